@@ -1,0 +1,33 @@
+/**
+ * Typed errors raised by the framework-free protocol core. Every error carries a stable `code`
+ * that the HTTP layer maps to a status (see src/errors.ts) and that callers can switch on.
+ */
+
+/** Codes of errors raised by upstream links and the upstream manager. */
+export type UpstreamErrorCode =
+  | 'NO_READY_LINK' // no link of the needed role is ready (HTTP 503)
+  | 'UPSTREAM_TIMEOUT' // the peer did not answer before the deadline (HTTP 504)
+  | 'UPSTREAM_REJECTED' // the peer answered with a reject_* message (HTTP 404 for block lookups)
+  | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height or header hash (HTTP 502)
+  | 'PACING_QUEUE_FULL' // the per-link pacing queue is full; fail fast instead of breaking rate limits (HTTP 503)
+  | 'LINK_CLOSED' // the link closed while the request was pending
+  | 'ROLE_FORBIDDEN' // the message may not be sent by this link's node type (PROTOCOL.md §d)
+  | 'HANDSHAKE_FAILED' // bad or missing handshake reply
+  | 'WRONG_NETWORK' // the peer's network_id differs from ours
+  | 'WRONG_NODE_TYPE' // the peer is not a full node
+  | 'TLS_FAILED' // TLS or certificate problem
+  | 'PEER_REFUSED' // HTTP 403 on upgrade (our IP is banned there) or a close right after the handshake
+  | 'CLOSED'; // the manager is shutting down
+
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  constructor(
+    readonly code: UpstreamErrorCode,
+    message: string,
+    options?: { cause?: unknown; peer?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.peer = options?.peer;
+  }
+  readonly peer: string | undefined;
+}

@@ -1,0 +1,119 @@
+/**
+ * The contract between the protocol core (src/chia/upstream-manager.ts implements it) and the
+ * HTTP/WebSocket layers. Consumers depend on this interface only, so routes can be tested against an
+ * in-memory implementation and run in production against real peers.
+ */
+import type { UpstreamError } from './errors.js';
+
+/** Link roles (PROTOCOL.md §0.1): each role is a separate connection with its own certificate. */
+export type Role = 'full_node' | 'wallet';
+export const ROLES: readonly Role[] = ['full_node', 'wallet'];
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+/** Lifecycle of one upstream link (an explicit status machine, logged and emitted on each change). */
+export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'closed';
+
+/** The best peak across all links, deduplicated by header hash. */
+export interface Peak {
+  height: number;
+  /** 0x-prefixed lowercase hex. */
+  header_hash: string;
+  weight: bigint;
+  fork_point_with_previous_peak: number;
+  /** `host:port` of every link that reported this peak. */
+  peers: string[];
+  /** Epoch milliseconds when the gateway first saw this peak. */
+  received_at: number;
+}
+
+/** A block as fetched from a peer: the exact bytes the node sent, their decoding and its header hash. */
+export interface FetchedBlock<T> {
+  height: number;
+  /** 0x-prefixed lowercase hex, sha256 of the serialized foliage (PROTOCOL.md §g.2). */
+  header_hash: string;
+  /** The streamable bytes exactly as received (a view into the received frame). */
+  bytes: Uint8Array;
+  /** The decoded value (codec value types: see src/chia/codec). */
+  value: T;
+  /** `host:port` of the peer that served it. */
+  peer: string;
+}
+
+export interface LinkStatus {
+  /** Stable id of the link, e.g. `full_node#1`. */
+  id: string;
+  role: Role;
+  /** `host:port`. */
+  peer: string;
+  state: LinkState;
+  /** The peer id (sha256 of its certificate, hex) once connected. */
+  peer_id: string | null;
+  /** The last peak this link reported. */
+  peak: { height: number; header_hash: string; weight: string } | null;
+  /** Epoch ms of the last state change. */
+  since: number;
+  last_error: string | null;
+  in_flight: number;
+  queued: number;
+  reconnects: number;
+}
+
+export interface UpstreamStatus {
+  network: string;
+  roles: Role[];
+  links: LinkStatus[];
+  peak: Peak | null;
+}
+
+/** Emitted after every upstream request settles, for metrics. */
+export interface RequestOutcome {
+  role: Role;
+  /** Request message name, e.g. `request_blocks`. */
+  message: string;
+  outcome: 'ok' | 'reject' | 'timeout' | 'error';
+  duration_ms: number;
+  peer: string;
+}
+
+export interface UpstreamEvents {
+  /** A new best peak. `previous` is the best peak before it (null for the first). */
+  peak: (peak: Peak, previous: Peak | null) => void;
+  /** A link changed state. */
+  link: (status: LinkStatus) => void;
+  /** An upstream request settled. */
+  request: (outcome: RequestOutcome) => void;
+}
+
+/**
+ * What the gateway needs from its upstream. Every method rejects with an {@link UpstreamError}
+ * (codes in src/chia/errors.ts); nothing else escapes.
+ */
+export interface Upstream {
+  /** Connect the configured links; resolves once connecting has started (not when ready). */
+  start(): Promise<void>;
+  /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */
+  close(): Promise<void>;
+
+  /** FullBlocks of heights start..end inclusive (end − start ≤ 32), full_node role, request_blocks. */
+  getBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]>;
+  /** HeaderBlocks of heights start..end inclusive (end − start ≤ 128), wallet role, request_block_headers with filters. */
+  getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]>;
+  /** respond_additions payload (decoded) for a block; headerHash null lets the node pick its main-chain block. */
+  getAdditions(height: number, headerHash: string | null): Promise<unknown>;
+  /** respond_removals payload (decoded) for a block. */
+  getRemovals(height: number, headerHash: string): Promise<unknown>;
+
+  peak(): Peak | null;
+  status(): UpstreamStatus;
+  /** True when at least one link of `role` is ready. */
+  isReady(role: Role): boolean;
+
+  on<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void;
+  off<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void;
+}
+
+export type { UpstreamError };

@@ -1,0 +1,87 @@
+/**
+ * The gateway's configuration: one typed object, built once at the edge (environment and CLI flags,
+ * see src/config-parse.ts) and passed into buildApp. Every default lives in DEFAULTS below.
+ */
+import type { PeerAddress, Role } from './chia/upstream-api.js';
+
+export interface TlsIdentityPaths {
+  certPath: string;
+  keyPath: string;
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Chia network id sent in the handshake (`mainnet`, `testnet11`, or a private network's id). */
+  network: string;
+  /** Explicit peers; empty means "resolve the network's DNS seeders". */
+  peers: PeerAddress[];
+  roles: Role[];
+  /** Where generated client certificates are kept (0600). */
+  dataDir: string;
+  /** User-supplied client certificates per role; a role without one gets a generated identity. */
+  identities: Partial<Record<Role, TlsIdentityPaths>>;
+  /** Blocks at least this deep below the peak are immutable and cached as such. */
+  confirmations: number;
+  /** Upper bound of the block cache, in bytes. */
+  cacheBytes: number;
+  /** Fraction of the node's v2 rate limits a link may use (PROTOCOL.md §h.1). */
+  pacingShare: number;
+  /** Deadline of one upstream request. */
+  requestTimeoutMs: number;
+  /** Healthy links kept per role. */
+  linksPerRole: number;
+  /** Pending requests a link may queue while pacing before failing fast. */
+  pacingQueueSize: number;
+  ws: {
+    maxClients: number;
+    maxMessageBytes: number;
+    heartbeatMs: number;
+    /** A client whose unsent buffer exceeds this is terminated. */
+    sendBufferBytes: number;
+    /** Peaks kept for replay (`since`, `Last-Event-ID`). */
+    replaySize: number;
+    /** Allowed Origin values for WebSocket/SSE; empty means any. */
+    allowedOrigins: string[];
+  };
+  /** CORS allowed origins for the HTTP API; empty disables CORS headers, `*` allows any. */
+  corsOrigins: string[];
+  /** Requests per minute per client IP; null disables HTTP rate limiting. */
+  rateLimitPerMinute: number | null;
+  /** Upper bound of a graceful shutdown. */
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULTS: GatewayConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  logLevel: 'info',
+  network: 'mainnet',
+  peers: [],
+  roles: ['full_node', 'wallet'],
+  dataDir: '.data',
+  identities: {},
+  confirmations: 32,
+  cacheBytes: 256 * 1024 * 1024,
+  pacingShare: 0.6,
+  requestTimeoutMs: 30_000,
+  linksPerRole: 2,
+  pacingQueueSize: 1_000,
+  ws: {
+    maxClients: 20_000,
+    maxMessageBytes: 4 * 1024,
+    heartbeatMs: 30_000,
+    sendBufferBytes: 1024 * 1024,
+    replaySize: 1_000,
+    allowedOrigins: [],
+  },
+  corsOrigins: [],
+  rateLimitPerMinute: null,
+  shutdownTimeoutMs: 10_000,
+};
+
+/** DEFAULTS with some fields replaced; handy in tests. */
+export function configWith(overrides: Partial<GatewayConfig>): GatewayConfig {
+  return { ...DEFAULTS, ...overrides, ws: { ...DEFAULTS.ws, ...overrides.ws } };
+}
