@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayConfig } from './config.js';
 import type { Upstream } from './chia/upstream-api.js';
+import { createMetrics } from './metrics.js';
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -35,6 +36,7 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
+  app.decorate('metrics', createMetrics());
 
   // Plugins in dependency order: external (observability, CORS, rate limit) → app resources
   // (upstream, cache, peak hub) → routes.
