@@ -7,6 +7,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayConfig } from './config.js';
 import type { Upstream } from './chia/upstream-api.js';
 import { createMetrics } from './metrics.js';
+import errorHandlerPlugin from './plugins/error-handler.js';
+import openapiPlugin from './plugins/openapi.js';
+import blockCachePlugin from './plugins/block-cache.js';
+import peakRoutes from '../routes/v1/peak.js';
+import blockRoutes from '../routes/v1/blocks.js';
+import headerRoutes from '../routes/v1/headers.js';
+import coinRoutes from '../routes/v1/coins.js';
+import statusRoutes from '../routes/v1/status.js';
+import httpGuardsPlugin from './plugins/http-guards.js';
+import observabilityPlugin from './plugins/observability.js';
+import peakHubPlugin from './plugins/peak-hub.js';
+import upstreamPlugin from './plugins/upstream.js';
+import wsRoutes from '../routes/v1/ws.js';
+import eventsRoutes from '../routes/v1/events.js';
+import demoRoutes from '../routes/demo.js';
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -40,6 +55,21 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
 
   // Plugins in dependency order: external (observability, CORS, rate limit) → app resources
   // (upstream, cache, peak hub) → routes.
+  await app.register(errorHandlerPlugin);
+  await app.register(httpGuardsPlugin);
+  await app.register(openapiPlugin);
+  await app.register(observabilityPlugin);
+  await app.register(upstreamPlugin, { upstream: options.upstream });
+  await app.register(blockCachePlugin);
+  await app.register(peakHubPlugin);
+  await app.register(wsRoutes, { prefix: '/v1' });
+  await app.register(eventsRoutes, { prefix: '/v1' });
+  await app.register(demoRoutes);
+  await app.register(peakRoutes, { prefix: '/v1' });
+  await app.register(blockRoutes, { prefix: '/v1' });
+  await app.register(headerRoutes, { prefix: '/v1' });
+  await app.register(coinRoutes, { prefix: '/v1' });
+  await app.register(statusRoutes, { prefix: '/v1' });
 
   return app;
 }

@@ -49,6 +49,8 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** Requests per minute per client IP; null disables HTTP rate limiting. */
   rateLimitPerMinute: number | null;
+  /** /readyz reports not ready when the newest peak was received longer ago than this. */
+  peakMaxAgeMs: number;
   /** Upper bound of a graceful shutdown. */
   shutdownTimeoutMs: number;
 }
@@ -78,6 +80,8 @@ export const DEFAULTS: GatewayConfig = {
   },
   corsOrigins: [],
   rateLimitPerMinute: null,
+  // Blocks come every ~18.75 s on average (PROTOCOL.md §i.2); five minutes without one means a stale view.
+  peakMaxAgeMs: 5 * 60_000,
   shutdownTimeoutMs: 10_000,
 };
 

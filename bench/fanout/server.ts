@@ -1,0 +1,70 @@
+/**
+ * A fan-out benchmark server in its own process (so its RSS is its own): `baseline` is the plain
+ * ws README broadcast (JSON.stringify once, `client.send(string)` per client); `hub` is the gateway
+ * (buildApp, /v1/ws, the peak hub) fed by an in-memory peak source.
+ */
+import { WebSocketServer, WebSocket } from 'ws';
+import { buildApp } from '../../src/app.js';
+import { configWith } from '../../src/config.js';
+import { PeakSource } from '../../test/support/peak-source.js';
+import { nowMs, type FromServer, type ServerKind, type ToServer } from './protocol.js';
+
+const kind = process.argv[2] as ServerKind;
+const maxClients = Number(process.argv[3] ?? '20000');
+/** Heartbeats would put pings on the wire during a measurement. */
+const NO_HEARTBEAT_MS = 3_600_000;
+
+function send(message: FromServer): void {
+  process.send?.(message);
+}
+
+function rss(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss;
+}
+
+let publish: () => void;
+let clientCount: () => number;
+let close: () => Promise<void>;
+
+if (kind === 'baseline') {
+  const source = new PeakSource();
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, backlog: 4096 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  let id = 1;
+  publish = () => {
+    const p = source.advance();
+    const data = JSON.stringify({
+      type: 'peak',
+      id: id++,
+      data: { ...p, weight: p.weight.toString() },
+    });
+    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(data);
+  };
+  clientCount = () => wss.clients.size;
+  close = () => new Promise((resolve) => wss.close(() => resolve()));
+  const address = wss.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  send({ event: 'listening', port: address.port, path: '/', rss: rss() });
+} else {
+  const source = new PeakSource();
+  const config = configWith({ logLevel: 'silent', ws: { ...configWith({}).ws, maxClients, heartbeatMs: NO_HEARTBEAT_MS } });
+  const app = await buildApp({ config, upstream: source });
+  await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
+  publish = () => source.advance();
+  clientCount = () => app.peakHub.clientCount;
+  close = () => app.close();
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  send({ event: 'listening', port: address.port, path: '/v1/ws', rss: rss() });
+}
+
+process.on('message', (message: ToServer) => {
+  if (message.cmd === 'measure-rss') send({ event: 'rss', rss: rss(), clients: clientCount() });
+  else if (message.cmd === 'publish') {
+    const at = nowMs();
+    publish();
+    // The synchronous fan-out: serialisation and every socket write happen inside publish().
+    send({ event: 'published', round: message.round, at, loopMs: nowMs() - at });
+  } else if (message.cmd === 'exit') void close().finally(() => process.exit(0));
+});

@@ -1,0 +1,11 @@
+import { buildApp } from './src/app.js';
+import { configWith } from './src/config.js';
+import { MemoryUpstream } from './test/support/memory-upstream.js';
+import autocannon from 'autocannon';
+const app = await buildApp({ config: configWith({ logLevel: 'silent' }), upstream: new MemoryUpstream(), logger: false });
+for (let h = 0; h < 32; h++) await app.inject(`/v1/blocks/${h}`);
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const requests = Array.from({ length: 32 }, (_, h) => ({ path: `/v1/blocks/${h}` }));
+const r = await autocannon({ url, connections: 10, duration: 5, requests });
+console.log(r.requests.average);
+await app.close();

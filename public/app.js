@@ -1,0 +1,132 @@
+// Live peaks demo: connects to /v1/ws, shows the current peak and recent peaks (reorgs marked), and
+// after a dropped connection reconnects with backoff and replays what it missed
+// (subscribe with last_event_id, exact across reorgs, and since as the height fallback).
+'use strict';
+
+const MAX_ITEMS = 100;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10000;
+
+const $ = (id) => document.getElementById(id);
+const state = { lastId: null, lastHeight: null, attempt: 0, socket: null };
+
+function setStatus(kind, text) {
+  const el = $('status');
+  el.dataset.state = kind;
+  el.textContent = text;
+}
+
+function timeOf(ms) {
+  return new Date(ms).toLocaleTimeString();
+}
+
+function showPeak(peak) {
+  $('peak-height').textContent = peak.height.toLocaleString('en-US');
+  $('peak-hash').textContent = peak.header_hash;
+  $('peak-weight').textContent = BigInt(peak.weight).toLocaleString('en-US');
+  $('peak-time').textContent = timeOf(peak.received_at);
+}
+
+function prepend(li) {
+  const list = $('recent');
+  list.prepend(li);
+  while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
+}
+
+function cell(className, text) {
+  const span = document.createElement('span');
+  span.className = className;
+  span.textContent = text;
+  return span;
+}
+
+function addPeak(peak, id) {
+  const li = document.createElement('li');
+  li.className = 'peak';
+  li.dataset.height = String(peak.height);
+  li.dataset.hash = peak.header_hash;
+  if (id !== null) li.dataset.id = String(id);
+  li.append(cell('h', peak.height.toLocaleString('en-US')), cell('hash', peak.header_hash), cell('t', timeOf(peak.received_at)));
+  li.querySelector('.hash').title = peak.header_hash;
+  prepend(li);
+}
+
+function addNote(className, text) {
+  const li = document.createElement('li');
+  li.className = className;
+  li.textContent = text;
+  prepend(li);
+}
+
+function onMessage(message) {
+  switch (message.type) {
+    case 'hello':
+      state.attempt = 0;
+      setStatus('live', 'Live');
+      if (state.lastId === null) {
+        // First connect: the current peak; later connects replay from our cursor instead.
+        if (message.peak !== null) {
+          showPeak(message.peak);
+          addPeak(message.peak, message.last_event_id);
+          state.lastHeight = message.peak.height;
+        }
+        state.lastId = message.last_event_id;
+      } else {
+        send({ type: 'subscribe', topics: ['peaks'], last_event_id: state.lastId, since: state.lastHeight });
+      }
+      break;
+    case 'peak':
+      // Ids grow strictly: anything at or below our cursor was shown already (a replay may resend).
+      if (state.lastId !== null && message.id <= state.lastId) return;
+      state.lastId = message.id;
+      state.lastHeight = message.data.height;
+      showPeak(message.data);
+      addPeak(message.data, message.id);
+      break;
+    case 'reorg': {
+      if (state.lastId !== null && message.id <= state.lastId) return;
+      state.lastId = message.id;
+      const { fork_point, rolled_back } = message.data;
+      addNote('reorg', `Reorg: heights ${rolled_back.from}–${rolled_back.to} rolled back (fork point ${fork_point})`);
+      break;
+    }
+    case 'gap':
+      addNote('note', `Some peaks were missed: the server keeps peaks from height ${message.data.oldest_height} on`);
+      break;
+    case 'error':
+      console.warn('gateway:', message.code, message.message);
+      break;
+    default:
+      break;
+  }
+}
+
+function send(message) {
+  if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(message));
+}
+
+function connect() {
+  const url = new URL('/v1/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const socket = new WebSocket(url);
+  state.socket = socket;
+  socket.addEventListener('message', (event) => {
+    try {
+      onMessage(JSON.parse(event.data));
+    } catch (error) {
+      console.error('bad message', error);
+    }
+  });
+  socket.addEventListener('close', () => {
+    if (state.socket !== socket) return;
+    state.socket = null;
+    // Capped exponential backoff with full jitter, so a restarted gateway is not hit all at once.
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** state.attempt);
+    const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
+    state.attempt++;
+    setStatus('reconnecting', `Disconnected; reconnecting in ${(delay / 1000).toFixed(1)} s`);
+    setTimeout(connect, delay);
+  });
+}
+
+connect();

@@ -1,0 +1,79 @@
+/** Coins of a block (wallet role): GET /v1/blocks/{height}/additions and /removals. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CachedBlock } from '../../src/block-cache.js';
+import type { Peak } from '../../src/chia/upstream-api.js';
+import { AdditionsResponse, RemovalsResponse } from '../../schemas/coins.js';
+import { HeightParams, IntsQuery, ref } from '../../schemas/common.js';
+import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
+import { fromUpstream } from '../../src/errors.js';
+import { HEADER_HASH_HEADER } from '../../src/rest/block-reply.js';
+import { lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/rest/chain-lookup.js';
+import { additionsOf, coinListText, removalsOf, type CoinItem } from '../../src/rest/coin-lists.js';
+import { applyValidators, isImmutable } from '../../src/rest/http-cache.js';
+import { JSON_TYPE, negotiate, variantSuffix } from '../../src/rest/representation.js';
+
+type Field = 'additions' | 'removals';
+
+const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
+
+export default async function coinRoutes(app: FastifyInstance): Promise<void> {
+  /** The block whose coins are asked for: any cached kind, else its header block (wallet role). */
+  async function resolveBlock(height: number, peak: Peak): Promise<CachedBlock> {
+    return app.blockCache.peek('header', height) ?? app.blockCache.peek('full', height)
+      ?? lookupBlock(app.blockCache, 'header', height, peak);
+  }
+
+  async function fetchCoins(field: Field, block: CachedBlock): Promise<CoinItem[]> {
+    // The node rejects coin requests for non-transaction blocks (PROTOCOL.md §e.5): they have no coins.
+    if (!block.isTransactionBlock) return [];
+    try {
+      if (field === 'additions') {
+        return additionsOf(await app.upstream.getAdditions(block.height, block.headerHash), block.height, block.headerHash);
+      }
+      return removalsOf(await app.upstream.getRemovals(block.height, block.headerHash), block.height, block.headerHash);
+    } catch (error) {
+      throw fromUpstream(error, { role: 'wallet', height: block.height });
+    }
+  }
+
+  function handler(field: Field) {
+    return async (request: FastifyRequest<{ Params: { height: number } }>, reply: FastifyReply) => {
+      const representation = negotiate(request, false);
+      const mode = representation.kind === 'json' ? representation.mode : 'safe';
+      const { height } = request.params;
+      const peak = requirePeak(app, 'wallet');
+      requireAtMostPeak(height, peak);
+      const block = await resolveBlock(height, peak);
+      reply.header(HEADER_HASH_HEADER, block.headerHash);
+      const immutable = isImmutable(height, peak.height, app.config.confirmations);
+      const tag = `${block.headerHash}:${field}${variantSuffix(representation)}`;
+      if (applyValidators(request, reply, tag, immutable)) return reply;
+      const items = await fetchCoins(field, block);
+      return reply.type(JSON_TYPE).send(coinListText(field, height, block.headerHash, items, mode));
+    };
+  }
+
+  for (const field of ['additions', 'removals'] as const) {
+    app.get(`/blocks/:height/${field}`, {
+      schema: {
+        operationId: field === 'additions' ? 'getAdditions' : 'getRemovals',
+        tags: ['coins'],
+        summary: field === 'additions' ? 'Coins a block created' : 'Coins a block spent',
+        description:
+          (field === 'additions'
+            ? 'Every coin created at `height` (rewards and transaction outputs), via request_additions over a wallet link. '
+            : 'Every coin spent at `height`, via request_removals over a wallet link. ') +
+          'The block is resolved to its header hash first (cache or request_block_headers); a non-transaction block has none.',
+        params: HeightParams,
+        querystring: IntsQuery,
+        response: {
+          ...chainOk(ref(field === 'additions' ? AdditionsResponse : RemovalsResponse), `The ${field} of the block`),
+          ...NOT_MODIFIED,
+          ...ERRORS,
+        },
+      },
+      preValidation: plainDigits('height'),
+      handler: handler(field),
+    });
+  }
+}

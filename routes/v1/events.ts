@@ -1,0 +1,61 @@
+/** GET /v1/events: the live peak stream as Server-Sent Events. Protocol: README "Live peaks". */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { LiveQuery, ServerMessage } from '../../schemas/live.js';
+import { ref } from '../../schemas/common.js';
+import { liveGuard } from '../../src/live/live-guards.js';
+import { cursorOf } from '../../src/live/cursor.js';
+import { SseSink } from '../../src/live/sse-sink.js';
+import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
+
+/** How long a browser waits before reconnecting (the SSE `retry:` field). */
+export const SSE_RETRY_MS = 2_000;
+
+export default async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/events', {
+    schema: {
+      operationId: 'liveEvents',
+      tags: ['live'],
+      summary: 'Live peaks as Server-Sent Events',
+      description:
+        `${LIVE_PROTOCOL_NOTE} Each SSE event has \`event:\` set to the message type and \`data:\` set to the ` +
+        'same JSON as the WebSocket frame; `peak` and `reorg` carry `id:` (the event id), so an EventSource ' +
+        'reconnect sends Last-Event-ID and gets exactly the events it missed. `?since=` / `?last_event_id=` ' +
+        'serve a first connect (Last-Event-ID wins). A `: heartbeat` comment is sent every ws.heartbeatMs; a ' +
+        'client that stops reading past ws.sendBufferBytes has its stream ended.',
+      querystring: LiveQuery,
+      headers: Type.Object({
+        'last-event-id': Type.Optional(Type.String({ description: 'Id of the last event received (sent by EventSource on reconnect)' })),
+      }),
+      response: {
+        200: {
+          description: 'An endless text/event-stream; the data of each event is one LiveServerMessage',
+          content: { 'text/event-stream': { schema: ref(ServerMessage) } },
+        },
+        ...LIVE_REFUSALS,
+      },
+    },
+    onRequest: liveGuard,
+    handler: (request, reply) => {
+      const cursor = cursorOf(request.query, request.headers['last-event-id']);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        // Headers set by earlier hooks (CORS, request id) survive the hijack.
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // Reverse proxies (nginx) must not buffer the stream.
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: ${SSE_RETRY_MS}\n\n`);
+      const client = app.peakHub.attach(new SseSink(res), cursor);
+      const detach = () => app.peakHub.detach(client);
+      res.on('close', detach);
+      res.on('error', detach);
+    },
+  });
+}

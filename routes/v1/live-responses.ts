@@ -1,0 +1,25 @@
+/** Response maps shared by the two live routes (problem+json refusals before the stream starts). */
+import { Problem, ref } from '../../schemas/common.js';
+
+export const LIVE_REFUSALS = {
+  400: {
+    description: 'since or last_event_id is not a non-negative integer (since: at most 2^32 − 1)',
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  },
+  403: {
+    description: 'The Origin header is not in ws.allowedOrigins (and is not the gateway itself)',
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  },
+  503: {
+    description: 'ws.maxClients live clients (WebSocket + SSE) are connected; retry later (Retry-After)',
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  },
+};
+
+export const LIVE_PROTOCOL_NOTE =
+  'On connect the server sends `hello` (current peak, replay buffer bounds), then a `peak` event for every ' +
+  'new peak, preceded by a `reorg` event when the peak’s fork point is below the previous peak height. ' +
+  'Every `peak` and `reorg` carries an `id` that grows strictly (also across restarts); replay from a cursor ' +
+  '(`last_event_id`, exact across reorgs; or `since`, a height) re-sends the buffered events after it, in order, ' +
+  'before live ones, with no gap and no duplicate at the seam. A cursor older than the buffer ' +
+  '(ws.replaySize peaks) gets a `gap` message, then the whole buffer. See the README, "Live peaks".';

@@ -1,0 +1,62 @@
+/** GET /v1/ws: live peaks over WebSocket (JSON text frames). Protocol: README "Live peaks". */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { LiveQuery, ServerMessage } from '../../schemas/live.js';
+import { Problem, ref } from '../../schemas/common.js';
+import { liveGuard } from '../../src/live/live-guards.js';
+import { cursorOf } from '../../src/live/cursor.js';
+import { WsSink } from '../../src/live/ws-sink.js';
+import { ApiError } from '../../src/errors.js';
+import { sendProblem } from '../../src/plugins/error-handler.js';
+import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
+
+export default async function wsRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    schema: {
+      operationId: 'liveWebSocket',
+      tags: ['live'],
+      summary: 'Live peaks over WebSocket',
+      description:
+        `${LIVE_PROTOCOL_NOTE} A client receives live peaks right after \`hello\` without subscribing; it may send ` +
+        '`subscribe` (with a cursor to replay), `unsubscribe` and `ping` (see LiveClientMessage); an invalid ' +
+        'message is answered with an `error` frame and the connection stays open. Frames above ws.maxMessageBytes ' +
+        'close the connection with 1009. Clients that stop reading past ws.sendBufferBytes, or miss a heartbeat ' +
+        'ping, are closed with 1008; shutdown closes with 1001. `?last_event_id=` or `?since=` replays on connect ' +
+        '(atomically, before any live peak).',
+      querystring: LiveQuery,
+      response: {
+        101: {
+          description:
+            'Switching Protocols. Each server text frame is one LiveServerMessage (below); a client sends ' +
+            'LiveClientMessage frames (components/schemas/LiveClientMessage).',
+          content: { 'application/json': { schema: ref(ServerMessage) } },
+        },
+        ...LIVE_REFUSALS,
+        426: {
+          description: 'A plain GET without Upgrade: websocket',
+          content: { 'application/problem+json': { schema: ref(Problem) } },
+        },
+      },
+    },
+    onRequest: liveGuard,
+    handler: (_request, reply) => sendProblem(reply, new ApiError('LIVE_UPGRADE_REQUIRED')),
+    wsHandler: (socket, request) => {
+      const hub = app.peakHub;
+      // Listeners are attached synchronously, before anything can arrive (@fastify/websocket README).
+      const client = hub.attach(new WsSink(socket), cursorOf(request.query));
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) hub.reject(client, 'BINARY_UNSUPPORTED', 'send JSON text frames');
+        else hub.receive(client, rawText(data));
+      });
+      socket.on('close', () => hub.detach(client));
+    },
+  });
+}
+
+function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}

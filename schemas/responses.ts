@@ -1,0 +1,60 @@
+/**
+ * Response maps for route schemas: problem+json errors, the 304 of conditional requests, caching
+ * and header-hash response headers, and the JSON / octet-stream alternatives of block resources.
+ * They feed both Fastify (which never re-serialises our pre-rendered bodies) and openapi.yaml.
+ */
+import { type TSchema } from '@sinclair/typebox';
+import { Problem, ref } from './common.js';
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid parameter (not a decimal integer, negative, beyond u32, start ≥ end, range over 100 blocks)',
+  404: 'Height above the peak, or rejected by every peer',
+  406: 'The Accept header admits no representation of this resource',
+  429: 'Too many requests from this client (only when the gateway enables its HTTP rate limit; see Retry-After)',
+  502: 'A peer sent an invalid reply, or the link failed mid-request',
+  503: 'No upstream link of the needed role is ready, no peak yet, or the links are at their rate limit (see Retry-After)',
+  504: 'No peer answered before the deadline',
+};
+
+/** problem+json responses for the given statuses. */
+export function problemResponses(...statuses: number[]): Record<number, unknown> {
+  const responses: Record<number, unknown> = {};
+  for (const status of statuses) {
+    responses[status] = {
+      description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: ref(Problem) } },
+    };
+  }
+  return responses;
+}
+
+const headerHashHeader = {
+  'X-Chia-Header-Hash': {
+    description:
+      'The header hash the response resolved (a comma-separated list in height order for ranges); compare across calls to detect a reorg',
+    type: 'string',
+  },
+};
+const cachingHeaders = {
+  ETag: {
+    description:
+      'The header hash (of the last block for a range), suffixed by the representation; send it back in If-None-Match',
+    type: 'string',
+  },
+  'Cache-Control': {
+    description:
+      'public, max-age=31536000, immutable for blocks at least `confirmations` (default 32) below the peak; public, max-age=10 nearer the tip',
+    type: 'string',
+  },
+};
+
+export const NOT_MODIFIED = {
+  304: { description: 'Not modified: If-None-Match matched the ETag', type: 'null' },
+};
+
+/** 200 of a chain resource: JSON (both int renderings) and, when `bytes` is given, octet-stream. */
+export function chainOk(json: TSchema, description: string, bytes?: string): Record<number, unknown> {
+  const content: Record<string, unknown> = { 'application/json': { schema: json } };
+  if (bytes !== undefined) content['application/octet-stream'] = { schema: { type: 'string', format: 'binary', description: bytes } };
+  return { 200: { description, headers: { ...headerHashHeader, ...cachingHeaders }, content } };
+}

@@ -1,0 +1,79 @@
+/**
+ * `npm run demo`: the whole gateway offline. Starts the strict fake full node in devnet mode (a new
+ * block every few seconds, an occasional reorg) and the gateway configured against it, prints the
+ * URLs to open, and runs until Ctrl-C. Other settings come from the usual variables and flags
+ * (`npm run demo -- --port 9000`); the network and peers are always the fake node's.
+ */
+import { startFakeNode } from '../test/fake-node/index.js';
+import { ConfigError, parseConfig } from '../src/config-parse.js';
+import { readinessOf } from '../src/readiness.js';
+import { closeOnSignals, startServer } from '../src/server.js';
+
+const DEMO_NETWORK = 'devnet';
+const BLOCK_INTERVAL_MS = 4_000;
+const REORG_EVERY_BLOCKS = 8;
+const DEMO_DATA_DIR = '.data/demo';
+const READY_POLL_MS = 250;
+const READY_WAIT_MS = 60_000;
+const EXIT_BAD_CONFIG = 2;
+
+const node = await startFakeNode({ network: DEMO_NETWORK, devnet: { blockIntervalMs: BLOCK_INTERVAL_MS, reorgEvery: REORG_EVERY_BLOCKS } });
+
+let config;
+try {
+  config = parseConfig({
+    env: {
+      CHIA_GATEWAY_DATA_DIR: DEMO_DATA_DIR,
+      // One node accepts one connection per certificate: a second link per role would only retry.
+      CHIA_GATEWAY_LINKS_PER_ROLE: '1',
+      ...process.env,
+      CHIA_GATEWAY_NETWORK: DEMO_NETWORK,
+      CHIA_GATEWAY_PEERS: `127.0.0.1:${node.port}`,
+    },
+    argv: process.argv.slice(2),
+  });
+} catch (err) {
+  await node.close();
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`demo: ${err.message}\n`);
+  process.exit(EXIT_BAD_CONFIG);
+}
+
+const app = await startServer(config).catch(async (err: unknown) => {
+  await node.close();
+  throw err;
+});
+closeOnSignals(app, () => node.close());
+
+const address = app.server.address();
+const port = typeof address === 'object' && address !== null ? address.port : config.port;
+const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+const deadline = Date.now() + READY_WAIT_MS;
+while (!readinessOf(app.upstream, config).ready && Date.now() < deadline) {
+  await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+}
+const readiness = readinessOf(app.upstream, config);
+const height = readiness.peak?.height ?? 100;
+const blockHeight = Math.max(0, height - 5);
+
+process.stdout.write(
+  [
+    '',
+    `chia-peer-gateway demo — fake full node ${node.url} (network "${DEMO_NETWORK}",`,
+    `a block every ${BLOCK_INTERVAL_MS / 1000} s, a reorg every ${REORG_EVERY_BLOCKS} blocks), data in ${config.dataDir}`,
+    readiness.ready ? `Ready: peak at height ${height}.` : `Not ready yet (see ${base}/readyz).`,
+    '',
+    `  Live peaks (demo page)   ${base}/`,
+    `  API reference            ${base}/docs`,
+    `  The peak                 curl -s ${base}/v1/peak`,
+    `  A block                  curl -s ${base}/v1/blocks/${blockHeight}`,
+    `  Its header               curl -s ${base}/v1/blocks/${blockHeight}/header`,
+    `  Live peaks as SSE        curl -sN ${base}/v1/events`,
+    `  Links and cache          curl -s ${base}/v1/status`,
+    `  Readiness, metrics       curl -s ${base}/readyz ; curl -s ${base}/metrics`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'),
+);

@@ -1,0 +1,250 @@
+/**
+ * A byte-bounded LRU of blocks fetched from the peers, with aligned batch fetching and single-flight.
+ * A miss on one height loads the aligned batch around it (heights ⌊h/32⌋·32 … +31, clipped to the
+ * peak) with one request_blocks / request_block_headers call, so walking the chain costs about one
+ * upstream request per 32 blocks. Entries keep the node's exact bytes and, lazily, their JSON text
+ * per rendering, so a hit is served without decoding or serialising anything.
+ */
+import { UpstreamError } from './chia/errors.js';
+import type { FetchedBlock } from './chia/upstream-api.js';
+
+export type BlockKind = 'full' | 'header';
+
+/** Heights per upstream batch; request_blocks allows end − start ≤ 32 (PROTOCOL.md §e.5). */
+export const BATCH_SIZE = 32;
+/** Rough per-entry bookkeeping cost, counted against the byte bound besides bytes and JSON text. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+export interface CachedBlock {
+  readonly kind: BlockKind;
+  readonly height: number;
+  /** 0x-prefixed lowercase hex. */
+  readonly headerHash: string;
+  /** The streamable bytes exactly as the node sent them (an owned copy). */
+  readonly bytes: Uint8Array;
+  readonly isTransactionBlock: boolean;
+  /** Response JSON text per rendering, filled lazily by {@link BlockCache.setText}. */
+  readonly texts: Map<string, string>;
+  size: number;
+}
+
+export type FetchBlocks = (kind: BlockKind, start: number, end: number) => Promise<FetchedBlock<unknown>[]>;
+
+export interface BlockCacheOptions {
+  maxBytes: number;
+  /** Fetches heights start..end inclusive from the peers. */
+  fetch: FetchBlocks;
+  /** Called on every lookup and size change (metrics). */
+  onLookup?: (result: 'hit' | 'miss') => void;
+  onBytes?: (bytes: number) => void;
+}
+
+interface TransactionFlag {
+  reward_chain_block?: { is_transaction_block?: unknown };
+}
+
+/** The blocks of one kind and height range loaded by one upstream request. */
+type Batch = Map<number, CachedBlock>;
+
+export class BlockCache {
+  readonly #entries = new Map<string, CachedBlock>();
+  readonly #inFlight = new Map<string, Promise<Batch>>();
+  #bytes = 0;
+  #epoch = 0;
+  #hits = 0;
+  #misses = 0;
+  #batches = 0;
+
+  constructor(private readonly options: BlockCacheOptions) {}
+
+  /** The cached block, refreshed in the LRU order; undefined on a miss. */
+  peek(kind: BlockKind, height: number): CachedBlock | undefined {
+    const key = keyOf(kind, height);
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** A cached block, counted as a hit, or undefined (not counted: {@link get} or {@link range} will). */
+  hit(kind: BlockKind, height: number): CachedBlock | undefined {
+    const entry = this.peek(kind, height);
+    if (entry !== undefined) this.#count('hit');
+    return entry;
+  }
+
+  /** One block; a miss loads its aligned batch (clipped to `peakHeight`). */
+  async get(kind: BlockKind, height: number, peakHeight: number): Promise<CachedBlock> {
+    const [block] = await this.range(kind, height, height + 1, peakHeight);
+    if (block === undefined) throw new UpstreamError('UPSTREAM_INVALID_REPLY', `no block ${height} in the reply`);
+    return block;
+  }
+
+  /** Blocks start ≤ h < end, in height order; misses are loaded by aligned batches, concurrently. */
+  async range(kind: BlockKind, start: number, end: number, peakHeight: number): Promise<CachedBlock[]> {
+    const found = new Map<number, CachedBlock>();
+    const missingByBatch = new Map<number, number[]>();
+    for (let height = start; height < end; height++) {
+      const entry = this.peek(kind, height);
+      this.#count(entry === undefined ? 'miss' : 'hit');
+      if (entry !== undefined) found.set(height, entry);
+      else {
+        const batchStart = Math.floor(height / BATCH_SIZE) * BATCH_SIZE;
+        const list = missingByBatch.get(batchStart) ?? [];
+        list.push(height);
+        missingByBatch.set(batchStart, list);
+      }
+    }
+    const loads = [...missingByBatch].map(([batchStart, heights]) =>
+      this.#loadMissing(kind, batchStart, heights, peakHeight),
+    );
+    for (const batch of await Promise.all(loads)) for (const [height, entry] of batch) found.set(height, entry);
+    const blocks: CachedBlock[] = [];
+    for (let height = start; height < end; height++) {
+      const entry = found.get(height);
+      if (entry === undefined) throw new UpstreamError('UPSTREAM_INVALID_REPLY', `no block ${height} in the reply`);
+      blocks.push(entry);
+    }
+    return blocks;
+  }
+
+  /** Loads the aligned batch; if a peer rejects it (e.g. it lags the best peak), asks for just the heights needed. */
+  async #loadMissing(kind: BlockKind, batchStart: number, heights: number[], peakHeight: number): Promise<Batch> {
+    const first = heights[0] ?? batchStart;
+    const last = heights[heights.length - 1] ?? first;
+    // The batch minus its cached ends: following the tip then costs one block per new block, not 32.
+    let from = batchStart;
+    while (from < first && this.#entries.has(keyOf(kind, from))) from++;
+    let to = Math.min(batchStart + BATCH_SIZE - 1, peakHeight);
+    while (to > last && this.#entries.has(keyOf(kind, to))) to--;
+    try {
+      return await this.#load(kind, from, to);
+    } catch (error) {
+      const narrower = first !== from || last !== to;
+      if (!(error instanceof UpstreamError) || error.code !== 'UPSTREAM_REJECTED' || !narrower) throw error;
+      return this.#load(kind, first, last);
+    }
+  }
+
+  /** Single-flight: concurrent misses in the same batch share one upstream request. */
+  #load(kind: BlockKind, start: number, end: number): Promise<Batch> {
+    const key = `${kind}:${start}:${end}`;
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const epoch = this.#epoch;
+    this.#batches++;
+    const promise = this.options
+      .fetch(kind, start, end)
+      .then((fetched) => this.#store(kind, start, end, fetched, epoch))
+      .finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+
+  #store(kind: BlockKind, start: number, end: number, fetched: FetchedBlock<unknown>[], epoch: number): Batch {
+    const batch: Batch = new Map();
+    for (const block of fetched) {
+      if (block.height < start || block.height > end) {
+        throw new UpstreamError('UPSTREAM_INVALID_REPLY', `block ${block.height} outside ${start}..${end}`);
+      }
+      // Copy: the fetched bytes are a view into a whole received frame, which must not stay alive.
+      const bytes = block.bytes.slice();
+      const flag = (block.value as TransactionFlag).reward_chain_block?.is_transaction_block;
+      const entry: CachedBlock = {
+        kind,
+        height: block.height,
+        headerHash: block.header_hash,
+        bytes,
+        isTransactionBlock: flag === true,
+        texts: new Map(),
+        size: bytes.length + ENTRY_OVERHEAD_BYTES,
+      };
+      batch.set(block.height, entry);
+      // A reorg seen while this request was in flight may have made these blocks stale: serve them to
+      // the callers that asked before the reorg, but do not keep them.
+      if (epoch === this.#epoch) this.#insert(entry);
+    }
+    return batch;
+  }
+
+  /** Remembers the JSON text of one rendering of a block, counted against the byte bound. */
+  setText(entry: CachedBlock, rendering: string, text: string): void {
+    if (entry.texts.has(rendering)) return;
+    entry.texts.set(rendering, text);
+    entry.size += text.length;
+    if (this.#entries.get(keyOf(entry.kind, entry.height)) === entry) {
+      this.#bytes += text.length;
+      this.#evict();
+    }
+  }
+
+  /** Drops every block above `forkPoint` (a reorg replaced them) and stale in-flight results. */
+  invalidateAbove(forkPoint: number): number {
+    this.#epoch++;
+    let dropped = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.height > forkPoint) {
+        this.#remove(key, entry);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Forgets one block (e.g. its bytes turned out not to decode). */
+  drop(entry: CachedBlock): void {
+    const key = keyOf(entry.kind, entry.height);
+    if (this.#entries.get(key) === entry) this.#remove(key, entry);
+  }
+
+  stats() {
+    return {
+      entries: this.#entries.size,
+      bytes: this.#bytes,
+      max_bytes: this.options.maxBytes,
+      hits: this.#hits,
+      misses: this.#misses,
+      upstream_batches: this.#batches,
+    };
+  }
+
+  clear(): void {
+    for (const [key, entry] of this.#entries) this.#remove(key, entry);
+  }
+
+  #insert(entry: CachedBlock): void {
+    if (entry.size > this.options.maxBytes) return;
+    const key = keyOf(entry.kind, entry.height);
+    const old = this.#entries.get(key);
+    if (old !== undefined) this.#remove(key, old);
+    this.#entries.set(key, entry);
+    this.#bytes += entry.size;
+    this.#evict();
+  }
+
+  #evict(): void {
+    for (const [key, entry] of this.#entries) {
+      if (this.#bytes <= this.options.maxBytes) break;
+      this.#remove(key, entry);
+    }
+    this.options.onBytes?.(this.#bytes);
+  }
+
+  #remove(key: string, entry: CachedBlock): void {
+    this.#entries.delete(key);
+    this.#bytes -= entry.size;
+    this.options.onBytes?.(this.#bytes);
+  }
+
+  #count(result: 'hit' | 'miss'): void {
+    if (result === 'hit') this.#hits++;
+    else this.#misses++;
+    this.options.onLookup?.(result);
+  }
+}
+
+function keyOf(kind: BlockKind, height: number): string {
+  return kind === 'full' ? `f${height}` : `h${height}`;
+}

@@ -1,0 +1,252 @@
+/**
+ * Outbound pacing for one link: keeps what we send under a share of the node's v2 limits
+ * (PROTOCOL.md §h.1) with a sliding window per message type plus the aggregate window, and caps the
+ * requests in flight. Sends that would exceed a limit wait in a bounded FIFO queue (one per message
+ * type, so a slow type does not block a fast one); a full queue fails fast with PACING_QUEUE_FULL.
+ *
+ * A sliding window at share ≤ 1 never puts more than share × limit into any fixed bucket of the same
+ * length, so the node's fixed 60 s buckets are respected whatever their phase.
+ */
+import { UpstreamError } from './errors.js';
+import { AGGREGATE_LIMIT, RATE_LIMIT_WINDOW_MS, rateLimitOf, type RateLimit } from './rate-limits.js';
+
+export interface RateLimiterOptions {
+  /** Fraction of the node's limits we use (config.pacingShare). */
+  share: number;
+  /** Sends waiting at most (config.pacingQueueSize). */
+  queueSize: number;
+  /** Window length; 60 s against real nodes, scaled down in tests. */
+  windowMs?: number;
+  /** Requests in flight at most (granted and not yet released). */
+  maxInFlight?: number;
+  /** Limits by message name; the v2 table by default. */
+  limitOf?: (name: string) => RateLimit | undefined;
+  now?: () => number;
+}
+
+/** Call once the request settled, to free its in-flight slot. */
+export type Release = () => void;
+
+class SlidingWindow {
+  readonly #times: number[] = [];
+  readonly #sizes: number[] = [];
+  #head = 0;
+  #bytes = 0;
+  constructor(
+    readonly maxCount: number,
+    readonly maxBytes: number,
+    readonly windowMs: number,
+  ) {}
+
+  #prune(now: number): void {
+    while (this.#head < this.#times.length && (this.#times[this.#head] ?? 0) <= now - this.windowMs) {
+      this.#bytes -= this.#sizes[this.#head] ?? 0;
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#times.length) {
+      this.#times.splice(0, this.#head);
+      this.#sizes.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+  fits(now: number, size: number): boolean {
+    this.#prune(now);
+    return this.#times.length - this.#head + 1 <= this.maxCount && this.#bytes + size <= this.maxBytes;
+  }
+  add(now: number, size: number): void {
+    this.#times.push(now);
+    this.#sizes.push(size);
+    this.#bytes += size;
+  }
+  /** When the oldest entry leaves the window (a wake-up time for blocked senders). */
+  nextExpiry(): number {
+    return (this.#times[this.#head] ?? 0) + this.windowMs;
+  }
+  get count(): number {
+    return this.#times.length - this.#head;
+  }
+}
+
+interface Waiter {
+  name: string;
+  size: number;
+  resolve: (release: Release) => void;
+  reject: (error: unknown) => void;
+  detach: () => void;
+}
+
+export class RateLimiter {
+  readonly #share: number;
+  readonly #queueSize: number;
+  readonly #windowMs: number;
+  readonly #maxInFlight: number;
+  readonly #limitOf: (name: string) => RateLimit | undefined;
+  readonly #now: () => number;
+  readonly #windows = new Map<string, SlidingWindow>();
+  readonly #aggregate: SlidingWindow;
+  readonly #queues = new Map<string, Waiter[]>();
+  #queued = 0;
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed: Error | undefined;
+
+  constructor(options: RateLimiterOptions) {
+    if (!(options.share > 0 && options.share <= 1)) throw new RangeError('pacingShare must be in (0, 1]');
+    this.#share = options.share;
+    this.#queueSize = options.queueSize;
+    this.#windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
+    this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+    this.#limitOf = options.limitOf ?? rateLimitOf;
+    this.#now = options.now ?? Date.now;
+    this.#aggregate = new SlidingWindow(
+      Math.floor(AGGREGATE_LIMIT.frequency * this.#share),
+      Math.floor(AGGREGATE_LIMIT.maxTotal * this.#share),
+      this.#windowMs,
+    );
+  }
+
+  /** Messages of `name` this limiter lets through per window (the pacing ceiling). */
+  ceiling(name: string): number {
+    const limit = this.#limitOf(name);
+    return limit?.frequency == null ? Number.POSITIVE_INFINITY : Math.floor(limit.frequency * this.#share);
+  }
+
+  /** Waits until a `size`-byte message `name` fits every limit and an in-flight slot is free. */
+  acquire(name: string, size: number, signal?: AbortSignal): Promise<Release> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const limit = this.#limitOf(name);
+    // The node bans a message over max_size whatever the counts (§h.1): it can never be sent.
+    if (limit && size > limit.maxSize) {
+      return Promise.reject(
+        new UpstreamError('ROLE_FORBIDDEN', `${name} of ${size} bytes exceeds the node's max_size ${limit.maxSize}`),
+      );
+    }
+    const queue = this.#queues.get(name);
+    if ((queue === undefined || queue.length === 0) && this.#tryGrant(name, size)) {
+      return Promise.resolve(this.#releaser());
+    }
+    if (this.#queued >= this.#queueSize) {
+      return Promise.reject(
+        new UpstreamError('PACING_QUEUE_FULL', `pacing queue full (${this.#queueSize} waiting); raise pacingQueueSize or add links`),
+      );
+    }
+    return new Promise<Release>((resolve, reject) => {
+      const onAbort = () => {
+        this.#remove(waiter);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = { name, size, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const list = queue ?? [];
+      list.push(waiter);
+      this.#queues.set(name, list);
+      this.#queued++;
+      this.#schedule();
+    });
+  }
+
+  /** Counts a message sent outside acquire (the handshake) against the windows. */
+  record(name: string, size: number): void {
+    const now = this.#now();
+    this.#windowFor(name)?.add(now, size);
+    if (this.#limitOf(name)?.aggregate) this.#aggregate.add(now, size);
+  }
+
+  /** Sends waiting for pacing. */
+  get queued(): number {
+    return this.#queued;
+  }
+  /** Granted sends not yet released. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Rejects every waiting send with `error`; later acquires fail the same way. */
+  close(error: Error): void {
+    this.#closed = error;
+    clearTimeout(this.#timer);
+    for (const list of this.#queues.values()) {
+      for (const waiter of list.splice(0)) {
+        waiter.detach();
+        waiter.reject(error);
+      }
+    }
+    this.#queued = 0;
+  }
+
+  #windowFor(name: string): SlidingWindow | undefined {
+    let window = this.#windows.get(name);
+    const limit = this.#limitOf(name);
+    if (!window && limit && limit.frequency !== null) {
+      const maxTotal = limit.maxTotal ?? limit.frequency * limit.maxSize;
+      window = new SlidingWindow(
+        Math.max(1, Math.floor(limit.frequency * this.#share)),
+        Math.floor(maxTotal * this.#share),
+        this.#windowMs,
+      );
+      this.#windows.set(name, window);
+    }
+    return window;
+  }
+
+  #tryGrant(name: string, size: number): boolean {
+    if (this.#inFlight >= this.#maxInFlight) return false;
+    const now = this.#now();
+    const window = this.#windowFor(name);
+    const aggregate = this.#limitOf(name)?.aggregate === true;
+    if (window && !window.fits(now, size)) return false;
+    if (aggregate && !this.#aggregate.fits(now, size)) return false;
+    window?.add(now, size);
+    if (aggregate) this.#aggregate.add(now, size);
+    this.#inFlight++;
+    return true;
+  }
+
+  #releaser(): Release {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#inFlight--;
+      if (this.#queued > 0) this.#schedule();
+    };
+  }
+
+  #remove(waiter: Waiter): void {
+    const list = this.#queues.get(waiter.name);
+    const index = list?.indexOf(waiter) ?? -1;
+    if (list && index >= 0) {
+      list.splice(index, 1);
+      this.#queued--;
+    }
+  }
+
+  /** Grants what fits now, then sleeps until the earliest window expiry that could unblock a head. */
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let wake = Number.POSITIVE_INFINITY;
+    for (const list of this.#queues.values()) {
+      while (list.length > 0) {
+        const head = list[0] as Waiter;
+        if (!this.#tryGrant(head.name, head.size)) break;
+        list.shift();
+        this.#queued--;
+        head.detach();
+        head.resolve(this.#releaser());
+      }
+      const head = list[0];
+      if (head && this.#inFlight < this.#maxInFlight) {
+        const window = this.#windowFor(head.name);
+        const now = this.#now();
+        if (window && !window.fits(now, head.size)) wake = Math.min(wake, window.nextExpiry());
+        else wake = Math.min(wake, this.#aggregate.nextExpiry());
+      }
+    }
+    if (wake !== Number.POSITIVE_INFINITY) {
+      this.#timer = setTimeout(() => this.#schedule(), Math.max(1, wake - this.#now() + 1));
+      this.#timer.unref();
+    }
+  }
+}

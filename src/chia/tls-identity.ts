@@ -1,0 +1,210 @@
+/**
+ * TLS identities for peer links: the bundled public Chia CA, node-style certificates signed by it
+ * (PROTOCOL.md §a.3) and per-role identities kept on disk so each link's peer id (§a.4) stays stable.
+ * Framework-free; never logs key material.
+ */
+import { type RSAKeyPairOptions, X509Certificate, createHash, createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { packagePath } from '../package-root.js';
+
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
+export interface TlsIdentity extends PemPair {
+  /** sha256 of the certificate DER, 64 lowercase hex characters (PROTOCOL.md §a.4). */
+  peerId: string;
+}
+
+export interface IdentityOptions {
+  dataDir: string;
+  /** Link role; each role gets its own certificate because a node keeps one connection per peer id (§a.5). */
+  role: string;
+  certPath?: string;
+  keyPath?: string;
+}
+
+/** Why an identity could not be loaded; `option` names the setting that fixes it. */
+export class TlsIdentityError extends Error {
+  override readonly name = 'TlsIdentityError';
+  readonly code = 'TLS_IDENTITY_INVALID';
+  constructor(
+    message: string,
+    readonly option: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const RSA_BITS = 2048;
+const RSA_EXPONENT = 65537;
+/** x509.random_serial_number(): up to 159 random bits, positive. */
+const SERIAL_BYTES = 20;
+const ONE_DAY_MS = 86_400_000;
+/** Fixed notAfter of every node certificate (chia/ssl/create_ssl.py). */
+const NOT_AFTER = new Date(Date.UTC(2100, 7, 2, 0, 0, 0));
+const SAN_DNS = 'chia.net';
+const SUBJECT = [
+  { shortName: 'CN', value: 'Chia' },
+  { shortName: 'O', value: 'Chia' },
+  { shortName: 'OU', value: 'Organic Farming Division' },
+];
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+const CERT_OPTION = 'CHIA_GATEWAY_CERT';
+const KEY_OPTION = 'CHIA_GATEWAY_KEY';
+
+
+let cachedCa: PemPair | undefined;
+
+/** The bundled public Chia CA certificate and key (public data, see assets/ca/README.md). */
+export function loadChiaCa(): PemPair {
+  if (cachedCa === undefined) {
+    const dir = packagePath('assets', 'ca');
+    cachedCa = {
+      cert: readFileSync(join(dir, 'chia_ca.crt'), 'utf8'),
+      key: readFileSync(join(dir, 'chia_ca.key'), 'utf8'),
+    };
+  }
+  return cachedCa;
+}
+
+function randomSerialHex(): string {
+  const bytes = randomBytes(SERIAL_BYTES);
+  // Clear the top bit (positive, ≤ 159 bits) and keep the first byte non-zero so the DER integer is minimal.
+  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
+  return bytes.toString('hex');
+}
+
+/** pki.getTBSCertificate exists in node-forge but is missing from its type definitions. */
+interface ForgeTbs {
+  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
+}
+
+/** Builds and signs a node-style leaf certificate (§a.3) for the given SPKI public key PEM. */
+function signLeaf(publicKeyPem: string): string {
+  const ca = loadChiaCa();
+  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
+  cert.serialNumber = randomSerialHex();
+  cert.validity.notBefore = new Date(Date.now() - ONE_DAY_MS);
+  cert.validity.notAfter = NOT_AFTER;
+  // UTF8String like the CA and like Python's cryptography (@types/node-forge mistypes valueTagClass).
+  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
+  cert.setSubject(SUBJECT.map((a) => ({ ...a, valueTagClass: utf8 })));
+  // Parsed attributes keep their order and string type, so the issuer DN equals the CA's subject DN.
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 2, value: SAN_DNS }] }]);
+  // Sign the TBS with node:crypto: same bytes as forge's cert.sign, without pure-JS RSA.
+  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
+  cert.tbsCertificate = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
+  const tbs = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
+  cert.signature = sign('sha256', tbs, ca.key).toString('binary');
+  return forge.pki.certificateToPem(cert);
+}
+
+const KEY_PAIR_OPTIONS: RSAKeyPairOptions<'pem', 'pem'> = {
+  modulusLength: RSA_BITS,
+  publicExponent: RSA_EXPONENT,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+};
+
+/** A fresh RSA-2048 key and a certificate signed by the public Chia CA, made like a node's (§a.3). */
+export function createChiaCertificate(): PemPair {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', KEY_PAIR_OPTIONS);
+  return { cert: signLeaf(publicKey), key: privateKey };
+}
+
+/** As createChiaCertificate, generating the key off the event loop. */
+function createChiaCertificateAsync(): Promise<PemPair> {
+  return new Promise((resolvePair, reject) => {
+    generateKeyPair('rsa', KEY_PAIR_OPTIONS, (err, publicKey, privateKey) => {
+      if (err) reject(err);
+      else resolvePair({ cert: signLeaf(publicKey), key: privateKey });
+    });
+  });
+}
+
+/** sha256 of the certificate DER as 64 lowercase hex characters (§a.4). */
+export function peerIdOf(certPem: string): string {
+  return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
+}
+
+/** Checks a PEM pair: parsable, the key matches the cert, signed by the Chia CA, not expired. */
+function validatePair(pair: PemPair, certWhere: string, keyWhere: string, certOption: string, keyOption: string): void {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(pair.cert);
+  } catch (err) {
+    throw new TlsIdentityError(`${certWhere} is not a PEM X.509 certificate (check ${certOption})`, certOption, { cause: err });
+  }
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey(pair.key);
+  } catch (err) {
+    throw new TlsIdentityError(`${keyWhere} is not an unencrypted PEM private key (check ${keyOption})`, keyOption, { cause: err });
+  }
+  if (!x509.checkPrivateKey(key)) {
+    throw new TlsIdentityError(`${keyWhere} does not belong to the certificate ${certWhere} (check ${certOption} and ${keyOption})`, keyOption);
+  }
+  const ca = new X509Certificate(loadChiaCa().cert);
+  if (!x509.checkIssued(ca) || !x509.verify(ca.publicKey)) {
+    throw new TlsIdentityError(`${certWhere} is not signed by the public Chia CA; full nodes refuse it (PROTOCOL.md §a.2, check ${certOption})`, certOption);
+  }
+  if (Date.parse(x509.validTo) <= Date.now()) {
+    throw new TlsIdentityError(`${certWhere} expired on ${x509.validTo} (check ${certOption})`, certOption);
+  }
+}
+
+async function readPem(path: string, option: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new TlsIdentityError(`cannot read ${path} (check ${option})`, option, { cause: err });
+  }
+}
+
+async function writePrivate(path: string, text: string): Promise<void> {
+  // Write then rename, so a crash never leaves a half-written identity that looks valid.
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode: FILE_MODE });
+  await chmod(tmp, FILE_MODE);
+  await rename(tmp, path);
+}
+
+/**
+ * The TLS identity of one link role: the user's cert/key when given, else `<dataDir>/tls/<role>.crt|.key`,
+ * created on first use (files 0600, directory 0700) and reused afterwards so the peer id stays stable.
+ */
+export async function loadOrCreateIdentity(options: IdentityOptions): Promise<TlsIdentity> {
+  const { certPath, keyPath } = options;
+  if (certPath !== undefined || keyPath !== undefined) {
+    if (certPath === undefined) throw new TlsIdentityError(`${KEY_OPTION} is set but ${CERT_OPTION} is not; give both or neither`, CERT_OPTION);
+    if (keyPath === undefined) throw new TlsIdentityError(`${CERT_OPTION} is set but ${KEY_OPTION} is not; give both or neither`, KEY_OPTION);
+    const pair = { cert: await readPem(certPath, CERT_OPTION), key: await readPem(keyPath, KEY_OPTION) };
+    validatePair(pair, certPath, keyPath, CERT_OPTION, KEY_OPTION);
+    return { ...pair, peerId: peerIdOf(pair.cert) };
+  }
+  if (!/^[a-z0-9_-]+$/i.test(options.role)) throw new TlsIdentityError(`invalid role name "${options.role}"`, 'role');
+  const dir = join(options.dataDir, 'tls');
+  const crtFile = join(dir, `${options.role}.crt`);
+  const keyFile = join(dir, `${options.role}.key`);
+  if (existsSync(crtFile) && existsSync(keyFile)) {
+    const pair = { cert: await readPem(crtFile, 'dataDir'), key: await readPem(keyFile, 'dataDir') };
+    // A generated identity that no longer validates is reported, not silently replaced: its peer id may be trusted somewhere.
+    validatePair(pair, crtFile, keyFile, 'dataDir', 'dataDir');
+    return { ...pair, peerId: peerIdOf(pair.cert) };
+  }
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  const pair = await createChiaCertificateAsync();
+  await writePrivate(keyFile, pair.key);
+  await writePrivate(crtFile, pair.cert);
+  return { ...pair, peerId: peerIdOf(pair.cert) };
+}

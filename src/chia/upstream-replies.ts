@@ -1,0 +1,70 @@
+/**
+ * Turning replies into results: rejects into UPSTREAM_REJECTED, payloads into values, block lists
+ * into FetchedBlocks whose heights and header hashes are checked (PROTOCOL.md §g.3).
+ */
+import { decodeBlockList, headerHash, messageName, toHex, types, type Streamable } from './codec/index.js';
+import { UpstreamError } from './errors.js';
+import type { Reply } from './request-map.js';
+import type { FetchedBlock } from './upstream-api.js';
+
+type PeerReply = Reply & { peer: string };
+
+/** The error for a reject reply (or an `error` message, §e.1). */
+export function rejectError(reply: PeerReply, request: string): UpstreamError {
+  const name = messageName(reply.type) ?? String(reply.type);
+  let detail = '';
+  if (name === 'error') {
+    try {
+      const err = types.Error.decode(reply.data) as { code: number; message: string };
+      detail = `: error ${err.code} ${err.message}`;
+    } catch {
+      detail = ': undecodable error message';
+    }
+  }
+  return new UpstreamError('UPSTREAM_REJECTED', `${reply.peer} answered ${request} with ${name}${detail}`, { peer: reply.peer });
+}
+
+/** Decodes an ok reply's payload with `codec`; undecodable bytes are UPSTREAM_INVALID_REPLY. */
+export function decodeReply<T>(reply: PeerReply, codec: Streamable<T>): T {
+  try {
+    return codec.decode(reply.data);
+  } catch (cause) {
+    throw new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer} sent an undecodable ${codec.name}`, { cause, peer: reply.peer });
+  }
+}
+
+interface BlockLike {
+  reward_chain_block: { height: number };
+}
+
+/**
+ * The blocks of a respond_blocks / respond_block_headers reply, checked: exactly start..end in order,
+ * and each header hash equal to what this peer announced for that height, when it announced one.
+ */
+export function checkBlocks(
+  reply: PeerReply,
+  kind: 'RespondBlocks' | 'RespondBlockHeaders',
+  start: number,
+  end: number,
+  announcedHash: (height: number) => string | undefined,
+): FetchedBlock<unknown>[] {
+  const invalid = (message: string, cause?: unknown) =>
+    new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer}: ${message}`, { cause, peer: reply.peer });
+  let list: ReturnType<typeof decodeBlockList>;
+  try {
+    list = decodeBlockList(kind, reply.data);
+  } catch (cause) {
+    throw invalid(`undecodable ${kind}`, cause);
+  }
+  if (list.start_height !== start || list.end_height !== end || list.blocks.length !== end - start + 1) {
+    throw invalid(`asked for heights ${start}..${end}, got ${list.blocks.length} blocks for ${list.start_height}..${list.end_height}`);
+  }
+  return list.blocks.map(({ value, bytes }, i) => {
+    const height = (value as unknown as BlockLike).reward_chain_block.height;
+    if (height !== start + i) throw invalid(`block ${i} of ${start}..${end} has height ${height}`);
+    const hash = toHex(headerHash(value));
+    const expected = announcedHash(height);
+    if (expected !== undefined && expected !== hash) throw invalid(`block at height ${height} has header hash ${hash}, but the peer announced ${expected}`);
+    return { height, header_hash: hash, bytes, value, peer: reply.peer };
+  });
+}

@@ -1,0 +1,266 @@
+/**
+ * Parses environment variables and CLI flags (flags win) into a GatewayConfig, once, at the edge.
+ * Values are coerced strictly, checked against the option schema, then cross-checked (peers, TLS
+ * pairs, origins); every problem is collected and thrown together as one ConfigError.
+ */
+import { existsSync } from 'node:fs';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { PeerAddress, Role } from './chia/upstream-api.js';
+import { networkInfo } from './chia/networks.js';
+import { DEFAULTS, type GatewayConfig, type TlsIdentityPaths } from './config.js';
+import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, type OptionKey, type OptionSpec, type Options } from './config-options.js';
+import { formatPeer, parsePeer } from './peer-address.js';
+
+export interface ConfigIssue {
+  /** The variable or flag to fix, e.g. `PORT` or `--port`. */
+  name: string;
+  message: string;
+}
+
+/** Every configuration problem found, each naming the variable or flag that fixes it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    const lines = issues.map((i) => `  ${i.name}: ${i.message}`);
+    super(`invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+  }
+}
+
+export interface ConfigSources {
+  env: Readonly<Record<string, string | undefined>>;
+  argv: readonly string[];
+}
+
+const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** Unknown variables this close (edit distance) to a known one get a "did you mean". */
+const TYPO_DISTANCE = 4;
+
+interface Raw {
+  spec: OptionSpec;
+  text: string;
+  /** The name the user wrote: the flag or the variable. */
+  source: string;
+}
+
+/** Reads `--flag value` and `--flag=value` pairs; unknown flags and missing values become issues. */
+function readFlags(argv: readonly string[], issues: ConfigIssue[]): Map<OptionKey, Raw> {
+  const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
+  const out = new Map<OptionKey, Raw>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = byFlag.get(flag);
+    if (spec === undefined) {
+      issues.push({ name: flag, message: arg.startsWith('-') ? 'unknown option (see --help)' : 'unexpected argument (see --help)' });
+      continue;
+    }
+    let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
+    if (eq < 0) {
+      if (value === undefined || value.startsWith('--')) value = undefined;
+      else i++;
+    }
+    if (value === undefined) issues.push({ name: flag, message: `needs a value: ${flag} ${spec.value}` });
+    else out.set(spec.key, { spec, text: value, source: flag });
+  }
+  return out;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+function unknownVariables(env: ConfigSources['env'], issues: ConfigIssue[]): void {
+  const known = OPTIONS.map((o) => o.env);
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith(ENV_PREFIX) || known.includes(name) || env[name] === undefined) continue;
+    const best = known.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d)[0];
+    const hint = best !== undefined && best.d <= TYPO_DISTANCE ? ` (did you mean ${best.k}?)` : '';
+    issues.push({ name, message: `unknown variable, likely a typo${hint}; see --help for the list` });
+  }
+}
+
+/** A string turned into the value its schema expects: numbers only from plain decimal text, lists split on commas. */
+function coerce(raw: Raw): unknown {
+  if (raw.spec.list) return raw.text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const schema: TSchema = OptionsSchema.properties[raw.spec.key];
+  const numeric = schema.type === 'integer' || schema.type === 'number';
+  return numeric && NUMERIC.test(raw.text.trim()) ? Number(raw.text.trim()) : raw.text;
+}
+
+/** Human wording of what a schema accepts, for error messages. */
+function expectation(schema: TSchema): string {
+  if (typeof schema.description === 'string') return schema.description;
+  if (schema.type === 'integer') return `an integer from ${schema.minimum} to ${schema.maximum}`;
+  if (schema.type === 'number') return `a number greater than ${schema.exclusiveMinimum} and at most ${schema.maximum}`;
+  if (Array.isArray(schema.anyOf)) return `one of ${(schema.anyOf as TSchema[]).map((s) => String(s.const)).join(', ')}`;
+  if (schema.type === 'array') {
+    const items = expectation(schema.items as TSchema);
+    return `a comma-separated list${schema.minItems ? ' (not empty)' : ''}${schema.uniqueItems ? ' of distinct values' : ''}, each ${items}`;
+  }
+  return 'a non-empty value';
+}
+
+function validate(raws: Map<OptionKey, Raw>, issues: ConfigIssue[]): Options {
+  const values: Record<string, unknown> = {};
+  for (const [key, raw] of raws) values[key] = coerce(raw);
+  const bad = new Set<string>();
+  for (const error of Value.Errors(OptionsSchema, values)) {
+    const key = error.path.split('/')[1] as OptionKey;
+    const raw = raws.get(key);
+    if (raw === undefined || bad.has(key)) continue;
+    bad.add(key);
+    issues.push({ name: raw.source, message: `expected ${expectation(OptionsSchema.properties[key])}, got "${raw.text}"` });
+  }
+  for (const key of bad) delete values[key];
+  return values as Options;
+}
+
+function parsePeers(list: string[] | undefined, network: string, name: string, issues: ConfigIssue[]): PeerAddress[] {
+  const info = networkInfo(network);
+  if (list === undefined || list.length === 0) {
+    if (info.dnsSeeders.length === 0) issues.push({ name, message: `required for network "${network}": no DNS seeders are known for it` });
+    return [];
+  }
+  const peers: PeerAddress[] = [];
+  const seen = new Set<string>();
+  for (const item of list) {
+    const parsed = parsePeer(item, info.defaultPort);
+    if (!parsed.ok) {
+      issues.push({ name, message: parsed.error });
+      continue;
+    }
+    const id = formatPeer(parsed.peer).toLowerCase();
+    if (seen.has(id)) issues.push({ name, message: `"${item}" is listed twice` });
+    else peers.push(parsed.peer);
+    seen.add(id);
+  }
+  return peers;
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
+function parseOrigins(list: string[] | undefined, name: string, issues: ConfigIssue[]): string[] {
+  for (const origin of list ?? []) {
+    if (origin === '*') continue;
+    if (!isOrigin(origin)) issues.push({ name, message: `"${origin}" is not an origin like https://example.com or http://localhost:3000 (no path, no trailing slash)` });
+  }
+  if (list?.includes('*') && list.length > 1) issues.push({ name, message: '* allows any origin; do not combine it with others' });
+  return list ?? [];
+}
+
+/** Builds the TLS identity paths: one pair per role, from per-role options or the shared pair. */
+function parseIdentities(o: Options, roles: Role[], nameOf: (k: OptionKey) => string, issues: ConfigIssue[]): GatewayConfig['identities'] {
+  const pairs: Record<Role, [OptionKey, OptionKey]> = { full_node: ['fullNodeCert', 'fullNodeKey'], wallet: ['walletCert', 'walletKey'] };
+  const identities: GatewayConfig['identities'] = {};
+  const pairOf = (certKey: OptionKey, keyKey: OptionKey): TlsIdentityPaths | null => {
+    const certPath = o[certKey] as string | undefined;
+    const keyPath = o[keyKey] as string | undefined;
+    if (certPath === undefined && keyPath === undefined) return null;
+    if (certPath === undefined || keyPath === undefined) {
+      const [given, missing] = certPath === undefined ? [keyKey, certKey] : [certKey, keyKey];
+      issues.push({ name: nameOf(missing), message: `required because ${nameOf(given)} is set: give the certificate and its key together` });
+      return null;
+    }
+    for (const [key, path] of [[certKey, certPath], [keyKey, keyPath]] as const) {
+      if (!existsSync(path)) issues.push({ name: nameOf(key), message: `file not found: ${path}` });
+    }
+    return { certPath, keyPath };
+  };
+  for (const role of roles) {
+    const [certKey, keyKey] = pairs[role];
+    const pair = pairOf(certKey, keyKey);
+    if (pair) identities[role] = pair;
+  }
+  for (const role of Object.keys(pairs) as Role[]) {
+    const [certKey] = pairs[role];
+    if (!roles.includes(role) && (o[certKey] !== undefined || o[pairs[role][1]] !== undefined)) {
+      issues.push({ name: nameOf(certKey), message: `set, but the role ${role} is not in CHIA_GATEWAY_ROLES (${roles.join(',')})` });
+    }
+  }
+  const shared = pairOf('cert', 'key');
+  if (shared) {
+    const uncovered = roles.filter((r) => identities[r] === undefined);
+    if (uncovered.length === 1) identities[uncovered[0] as Role] = shared;
+    else if (uncovered.length === 0) issues.push({ name: nameOf('cert'), message: 'unused: every role already has its own certificate' });
+    else {
+      issues.push({
+        name: nameOf('cert'),
+        message: `one certificate cannot serve the roles ${uncovered.join(' and ')}: a full node keeps one connection per certificate (peer id), so the second link would replace the first. Give each role its own pair (CHIA_GATEWAY_FULL_NODE_CERT/_KEY, CHIA_GATEWAY_WALLET_CERT/_KEY), set CHIA_GATEWAY_ROLES to one role, or unset it to use generated certificates`,
+      });
+    }
+  }
+  const full = identities.full_node;
+  const wallet = identities.wallet;
+  if (full && wallet && full.certPath === wallet.certPath) {
+    issues.push({ name: nameOf('walletCert'), message: 'the same certificate file as the full_node role; each role needs its own certificate' });
+  }
+  return identities;
+}
+
+/** The configuration from variables and flags (flags win over variables, both over DEFAULTS); throws ConfigError. */
+export function parseConfig(sources: ConfigSources): GatewayConfig {
+  const issues: ConfigIssue[] = [];
+  const raws = new Map<OptionKey, Raw>();
+  for (const spec of OPTIONS) {
+    const text = sources.env[spec.env];
+    // An empty variable counts as unset, as most shells and compose files write "unset" that way.
+    if (text !== undefined && text !== '') raws.set(spec.key, { spec, text, source: spec.env });
+  }
+  unknownVariables(sources.env, issues);
+  for (const [key, raw] of readFlags(sources.argv, issues)) raws.set(key, raw);
+  const o = validate(raws, issues);
+  const nameOf = (key: OptionKey) => raws.get(key)?.source ?? OPTIONS.find((s) => s.key === key)?.env ?? key;
+
+  const network = o.network ?? DEFAULTS.network;
+  const roles = o.roles ?? [...DEFAULTS.roles];
+  const wsOrigins = parseOrigins(o.wsAllowedOrigins, nameOf('wsAllowedOrigins'), issues);
+  const config: GatewayConfig = {
+    host: o.host ?? DEFAULTS.host,
+    port: o.port ?? DEFAULTS.port,
+    logLevel: o.logLevel ?? DEFAULTS.logLevel,
+    network,
+    peers: parsePeers(o.peers, network, nameOf('peers'), issues),
+    roles,
+    dataDir: o.dataDir ?? DEFAULTS.dataDir,
+    identities: parseIdentities(o, roles, nameOf, issues),
+    confirmations: o.confirmations ?? DEFAULTS.confirmations,
+    cacheBytes: o.cacheMb === undefined ? DEFAULTS.cacheBytes : o.cacheMb * MIB,
+    pacingShare: o.pacingShare ?? DEFAULTS.pacingShare,
+    requestTimeoutMs: o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    linksPerRole: o.linksPerRole ?? DEFAULTS.linksPerRole,
+    pacingQueueSize: o.pacingQueueSize ?? DEFAULTS.pacingQueueSize,
+    ws: {
+      maxClients: o.wsMaxClients ?? DEFAULTS.ws.maxClients,
+      maxMessageBytes: o.wsMaxMessageBytes ?? DEFAULTS.ws.maxMessageBytes,
+      heartbeatMs: o.wsHeartbeatMs ?? DEFAULTS.ws.heartbeatMs,
+      sendBufferBytes: o.wsSendBufferBytes ?? DEFAULTS.ws.sendBufferBytes,
+      replaySize: o.wsReplaySize ?? DEFAULTS.ws.replaySize,
+      // `*` is the same as an empty list here: any origin may subscribe.
+      allowedOrigins: o.wsAllowedOrigins === undefined ? [...DEFAULTS.ws.allowedOrigins] : wsOrigins.filter((x) => x !== '*'),
+    },
+    corsOrigins: o.corsOrigins === undefined ? [...DEFAULTS.corsOrigins] : parseOrigins(o.corsOrigins, nameOf('corsOrigins'), issues),
+    rateLimitPerMinute: o.rateLimit === undefined ? DEFAULTS.rateLimitPerMinute : o.rateLimit === 0 ? null : o.rateLimit,
+    peakMaxAgeMs: o.peakMaxAgeMs ?? DEFAULTS.peakMaxAgeMs,
+    shutdownTimeoutMs: o.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+  };
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}

@@ -1,0 +1,98 @@
+/**
+ * Turns upstream peaks into live-stream events and serialises each event exactly once: one JSON
+ * string, one pre-built WebSocket text frame and one SSE block, shared by every subscriber.
+ */
+import type { Peak } from '../chia/upstream-api.js';
+import type { PeakData, PeakMessage, ReorgMessage } from '../../schemas/live.js';
+
+export type LiveEventType = 'peak' | 'reorg';
+
+/** One event of the stream, in every wire form it is sent in. */
+export interface SerializedEvent {
+  id: number;
+  type: LiveEventType;
+  /** Height of the peak this event belongs to (a reorg carries the height of the peak that caused it). */
+  height: number;
+  json: string;
+  /** A complete unmasked WebSocket text frame (header + payload), written as is to each socket. */
+  frame: Buffer;
+  /** The UTF-8 JSON inside `frame` (a view, no copy). */
+  payload: Buffer;
+  /** A complete SSE event block (`id:`, `event:`, `data:`, blank line). */
+  sse: string;
+}
+
+/** The JSON shape of a peak on the stream: weight as a decimal string (u128 exceeds 2^53). */
+export function peakData(peak: Peak): PeakData {
+  return {
+    height: peak.height,
+    header_hash: peak.header_hash,
+    weight: peak.weight.toString(10),
+    fork_point_with_previous_peak: peak.fork_point_with_previous_peak,
+    peers: peak.peers,
+    received_at: peak.received_at,
+  };
+}
+
+/**
+ * The reorg a new peak implies, or null. PROTOCOL.md (wallet sync, step 3): a peak whose fork point
+ * is below the previous peak's height rolled back the blocks above the fork point. A peak at or below
+ * the previous height with a different hash also replaced blocks even if the reported fork point
+ * says otherwise (a node's first message reports fork point = its height), hence the min().
+ */
+export function reorgOf(peak: Peak, previous: Peak | null): ReorgMessage['data'] | null {
+  if (previous === null) return null;
+  const forkPoint = Math.min(peak.fork_point_with_previous_peak, peak.height - 1);
+  if (forkPoint >= previous.height) return null;
+  return {
+    fork_point: Math.max(forkPoint, 0),
+    rolled_back: { from: Math.max(forkPoint + 1, 0), to: previous.height },
+    previous: { height: previous.height, header_hash: previous.header_hash },
+    peak: { height: peak.height, header_hash: peak.header_hash },
+  };
+}
+
+/** Serialises a message once into its three wire forms. */
+export function serialize(message: PeakMessage | ReorgMessage): SerializedEvent {
+  const json = JSON.stringify(message);
+  const payload = Buffer.from(json, 'utf8');
+  const frame = wsTextFrame(payload);
+  return {
+    id: message.id,
+    type: message.type,
+    height: message.type === 'peak' ? message.data.height : message.data.peak.height,
+    json,
+    frame,
+    payload: frame.subarray(frame.length - payload.length),
+    sse: sseBlock(message.type, json, message.id),
+  };
+}
+
+/** Largest payload whose length fits the 7-bit length field (RFC 6455 §5.2). */
+const SHORT_PAYLOAD_MAX = 125;
+/** Largest payload whose length fits the 16-bit extended length field. */
+const MEDIUM_PAYLOAD_MAX = 0xffff;
+const FIN_TEXT = 0x81;
+
+/** An unmasked, unfragmented, uncompressed text frame (servers never mask, RFC 6455 §5.1, §5.2). */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  let header: Buffer;
+  if (length <= SHORT_PAYLOAD_MAX) {
+    header = Buffer.from([FIN_TEXT, length]);
+  } else if (length <= MEDIUM_PAYLOAD_MAX) {
+    header = Buffer.from([FIN_TEXT, 126, length >> 8, length & 0xff]);
+  } else {
+    header = Buffer.alloc(10);
+    header[0] = FIN_TEXT;
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  return Buffer.concat([header, payload]);
+}
+
+/** An SSE block; `id` is omitted for control events so they do not move the client's Last-Event-ID. */
+export function sseBlock(event: string, json: string, id: number | null): string {
+  // JSON.stringify never emits a raw newline, so one data line is always enough.
+  return `${id === null ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`;
+}

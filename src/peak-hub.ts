@@ -1,0 +1,227 @@
+/**
+ * The one fan-out point of live peaks to browsers (WebSocket and SSE). It listens to the upstream's
+ * `peak` events, turns each into stream events (a `reorg` first when the peak rolled blocks back),
+ * serialises each event once, keeps the last config.ws.replaySize peaks for replay, sends to open
+ * subscribers only, sheds clients whose send buffer passes the ceiling, and reaps dead ones by
+ * heartbeat. The protocol is described in the README ("Live peaks") and schemas/live.ts.
+ */
+import type { Peak } from './chia/upstream-api.js';
+import type { Metrics } from './metrics.js';
+import { peakData, reorgOf, serialize, type SerializedEvent } from './live/live-events.js';
+import { ReplayBuffer, type Cursor } from './live/replay-buffer.js';
+import { CLOSE, type ControlType, type LiveSink } from './live/live-sink.js';
+import { parseClientMessage } from './live/client-messages.js';
+import type { GapMessage, HelloMessage } from '../schemas/live.js';
+
+/** The part of the Upstream interface the hub depends on. */
+export interface PeakSource {
+  peak(): Peak | null;
+  on(event: 'peak', listener: (peak: Peak, previous: Peak | null) => void): void;
+  off(event: 'peak', listener: (peak: Peak, previous: Peak | null) => void): void;
+}
+
+export interface PeakHubOptions {
+  replaySize: number;
+  heartbeatMs: number;
+  sendBufferBytes: number;
+  maxMessageBytes: number;
+  server: { name: string; version: string };
+  metrics?: Pick<Metrics, 'liveClients' | 'liveEventsSent' | 'liveSlowClientsTerminated'>;
+  /** Id of the first event; defaults to the current epoch ms so ids keep growing across restarts. */
+  firstEventId?: number;
+}
+
+/** One connected subscriber. */
+export interface LiveClient {
+  readonly sink: LiveSink;
+  /** Receives live peaks. True from connect: hello is followed by live peaks without a subscribe. */
+  subscribed: boolean;
+  /** Id of the newest event sent to this client. */
+  lastSentId: number | null;
+  /** The client has every event after this id (null: unknown, after an unsubscribe). */
+  contiguousAfter: number | null;
+}
+
+export type PeakHub = ReturnType<typeof createPeakHub>;
+
+/** Creates a hub fed by `source`; call close() to detach it and end every client. */
+export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
+  const buffer = new ReplayBuffer(options.replaySize);
+  const clients = new Set<LiveClient>();
+  const metrics = options.metrics;
+  let nextId = options.firstEventId ?? Date.now();
+  let current: Peak | null = null;
+  let closed = false;
+
+  function record(peak: Peak, previous: Peak | null): SerializedEvent[] {
+    const events: SerializedEvent[] = [];
+    const reorg = reorgOf(peak, previous);
+    if (reorg !== null) events.push(serialize({ type: 'reorg', id: nextId++, data: reorg }));
+    events.push(serialize({ type: 'peak', id: nextId++, data: peakData(peak) }));
+    buffer.push({ height: peak.height, events });
+    current = peak;
+    return events;
+  }
+
+  function onPeak(peak: Peak, previous: Peak | null): void {
+    if (closed || peak.header_hash === current?.header_hash) return;
+    // The previous peak the clients saw is ours; the upstream's argument only matters before our first.
+    const events = record(peak, current ?? previous);
+    // Event-major order: every client gets the reorg before the peak, and a shed client (removed
+    // from the set while iterating, which Set allows) gets nothing more.
+    for (const event of events) {
+      const sent = { ws: 0, sse: 0 };
+      for (const client of clients) {
+        if (client.subscribed && deliver(client, event)) sent[client.sink.transport]++;
+      }
+      // One increment per broadcast and transport, not per client (cheap with 10,000 clients).
+      if (sent.ws > 0) metrics?.liveEventsSent.inc({ transport: 'ws', type: event.type }, sent.ws);
+      if (sent.sse > 0) metrics?.liveEventsSent.inc({ transport: 'sse', type: event.type }, sent.sse);
+    }
+  }
+
+  /** Sends one event unless the client is over its send-buffer ceiling, in which case it is shed. */
+  function deliver(client: LiveClient, event: SerializedEvent): boolean {
+    if (client.sink.bufferedBytes() + event.frame.length > options.sendBufferBytes) {
+      shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
+      return false;
+    }
+    client.sink.sendEvent(event);
+    client.lastSentId = event.id;
+    return true;
+  }
+
+  function shed(client: LiveClient, reason: 'send_buffer' | 'heartbeat', text: string): void {
+    metrics?.liveSlowClientsTerminated.inc({ transport: client.sink.transport, reason });
+    detach(client);
+    client.sink.close(CLOSE.POLICY_VIOLATION, text);
+  }
+
+  function control(client: LiveClient, type: ControlType, message: object): void {
+    client.sink.sendControl(type, JSON.stringify({ type, ...message }));
+  }
+
+  function hello(): Omit<HelloMessage, 'type' | 'subscribed'> {
+    const oldest = buffer.oldest();
+    return {
+      server: options.server,
+      peak: current === null ? null : peakData(current),
+      last_event_id: buffer.latestEventId(),
+      replay: {
+        capacity: buffer.capacity,
+        held: buffer.size,
+        oldest_height: oldest?.height ?? null,
+        oldest_event_id: oldest?.eventId ?? null,
+      },
+      heartbeat_ms: options.heartbeatMs,
+      max_message_bytes: options.maxMessageBytes,
+    };
+  }
+
+  /** Replays every buffered event after `cursor` (or says there is a gap), then the client is live. */
+  function subscribe(client: LiveClient, cursor: Cursor | null): void {
+    let replayed = 0;
+    if (cursor !== null) {
+      const { events, gap } = buffer.after(cursor);
+      if (gap) control(client, 'gap', { data: gapData(cursor) });
+      // Events the client already got live are skipped only when that keeps the order: if the
+      // replay starts inside its contiguous range; otherwise they are resent (same ids).
+      const first = events[0];
+      const skipUpTo =
+        client.subscribed && first !== undefined && client.contiguousAfter !== null && first.id > client.contiguousAfter
+          ? (client.lastSentId ?? -Infinity)
+          : -Infinity;
+      for (const event of events) {
+        if (event.id <= skipUpTo) continue;
+        if (!deliver(client, event)) return;
+        replayed++;
+      }
+      if (first !== undefined) client.contiguousAfter = Math.min(client.contiguousAfter ?? Infinity, first.id - 1);
+    } else if (!client.subscribed) {
+      client.contiguousAfter = buffer.latestEventId();
+    }
+    client.subscribed = true;
+    control(client, 'subscribed', { topics: ['peaks'], replayed });
+  }
+
+  function gapData(cursor: Cursor): GapMessage['data'] {
+    const oldest = buffer.oldest();
+    return {
+      since: 'since' in cursor ? cursor.since : null,
+      last_event_id: 'lastEventId' in cursor ? cursor.lastEventId : null,
+      oldest_height: oldest?.height ?? null,
+      oldest_event_id: oldest?.eventId ?? null,
+    };
+  }
+
+  function detach(client: LiveClient): void {
+    if (clients.delete(client)) metrics?.liveClients.dec({ transport: client.sink.transport });
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const client of clients) {
+      if (!client.sink.heartbeat()) shed(client, 'heartbeat', 'heartbeat missed');
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  const initial = source.peak();
+  if (initial !== null) record(initial, null);
+  source.on('peak', onPeak);
+
+  return {
+    get clientCount(): number {
+      return clients.size;
+    },
+    /** Registers a connected client: hello, then the replay after `cursor` if any, then live peaks. */
+    attach(sink: LiveSink, cursor: Cursor | null = null): LiveClient {
+      const latest = buffer.latestEventId();
+      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest };
+      if (closed) {
+        sink.close(CLOSE.GOING_AWAY, 'server shutting down');
+        return client;
+      }
+      clients.add(client);
+      metrics?.liveClients.inc({ transport: sink.transport });
+      control(client, 'hello', { ...hello(), subscribed: ['peaks'] });
+      if (cursor !== null) subscribe(client, cursor);
+      return client;
+    },
+    /** Forgets a client whose connection ended. Idempotent. */
+    detach,
+    /** Handles one text message from a WebSocket client. */
+    receive(client: LiveClient, text: string): void {
+      const parsed = parseClientMessage(text);
+      if (!parsed.ok) return control(client, 'error', { code: parsed.code, message: parsed.message });
+      const message = parsed.message;
+      if (message.type === 'ping') return control(client, 'pong', {});
+      if (message.type === 'unsubscribe') {
+        client.subscribed = false;
+        client.contiguousAfter = null;
+        return control(client, 'unsubscribed', { topics: message.topics });
+      }
+      const cursor: Cursor | null =
+        message.last_event_id !== undefined
+          ? { lastEventId: message.last_event_id }
+          : message.since !== undefined
+            ? { since: message.since }
+            : null;
+      subscribe(client, cursor);
+    },
+    /** Tells a client its frame was unusable (binary, for instance). */
+    reject(client: LiveClient, code: 'BINARY_UNSUPPORTED', message: string): void {
+      control(client, 'error', { code, message });
+    },
+    /** Stops listening to the source and closes every client with 1001 (going away). */
+    close(): void {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      source.off('peak', onPeak);
+      for (const client of [...clients]) {
+        detach(client);
+        client.sink.close(CLOSE.GOING_AWAY, 'server shutting down');
+      }
+    },
+  };
+}

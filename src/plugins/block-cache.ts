@@ -1,0 +1,51 @@
+/**
+ * Decorates the app with the block cache (src/block-cache.ts), fetching through `app.upstream`,
+ * feeding the cache metrics, and dropping blocks a reorg replaced when a peak reports a fork point
+ * below them.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { BlockCache } from '../block-cache.js';
+import type { Peak } from '../chia/upstream-api.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    blockCache: BlockCache;
+  }
+}
+
+/** The highest height a new peak leaves untouched, or null when it only extends the previous peak. */
+export function reorgForkPoint(peak: Peak, previous: Peak | null): number | null {
+  if (previous === null) return null;
+  if (peak.fork_point_with_previous_peak < previous.height) return peak.fork_point_with_previous_peak;
+  // A peak at or below the previous one with no lower fork point still replaced the tip.
+  if (peak.height <= previous.height) return peak.height - 1;
+  return null;
+}
+
+async function blockCachePlugin(app: FastifyInstance): Promise<void> {
+  const { upstream, metrics } = app;
+  // Bound label children: no label hashing on the hot path.
+  const lookups = { hit: metrics.cacheRequests.labels('hit'), miss: metrics.cacheRequests.labels('miss') };
+  const cache = new BlockCache({
+    maxBytes: app.config.cacheBytes,
+    fetch: (kind, start, end) =>
+      kind === 'full' ? upstream.getBlocks(start, end) : upstream.getHeaderBlocks(start, end),
+    onLookup: (result) => lookups[result].inc(),
+    onBytes: (bytes) => metrics.cacheBytes.set(bytes),
+  });
+  const onPeak = (peak: Peak, previous: Peak | null): void => {
+    const forkPoint = reorgForkPoint(peak, previous);
+    if (forkPoint === null) return;
+    const dropped = cache.invalidateAbove(forkPoint);
+    app.log.info({ forkPoint, height: peak.height, dropped }, 'reorg: dropped cached blocks above the fork point');
+  };
+  upstream.on('peak', onPeak);
+  app.decorate('blockCache', cache);
+  app.addHook('onClose', async () => {
+    upstream.off('peak', onPeak);
+    cache.clear();
+  });
+}
+
+export default fp(blockCachePlugin, { name: 'block-cache', fastify: '5.x', dependencies: ['upstream'] });

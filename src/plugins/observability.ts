@@ -1,0 +1,111 @@
+/**
+ * Operations endpoints and HTTP metrics: `/healthz` (the process serves HTTP), `/readyz` (a ready link
+ * per configured role and a fresh peak, else 503 problem+json naming what is missing), `/metrics`
+ * (Prometheus text from app.metrics.registry) and request latency by route.
+ *
+ * Registered before the upstream plugin so its onResponse hook covers every route; it reaches
+ * `app.upstream` only at request time and once the app is ready (to subscribe the upstream metrics).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ApiError } from '../errors.js';
+import { notReadyReason, readinessOf } from '../readiness.js';
+import { bindUpstreamMetrics, type UpstreamMetricsBinding } from '../upstream-metrics.js';
+import { HealthResponse, MetricsText, NotReadyProblem, ReadyResponse } from '../../schemas/ops.js';
+import { PROBLEM_CONTENT_TYPE, problemOf } from './error-handler.js';
+
+/** Route label of requests that matched no route, so unknown URLs cannot grow the label set. */
+const UNMATCHED_ROUTE = 'unmatched';
+const MS_PER_SECOND = 1000;
+const OPS_TAG = 'gateway';
+
+async function observability(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { metrics, config } = app;
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    metrics.httpLatency.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / MS_PER_SECOND,
+    );
+  });
+
+  let binding: UpstreamMetricsBinding | undefined;
+  app.addHook('onReady', async () => {
+    // An app built without the upstream plugin (tests of other layers) simply has no upstream metrics.
+    if (app.hasDecorator('upstream')) binding = bindUpstreamMetrics(app.upstream, metrics);
+  });
+  app.addHook('onClose', async () => binding?.unbind());
+
+  // Probes and scrapes come from the orchestrator and Prometheus, not clients: never rate limited.
+  const opsRoute = { rateLimit: false } as const;
+
+  app.get(
+    '/healthz',
+    {
+      config: opsRoute,
+      schema: {
+        operationId: 'getHealth',
+        tags: [OPS_TAG],
+        summary: 'Liveness',
+        description: 'Answers 200 while the process serves HTTP, whatever the state of the upstream links.',
+        response: { 200: { description: 'The process is up', content: { 'application/json': { schema: HealthResponse } } } },
+      },
+    },
+    async () => ({ status: 'ok' as const, uptime_s: process.uptime() }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: opsRoute,
+      schema: {
+        operationId: 'getReadiness',
+        tags: [OPS_TAG],
+        summary: 'Readiness',
+        description:
+          'Ready when every configured link role has at least one ready link and the newest peak was received ' +
+          'within the configured peak max age (CHIA_GATEWAY_PEAK_MAX_AGE_MS); otherwise 503 problem+json naming ' +
+          'the missing role or the stale peak.',
+        response: {
+          200: { description: 'Ready', content: { 'application/json': { schema: ReadyResponse } } },
+          503: { description: 'Not ready', content: { 'application/problem+json': { schema: NotReadyProblem } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { ready, ...checks } = readinessOf(app.upstream, config);
+      if (ready) return { status: 'ready' as const, checks };
+      const error = new ApiError('NOT_READY', { reason: notReadyReason({ ready, ...checks }, config) });
+      // `checks` is a problem extension member (RFC 9457 §3.2), serialised by the 503 schema.
+      return reply
+        .code(503)
+        .type(PROBLEM_CONTENT_TYPE)
+        .header('cache-control', 'no-store')
+        .send({ ...problemOf(error, request), checks });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: opsRoute,
+      schema: {
+        operationId: 'getMetrics',
+        tags: [OPS_TAG],
+        summary: 'Prometheus metrics',
+        description: 'Upstream links by role and state, upstream requests and latency, pacing queues, cache, HTTP latency by route, live clients.',
+        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: MetricsText } } } },
+      },
+    },
+    async (_request, reply) => {
+      binding?.sync();
+      const text = await metrics.registry.metrics();
+      return reply.type(metrics.registry.contentType).send(text);
+    },
+  );
+}
+
+export default fp(observability, { name: 'observability', fastify: '5.x', decorators: { fastify: ['config', 'metrics'] } });

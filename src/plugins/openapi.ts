@@ -1,0 +1,64 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, generated from the route schemas: `/openapi.json`
+ * and an interactive reference at `/docs` (swagger-ui's assets ship in its package). Also registers
+ * the shared component schemas (schemas/index.ts) so routes can `$ref` them; must come before routes.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { SHARED_SCHEMAS } from '../../schemas/index.js';
+
+/** Version of the HTTP API contract (the /v1 routes), not of the package. */
+export const API_VERSION = '1.0.0';
+
+const DESCRIPTION = `HTTP access to the Chia blockchain through mutual-TLS links to full nodes (peer protocol).
+
+**Representations.** Chain resources are JSON with the reference node's field names and 0x hex bytes.
+By default u64/u128 values (amounts, weights, iterations, timestamps) are **decimal strings**, safe for
+any JSON parser. \`?ints=number\`, or the media-type parameter \`Accept: application/json; ints=number\`,
+renders them as exact JSON numbers like the node RPC does (values above 2^53 need a lossless parser).
+Block resources also come as \`application/octet-stream\`: the streamable bytes exactly as the node sent them.
+
+**Reorgs and caching.** Every block response names the header hash it resolved (body and
+\`X-Chia-Header-Hash\`). Blocks at least 32 (configurable) below the peak are immutable:
+\`Cache-Control: public, max-age=31536000, immutable\`; nearer the tip \`max-age=10\`. The ETag is the
+header hash (plus the representation); \`If-None-Match\` gives 304.
+
+**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`: 400 bad parameters, 404 height
+above the peak or unknown to every peer, 406 unacceptable Accept, 502 invalid upstream reply, 503 no
+ready link / no peak yet / rate-limit pacing (with Retry-After), 504 upstream timeout.`;
+
+async function openapi(app: FastifyInstance): Promise<void> {
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'chia-peer-gateway',
+        version: API_VERSION,
+        description: DESCRIPTION,
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      // The API is public: no operation needs credentials (stated explicitly, as linters require).
+      security: [],
+      servers: [{ url: 'http://127.0.0.1:8080', description: 'A local gateway (the default listen address)' }],
+      tags: [
+        { name: 'chain', description: 'The chain tip' },
+        { name: 'blocks', description: 'Full blocks (full_node links)' },
+        { name: 'headers', description: 'Header blocks (wallet links)' },
+        { name: 'coins', description: 'Coins created and spent by a block (wallet links)' },
+        { name: 'live', description: 'Live peaks over WebSocket and Server-Sent Events (README, "Live peaks")' },
+        { name: 'gateway', description: 'The gateway itself' },
+      ],
+    },
+    // Shared schemas become #/components/schemas/<$id> instead of def-N.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+export default fp(openapi, { name: 'openapi', fastify: '5.x' });

@@ -1,0 +1,32 @@
+/**
+ * The upstream as an app resource: `app.upstream`. Uses BuildOptions.upstream when given (tests, the
+ * demo; its owner closes it), else creates an UpstreamManager from `app.config` that logs through
+ * `app.log`. It is started here, in the plugin body, so links connect while the routes register,
+ * and a manager created here is closed in onClose. Metrics are fed by the observability plugin
+ * (src/upstream-metrics.ts), the single writer of the upstream metrics.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Upstream } from '../chia/upstream-api.js';
+import { createUpstreamManager } from '../chia/upstream-manager.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    upstream: Upstream;
+  }
+}
+
+export interface UpstreamPluginOptions {
+  /** An upstream to use instead of creating one from the config. */
+  upstream?: Upstream;
+}
+
+async function upstreamPlugin(app: FastifyInstance, options: UpstreamPluginOptions): Promise<void> {
+  const owned = options.upstream === undefined;
+  const upstream = options.upstream ?? createUpstreamManager({ config: app.config, logger: app.log.child({ module: 'upstream' }) });
+  app.decorate('upstream', upstream);
+  if (owned) app.addHook('onClose', async () => upstream.close());
+  await upstream.start();
+}
+
+export default fp(upstreamPlugin, { name: 'upstream', fastify: '5.x' });

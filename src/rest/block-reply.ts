@@ -1,0 +1,82 @@
+/**
+ * Sends cached blocks in the negotiated representation. JSON text comes from the codec (toJsonText)
+ * once per block and rendering, is kept in the cache, and is sent pre-serialised: Fastify never
+ * re-serialises a block. Bytes are the node's streamable bytes, untouched.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { types } from '../chia/codec/index.js';
+import type { BlockCache, CachedBlock } from '../block-cache.js';
+import { applyValidators, isImmutable } from './http-cache.js';
+import { BYTES_TYPE, JSON_TYPE, variantSuffix, type Representation } from './representation.js';
+
+export const HEADER_HASH_HEADER = 'x-chia-header-hash';
+/** u32 element count of a streamable List (PROTOCOL.md §f.1). */
+const LIST_COUNT_BYTES = 4;
+
+/** The response JSON of one block, `{"height":…,"header_hash":…,"block":…}`, rendered once per mode. */
+export function blockText(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 'chia'): string {
+  const cached = entry.texts.get(mode);
+  if (cached !== undefined) return cached;
+  let block: string;
+  try {
+    block =
+      entry.kind === 'full'
+        ? types.FullBlock.toJsonText(types.FullBlock.decode(entry.bytes), mode)
+        : types.HeaderBlock.toJsonText(types.HeaderBlock.decode(entry.bytes), mode);
+  } catch (error) {
+    // Undecodable bytes came from a peer (the error handler answers 502): do not keep serving them.
+    cache.drop(entry);
+    throw error;
+  }
+  const text = `{"height":${entry.height},"header_hash":"${entry.headerHash}","block":${block}}`;
+  cache.setText(entry, mode, text);
+  return text;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export interface BlockReplyContext {
+  cache: BlockCache;
+  representation: Representation;
+  peakHeight: number;
+  confirmations: number;
+}
+
+/** Sends one block with its header hash, validators and caching headers (304 on a matching If-None-Match). */
+export function sendBlock(request: FastifyRequest, reply: FastifyReply, entry: CachedBlock, context: BlockReplyContext) {
+  const { representation } = context;
+  reply.header(HEADER_HASH_HEADER, entry.headerHash);
+  const immutable = isImmutable(entry.height, context.peakHeight, context.confirmations);
+  if (applyValidators(request, reply, entry.headerHash + variantSuffix(representation), immutable)) return reply;
+  if (representation.kind === 'bytes') return reply.type(BYTES_TYPE).send(toBuffer(entry.bytes));
+  return reply.type(JSON_TYPE).send(blockText(context.cache, entry, representation.mode));
+}
+
+/**
+ * Sends blocks start ≤ h < end. JSON: `{"start":…,"end":…,"blocks":[…]}`. Bytes: a streamable
+ * List (u32 count, then each block's bytes as the node sent them). X-Chia-Header-Hash lists every
+ * header hash in height order; the ETag is the last block's hash, which commits to all its ancestors.
+ */
+export function sendBlockRange(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  range: { start: number; end: number; blocks: CachedBlock[] },
+  context: BlockReplyContext,
+) {
+  const { representation, cache } = context;
+  const { blocks, start, end } = range;
+  reply.header(HEADER_HASH_HEADER, blocks.map((b) => b.headerHash).join(', '));
+  const last = blocks[blocks.length - 1];
+  const tag = `${start}-${end}:${last?.headerHash ?? 'empty'}${variantSuffix(representation)}`;
+  const immutable = isImmutable(end - 1, context.peakHeight, context.confirmations);
+  if (applyValidators(request, reply, tag, immutable)) return reply;
+  if (representation.kind === 'bytes') {
+    const count = Buffer.alloc(LIST_COUNT_BYTES);
+    count.writeUInt32BE(blocks.length);
+    return reply.type(BYTES_TYPE).send(Buffer.concat([count, ...blocks.map((b) => b.bytes)]));
+  }
+  const texts = blocks.map((b) => blockText(cache, b, representation.mode));
+  return reply.type(JSON_TYPE).send(`{"start":${start},"end":${end},"blocks":[${texts.join(',')}]}`);
+}

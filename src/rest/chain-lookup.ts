@@ -1,0 +1,87 @@
+/**
+ * The checks every chain route makes before touching the cache: a peak must be known, heights must
+ * not exceed it, ranges must be well formed; upstream and codec failures become catalogue errors.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { BlockCache, BlockKind, CachedBlock } from '../block-cache.js';
+import type { Peak, Role } from '../chia/upstream-api.js';
+import { ApiError, MAX_HEIGHT, MAX_RANGE_BLOCKS, fromUpstream } from '../errors.js';
+
+export const ROLE_OF: Record<BlockKind, Role> = { full: 'full_node', header: 'wallet' };
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * A preValidation hook rejecting integer parameters that JSON-schema coercion would accept but that
+ * are not plain decimal digits ("0x10", "1e3", " 7", "1.0"), so a height is spelled one way only.
+ */
+export function plainDigits(...names: string[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const sources = [request.params, request.query] as Array<Record<string, unknown> | undefined>;
+    for (const source of sources) {
+      for (const name of names) {
+        const value = source?.[name];
+        if (typeof value === 'string' && !DIGITS.test(value)) {
+          throw new ApiError('INVALID_PARAMETER', {
+            detail: `${name} must be a decimal integer between 0 and ${MAX_HEIGHT}, got "${value}"`,
+          });
+        }
+      }
+    }
+  };
+}
+
+/** The current peak, or 503: NO_READY_LINK when no link of `role` is up, NO_PEAK while none reported one. */
+export function requirePeak(app: FastifyInstance, role: Role): Peak {
+  const peak = app.upstream.peak();
+  if (peak !== null) return peak;
+  if (!app.upstream.isReady(role)) throw new ApiError('NO_READY_LINK', { role }, { headers: { 'retry-after': '1' } });
+  throw new ApiError('NO_PEAK', {}, { headers: { 'retry-after': '1' } });
+}
+
+export function requireAtMostPeak(height: number, peak: Peak): void {
+  if (height > peak.height) throw new ApiError('ABOVE_PEAK', { height, peak: peak.height });
+}
+
+/** Validates start ≤ h < end and clips end to the peak + 1; 404 when start is above the peak. */
+export function clipRange(start: number, end: number, peak: Peak): { start: number; end: number } {
+  if (start >= end) throw new ApiError('INVALID_RANGE', { start, end });
+  if (end - start > MAX_RANGE_BLOCKS) throw new ApiError('RANGE_TOO_LARGE', { count: end - start });
+  requireAtMostPeak(start, peak);
+  return { start, end: Math.min(end, peak.height + 1) };
+}
+
+/**
+ * One block of `kind` from the cache or the peers, with upstream failures mapped to the catalogue.
+ * A hit is returned synchronously: the hot path of a cached block allocates no promise.
+ */
+export function lookupBlock(
+  cache: BlockCache,
+  kind: BlockKind,
+  height: number,
+  peak: Peak,
+): CachedBlock | Promise<CachedBlock> {
+  return cache.hit(kind, height) ?? fetchBlock(cache, kind, height, peak);
+}
+
+async function fetchBlock(cache: BlockCache, kind: BlockKind, height: number, peak: Peak): Promise<CachedBlock> {
+  try {
+    return await cache.get(kind, height, peak.height);
+  } catch (error) {
+    throw fromUpstream(error, { role: ROLE_OF[kind], height });
+  }
+}
+
+/** Blocks start ≤ h < end of `kind`, with upstream failures mapped to the catalogue. */
+export async function lookupRange(
+  cache: BlockCache,
+  kind: BlockKind,
+  range: { start: number; end: number },
+  peak: Peak,
+): Promise<CachedBlock[]> {
+  try {
+    return await cache.range(kind, range.start, range.end, peak.height);
+  } catch (error) {
+    throw fromUpstream(error, { role: ROLE_OF[kind], height: `${range.start}..${range.end - 1}` });
+  }
+}

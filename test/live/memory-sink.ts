@@ -1,0 +1,40 @@
+/** An in-memory LiveSink recording what the hub sends, with a settable buffer level. */
+import type { SerializedEvent } from '../../src/live/live-events.js';
+import type { ControlType, LiveSink, LiveTransport } from '../../src/live/live-sink.js';
+
+export class MemorySink implements LiveSink {
+  /** Every message sent, parsed, in order. */
+  readonly messages: { type: string; id?: number; [key: string]: unknown }[] = [];
+  buffered = 0;
+  alive = true;
+  closedWith: { code: number; reason: string } | null = null;
+
+  constructor(readonly transport: LiveTransport = 'ws') {}
+
+  bufferedBytes(): number {
+    return this.buffered;
+  }
+  sendEvent(event: SerializedEvent): void {
+    this.messages.push(JSON.parse(event.json));
+  }
+  sendControl(_type: ControlType, json: string): void {
+    this.messages.push(JSON.parse(json));
+  }
+  heartbeat(): boolean {
+    const was = this.alive;
+    this.alive = false;
+    return was;
+  }
+  close(code: number, reason: string): void {
+    this.closedWith = { code, reason };
+  }
+
+  /** Types of the messages received, e.g. ['hello', 'peak']. */
+  types(): string[] {
+    return this.messages.map((m) => m.type);
+  }
+  /** Ids of stream events (peak, reorg) received. */
+  ids(): number[] {
+    return this.messages.filter((m) => m.type === 'peak' || m.type === 'reorg').map((m) => m.id as number);
+  }
+}

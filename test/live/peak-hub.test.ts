@@ -1,0 +1,224 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPeakHub, type PeakHubOptions } from '../../src/peak-hub.js';
+import { createMetrics } from '../../src/metrics.js';
+import { PeakSource } from '../support/peak-source.js';
+import { MemorySink } from './memory-sink.js';
+
+const FIRST_ID = 1_000;
+const hubs: { close(): void }[] = [];
+
+function setup(overrides: Partial<PeakHubOptions> = {}, start: number | null = 100) {
+  const source = new PeakSource(start);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const hub = createPeakHub(source, {
+    replaySize: 5,
+    heartbeatMs: 60_000,
+    sendBufferBytes: 64 * 1024,
+    maxMessageBytes: 4096,
+    server: { name: 'test', version: '0' },
+    metrics,
+    firstEventId: FIRST_ID,
+    ...overrides,
+  });
+  hubs.push(hub);
+  return { source, hub, metrics };
+}
+
+afterEach(() => {
+  for (const hub of hubs.splice(0)) hub.close();
+  vi.useRealTimers();
+});
+
+describe('peak hub', () => {
+  it('greets with the current peak and buffer bounds, then sends live peaks without a subscribe', () => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    hub.attach(sink);
+    source.advance();
+    const [hello, peak] = sink.messages;
+    expect(hello).toMatchObject({
+      type: 'hello',
+      peak: { height: 100 },
+      last_event_id: FIRST_ID,
+      replay: { capacity: 5, held: 1, oldest_height: 100, oldest_event_id: FIRST_ID },
+      subscribed: ['peaks'],
+    });
+    expect(peak).toMatchObject({ type: 'peak', id: FIRST_ID + 1, data: { height: 101 } });
+  });
+
+  it('says hello with a null peak before the upstream has one', () => {
+    const { hub } = setup({}, null);
+    const sink = new MemorySink();
+    hub.attach(sink);
+    expect(sink.messages[0]).toMatchObject({ type: 'hello', peak: null, last_event_id: null });
+  });
+
+  it('sends the reorg before the peak that caused it', () => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    hub.attach(sink);
+    source.advance();
+    source.advance(); // 102
+    source.reorg(2); // fork at 100, new peak 103
+    expect(sink.types()).toEqual(['hello', 'peak', 'peak', 'reorg', 'peak']);
+    expect(sink.messages[3]).toMatchObject({ data: { fork_point: 100, rolled_back: { from: 101, to: 102 } } });
+  });
+
+  it('ignores a repeated announcement of the current peak', () => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    hub.attach(sink);
+    const peak = source.peak();
+    if (peak) source.emit({ ...peak });
+    expect(sink.types()).toEqual(['hello']);
+  });
+
+  it('replays after a cursor given at attach, then goes live, with no gap or duplicate', () => {
+    const { source, hub } = setup();
+    source.advance();
+    source.advance();
+    const sink = new MemorySink();
+    hub.attach(sink, { lastEventId: FIRST_ID });
+    source.advance();
+    expect(sink.types()).toEqual(['hello', 'peak', 'peak', 'subscribed', 'peak']);
+    expect(sink.ids()).toEqual([FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]);
+    expect(sink.messages[3]).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 2 });
+  });
+
+  it('replays on subscribe by height, and resends in order when a live peak slipped in before it', () => {
+    const { source, hub } = setup();
+    source.advance(); // 101
+    const sink = new MemorySink();
+    const client = hub.attach(sink);
+    source.advance(); // 102 arrives live before the client's subscribe
+    hub.receive(client, JSON.stringify({ type: 'subscribe', topics: ['peaks'], since: 100 }));
+    const heights = sink.messages.filter((m) => m.type === 'peak').map((m) => (m.data as { height: number }).height);
+    expect(heights).toEqual([102, 101, 102]);
+    // After the replay the stream is ordered again and continues live.
+    source.advance();
+    expect(sink.ids().slice(-3)).toEqual([FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]);
+  });
+
+  it('skips already delivered events when the cursor is inside the live range', () => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    const client = hub.attach(sink);
+    source.advance();
+    source.advance();
+    hub.receive(client, JSON.stringify({ type: 'subscribe', topics: ['peaks'], last_event_id: FIRST_ID + 1 }));
+    expect(sink.ids()).toEqual([FIRST_ID + 1, FIRST_ID + 2]);
+    expect(sink.messages.at(-1)).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 0 });
+  });
+
+  it('says there is a gap when the cursor is older than the buffer, then sends the whole buffer', () => {
+    const { source, hub } = setup({ replaySize: 3 });
+    for (let i = 0; i < 5; i++) source.advance(); // heights 101..105; buffer keeps 103..105
+    const sink = new MemorySink();
+    hub.attach(sink, { since: 100 });
+    expect(sink.messages[1]).toEqual({
+      type: 'gap',
+      data: { since: 100, last_event_id: null, oldest_height: 103, oldest_event_id: FIRST_ID + 3 },
+    });
+    expect(sink.types().slice(2)).toEqual(['peak', 'peak', 'peak', 'subscribed']);
+  });
+
+  it('stops and restarts live delivery on unsubscribe / subscribe', () => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    const client = hub.attach(sink);
+    hub.receive(client, '{"type":"unsubscribe","topics":["peaks"]}');
+    source.advance();
+    hub.receive(client, '{"type":"subscribe","topics":["peaks"]}');
+    source.advance();
+    expect(sink.types()).toEqual(['hello', 'unsubscribed', 'subscribed', 'peak']);
+    expect(sink.ids()).toEqual([FIRST_ID + 2]);
+  });
+
+  it.each([
+    ['not json', 'INVALID_JSON'],
+    ['[1,2]', 'INVALID_MESSAGE'],
+    ['{"type":"dance"}', 'UNKNOWN_TYPE'],
+    ['{"type":"subscribe","topics":["blocks"]}', 'INVALID_MESSAGE'],
+    ['{"type":"subscribe","topics":["peaks"],"since":-1}', 'INVALID_MESSAGE'],
+    ['{"type":"subscribe","topics":["peaks"],"extra":1}', 'INVALID_MESSAGE'],
+  ])('answers %s with an error frame and keeps the client', (text, code) => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    const client = hub.attach(sink);
+    hub.receive(client, text);
+    source.advance();
+    expect(sink.messages[1]).toMatchObject({ type: 'error', code });
+    expect(sink.types()).toEqual(['hello', 'error', 'peak']);
+    expect(sink.closedWith).toBeNull();
+  });
+
+  it('answers ping with pong', () => {
+    const { hub } = setup();
+    const sink = new MemorySink();
+    hub.receive(hub.attach(sink), '{"type":"ping"}');
+    expect(sink.types()).toEqual(['hello', 'pong']);
+  });
+
+  it('sheds a client over its send-buffer ceiling without delaying the others', async () => {
+    const { source, hub, metrics } = setup({ sendBufferBytes: 10_000 });
+    const slow = new MemorySink();
+    const fast = new MemorySink('sse');
+    hub.attach(slow);
+    hub.attach(fast);
+    slow.buffered = 10_000;
+    source.advance();
+    expect(slow.closedWith).toEqual({ code: 1008, reason: 'slow consumer: send buffer ceiling exceeded' });
+    expect(slow.types()).toEqual(['hello']);
+    expect(fast.types()).toEqual(['hello', 'peak']);
+    expect(hub.clientCount).toBe(1);
+    const shed = await metrics.liveSlowClientsTerminated.get();
+    expect(shed.values).toEqual([expect.objectContaining({ value: 1, labels: { transport: 'ws', reason: 'send_buffer' } })]);
+  });
+
+  it('terminates a client that misses a heartbeat', () => {
+    vi.useFakeTimers();
+    const { hub } = setup({ heartbeatMs: 1_000 });
+    const sink = new MemorySink();
+    hub.attach(sink);
+    vi.advanceTimersByTime(1_000); // pinged
+    expect(sink.closedWith).toBeNull();
+    vi.advanceTimersByTime(1_000); // no pong since
+    expect(sink.closedWith).toEqual({ code: 1008, reason: 'heartbeat missed' });
+    expect(hub.clientCount).toBe(0);
+  });
+
+  it('counts clients and events sent per transport', async () => {
+    const { source, hub, metrics } = setup();
+    const a = hub.attach(new MemorySink('ws'));
+    hub.attach(new MemorySink('sse'));
+    hub.attach(new MemorySink('ws'));
+    source.advance();
+    hub.detach(a);
+    hub.detach(a);
+    expect((await metrics.liveClients.get()).values).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { transport: 'ws' }, value: 1 }),
+        expect.objectContaining({ labels: { transport: 'sse' }, value: 1 }),
+      ]),
+    );
+    expect((await metrics.liveEventsSent.get()).values).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { transport: 'ws', type: 'peak' }, value: 2 }),
+        expect.objectContaining({ labels: { transport: 'sse', type: 'peak' }, value: 1 }),
+      ]),
+    );
+  });
+
+  it('closes every client with 1001 and detaches from the source on close', () => {
+    const { source, hub } = setup();
+    const sink = new MemorySink();
+    hub.attach(sink);
+    hub.close();
+    expect(sink.closedWith).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect(source.listenerCount()).toBe(0);
+    const late = new MemorySink();
+    hub.attach(late);
+    expect(late.closedWith?.code).toBe(1001);
+    expect(hub.clientCount).toBe(0);
+  });
+});

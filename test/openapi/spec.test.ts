@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.js';
+import { REPO_ROOT } from '../support/shared-data.js';
+
+const run = promisify(execFile);
+/** Redocly needs no network for a local file; keep it quiet and offline. */
+const QUIET_ENV = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+
+interface Spec {
+  openapi: string;
+  paths: Record<string, { get: { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>; parameters?: { name: string }[] } }>;
+  components: { schemas: Record<string, unknown> };
+}
+
+describe('openapi.yaml', () => {
+  it('is up to date with the route schemas (run `npm run openapi` after changing them)', async () => {
+    const generated = await renderOpenApi();
+    expect(generated === readFileSync(OPENAPI_PATH, 'utf8'), 'openapi.yaml is stale: run npm run openapi').toBe(true);
+  });
+
+  it('describes the REST API: 3.1, problem+json errors, both renderings, octet-stream and caching headers', () => {
+    const spec = YAML.parse(readFileSync(OPENAPI_PATH, 'utf8')) as Spec;
+    expect(spec.openapi).toBe('3.1.0');
+    const block = spec.paths['/v1/blocks/{height}']?.get;
+    expect(block?.parameters?.map((p) => p.name).sort()).toEqual(['height', 'ints']);
+    expect(Object.keys(block?.responses ?? {}).sort()).toEqual(['200', '304', '400', '404', '406', '429', '502', '503', '504']);
+    expect(Object.keys(block?.responses['200']?.content ?? {})).toEqual(['application/json', 'application/octet-stream']);
+    expect(Object.keys(block?.responses['200']?.headers ?? {})).toEqual(['X-Chia-Header-Hash', 'ETag', 'Cache-Control']);
+    expect(Object.keys(block?.responses['404']?.content ?? {})).toEqual(['application/problem+json']);
+    for (const path of ['/v1/peak', '/v1/blocks', '/v1/blocks/{height}/header', '/v1/headers', '/v1/blocks/{height}/additions', '/v1/blocks/{height}/removals', '/v1/status']) {
+      expect(spec.paths[path], path).toBeDefined();
+    }
+    for (const name of ['FullBlock', 'HeaderBlock', 'Problem', 'BigUint', 'Peak', 'Status', 'Additions', 'Removals']) {
+      expect(spec.components.schemas[name], name).toBeDefined();
+    }
+  });
+
+  it('passes `redocly lint` with no errors', async () => {
+    const { stdout, stderr } = await run('npx', ['@redocly/cli', 'lint', 'openapi.yaml', '--format=summary'], {
+      cwd: REPO_ROOT,
+      env: QUIET_ENV,
+    }).catch((error: { stdout: string; stderr: string }) => {
+      throw new Error(`redocly lint failed:\n${error.stdout}\n${error.stderr}`);
+    });
+    expect(`${stdout}${stderr}`).toContain('Your API description is valid');
+  }, 120_000);
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { BlockCache, type BlockKind } from '../../src/block-cache.js';
+import { UpstreamError } from '../../src/chia/errors.js';
+import type { FetchedBlock } from '../../src/chia/upstream-api.js';
+import { reorgForkPoint } from '../../src/plugins/block-cache.js';
+
+const BLOCK_BYTES = 1_000;
+const OVERHEAD = 256;
+
+function block(height: number, tag = 'a'): FetchedBlock<unknown> {
+  return {
+    height,
+    header_hash: `0x${tag}${String(height).padStart(63, '0')}`,
+    bytes: new Uint8Array(BLOCK_BYTES).fill(height % 256),
+    value: { reward_chain_block: { is_transaction_block: height % 2 === 0 } },
+    peer: 'test:1',
+  };
+}
+
+function cacheWith(options: { maxBytes?: number; fetch?: (kind: BlockKind, s: number, e: number) => Promise<FetchedBlock<unknown>[]> } = {}) {
+  const calls: string[] = [];
+  const cache = new BlockCache({
+    maxBytes: options.maxBytes ?? 1_000_000,
+    fetch: async (kind, start, end) => {
+      calls.push(`${kind} ${start} ${end}`);
+      if (options.fetch) return options.fetch(kind, start, end);
+      return Array.from({ length: end - start + 1 }, (_, i) => block(start + i));
+    },
+  });
+  return { cache, calls };
+}
+
+describe('BlockCache', () => {
+  it('loads the aligned batch on a miss and keeps an owned copy of the bytes', async () => {
+    const frame = new Uint8Array(BLOCK_BYTES * 2);
+    const { cache, calls } = cacheWith({
+      fetch: async (_k, start, end) =>
+        Array.from({ length: end - start + 1 }, (_, i) => ({ ...block(start + i), bytes: frame.subarray(0, BLOCK_BYTES) })),
+    });
+    const entry = await cache.get('full', 40, 1_000);
+    expect(calls).toEqual(['full 32 63']);
+    expect(entry.bytes.buffer).not.toBe(frame.buffer);
+    expect(entry.isTransactionBlock).toBe(true);
+    expect((await cache.get('full', 41, 1_000)).isTransactionBlock).toBe(false);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('keeps full blocks and header blocks apart', async () => {
+    const { cache, calls } = cacheWith();
+    await cache.get('full', 1, 100);
+    await cache.get('header', 1, 100);
+    expect(calls).toEqual(['full 0 31', 'header 0 31']);
+  });
+
+  it('evicts the least recently used blocks beyond maxBytes, counting JSON text', async () => {
+    const { cache } = cacheWith({ maxBytes: 3 * (BLOCK_BYTES + OVERHEAD) });
+    await cache.range('full', 0, 3, 2);
+    expect(cache.stats().entries).toBe(3);
+    cache.peek('full', 0); // 0 becomes the most recent; 1 is now the oldest
+    const entry = cache.peek('full', 2);
+    if (entry === undefined) throw new Error('missing');
+    cache.setText(entry, 'safe', 'x'.repeat(100));
+    expect(cache.peek('full', 1)).toBeUndefined();
+    expect(cache.peek('full', 0)).toBeDefined();
+    expect(cache.stats().bytes).toBe(2 * (BLOCK_BYTES + OVERHEAD) + 100);
+  });
+
+  it('does not cache a block larger than the whole cache, but still serves it', async () => {
+    const { cache } = cacheWith({ maxBytes: 100 });
+    const entry = await cache.get('full', 5, 10);
+    expect(entry.height).toBe(5);
+    expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
+  });
+
+  it('asks for just the needed heights when a peer rejects the batch', async () => {
+    const { cache, calls } = cacheWith({
+      fetch: async (_k, start, end) => {
+        if (end - start > 0) throw new UpstreamError('UPSTREAM_REJECTED', 'lagging');
+        return [block(start)];
+      },
+    });
+    expect((await cache.get('full', 7, 100)).height).toBe(7);
+    expect(calls).toEqual(['full 0 31', 'full 7 7']);
+  });
+
+  it('does not retry other failures', async () => {
+    const { cache, calls } = cacheWith({
+      fetch: async () => {
+        throw new UpstreamError('UPSTREAM_TIMEOUT', 'slow');
+      },
+    });
+    await expect(cache.get('full', 7, 100)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('rejects a reply with heights outside the request as invalid', async () => {
+    const { cache } = cacheWith({ fetch: async () => [block(500)] });
+    await expect(cache.get('full', 7, 100)).rejects.toMatchObject({ code: 'UPSTREAM_INVALID_REPLY' });
+  });
+
+  it('rejects a reply missing a height as invalid', async () => {
+    const { cache } = cacheWith({ fetch: async (_k, start) => [block(start)] });
+    await expect(cache.get('full', 7, 100)).rejects.toMatchObject({ code: 'UPSTREAM_INVALID_REPLY' });
+  });
+
+  it('serves but does not keep blocks whose request was in flight during a reorg', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { cache } = cacheWith({
+      fetch: async (_k, start, end) => {
+        await gate;
+        return Array.from({ length: end - start + 1 }, (_, i) => block(start + i));
+      },
+    });
+    const pending = cache.get('full', 3, 10);
+    cache.invalidateAbove(1);
+    release();
+    expect((await pending).height).toBe(3);
+    expect(cache.stats().entries).toBe(0);
+  });
+
+  it('invalidateAbove drops only heights above the fork point', async () => {
+    const { cache } = cacheWith();
+    await cache.range('full', 0, 10, 9);
+    expect(cache.invalidateAbove(6)).toBe(3);
+    expect(cache.peek('full', 6)).toBeDefined();
+    expect(cache.peek('full', 7)).toBeUndefined();
+  });
+});
+
+describe('reorgForkPoint', () => {
+  const peak = (height: number, fork: number) => ({
+    height,
+    header_hash: `0x${height}`,
+    weight: 1n,
+    fork_point_with_previous_peak: fork,
+    peers: [],
+    received_at: 0,
+  });
+  it('is null for the first peak and for extensions', () => {
+    expect(reorgForkPoint(peak(10, 0), null)).toBeNull();
+    expect(reorgForkPoint(peak(11, 10), peak(10, 9))).toBeNull();
+    expect(reorgForkPoint(peak(13, 10), peak(10, 9))).toBeNull();
+  });
+  it('is the fork point when it is below the previous peak', () => {
+    expect(reorgForkPoint(peak(12, 7), peak(10, 9))).toBe(7);
+  });
+  it('replaces the tip when a peak does not rise', () => {
+    expect(reorgForkPoint(peak(10, 10), peak(10, 9))).toBe(9);
+  });
+});

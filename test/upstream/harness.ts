@@ -1,0 +1,69 @@
+/** Shared setup of the upstream integration tests: fake nodes, identities, a manager, polling. */
+import { configWith } from '../../src/config.js';
+import { createChiaCertificate } from '../../src/chia/tls-identity.js';
+import { exponentialBackoff } from '../../src/chia/backoff.js';
+import { UpstreamManager, type UpstreamManagerOptions } from '../../src/chia/upstream-manager.js';
+import type { Role } from '../../src/chia/upstream-api.js';
+import { startFakeNode, type FakeNode, type FakeNodeOptions } from '../fake-node/index.js';
+
+/** The rate-limit window of the tests: the fake node and our pacer use the same scaled window. */
+export const WINDOW_MS = 1_000;
+
+let identities: Record<Role, { cert: string; key: string }> | undefined;
+/** One client certificate per role, made once per test file (RSA key generation is slow). */
+export function testIdentities(): Record<Role, { cert: string; key: string }> {
+  identities ??= { full_node: createChiaCertificate(), wallet: createChiaCertificate() };
+  return identities;
+}
+
+/** Reconnects within tens of ms, refused peers within 300 ms: tests do not wait minutes. */
+export const fastBackoff = exponentialBackoff({ baseMs: 20, capMs: 200, refusedMs: 300 });
+
+export function startNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
+  return startFakeNode({ chainLength: 1_000, rateLimitWindowMs: WINDOW_MS, ...options });
+}
+
+export interface ManagerSetup {
+  nodes: FakeNode[];
+  roles?: Role[];
+  requestTimeoutMs?: number;
+  pacingQueueSize?: number;
+  extra?: Partial<UpstreamManagerOptions>;
+}
+
+/** A manager with one link per role per node, over loopback. */
+export function makeManager(setup: ManagerSetup): UpstreamManager {
+  return new UpstreamManager({
+    config: configWith({
+      network: 'mainnet',
+      peers: setup.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      roles: setup.roles ?? ['full_node', 'wallet'],
+      linksPerRole: setup.nodes.length,
+      requestTimeoutMs: setup.requestTimeoutMs ?? 3_000,
+      pacingQueueSize: setup.pacingQueueSize ?? 1_000,
+    }),
+    identities: testIdentities(),
+    backoff: fastBackoff,
+    pacingWindowMs: WINDOW_MS,
+    ...setup.extra,
+  });
+}
+
+/** Polls `check` until it returns true (generous: the machine is loaded). */
+export async function waitFor(check: () => boolean, what = 'condition', timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves with the error a promise rejects with (fails if it resolves). */
+export async function errorOf(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error('expected a rejection');
+}

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RateLimiter } from '../../src/chia/rate-limiter.js';
+import { AGGREGATE_LIMIT, RATE_LIMITS_V2, rateLimitOf, type RateLimit } from '../../src/chia/rate-limits.js';
+import { UpstreamError } from '../../src/chia/errors.js';
+
+/** Fake timers drive both the limiter's clock (Date.now) and its wake-up timers. */
+function clock() {
+  return { now: () => Date.now(), advance: (ms: number) => vi.advanceTimersByTimeAsync(ms) };
+}
+const tick = () => vi.advanceTimersByTimeAsync(1);
+
+const limits: Record<string, RateLimit> = {
+  slow: { aggregate: true, frequency: 10, maxSize: 100, maxTotal: 1_000 },
+  fast: { aggregate: false, frequency: 1_000, maxSize: 100, maxTotal: 100_000 },
+  big: { aggregate: false, frequency: 1_000, maxSize: 1_000, maxTotal: 2_000 },
+  reply: { aggregate: false, frequency: null, maxSize: 10, maxTotal: null },
+};
+const limitOf = (name: string) => limits[name];
+
+describe('rate-limits table', () => {
+  it('holds the v2 values of PROTOCOL.md §h.1', () => {
+    expect(RATE_LIMITS_V2.request_blocks).toEqual({ aggregate: true, frequency: 500, maxSize: 100, maxTotal: 50_000 });
+    expect(RATE_LIMITS_V2.request_block_headers.aggregate).toBe(false);
+    expect(RATE_LIMITS_V2.request_peers.frequency).toBe(10);
+    expect(RATE_LIMITS_V2.respond_blocks.frequency).toBeNull();
+    expect(RATE_LIMITS_V2.respond_blocks.maxSize).toBe(50 * 1024 * 1024);
+    expect(AGGREGATE_LIMIT).toEqual({ frequency: 1_000, maxTotal: 100 * 1024 * 1024 });
+    expect(rateLimitOf('no_such_message')).toBeUndefined();
+    expect(rateLimitOf('toString')).toBeUndefined();
+  });
+});
+
+describe('RateLimiter', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  it('lets share × frequency through per window, then queues until the window slides', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.5, queueSize: 100, windowMs: 1_000, limitOf, now: c.now });
+    expect(limiter.ceiling('slow')).toBe(5);
+    for (let i = 0; i < 5; i++) (await limiter.acquire('slow', 10))();
+    let granted = false;
+    const waiting = limiter.acquire('slow', 10).then((release) => ((granted = true), release));
+    await tick();
+    expect(granted).toBe(false);
+    expect(limiter.queued).toBe(1);
+    await c.advance(1_000);
+    await waiting;
+    expect(granted).toBe(true);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('counts bytes against share × max_total and refuses a message over max_size', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.5, queueSize: 10, windowMs: 1_000, limitOf, now: c.now });
+    (await limiter.acquire('big', 1_000))();
+    const second = limiter.acquire('big', 1);
+    await tick();
+    expect(limiter.queued).toBe(1);
+    await c.advance(1_001);
+    await second;
+    await expect(limiter.acquire('reply', 11)).rejects.toMatchObject({ code: 'ROLE_FORBIDDEN' });
+  });
+
+  it('counts the aggregate limit over every aggregate type', async () => {
+    const c = clock();
+    const many: Record<string, RateLimit> = {
+      a: { aggregate: true, frequency: 100_000, maxSize: 10, maxTotal: 1e9 },
+      b: { aggregate: true, frequency: 100_000, maxSize: 10, maxTotal: 1e9 },
+    };
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 1_000, limitOf: (n) => many[n], now: c.now });
+    const cap = AGGREGATE_LIMIT.frequency * 0.1;
+    for (let i = 0; i < cap; i++) (await limiter.acquire(i % 2 ? 'a' : 'b', 1))();
+    const blocked = limiter.acquire('a', 1);
+    await tick();
+    expect(limiter.queued).toBe(1);
+    await c.advance(1_000);
+    await blocked;
+  });
+
+  it('fails fast with PACING_QUEUE_FULL when the queue is full, and keeps FIFO order', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 3, windowMs: 1_000, limitOf, now: c.now });
+    (await limiter.acquire('slow', 1))();
+    const order: number[] = [];
+    const queued = [1, 2, 3].map((i) => limiter.acquire('slow', 1).then((r) => (order.push(i), r())));
+    const error = await limiter.acquire('slow', 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as UpstreamError).code).toBe('PACING_QUEUE_FULL');
+    for (let i = 0; i < 3; i++) {
+      await c.advance(1_000);
+      await tick();
+    }
+    await Promise.all(queued);
+    expect(order).toEqual([1, 2, 3]);
+  });
+
+  it('does not let a blocked type hold up another type', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, limitOf, now: c.now });
+    (await limiter.acquire('slow', 1))();
+    void limiter.acquire('slow', 1).catch(() => undefined);
+    (await limiter.acquire('fast', 1))();
+    limiter.close(new Error('done'));
+  });
+
+  it('caps requests in flight and wakes a waiter on release', async () => {
+    const limiter = new RateLimiter({ share: 1, queueSize: 10, maxInFlight: 2, limitOf });
+    const r1 = await limiter.acquire('fast', 1);
+    await limiter.acquire('fast', 1);
+    const third = limiter.acquire('fast', 1);
+    await tick();
+    expect(limiter.inFlight).toBe(2);
+    r1();
+    r1(); // idempotent
+    await third;
+    expect(limiter.inFlight).toBe(2);
+  });
+
+  it('removes an aborted waiter and rejects everything on close', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, limitOf, now: c.now });
+    (await limiter.acquire('slow', 1))();
+    const controller = new AbortController();
+    const aborted = limiter.acquire('slow', 1, controller.signal);
+    controller.abort(new Error('deadline'));
+    await expect(aborted).rejects.toThrow('deadline');
+    expect(limiter.queued).toBe(0);
+    const pending = limiter.acquire('slow', 1);
+    limiter.close(new UpstreamError('LINK_CLOSED', 'closed'));
+    await expect(pending).rejects.toMatchObject({ code: 'LINK_CLOSED' });
+    await expect(limiter.acquire('fast', 1)).rejects.toMatchObject({ code: 'LINK_CLOSED' });
+  });
+
+  it('rejects a share outside (0, 1]', () => {
+    expect(() => new RateLimiter({ share: 0, queueSize: 1 })).toThrow(RangeError);
+    expect(() => new RateLimiter({ share: 1.5, queueSize: 1 })).toThrow(RangeError);
+  });
+
+  it('never puts more than share × limit into any window (property over random bursts)', async () => {
+    const c = clock();
+    const windowMs = 1_000;
+    const limiter = new RateLimiter({ share: 0.6, queueSize: 10_000, windowMs, limitOf, now: c.now });
+    const sent: number[] = [];
+    const all = Array.from({ length: 40 }, () => limiter.acquire('slow', 1).then((r) => (sent.push(c.now()), r())));
+    for (let i = 0; i < 80; i++) {
+      await c.advance(137);
+      await tick();
+    }
+    await Promise.all(all);
+    for (const t of sent) expect(sent.filter((s) => s > t - windowMs && s <= t).length).toBeLessThanOrEqual(6);
+  });
+});
