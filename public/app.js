@@ -87,6 +87,14 @@ function onMessage(message) {
       if (state.lastId !== null && message.id <= state.lastId) return;
       state.lastId = message.id;
       const { fork_point, rolled_back } = message.data;
+      // The listed peaks of the abandoned branch are marked (only those not marked already).
+      for (const li of document.querySelectorAll('#recent li.peak:not(.orphaned)')) {
+        const height = Number(li.dataset.height);
+        if (height >= rolled_back.from && height <= rolled_back.to) {
+          li.classList.add('orphaned');
+          li.title = 'No longer on the main chain';
+        }
+      }
       addNote('reorg', `Reorg: heights ${rolled_back.from}–${rolled_back.to} rolled back (fork point ${fork_point})`);
       break;
     }

@@ -3,6 +3,7 @@
  * renderings of big integers, height parameters, and the `ref` helper for shared components.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ERRORS } from '../src/errors.js';
 
 /** A reference to a shared component schema (registered with addSchema; becomes #/components/schemas). */
 export function ref<T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe<Static<T>>> {
@@ -48,7 +49,10 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String(),
-    code: Type.String({ description: 'Stable machine-readable error code (see the error catalogue)' }),
+    code: Type.String({
+      description: `Stable machine-readable error code, one of: ${Object.keys(ERRORS).join(', ')}`,
+      examples: ['BLOCK_NOT_FOUND'],
+    }),
     instance: Type.String({ description: 'The request path' }),
     request_id: Type.String(),
   },

@@ -5,6 +5,7 @@
  * (`npm run demo -- --port 9000`); the network and peers are always the fake node's.
  */
 import { startFakeNode } from '../test/fake-node/index.js';
+import type { GatewayConfig } from '../src/config.js';
 import { ConfigError, parseConfig } from '../src/config-parse.js';
 import { readinessOf } from '../src/readiness.js';
 import { closeOnSignals, startServer } from '../src/server.js';
@@ -19,7 +20,7 @@ const EXIT_BAD_CONFIG = 2;
 
 const node = await startFakeNode({ network: DEMO_NETWORK, devnet: { blockIntervalMs: BLOCK_INTERVAL_MS, reorgEvery: REORG_EVERY_BLOCKS } });
 
-let config;
+let config: GatewayConfig;
 try {
   config = parseConfig({
     env: {

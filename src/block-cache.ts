@@ -1,9 +1,10 @@
 /**
- * A byte-bounded LRU of blocks fetched from the peers, with aligned batch fetching and single-flight.
+ * A byte-bounded cache of blocks (LRU by second chance) fetched from the peers, with aligned batch fetching and single-flight.
  * A miss on one height loads the aligned batch around it (heights ⌊h/32⌋·32 … +31, clipped to the
  * peak) with one request_blocks / request_block_headers call, so walking the chain costs about one
- * upstream request per 32 blocks. Entries keep the node's exact bytes and, lazily, their JSON text
- * per rendering, so a hit is served without decoding or serialising anything.
+ * upstream request per 32 blocks, and a sequential walk has the next batch loaded ahead of it.
+ * Entries keep the node's exact bytes and, lazily, their JSON per rendering (UTF-8 encoded once),
+ * so a hit is served without decoding, serialising or encoding.
  */
 import { UpstreamError } from './chia/errors.js';
 import type { FetchedBlock } from './chia/upstream-api.js';
@@ -14,6 +15,8 @@ export type BlockKind = 'full' | 'header';
 export const BATCH_SIZE = 32;
 /** Rough per-entry bookkeeping cost, counted against the byte bound besides bytes and JSON text. */
 const ENTRY_OVERHEAD_BYTES = 256;
+/** Position in a batch at which a sequential walk triggers loading the next batch. */
+const READ_AHEAD_OFFSET = 8;
 
 export interface CachedBlock {
   readonly kind: BlockKind;
@@ -23,9 +26,11 @@ export interface CachedBlock {
   /** The streamable bytes exactly as the node sent them (an owned copy). */
   readonly bytes: Uint8Array;
   readonly isTransactionBlock: boolean;
-  /** Response JSON text per rendering, filled lazily by {@link BlockCache.setText}. */
-  readonly texts: Map<string, string>;
+  /** Response JSON per rendering, UTF-8 encoded once, filled lazily by {@link BlockCache.setJson}. */
+  readonly json: Map<string, Buffer>;
   size: number;
+  /** Set on every hit, cleared when eviction gives the entry a second chance. */
+  used: boolean;
 }
 
 export type FetchBlocks = (kind: BlockKind, start: number, end: number) => Promise<FetchedBlock<unknown>[]>;
@@ -54,25 +59,43 @@ export class BlockCache {
   #hits = 0;
   #misses = 0;
   #batches = 0;
+  /** The height of the latest single-block lookup per kind, to recognise sequential walks. */
+  readonly #lastHeight: Record<BlockKind, number> = { full: -1, header: -1 };
 
   constructor(private readonly options: BlockCacheOptions) {}
 
-  /** The cached block, refreshed in the LRU order; undefined on a miss. */
+  /** The cached block, marked as recently used; undefined on a miss. */
   peek(kind: BlockKind, height: number): CachedBlock | undefined {
-    const key = keyOf(kind, height);
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.get(keyOf(kind, height));
+    if (entry !== undefined) entry.used = true;
+    return entry;
+  }
+
+  /**
+   * A cached block, counted as a hit, or undefined (not counted: {@link get} or {@link range} will).
+   * A hit that looks like a sequential walk starts loading the next batch in the background.
+   */
+  hit(kind: BlockKind, height: number, peakHeight: number): CachedBlock | undefined {
+    const entry = this.peek(kind, height);
+    const sequential = this.#lastHeight[kind] === height - 1;
+    this.#lastHeight[kind] = height;
     if (entry !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
+      this.#count('hit');
+      if (sequential) this.#readAhead(kind, height, peakHeight);
     }
     return entry;
   }
 
-  /** A cached block, counted as a hit, or undefined (not counted: {@link get} or {@link range} will). */
-  hit(kind: BlockKind, height: number): CachedBlock | undefined {
-    const entry = this.peek(kind, height);
-    if (entry !== undefined) this.#count('hit');
-    return entry;
+  /**
+   * A client walking the chain (this lookup follows one of the height before, READ_AHEAD_OFFSET into
+   * a batch) will soon miss the next batch: load it now, so its upstream round trip overlaps the
+   * serving of this one. Failures are ignored here; the client's own request will report them.
+   */
+  #readAhead(kind: BlockKind, height: number, peakHeight: number): void {
+    if (height % BATCH_SIZE !== READ_AHEAD_OFFSET) return;
+    const next = height - READ_AHEAD_OFFSET + BATCH_SIZE;
+    if (next > peakHeight || this.#entries.has(keyOf(kind, next))) return;
+    this.#loadMissing(kind, next, [next], peakHeight).catch(() => undefined);
   }
 
   /** One block; a miss loads its aligned batch (clipped to `peakHeight`). */
@@ -158,8 +181,9 @@ export class BlockCache {
         headerHash: block.header_hash,
         bytes,
         isTransactionBlock: flag === true,
-        texts: new Map(),
+        json: new Map(),
         size: bytes.length + ENTRY_OVERHEAD_BYTES,
+        used: false,
       };
       batch.set(block.height, entry);
       // A reorg seen while this request was in flight may have made these blocks stale: serve them to
@@ -169,13 +193,13 @@ export class BlockCache {
     return batch;
   }
 
-  /** Remembers the JSON text of one rendering of a block, counted against the byte bound. */
-  setText(entry: CachedBlock, rendering: string, text: string): void {
-    if (entry.texts.has(rendering)) return;
-    entry.texts.set(rendering, text);
-    entry.size += text.length;
+  /** Remembers the JSON of one rendering of a block, counted against the byte bound. */
+  setJson(entry: CachedBlock, rendering: string, json: Buffer): void {
+    if (entry.json.has(rendering)) return;
+    entry.json.set(rendering, json);
+    entry.size += json.length;
     if (this.#entries.get(keyOf(entry.kind, entry.height)) === entry) {
-      this.#bytes += text.length;
+      this.#bytes += json.length;
       this.#evict();
     }
   }
@@ -224,10 +248,21 @@ export class BlockCache {
     this.#evict();
   }
 
+  /**
+   * Second-chance eviction (CLOCK), an approximation of LRU that keeps hits cheap (a flag instead
+   * of re-inserting into the Map): the oldest entry goes unless it was used since its last chance,
+   * in which case it moves to the young end with its flag cleared.
+   */
   #evict(): void {
     for (const [key, entry] of this.#entries) {
       if (this.#bytes <= this.options.maxBytes) break;
-      this.#remove(key, entry);
+      if (entry.used) {
+        entry.used = false;
+        this.#entries.delete(key);
+        this.#entries.set(key, entry);
+      } else {
+        this.#remove(key, entry);
+      }
     }
     this.options.onBytes?.(this.#bytes);
   }

@@ -4,6 +4,7 @@
  * configuration from the environment and flags and run the server. Exit codes: 0 after a clean
  * shutdown or --help, 1 when the server fails to start, 2 for an invalid configuration.
  */
+import type { GatewayConfig } from './config.js';
 import { OPTIONS } from './config-options.js';
 import { ConfigError, parseConfig } from './config-parse.js';
 import { packageVersion } from './package-root.js';
@@ -58,7 +59,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     io.stdout(`${packageVersion()}\n`);
     return EXIT_OK;
   }
-  let config;
+  let config: GatewayConfig;
   try {
     config = parseConfig({ env, argv });
   } catch (err) {

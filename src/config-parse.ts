@@ -3,30 +3,17 @@
  * Values are coerced strictly, checked against the option schema, then cross-checked (peers, TLS
  * pairs, origins); every problem is collected and thrown together as one ConfigError.
  */
-import { existsSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { PeerAddress, Role } from './chia/upstream-api.js';
+import type { PeerAddress } from './chia/upstream-api.js';
 import { networkInfo } from './chia/networks.js';
-import { DEFAULTS, type GatewayConfig, type TlsIdentityPaths } from './config.js';
+import { DEFAULTS, type GatewayConfig } from './config.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { parseIdentities } from './config-identities.js';
 import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, type OptionKey, type OptionSpec, type Options } from './config-options.js';
 import { formatPeer, parsePeer } from './peer-address.js';
 
-export interface ConfigIssue {
-  /** The variable or flag to fix, e.g. `PORT` or `--port`. */
-  name: string;
-  message: string;
-}
-
-/** Every configuration problem found, each naming the variable or flag that fixes it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly issues: readonly ConfigIssue[]) {
-    const lines = issues.map((i) => `  ${i.name}: ${i.message}`);
-    super(`invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
-  }
-}
+export { ConfigError, type ConfigIssue } from './config-error.js';
 
 export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
@@ -164,55 +151,6 @@ function parseOrigins(list: string[] | undefined, name: string, issues: ConfigIs
   }
   if (list?.includes('*') && list.length > 1) issues.push({ name, message: '* allows any origin; do not combine it with others' });
   return list ?? [];
-}
-
-/** Builds the TLS identity paths: one pair per role, from per-role options or the shared pair. */
-function parseIdentities(o: Options, roles: Role[], nameOf: (k: OptionKey) => string, issues: ConfigIssue[]): GatewayConfig['identities'] {
-  const pairs: Record<Role, [OptionKey, OptionKey]> = { full_node: ['fullNodeCert', 'fullNodeKey'], wallet: ['walletCert', 'walletKey'] };
-  const identities: GatewayConfig['identities'] = {};
-  const pairOf = (certKey: OptionKey, keyKey: OptionKey): TlsIdentityPaths | null => {
-    const certPath = o[certKey] as string | undefined;
-    const keyPath = o[keyKey] as string | undefined;
-    if (certPath === undefined && keyPath === undefined) return null;
-    if (certPath === undefined || keyPath === undefined) {
-      const [given, missing] = certPath === undefined ? [keyKey, certKey] : [certKey, keyKey];
-      issues.push({ name: nameOf(missing), message: `required because ${nameOf(given)} is set: give the certificate and its key together` });
-      return null;
-    }
-    for (const [key, path] of [[certKey, certPath], [keyKey, keyPath]] as const) {
-      if (!existsSync(path)) issues.push({ name: nameOf(key), message: `file not found: ${path}` });
-    }
-    return { certPath, keyPath };
-  };
-  for (const role of roles) {
-    const [certKey, keyKey] = pairs[role];
-    const pair = pairOf(certKey, keyKey);
-    if (pair) identities[role] = pair;
-  }
-  for (const role of Object.keys(pairs) as Role[]) {
-    const [certKey] = pairs[role];
-    if (!roles.includes(role) && (o[certKey] !== undefined || o[pairs[role][1]] !== undefined)) {
-      issues.push({ name: nameOf(certKey), message: `set, but the role ${role} is not in CHIA_GATEWAY_ROLES (${roles.join(',')})` });
-    }
-  }
-  const shared = pairOf('cert', 'key');
-  if (shared) {
-    const uncovered = roles.filter((r) => identities[r] === undefined);
-    if (uncovered.length === 1) identities[uncovered[0] as Role] = shared;
-    else if (uncovered.length === 0) issues.push({ name: nameOf('cert'), message: 'unused: every role already has its own certificate' });
-    else {
-      issues.push({
-        name: nameOf('cert'),
-        message: `one certificate cannot serve the roles ${uncovered.join(' and ')}: a full node keeps one connection per certificate (peer id), so the second link would replace the first. Give each role its own pair (CHIA_GATEWAY_FULL_NODE_CERT/_KEY, CHIA_GATEWAY_WALLET_CERT/_KEY), set CHIA_GATEWAY_ROLES to one role, or unset it to use generated certificates`,
-      });
-    }
-  }
-  const full = identities.full_node;
-  const wallet = identities.wallet;
-  if (full && wallet && full.certPath === wallet.certPath) {
-    issues.push({ name: nameOf('walletCert'), message: 'the same certificate file as the full_node role; each role needs its own certificate' });
-  }
-  return identities;
 }
 
 /** The configuration from variables and flags (flags win over variables, both over DEFAULTS); throws ConfigError. */

@@ -30,7 +30,6 @@ export const ERRORS = {
     title: 'Range too large',
     template: `at most ${MAX_RANGE_BLOCKS} blocks per call: end − start is {count}`,
   },
-  BAD_REQUEST: { status: 400, title: 'Bad request', template: '{detail}' },
   BLOCK_NOT_FOUND: {
     status: 404,
     title: 'Block not found',

@@ -52,6 +52,7 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
   let nextId = options.firstEventId ?? Date.now();
   let current: Peak | null = null;
   let closed = false;
+  let reserved = 0;
 
   function record(peak: Peak, previous: Peak | null): SerializedEvent[] {
     const events: SerializedEvent[] = [];
@@ -92,13 +93,20 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
   }
 
   function shed(client: LiveClient, reason: 'send_buffer' | 'heartbeat', text: string): void {
+    if (!clients.has(client)) return;
     metrics?.liveSlowClientsTerminated.inc({ transport: client.sink.transport, reason });
     detach(client);
     client.sink.close(CLOSE.POLICY_VIOLATION, text);
   }
 
+  /** Sends a per-client message under the same ceiling: a client that sends pings but never reads is shed too. */
   function control(client: LiveClient, type: ControlType, message: object): void {
-    client.sink.sendControl(type, JSON.stringify({ type, ...message }));
+    const json = JSON.stringify({ type, ...message });
+    if (client.sink.bufferedBytes() + json.length > options.sendBufferBytes) {
+      shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
+      return;
+    }
+    client.sink.sendControl(type, json);
   }
 
   function hello(): Omit<HelloMessage, 'type' | 'subscribed'> {
@@ -124,6 +132,7 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     if (cursor !== null) {
       const { events, gap } = buffer.after(cursor);
       if (gap) control(client, 'gap', { data: gapData(cursor) });
+      if (!clients.has(client)) return; // shed while sending
       // Events the client already got live are skipped only when that keeps the order: if the
       // replay starts inside its contiguous range; otherwise they are resent (same ids).
       const first = events[0];
@@ -136,7 +145,10 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
         if (!deliver(client, event)) return;
         replayed++;
       }
-      if (first !== undefined) client.contiguousAfter = Math.min(client.contiguousAfter ?? Infinity, first.id - 1);
+      client.contiguousAfter =
+        first !== undefined
+          ? Math.min(client.contiguousAfter ?? Infinity, first.id - 1)
+          : (client.contiguousAfter ?? buffer.latestEventId());
     } else if (!client.subscribed) {
       client.contiguousAfter = buffer.latestEventId();
     }
@@ -173,6 +185,19 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     get clientCount(): number {
       return clients.size;
     },
+    /** Connected clients plus admitted connections not attached yet (an upgrade in progress). */
+    get slotsInUse(): number {
+      return clients.size + reserved;
+    },
+    /** Holds a slot for a connection being admitted; the returned release is idempotent. */
+    reserve(): () => void {
+      reserved++;
+      let held = true;
+      return () => {
+        if (held) reserved--;
+        held = false;
+      };
+    },
     /** Registers a connected client: hello, then the replay after `cursor` if any, then live peaks. */
     attach(sink: LiveSink, cursor: Cursor | null = null): LiveClient {
       const latest = buffer.latestEventId();
@@ -191,6 +216,8 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     detach,
     /** Handles one text message from a WebSocket client. */
     receive(client: LiveClient, text: string): void {
+      // A shed or closing client may still have frames in flight; they are ignored.
+      if (!clients.has(client)) return;
       const parsed = parseClientMessage(text);
       if (!parsed.ok) return control(client, 'error', { code: parsed.code, message: parsed.message });
       const message = parsed.message;
@@ -210,7 +237,7 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     },
     /** Tells a client its frame was unusable (binary, for instance). */
     reject(client: LiveClient, code: 'BINARY_UNSUPPORTED', message: string): void {
-      control(client, 'error', { code, message });
+      if (clients.has(client)) control(client, 'error', { code, message });
     },
     /** Stops listening to the source and closes every client with 1001 (going away). */
     close(): void {

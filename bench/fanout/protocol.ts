@@ -2,10 +2,11 @@
 
 export type ServerKind = 'baseline' | 'hub';
 
-export type ToServer = { cmd: 'measure-rss' } | { cmd: 'publish'; round: number } | { cmd: 'exit' };
+/** `corked`: every socket is corked around the publish, so the loop measures user-space work only. */
+export type ToServer = { cmd: 'measure-rss' } | { cmd: 'publish'; round: number; corked: boolean } | { cmd: 'exit' };
 export type FromServer =
-  | { event: 'listening'; port: number; path: string; rss: number }
-  | { event: 'rss'; rss: number; clients: number }
+  | { event: 'listening'; port: number; path: string; rss: number; heap: number }
+  | { event: 'rss'; rss: number; heap: number; clients: number }
   | { event: 'published'; round: number; at: number; loopMs: number };
 
 export type ToClients = { cmd: 'connect'; port: number; path: string; count: number } | { cmd: 'arm'; round: number } | { cmd: 'exit' };

@@ -5,7 +5,12 @@
  * server (the ws README pattern). Each server runs in its own process; ulimit -n is raised to the
  * hard limit in every child (N sockets need N descriptors on each side).
  *
- *   npm run bench:fanout -- [--clients 10000] [--rounds 20]
+ *   npm run bench:fanout -- [--clients 10000] [--rounds 20] [--warmup 3] [--interval-ms 300]
+ *
+ * Latency is wall clock (performance.timeOrigin + now) compared across processes on one machine;
+ * "send loop" is the server's synchronous publish (serialise + every socket write), the least noisy
+ * figure; the same loop with every socket corked (no write syscall inside it) isolates the user-space
+ * work per client, where serialising once and writing one pre-built frame pay off. FANOUT_NODE_FLAGS adds node flags to the children (e.g. "--cpu-prof --cpu-prof-dir=prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,18 +23,20 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     'interval-ms': { type: 'string', default: '300' },
+    'corked-rounds': { type: 'string', default: '10' },
   },
 });
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
 const INTERVAL_MS = Number(values['interval-ms']);
+const CORKED_ROUNDS = Number(values['corked-rounds']);
 /** Connections settle (hello sent, buffers drained, lazy allocations done) before measuring. */
 const SETTLE_MS = 2_000;
 
 function child(file: string, args: string[]): ChildProcess {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" ${process.env.FANOUT_NODE_FLAGS ?? ""} --expose-gc --import tsx "${path}" ${args.join(' ')}`;
+  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" ${process.env.FANOUT_NODE_FLAGS ?? ''} --expose-gc --import tsx "${path}" ${args.join(' ')}`;
   return spawn('sh', ['-c', command], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
@@ -62,8 +69,11 @@ interface Result {
   lastP50: number;
   /** Median duration of the server's synchronous publish (serialise + write to every socket). */
   loopP50: number;
+  /** The same with every socket corked: user-space work only (no syscall per socket). */
+  jsLoopP50: number;
   missing: number;
   rssPerClientKb: number;
+  heapPerClientKb: number;
 }
 
 async function measure(kind: ServerKind): Promise<Result> {
@@ -85,16 +95,19 @@ async function measure(kind: ServerKind): Promise<Result> {
   const lasts: number[] = [];
   const loops: number[] = [];
   let missing = 0;
-  for (let round = 0; round < WARMUP + ROUNDS; round++) {
+  const corkedLoops: number[] = [];
+  for (let round = 0; round < WARMUP + ROUNDS + CORKED_ROUNDS; round++) {
+    const corked = round >= WARMUP + ROUNDS;
     const armedP = next<FromClients>(clients, (m) => m.event === 'armed' && m.round === round);
     clients.send({ cmd: 'arm', round } satisfies ToClients);
     await armedP;
     const receivedP = next<FromClients>(clients, (m) => m.event === 'received' && m.round === round);
     const publishedP = next<FromServer>(server, (m) => m.event === 'published' && m.round === round);
-    server.send({ cmd: 'publish', round } satisfies ToServer);
+    server.send({ cmd: 'publish', round, corked } satisfies ToServer);
     const [published, received] = await Promise.all([publishedP, receivedP]);
     if (published.event !== 'published' || received.event !== 'received') throw new Error('unreachable');
-    if (round >= WARMUP) {
+    if (corked) corkedLoops.push(published.loopMs);
+    else if (round >= WARMUP) {
       const ls = received.times.map((t) => t - published.at);
       latencies.push(...ls);
       lasts.push(Math.max(...ls));
@@ -110,7 +123,9 @@ async function measure(kind: ServerKind): Promise<Result> {
   latencies.sort((a, b) => a - b);
   lasts.sort((a, b) => a - b);
   loops.sort((a, b) => a - b);
+  corkedLoops.sort((a, b) => a - b);
   return {
+    jsLoopP50: percentile(corkedLoops, 50),
     loopP50: percentile(loops, 50),
     kind,
     connected: connected.count,
@@ -120,6 +135,7 @@ async function measure(kind: ServerKind): Promise<Result> {
     lastP50: percentile(lasts, 50),
     missing,
     rssPerClientKb: (rss.rss - listening.rss) / Math.max(1, rss.clients) / 1024,
+    heapPerClientKb: (rss.heap - listening.heap) / Math.max(1, rss.clients) / 1024,
   };
 }
 
@@ -131,10 +147,10 @@ for (const kind of ['baseline', 'hub'] as const) {
 
 const fmt = (n: number) => n.toFixed(2).padStart(9);
 console.log(`\nfan-out of one peak to ${CLIENTS} idle subscribers, ${ROUNDS} rounds (+${WARMUP} warm-up), loopback`);
-console.log('server      connected  p50 ms    p99 ms    last p50 ms  send loop ms  missing  RSS KB/subscriber');
+console.log('server      connected  p50 ms    p99 ms    last p50 ms  send loop ms  missing  RSS KB/sub  heap KB/sub');
 for (const r of results) {
   console.log(
-    `${r.kind.padEnd(10)}  ${String(r.connected).padStart(9)}  ${fmt(r.p50)} ${fmt(r.p99)} ${fmt(r.lastP50)}    ${fmt(r.loopP50)}    ${String(r.missing).padStart(7)}  ${r.rssPerClientKb.toFixed(1).padStart(8)}`,
+    `${r.kind.padEnd(10)}  ${String(r.connected).padStart(9)}  ${fmt(r.p50)} ${fmt(r.p99)} ${fmt(r.lastP50)}    ${fmt(r.loopP50)}    ${String(r.missing).padStart(7)}  ${r.rssPerClientKb.toFixed(1).padStart(10)}  ${r.heapPerClientKb.toFixed(1).padStart(11)}`,
   );
 }
 const [base, hub] = results;
@@ -142,6 +158,10 @@ if (base && hub) {
   console.log(
     `\nratio hub/baseline: p50 ${(hub.p50 / base.p50).toFixed(2)}, p99 ${(hub.p99 / base.p99).toFixed(2)} (target ≤ 0.5), ` +
       `send loop ${(hub.loopP50 / base.loopP50).toFixed(2)}`,
+  );
+  console.log(
+    `user-space part of the send loop (sockets corked, ${CORKED_ROUNDS} rounds): baseline ${base.jsLoopP50.toFixed(2)} ms, ` +
+      `hub ${hub.jsLoopP50.toFixed(2)} ms, ratio ${(hub.jsLoopP50 / base.jsLoopP50).toFixed(2)}`,
   );
   console.log(`hub RSS per idle subscriber: ${hub.rssPerClientKb.toFixed(1)} KB (target < 50 KB)`);
 }

@@ -3,6 +3,7 @@
  * ws README broadcast (JSON.stringify once, `client.send(string)` per client); `hub` is the gateway
  * (buildApp, /v1/ws, the peak hub) fed by an in-memory peak source.
  */
+import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { buildApp } from '../../src/app.js';
 import { configWith } from '../../src/config.js';
@@ -18,12 +19,20 @@ function send(message: FromServer): void {
   process.send?.(message);
 }
 
-function rss(): number {
+/** RSS and heap (JS heap + buffers outside it) after a full GC. */
+function memory(): { rss: number; heap: number } {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss;
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heap: usage.heapUsed + usage.external };
 }
 
 let publish: () => void;
+/** The raw TCP sockets of the connected clients (ws keeps them in `_socket`). */
+let rawSockets: () => Socket[];
+function rawOf(clients: Set<WebSocket>): Socket[] {
+  return [...clients].map((c) => (c as unknown as { _socket: Socket })._socket);
+}
+
 let clientCount: () => number;
 let close: () => Promise<void>;
 
@@ -42,10 +51,11 @@ if (kind === 'baseline') {
     for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(data);
   };
   clientCount = () => wss.clients.size;
+  rawSockets = () => rawOf(wss.clients);
   close = () => new Promise((resolve) => wss.close(() => resolve()));
   const address = wss.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  send({ event: 'listening', port: address.port, path: '/', rss: rss() });
+  send({ event: 'listening', port: address.port, path: '/', ...memory() });
 } else {
   const source = new PeakSource();
   const config = configWith({ logLevel: 'silent', ws: { ...configWith({}).ws, maxClients, heartbeatMs: NO_HEARTBEAT_MS } });
@@ -53,18 +63,23 @@ if (kind === 'baseline') {
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   publish = () => source.advance();
   clientCount = () => app.peakHub.clientCount;
+  rawSockets = () => rawOf(app.websocketServer.clients);
   close = () => app.close();
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  send({ event: 'listening', port: address.port, path: '/v1/ws', rss: rss() });
+  send({ event: 'listening', port: address.port, path: '/v1/ws', ...memory() });
 }
 
 process.on('message', (message: ToServer) => {
-  if (message.cmd === 'measure-rss') send({ event: 'rss', rss: rss(), clients: clientCount() });
+  if (message.cmd === 'measure-rss') send({ event: 'rss', ...memory(), clients: clientCount() });
   else if (message.cmd === 'publish') {
+    const sockets = message.corked ? rawSockets() : [];
+    for (const socket of sockets) socket.cork();
     const at = nowMs();
     publish();
     // The synchronous fan-out: serialisation and every socket write happen inside publish().
-    send({ event: 'published', round: message.round, at, loopMs: nowMs() - at });
+    const loopMs = nowMs() - at;
+    for (const socket of sockets) socket.uncork();
+    send({ event: 'published', round: message.round, at, loopMs });
   } else if (message.cmd === 'exit') void close().finally(() => process.exit(0));
 });

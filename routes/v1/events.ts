@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { LiveQuery, ServerMessage } from '../../schemas/live.js';
 import { ref } from '../../schemas/common.js';
-import { liveGuard } from '../../src/live/live-guards.js';
+import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
 import { cursorOf } from '../../src/live/cursor.js';
 import { SseSink } from '../../src/live/sse-sink.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
@@ -52,6 +52,7 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         'x-accel-buffering': 'no',
       });
       res.write(`retry: ${SSE_RETRY_MS}\n\n`);
+      releaseSlot(request);
       const client = app.peakHub.attach(new SseSink(res), cursor);
       const detach = () => app.peakHub.detach(client);
       res.on('close', detach);

@@ -40,7 +40,7 @@ export default async function peakRoutes(app: FastifyInstance): Promise<void> {
       const peak = app.upstream.peak();
       if (peak === null) throw new ApiError('NO_PEAK', {}, { headers: { 'retry-after': '1' } });
       const mode = representation.kind === 'json' ? representation.mode : 'safe';
-      return reply.header('cache-control', 'no-cache').type(JSON_TYPE).send(peakText(peak, mode));
+      return reply.header('cache-control', 'no-cache').header('vary', 'Accept').type(JSON_TYPE).send(peakText(peak, mode));
     },
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LiveQuery, ServerMessage } from '../../schemas/live.js';
 import { Problem, ref } from '../../schemas/common.js';
-import { liveGuard } from '../../src/live/live-guards.js';
+import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
 import { cursorOf } from '../../src/live/cursor.js';
 import { WsSink } from '../../src/live/ws-sink.js';
 import { ApiError } from '../../src/errors.js';
@@ -46,6 +46,7 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
     wsHandler: (socket, request) => {
       const hub = app.peakHub;
       // Listeners are attached synchronously, before anything can arrive (@fastify/websocket README).
+      releaseSlot(request);
       const client = hub.attach(new WsSink(socket), cursorOf(request.query));
       socket.on('message', (data, isBinary) => {
         if (isBinary) hub.reject(client, 'BINARY_UNSUPPORTED', 'send JSON text frames');

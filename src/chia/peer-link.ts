@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import { MessageType, decodeFrame, encodeFrame, messageName, payloadType, types, type Handshake, type MessageName } from './codec/index.js';
+import { MessageType, decodeFrame, encodeFrame, messageName, payloadType, type Handshake, type MessageName } from './codec/index.js';
 import { describeClose } from './close-reasons.js';
+import { checkHandshake, handshakeFrame, nodeTypeOf } from './handshake.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { NodeType, maySend } from './message-rules.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -33,23 +34,6 @@ export const PING_INTERVAL_MS = 30_000;
 export const KEEPALIVE_IDLE_MS = 15 * 60_000;
 /** A peer that closes this soon after accepting our handshake, before sending anything, refused us (slots full, §a.5). */
 export const REFUSED_AFTER_HANDSHAKE_MS = 5_000;
-export const SOFTWARE_VERSION = 'chia-peer-gateway/0.1.0';
-
-/**
- * protocol_version per role (§c.3). The node echoes the table entry of our node type and uses the
- * value only for `error` replies (≥ 0.0.35) and the unfinished-block message version (> 0.0.35 gets
- * new_unfinished_block2). We announce what a current node of that type announces: "0.0.38" for a
- * wallet, "0.0.36" for a full node, so both links look like the reference software of their role.
- */
-export const PROTOCOL_VERSION: Readonly<Record<Role, string>> = { wallet: '0.0.38', full_node: '0.0.36' };
-/** BASE, BLOCK_HEADERS, RATE_LIMITS_V2, HARD_FORK_2 (§c.4). Not 7: that obliges the v3 exchange. */
-export const CAPABILITIES: readonly [number, string][] = [
-  [1, '1'],
-  [2, '1'],
-  [3, '1'],
-  [6, '1'],
-];
-const RATE_LIMITS_V2 = 3;
 
 export type PeerLinkState = 'connecting' | 'handshaking' | 'ready' | 'closed';
 
@@ -63,7 +47,7 @@ export interface PeerLinkOptions {
   /** The public Chia CA certificate: node certificates are checked against it (§a.2), host names are not. */
   ca: string;
   requestTimeoutMs: number;
-  pacing: { share: number; queueSize: number; windowMs?: number; maxInFlight?: number };
+  pacing: { share: number; queueSize: number; windowMs?: number; guardMs?: number; maxInFlight?: number };
   logger?: Logger;
   handshakeTimeoutMs?: number;
   pingIntervalMs?: number;
@@ -92,7 +76,6 @@ const IGNORED_GOSSIP = new Set<string>([
   'mempool_items_removed',
 ]);
 
-type HandshakeValue = Handshake;
 /** Accept any server name: node certificates carry SAN chia.net (§a.2). ws types this callback wrongly as boolean. */
 const anyServerName = (() => undefined) as unknown as (servername: string, cert: unknown) => boolean;
 
@@ -102,7 +85,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #state: PeerLinkState = 'connecting';
   #ws: WebSocket | undefined;
   #peerId: string | null = null;
-  #remote: HandshakeValue | null = null;
+  #remote: Handshake | null = null;
   #readyAt = 0;
   #heardSinceReady = false;
   #lastSent = 0;
@@ -117,7 +100,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     super();
     this.#options = options;
     this.address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
-    this.nodeType = options.role === 'wallet' ? NodeType.WALLET : NodeType.FULL_NODE;
+    this.nodeType = nodeTypeOf(options.role);
     this.#log = options.logger ?? SILENT_LOGGER;
     // The pacer waits for a free in-flight slot, so the request map's cap (the same number) is never hit.
     const maxInFlight = options.pacing.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
@@ -140,7 +123,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     return this.#peerId;
   }
   /** The node's handshake, once received. */
-  get remote(): Readonly<HandshakeValue> | null {
+  get remote(): Readonly<Handshake> | null {
     return this.#remote;
   }
   get inFlight(): number {
@@ -200,6 +183,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       try {
         const { id, reply } = this.#map.register(type, Math.max(1, timeoutMs - (Date.now() - started)));
         this.#send(encodeFrame({ type, id, data }));
+        release.sent();
         return await reply;
       } finally {
         release();
@@ -260,22 +244,17 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     const code = err.code ?? '';
     const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|ERR_TLS/i.test(code) || /certificate|alert|tls|ssl/i.test(err.message);
     const kind: UpstreamErrorCode = tls ? 'TLS_FAILED' : this.#state === 'ready' ? 'LINK_CLOSED' : 'HANDSHAKE_FAILED';
-    return new UpstreamError(kind, `${this.address}: ${tls ? 'TLS failed' : 'connection failed'}: ${err.message}`, { cause: err, peer: this.address });
+    // Under TLS 1.3 a node that refuses our certificate may just reset the socket after the handshake.
+    const hint = !tls && code === 'ECONNRESET' && this.#state === 'connecting' ? ' (reset during the upgrade: the node may refuse our client certificate)' : '';
+    return new UpstreamError(kind, `${this.address}: ${tls ? 'TLS failed' : 'connection failed'}: ${err.message}${hint}`, { cause: err, peer: this.address });
   }
 
   #onOpen(): void {
     this.#setState('handshaking');
-    const handshake: HandshakeValue = {
-      network_id: this.#options.network,
-      protocol_version: PROTOCOL_VERSION[this.#options.role],
-      software_version: SOFTWARE_VERSION,
-      server_port: 0,
-      node_type: this.nodeType,
-      capabilities: CAPABILITIES.map(([id, value]) => [id, value]),
-    };
-    const data = types.Handshake.encode(handshake);
-    this.#limiter.record('handshake', data.length);
-    this.#send(encodeFrame({ type: MessageType.handshake, id: null, data }));
+    const frame = handshakeFrame(this.#options.role, this.#options.network);
+    // The node counts the handshake towards its aggregate limit (§h.1).
+    this.#limiter.record('handshake', frame.length);
+    this.#send(frame);
     const timeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.#later(() => {
       if (this.#state === 'handshaking') this.#fail(new UpstreamError('HANDSHAKE_FAILED', `${this.address} sent no handshake within ${timeoutMs} ms`, { peer: this.address }), false);
@@ -298,23 +277,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   #onHandshake(frame: IncomingFrame): void {
-    const fail = (code: UpstreamErrorCode, message: string, cause?: unknown) =>
-      this.#fail(new UpstreamError(code, `${this.address}: ${message}`, { cause, peer: this.address }), false);
-    if (frame.type !== MessageType.handshake) return fail('HANDSHAKE_FAILED', `expected a handshake, got message type ${frame.type}`);
-    let remote: HandshakeValue;
-    try {
-      remote = types.Handshake.decode(frame.data);
-    } catch (cause) {
-      return fail('HANDSHAKE_FAILED', 'undecodable handshake', cause);
-    }
-    if (remote.network_id !== this.#options.network) {
-      return fail('WRONG_NETWORK', `peer is on network "${remote.network_id}", we are on "${this.#options.network}" (check network)`);
-    }
-    if (remote.node_type !== NodeType.FULL_NODE) return fail('WRONG_NODE_TYPE', `peer is node type ${remote.node_type}, not a full node (1)`);
+    const check = checkHandshake(frame, this.#options.network);
+    if (!check.ok) return this.#fail(new UpstreamError(check.code, `${this.address}: ${check.message}`, { cause: check.cause, peer: this.address }), false);
+    const remote = check.remote;
     this.#remote = remote;
-    if (!remote.capabilities.some(([id, value]) => id === RATE_LIMITS_V2 && value === '1')) {
-      this.#log.warn({ peer: this.address }, 'peer lacks RATE_LIMITS_V2: it applies the stricter v1 limits (PROTOCOL.md §h.1)');
-    }
+    if (!check.v2Limits) this.#log.warn({ peer: this.address }, 'peer lacks RATE_LIMITS_V2: it applies the stricter v1 limits (PROTOCOL.md §h.1)');
     this.#readyAt = Date.now();
     this.#log.info(
       { peer: this.address, role: this.#options.role, peerId: this.#peerId, version: remote.software_version, protocol: remote.protocol_version },

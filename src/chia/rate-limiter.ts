@@ -5,7 +5,10 @@
  * type, so a slow type does not block a fast one); a full queue fails fast with PACING_QUEUE_FULL.
  *
  * A sliding window at share ≤ 1 never puts more than share × limit into any fixed bucket of the same
- * length, so the node's fixed 60 s buckets are respected whatever their phase.
+ * length, so the node's fixed 60 s buckets are respected whatever their phase. That holds for send
+ * times; the node buckets arrival times. A burst sent exactly one window after another could land in
+ * one node bucket with it when it travels faster than the first, so the window is lengthened by a
+ * guard (a tenth by default) that absorbs latency jitter up to that size.
  */
 import { UpstreamError } from './errors.js';
 import { AGGREGATE_LIMIT, RATE_LIMIT_WINDOW_MS, rateLimitOf, type RateLimit } from './rate-limits.js';
@@ -17,6 +20,8 @@ export interface RateLimiterOptions {
   queueSize: number;
   /** Window length; 60 s against real nodes, scaled down in tests. */
   windowMs?: number;
+  /** Added to the window against latency jitter; windowMs × WINDOW_GUARD_SHARE by default. */
+  guardMs?: number;
   /** Requests in flight at most (granted and not yet released). */
   maxInFlight?: number;
   /** Limits by message name; the v2 table by default. */
@@ -24,12 +29,23 @@ export interface RateLimiterOptions {
   now?: () => number;
 }
 
-/** Call once the request settled, to free its in-flight slot. */
-export type Release = () => void;
+/** Default guard, as a fraction of the window (6 s on the node's 60 s buckets). */
+export const WINDOW_GUARD_SHARE = 0.1;
+
+/**
+ * A granted send. Call it once the request settled, to free its in-flight slot; call `sent()` right
+ * after the bytes are written, so the window counts the real send time even when the event loop
+ * delayed the send after the grant.
+ */
+export type Release = (() => void) & { sent(): void };
+
+interface Entry {
+  t: number;
+  size: number;
+}
 
 class SlidingWindow {
-  readonly #times: number[] = [];
-  readonly #sizes: number[] = [];
+  readonly #entries: Entry[] = [];
   #head = 0;
   #bytes = 0;
   constructor(
@@ -39,31 +55,29 @@ class SlidingWindow {
   ) {}
 
   #prune(now: number): void {
-    while (this.#head < this.#times.length && (this.#times[this.#head] ?? 0) <= now - this.windowMs) {
-      this.#bytes -= this.#sizes[this.#head] ?? 0;
+    // Entries are in grant order; a send stamped later than its successor only stays longer (safe side).
+    for (let e = this.#entries[this.#head]; e !== undefined && e.t <= now - this.windowMs; e = this.#entries[this.#head]) {
+      this.#bytes -= e.size;
       this.#head++;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#times.length) {
-      this.#times.splice(0, this.#head);
-      this.#sizes.splice(0, this.#head);
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries.splice(0, this.#head);
       this.#head = 0;
     }
   }
   fits(now: number, size: number): boolean {
     this.#prune(now);
-    return this.#times.length - this.#head + 1 <= this.maxCount && this.#bytes + size <= this.maxBytes;
+    return this.#entries.length - this.#head + 1 <= this.maxCount && this.#bytes + size <= this.maxBytes;
   }
-  add(now: number, size: number): void {
-    this.#times.push(now);
-    this.#sizes.push(size);
+  add(now: number, size: number): Entry {
+    const entry = { t: now, size };
+    this.#entries.push(entry);
     this.#bytes += size;
+    return entry;
   }
   /** When the oldest entry leaves the window (a wake-up time for blocked senders). */
   nextExpiry(): number {
-    return (this.#times[this.#head] ?? 0) + this.windowMs;
-  }
-  get count(): number {
-    return this.#times.length - this.#head;
+    return (this.#entries[this.#head]?.t ?? 0) + this.windowMs;
   }
 }
 
@@ -87,6 +101,8 @@ export class RateLimiter {
   readonly #queues = new Map<string, Waiter[]>();
   #queued = 0;
   #inFlight = 0;
+  /** Window entries of the latest grant, handed to its Release. */
+  #lastGrant: Entry[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed: Error | undefined;
 
@@ -94,7 +110,8 @@ export class RateLimiter {
     if (!(options.share > 0 && options.share <= 1)) throw new RangeError('pacingShare must be in (0, 1]');
     this.#share = options.share;
     this.#queueSize = options.queueSize;
-    this.#windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
+    const windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
+    this.#windowMs = windowMs + (options.guardMs ?? Math.round(windowMs * WINDOW_GUARD_SHARE));
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
     this.#limitOf = options.limitOf ?? rateLimitOf;
     this.#now = options.now ?? Date.now;
@@ -123,7 +140,7 @@ export class RateLimiter {
     }
     const queue = this.#queues.get(name);
     if ((queue === undefined || queue.length === 0) && this.#tryGrant(name, size)) {
-      return Promise.resolve(this.#releaser());
+      return Promise.resolve(this.#releaser(this.#lastGrant));
     }
     if (this.#queued >= this.#queueSize) {
       return Promise.reject(
@@ -197,20 +214,28 @@ export class RateLimiter {
     const aggregate = this.#limitOf(name)?.aggregate === true;
     if (window && !window.fits(now, size)) return false;
     if (aggregate && !this.#aggregate.fits(now, size)) return false;
-    window?.add(now, size);
-    if (aggregate) this.#aggregate.add(now, size);
+    const entries: Entry[] = [];
+    if (window) entries.push(window.add(now, size));
+    if (aggregate) entries.push(this.#aggregate.add(now, size));
+    this.#lastGrant = entries;
     this.#inFlight++;
     return true;
   }
 
-  #releaser(): Release {
+  #releaser(entries: Entry[]): Release {
     let done = false;
-    return () => {
+    const release = () => {
       if (done) return;
       done = true;
       this.#inFlight--;
       if (this.#queued > 0) this.#schedule();
     };
+    return Object.assign(release, {
+      sent: () => {
+        const now = this.#now();
+        for (const entry of entries) entry.t = Math.max(entry.t, now);
+      },
+    });
   }
 
   #remove(waiter: Waiter): void {
@@ -234,7 +259,7 @@ export class RateLimiter {
         list.shift();
         this.#queued--;
         head.detach();
-        head.resolve(this.#releaser());
+        head.resolve(this.#releaser(this.#lastGrant));
       }
       const head = list[0];
       if (head && this.#inFlight < this.#maxInFlight) {

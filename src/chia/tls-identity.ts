@@ -58,6 +58,7 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 const CERT_OPTION = 'CHIA_GATEWAY_CERT';
 const KEY_OPTION = 'CHIA_GATEWAY_KEY';
+const DATA_DIR_OPTION = 'CHIA_GATEWAY_DATA_DIR';
 
 
 let cachedCa: PemPair | undefined;
@@ -137,37 +138,43 @@ export function peerIdOf(certPem: string): string {
   return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
 }
 
+/** Where a setting came from: the text that names it in messages, and the option reported in `option`. */
+interface Source {
+  hint: string;
+  option: string;
+}
+
 /** Checks a PEM pair: parsable, the key matches the cert, signed by the Chia CA, not expired. */
-function validatePair(pair: PemPair, certWhere: string, keyWhere: string, certOption: string, keyOption: string): void {
+function validatePair(pair: PemPair, certWhere: string, keyWhere: string, cert: Source, key: Source): void {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(pair.cert);
   } catch (err) {
-    throw new TlsIdentityError(`${certWhere} is not a PEM X.509 certificate (check ${certOption})`, certOption, { cause: err });
+    throw new TlsIdentityError(`${certWhere} is not a PEM X.509 certificate (check ${cert.hint})`, cert.option, { cause: err });
   }
-  let key: ReturnType<typeof createPrivateKey>;
+  let privateKey: ReturnType<typeof createPrivateKey>;
   try {
-    key = createPrivateKey(pair.key);
+    privateKey = createPrivateKey(pair.key);
   } catch (err) {
-    throw new TlsIdentityError(`${keyWhere} is not an unencrypted PEM private key (check ${keyOption})`, keyOption, { cause: err });
+    throw new TlsIdentityError(`${keyWhere} is not an unencrypted PEM private key (check ${key.hint})`, key.option, { cause: err });
   }
-  if (!x509.checkPrivateKey(key)) {
-    throw new TlsIdentityError(`${keyWhere} does not belong to the certificate ${certWhere} (check ${certOption} and ${keyOption})`, keyOption);
+  if (!x509.checkPrivateKey(privateKey)) {
+    throw new TlsIdentityError(`${keyWhere} does not belong to the certificate ${certWhere} (check ${cert.hint} and ${key.hint})`, key.option);
   }
   const ca = new X509Certificate(loadChiaCa().cert);
   if (!x509.checkIssued(ca) || !x509.verify(ca.publicKey)) {
-    throw new TlsIdentityError(`${certWhere} is not signed by the public Chia CA; full nodes refuse it (PROTOCOL.md §a.2, check ${certOption})`, certOption);
+    throw new TlsIdentityError(`${certWhere} is not signed by the public Chia CA; full nodes refuse it (PROTOCOL.md §a.2, check ${cert.hint})`, cert.option);
   }
   if (Date.parse(x509.validTo) <= Date.now()) {
-    throw new TlsIdentityError(`${certWhere} expired on ${x509.validTo} (check ${certOption})`, certOption);
+    throw new TlsIdentityError(`${certWhere} expired on ${x509.validTo} (check ${cert.hint})`, cert.option);
   }
 }
 
-async function readPem(path: string, option: string): Promise<string> {
+async function readPem(path: string, from: Source): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new TlsIdentityError(`cannot read ${path} (check ${option})`, option, { cause: err });
+    throw new TlsIdentityError(`cannot read ${path} (check ${from.hint})`, from.option, { cause: err });
   }
 }
 
@@ -184,22 +191,26 @@ async function writePrivate(path: string, text: string): Promise<void> {
  * created on first use (files 0600, directory 0700) and reused afterwards so the peer id stays stable.
  */
 export async function loadOrCreateIdentity(options: IdentityOptions): Promise<TlsIdentity> {
-  const { certPath, keyPath } = options;
+  const { certPath, keyPath, role } = options;
+  if (!/^[a-z0-9_-]+$/i.test(role)) throw new TlsIdentityError(`invalid role name "${role}"`, 'role');
   if (certPath !== undefined || keyPath !== undefined) {
-    if (certPath === undefined) throw new TlsIdentityError(`${KEY_OPTION} is set but ${CERT_OPTION} is not; give both or neither`, CERT_OPTION);
-    if (keyPath === undefined) throw new TlsIdentityError(`${CERT_OPTION} is set but ${KEY_OPTION} is not; give both or neither`, KEY_OPTION);
-    const pair = { cert: await readPem(certPath, CERT_OPTION), key: await readPem(keyPath, KEY_OPTION) };
-    validatePair(pair, certPath, keyPath, CERT_OPTION, KEY_OPTION);
+    // Name the generic and the role's own setting (src/config-options.ts): either may have supplied the path.
+    const cert = { hint: `${CERT_OPTION} or CHIA_GATEWAY_${role.toUpperCase()}_CERT`, option: CERT_OPTION };
+    const key = { hint: `${KEY_OPTION} or CHIA_GATEWAY_${role.toUpperCase()}_KEY`, option: KEY_OPTION };
+    if (certPath === undefined) throw new TlsIdentityError(`a key file is set for role ${role} but no certificate (${cert.hint}); give both or neither`, cert.option);
+    if (keyPath === undefined) throw new TlsIdentityError(`a certificate is set for role ${role} but no key (${key.hint}); give both or neither`, key.option);
+    const pair = { cert: await readPem(certPath, cert), key: await readPem(keyPath, key) };
+    validatePair(pair, certPath, keyPath, cert, key);
     return { ...pair, peerId: peerIdOf(pair.cert) };
   }
-  if (!/^[a-z0-9_-]+$/i.test(options.role)) throw new TlsIdentityError(`invalid role name "${options.role}"`, 'role');
   const dir = join(options.dataDir, 'tls');
-  const crtFile = join(dir, `${options.role}.crt`);
-  const keyFile = join(dir, `${options.role}.key`);
+  const crtFile = join(dir, `${role}.crt`);
+  const keyFile = join(dir, `${role}.key`);
   if (existsSync(crtFile) && existsSync(keyFile)) {
-    const pair = { cert: await readPem(crtFile, 'dataDir'), key: await readPem(keyFile, 'dataDir') };
+    const dataDir = { hint: DATA_DIR_OPTION, option: DATA_DIR_OPTION };
+    const pair = { cert: await readPem(crtFile, dataDir), key: await readPem(keyFile, dataDir) };
     // A generated identity that no longer validates is reported, not silently replaced: its peer id may be trusted somewhere.
-    validatePair(pair, crtFile, keyFile, 'dataDir', 'dataDir');
+    validatePair(pair, crtFile, keyFile, dataDir, dataDir);
     return { ...pair, peerId: peerIdOf(pair.cert) };
   }
   await mkdir(dir, { recursive: true, mode: DIR_MODE });

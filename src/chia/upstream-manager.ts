@@ -48,6 +48,8 @@ export interface UpstreamManagerOptions {
   ca?: string;
   /** Pacing window (60 s against real nodes; tests scale it like the fake node). */
   pacingWindowMs?: number;
+  /** Pacing guard against latency jitter (default a tenth of the window, see rate-limiter.ts). */
+  pacingGuardMs?: number;
   /** Extra PeerLink settings (timers) for tests. */
   link?: Partial<Pick<PeerLinkOptions, 'handshakeTimeoutMs' | 'pingIntervalMs' | 'keepAliveIdleMs'>>;
 }
@@ -107,7 +109,10 @@ export class UpstreamManager implements Upstream {
           backoff: this.#backoff,
           logger: this.#log,
         });
-        slot.on('state', () => this.#events.emit('link', this.#slotStatus(slot)));
+        slot.on('state', (state) => {
+          if (state === 'reconnecting') this.#forgetIfGone(slot);
+          this.#events.emit('link', this.#slotStatus(slot));
+        });
         slot.on('notification', (frame, link) => this.#onNotification(frame.type, frame.data, link));
         this.#slots.push(slot);
       }
@@ -234,7 +239,7 @@ export class UpstreamManager implements Upstream {
   #onNotification(type: number, data: Uint8Array, link: PeerLink): void {
     let announced;
     try {
-      const isWallet = type === 50;
+      const isWallet = type === MessageType.new_peak_wallet;
       const value = isWallet ? types.NewPeakWallet.decode(data) : types.NewPeak.decode(data);
       announced = { header_hash: toHex(value.header_hash), height: value.height, weight: value.weight, fork_point_with_previous_peak: value.fork_point_with_previous_peak };
     } catch (err) {
@@ -247,6 +252,13 @@ export class UpstreamManager implements Upstream {
       this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer: link.address }, 'new best peak');
       this.#events.emit('peak', change.peak, change.previous);
     }
+  }
+
+  /** Drops a closed link's peer from the peak bookkeeping unless another link still talks to it. */
+  #forgetIfGone(slot: LinkSlot): void {
+    const address = slot.link?.address;
+    if (address === undefined) return;
+    if (!this.#slots.some((s) => s !== slot && s.link?.address === address && s.link.state !== 'closed')) this.#peaks.forget(address);
   }
 
   #report(outcome: RequestOutcome): void {
@@ -264,7 +276,12 @@ export class UpstreamManager implements Upstream {
       identity,
       ca: this.#ca,
       requestTimeoutMs: this.#config.requestTimeoutMs,
-      pacing: { share: this.#config.pacingShare, queueSize: this.#config.pacingQueueSize, windowMs: this.#options.pacingWindowMs },
+      pacing: {
+        share: this.#config.pacingShare,
+        queueSize: this.#config.pacingQueueSize,
+        windowMs: this.#options.pacingWindowMs,
+        guardMs: this.#options.pacingGuardMs,
+      },
       logger: this.#log,
       ...this.#options.link,
     });

@@ -12,6 +12,9 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 /** Problem types are tag URIs (RFC 4151), which RFC 9457 §3.1.1 allows for non-dereferenceable types. */
 export const PROBLEM_TYPE_PREFIX = 'tag:chia-peer-gateway,2026:problem:';
 
+/** Headers describing a successful resource, dropped from error responses. */
+const RESOURCE_HEADERS = ['etag', 'x-chia-header-hash', 'vary'];
+
 /** Builds a problem body from a catalogue error. */
 export function problemOf(error: ApiError, request: FastifyRequest): ProblemBody {
   return {
@@ -27,6 +30,10 @@ export function problemOf(error: ApiError, request: FastifyRequest): ProblemBody
 
 /** Sends a catalogue error as problem+json (pre-serialised, so no response schema can reshape it). */
 export function sendProblem(reply: FastifyReply, error: ApiError): FastifyReply {
+  // A route may have set a block's validators before failing: an error must not carry them, and no
+  // cache may keep it (a public max-age would let a shared cache store even a 502).
+  for (const name of RESOURCE_HEADERS) reply.removeHeader(name);
+  reply.header('cache-control', 'no-store');
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply
     .code(error.status)

@@ -33,9 +33,9 @@ async function observability(fastify: FastifyInstance): Promise<void> {
   });
 
   let binding: UpstreamMetricsBinding | undefined;
+  // The upstream plugin registers after this one (so the hook above covers its routes): bind once all are loaded.
   app.addHook('onReady', async () => {
-    // An app built without the upstream plugin (tests of other layers) simply has no upstream metrics.
-    if (app.hasDecorator('upstream')) binding = bindUpstreamMetrics(app.upstream, metrics);
+    binding = bindUpstreamMetrics(app.upstream, metrics);
   });
   app.addHook('onClose', async () => binding?.unbind());
 

@@ -12,10 +12,12 @@ import { BYTES_TYPE, JSON_TYPE, variantSuffix, type Representation } from './rep
 export const HEADER_HASH_HEADER = 'x-chia-header-hash';
 /** u32 element count of a streamable List (PROTOCOL.md §f.1). */
 const LIST_COUNT_BYTES = 4;
+const COMMA = Buffer.from(',');
+const CLOSE_RANGE = Buffer.from(']}');
 
 /** The response JSON of one block, `{"height":…,"header_hash":…,"block":…}`, rendered once per mode. */
-export function blockText(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 'chia'): string {
-  const cached = entry.texts.get(mode);
+export function blockJson(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 'chia'): Buffer {
+  const cached = entry.json.get(mode);
   if (cached !== undefined) return cached;
   let block: string;
   try {
@@ -28,9 +30,9 @@ export function blockText(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 
     cache.drop(entry);
     throw error;
   }
-  const text = `{"height":${entry.height},"header_hash":"${entry.headerHash}","block":${block}}`;
-  cache.setText(entry, mode, text);
-  return text;
+  const json = Buffer.from(`{"height":${entry.height},"header_hash":"${entry.headerHash}","block":${block}}`);
+  cache.setJson(entry, mode, json);
+  return json;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
@@ -51,7 +53,7 @@ export function sendBlock(request: FastifyRequest, reply: FastifyReply, entry: C
   const immutable = isImmutable(entry.height, context.peakHeight, context.confirmations);
   if (applyValidators(request, reply, entry.headerHash + variantSuffix(representation), immutable)) return reply;
   if (representation.kind === 'bytes') return reply.type(BYTES_TYPE).send(toBuffer(entry.bytes));
-  return reply.type(JSON_TYPE).send(blockText(context.cache, entry, representation.mode));
+  return reply.type(JSON_TYPE).send(blockJson(context.cache, entry, representation.mode));
 }
 
 /**
@@ -77,6 +79,11 @@ export function sendBlockRange(
     count.writeUInt32BE(blocks.length);
     return reply.type(BYTES_TYPE).send(Buffer.concat([count, ...blocks.map((b) => b.bytes)]));
   }
-  const texts = blocks.map((b) => blockText(cache, b, representation.mode));
-  return reply.type(JSON_TYPE).send(`{"start":${start},"end":${end},"blocks":[${texts.join(',')}]}`);
+  const parts: Buffer[] = [Buffer.from(`{"start":${start},"end":${end},"blocks":[`)];
+  blocks.forEach((b, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(blockJson(cache, b, representation.mode));
+  });
+  parts.push(CLOSE_RANGE);
+  return reply.type(JSON_TYPE).send(Buffer.concat(parts));
 }

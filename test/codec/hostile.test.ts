@@ -10,6 +10,10 @@ const u32be = (n: number): string => n.toString(16).padStart(8, '0');
 const hash = 'ab'.repeat(32);
 
 describe('primitive rules', () => {
+  it('rejects input that is not a Uint8Array', () => {
+    expect(() => types.RequestBlock.decode(new ArrayBuffer(5) as unknown as Uint8Array)).toThrow(CodecError);
+    expect(() => types.RequestBlock.decode('0000006401' as unknown as Uint8Array)).toThrow(CodecError);
+  });
   it('rejects trailing bytes', () => {
     const err = catchCodec(() => types.RequestBlock.decode(fromHex('0000006401' + '00')));
     expect(err.offset).toBe(5);
@@ -105,6 +109,11 @@ describe('ProofOfSpace and packed layouts (§f.4-§f.6)', () => {
   });
   it('requires exactly one pool identity for a v2 proof', () => {
     expect(() => types.ProofOfSpace.encode({ ...pos, pool_public_key: null, pool_contract_puzzle_hash: null })).toThrow(/exactly one/);
+    const both = types.ProofOfSpace.encode(pos).slice();
+    const prefixAt = 32 + 49;
+    both[prefixAt] = 0x03; // v2 with a contract hash as well as the pool key: but no hash bytes follow
+    const withHash = Uint8Array.from([...both.subarray(0, prefixAt + 1), ...new Uint8Array(32), ...both.subarray(prefixAt + 1)]);
+    expect(catchCodec(() => types.ProofOfSpace.decode(withHash)).path).toBe('ProofOfSpace.pool_contract_puzzle_hash');
     const bytes = types.ProofOfSpace.encode({ ...pos, pool_public_key: null, pool_contract_puzzle_hash: fromHex(hash) });
     expect(types.ProofOfSpace.decode(bytes).pool_contract_puzzle_hash).toEqual(fromHex(hash));
   });
@@ -124,6 +133,8 @@ describe('ProofOfSpace and packed layouts (§f.4-§f.6)', () => {
     const bad = bytes.slice();
     bad[bad.length - 1] = 4;
     expect(catchCodec(() => types.SubEpochSummary.decode(bad)).path).toBe('SubEpochSummary.new_sub_slot_iters');
+    const truncated = types.SubEpochSummary.encode({ ...ses, new_sub_slot_iters: null, challenge_merkle_root: fromHex(hash) }).subarray(0, -1);
+    expect(catchCodec(() => types.SubEpochSummary.decode(truncated)).path).toBe('SubEpochSummary.challenge_merkle_root');
   });
   it('handles the version-1 generator section and rejects versions above 1', () => {
     const fb = value.block;
@@ -135,9 +146,12 @@ describe('ProofOfSpace and packed layouts (§f.4-§f.6)', () => {
     expect(noGen[noGen.length - 1]).toBe(2);
     const bad = noGen.slice();
     bad[bad.length - 1] = 4;
-    expect(catchCodec(() => types.FullBlock.decode(bad)).path).toBe('FullBlock.transactions_generator');
+    expect(catchCodec(() => types.FullBlock.decode(bad)).path).toBe('FullBlock.version');
     expect(() => types.FullBlock.encode({ ...v1, transactions_generator_ref_list: [1] })).toThrow(/ref list/);
     expect(() => types.FullBlock.encode({ ...fb, transactions_generator_buffer: fromHex('00') })).toThrow(/version-0/);
+    // A version-0 block cut inside its ref list names that field.
+    const v0 = types.FullBlock.encode({ ...fb, transactions_generator: null, transactions_generator_ref_list: [1, 2] });
+    expect(catchCodec(() => types.FullBlock.decode(v0.subarray(0, -2))).path).toBe('FullBlock.transactions_generator_ref_list');
   });
 });
 

@@ -36,8 +36,11 @@ describe('hex', () => {
     expect(fromHex('0x00AB10')).toEqual(new Uint8Array([0, 0xab, 0x10]));
     expect(fromHex('00ab10')).toEqual(new Uint8Array([0, 0xab, 0x10]));
     expect(fromHex('')).toEqual(new Uint8Array());
-    const big = new Uint8Array(1000).map((_, i) => i);
-    expect(fromHex(toHex(big))).toEqual(big);
+    for (const size of [1000, 100_000]) {
+      const big = new Uint8Array(size).map((_, i) => i * 13);
+      expect(fromHex(toHex(big))).toEqual(big);
+      expect(() => fromHex(toHex(big).slice(0, -2) + 'x0')).toThrow(CodecError);
+    }
   });
   it.each(['0x1', 'zz', '0xg0', '0x0é'])('rejects %j', (h) => {
     expect(() => fromHex(h)).toThrow(CodecError);

@@ -23,3 +23,32 @@ describe('fake node: devnet mode', () => {
     }
   });
 });
+
+describe('fake node: gossip', () => {
+  it('sends FULL_NODE peers signage points, unfinished blocks and transactions around each peak', async () => {
+    const node = await startFakeNode({ chainLength: 10, gossip: true });
+    const c = await connectRaw(node.url);
+    try {
+      await c.handshake(NodeType.FULL_NODE);
+      await c.nextNamed('new_peak');
+      node.chain.addBlock();
+      await c.next(() => c.received.filter((m) => m.name === 'new_transaction').length === 2);
+      expect(c.received.map((m) => m.name)).toEqual([
+        'handshake',
+        'request_mempool_transactions',
+        'new_signage_point_or_end_of_sub_slot',
+        'new_unfinished_block2',
+        'new_peak',
+        'new_transaction',
+        'new_signage_point_or_end_of_sub_slot',
+        'new_unfinished_block2',
+        'new_peak',
+        'new_transaction',
+      ]);
+      expect(c.received.every((m) => m.id === null)).toBe(true);
+    } finally {
+      c.close();
+      await node.close();
+    }
+  });
+});

@@ -31,6 +31,7 @@ export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
   maxMessageBytes: 50 * 1024 * 1024,
   inboundSlots: {},
   peers: [],
+  gossip: false,
 };
 
 /** Starts a fake full node listening on `wss://host:port/ws`; close it with `close()`. */

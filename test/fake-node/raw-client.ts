@@ -15,6 +15,11 @@ import { NodeType } from '../../src/chia/message-rules.js';
 import { createChiaCertificate, loadChiaCa } from '../../src/chia/tls-identity.js';
 
 const WAIT_MS = 10_000;
+const BASE_CAPABILITIES: [number, string][] = [
+  [1, '1'],
+  [2, '1'],
+  [3, '1'],
+];
 const NO_HOSTNAME_CHECK = (() => undefined) as unknown as () => boolean;
 
 export interface Received extends Frame {
@@ -110,8 +115,8 @@ export class RawClient {
     return { frame, value: payloadType(frame.type)!.decode(frame.data) as T };
   }
 
-  /** Sends our handshake and waits for the node's reply. */
-  async handshake(nodeType: number = NodeType.WALLET, network = 'mainnet'): Promise<Record<string, unknown>> {
+  /** Sends our handshake (capabilities 1, 2, 3 unless given) and waits for the node's reply. */
+  async handshake(nodeType: number = NodeType.WALLET, network = 'mainnet', capabilities: [number, string][] = BASE_CAPABILITIES): Promise<Record<string, unknown>> {
     const outcome = await this.opened;
     if (outcome.kind !== 'open') throw new Error(`RawClient: not open: ${JSON.stringify(outcome)}`);
     this.send('handshake', {
@@ -120,11 +125,7 @@ export class RawClient {
       software_version: 'raw-client',
       server_port: 0,
       node_type: nodeType,
-      capabilities: [
-        [1, '1'],
-        [2, '1'],
-        [3, '1'],
-      ],
+      capabilities,
     });
     return (await this.nextNamed('handshake')).value;
   }

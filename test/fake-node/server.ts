@@ -4,7 +4,7 @@
  * banned IPs, one connection per peer id, inbound slots, the idle sweep of FULL_NODE peers (§a.5),
  * peak announcements and the optional devnet block producer.
  */
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { fromHex } from '../../src/chia/codec/index.js';
 import { NodeType } from '../../src/chia/message-rules.js';
 import { networkInfo } from '../../src/chia/networks.js';
-import { createChiaCertificate, loadChiaCa } from '../../src/chia/tls-identity.js';
+import { createChiaCertificate, loadChiaCa, peerIdOf } from '../../src/chia/tls-identity.js';
 import { BanList, type BanRecord } from './bans.js';
 import { FakeChain } from './chain.js';
 import { Faults } from './faults.js';
@@ -88,7 +88,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
     this.chain = new FakeChain(genesisOf(options.network), options.chainLength);
     this.#banList = new BanList(options.rateLimitWindowMs / NODE_WINDOW_MS);
     const pair = createChiaCertificate();
-    this.identity = { ...pair, peerId: createHash('sha256').update(new X509Certificate(pair.cert).raw).digest('hex') };
+    this.identity = { ...pair, peerId: peerIdOf(pair.cert) };
     this.#ctx = {
       options,
       chain: this.chain,

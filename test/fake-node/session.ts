@@ -2,62 +2,41 @@
  * One accepted connection of the fake node, policed like the reference node: the handshake checks
  * and replies of PROTOCOL.md §c.2, the on-connect messages of §c.7, strict frames (§b.1), the v2
  * inbound rate limits (§h.1), the node-type table (§d) and the punishments of §e.7 / §i.4.
- * Requests are answered by handlers.ts, through the scripted faults of faults.ts.
+ * With RATE_LIMITS_V3 it also runs the window exchange and limits of §c.5 / §h.3.
+ * Requests are answered by replier.ts (handlers.ts through the scripted faults of faults.ts).
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import {
   decodeFrame,
-  encodeFrame,
   encodeMessage,
   messageName,
   MessageType,
   payloadType,
   types,
-  type MessageName,
 } from '../../src/chia/codec/index.js';
 import { maySend, NodeType } from '../../src/chia/message-rules.js';
 import { BAN_SECONDS } from './bans.js';
 import type { PeakInfo } from './chain.js';
-import { handle, isServed, rejectFor, wrongTypeFor, type BlockFault, type Reply } from './handlers.js';
+import { gossipAfterPeak, gossipBeforePeak } from './gossip.js';
+import { checkHandshake, handshakeReply } from './handshake-rules.js';
+import { isServed } from './handlers.js';
 import { InboundLimiter } from './inbound-limiter.js';
+import { reply, type ReplyChannel } from './replier.js';
 import type { FakeNodeContext, Violation, ViolationKind } from './types.js';
+import { checkWindowSizes, isV3Type, NODE_WINDOWS, ProcessingWindows, RATE_LIMITS_V3 } from './v3-windows.js';
 
 const CLOSE_NORMAL = 1000;
 const CLOSE_PROTOCOL_ERROR = 1002;
 /** Err codes written as close reasons (§i.3). */
-const ERR = { unknown: '1', invalidProtocolMessage: '-4', invalidHandshake: '-6', incompatibleNetwork: '110' } as const;
-/** MAX_VERSION_STRING_BYTES (§c.1). */
-const MAX_SOFTWARE_VERSION_BYTES = 128;
-/** protocol_version the node echoes per peer node type (§c.3, snapshot column). */
-const PROTOCOL_VERSION: Readonly<Record<number, string>> = {
-  1: '0.0.36',
-  2: '0.0.38',
-  3: '0.0.38',
-  4: '0.0.36',
-  5: '0.0.36',
-  6: '0.0.38',
-  7: '0.0.36',
-  8: '0.0.37',
-};
-/** A full node's default capabilities (§c.4): BASE, BLOCK_HEADERS, RATE_LIMITS_V2, MEMPOOL_UPDATES. */
-const NODE_CAPABILITIES: [number, string][] = [
-  [1, '1'],
-  [2, '1'],
-  [3, '1'],
-  [5, '1'],
-];
-const SOFTWARE_VERSION = '2.7.3';
-/** Loose PEP 440 check: the node only needs protocol_version to parse (§c.1). */
-const PEP440 = /^v?(\d+!)?\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$/i;
+const ERR = { unknown: '1', invalidProtocolMessage: '-4', invalidHandshake: '-6' } as const;
 /** Unsolicited block replies earn a close and a 300 s ban (§e.7). */
 const UNSOLICITED = new Set<string>(['respond_block', 'respond_blocks', 'reject_block', 'reject_blocks']);
 /** Allowed by the node-type table but without a handler once the handshake is done (§d.1). */
 const NO_HANDLER = new Set<string>(['handshake', 'configure_window_sizes']);
-/** A binary frame that is not a Message (id flag 5), for the `garbage` fault. */
-const GARBAGE = Uint8Array.of(0x1b, 0x05, 0xde, 0xad, 0xbe, 0xef);
 
-export type SessionState = 'handshake' | 'ready' | 'closed';
+/** `windows`: waiting for the peer's configure_window_sizes after a v3 handshake (§c.5). */
+export type SessionState = 'handshake' | 'windows' | 'ready' | 'closed';
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -84,17 +63,21 @@ export class Session {
   readonly #limiter: InboundLimiter;
   readonly #handshakeTimer: NodeJS.Timeout;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #windows = new ProcessingWindows();
+  readonly #channel: ReplyChannel;
+  /** Both sides listed RATE_LIMITS_V3. */
+  #v3 = false;
 
   constructor(
     readonly ws: WebSocket,
-    private readonly socket: Duplex,
+    socket: Duplex,
     readonly ip: string,
     readonly peerId: string,
     private readonly ctx: FakeNodeContext,
   ) {
     this.#limiter = new InboundLimiter(ctx.options.rateLimitWindowMs);
     this.#handshakeTimer = setTimeout(() => {
-      if (this.state === 'handshake') this.#punish('handshake_timeout', 'no handshake in time', CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
+      if (this.state === 'handshake' || this.state === 'windows') this.#punish('handshake_timeout', 'no handshake in time', CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
     }, ctx.options.handshakeTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onMessage(toBytes(data), isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
@@ -103,6 +86,25 @@ export class Session {
       ctx.logger.debug({ peer: this.peerId, err: err.message }, 'fake node: socket error');
     });
     ws.on('close', () => this.#closed());
+    this.#channel = {
+      chain: ctx.chain,
+      peers: ctx.options.peers,
+      faults: ctx.faults,
+      send: (b) => this.#send(b),
+      cutMidFrame: (frame) => {
+        // Half of the reply's WebSocket frame straight onto the socket, then the connection dies.
+        if (frame.length > 0) socket.write(Buffer.concat([wsFrameHeader(frame.length), frame.subarray(0, Math.floor(frame.length / 2))]));
+        this.state = 'closed';
+        socket.destroy();
+      },
+      later: (fn, ms) => {
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          if (this.state !== 'closed') fn();
+        }, ms);
+        this.#timers.add(timer);
+      },
+    };
   }
 
   /** Closes the connection (idempotent). */
@@ -119,7 +121,10 @@ export class Session {
       const { header_hash, height, weight, fork_point_with_previous_peak } = peak;
       this.#send(encodeMessage('new_peak_wallet', { header_hash, height, weight, fork_point_with_previous_peak }, null));
     } else if (this.nodeType === NodeType.FULL_NODE) {
+      const gossip = this.ctx.options.gossip;
+      if (gossip) for (const frame of gossipBeforePeak(peak)) this.#send(frame);
       this.#send(encodeMessage('new_peak', peak, null));
+      if (gossip) for (const frame of gossipAfterPeak(peak)) this.#send(frame);
     }
   }
 
@@ -164,11 +169,11 @@ export class Session {
     if (!isBinary) return this.close(CLOSE_NORMAL, '');
     this.lastBinaryAt = Date.now();
     if (this.state === 'handshake') this.#onHandshake(bytes);
+    else if (this.state === 'windows') this.#onWindowSizes(bytes);
     else this.#onRequest(bytes);
   }
 
   #onHandshake(bytes: Uint8Array): void {
-    clearTimeout(this.#handshakeTimer);
     const bad = (detail: string) => this.#punish('handshake', detail, CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
     let hs;
     try {
@@ -179,32 +184,43 @@ export class Session {
     } catch (err) {
       return bad(`unparsable handshake: ${(err as Error).message}`);
     }
-    // The node's checks, in its order (§c.2); it closes before replying when one fails.
-    if (hs.network_id !== this.ctx.options.network) {
-      return this.#punish('handshake', `network ${hs.network_id}`, CLOSE_PROTOCOL_ERROR, ERR.incompatibleNetwork, BAN_SECONDS.invalidProtocol);
-    }
-    if (PROTOCOL_VERSION[hs.node_type] === undefined) {
-      return this.#punish('handshake', `node_type ${hs.node_type}`, CLOSE_PROTOCOL_ERROR, ERR.unknown, BAN_SECONDS.invalidProtocol);
-    }
-    if (Buffer.byteLength(hs.software_version, 'utf8') > MAX_SOFTWARE_VERSION_BYTES) return bad('software_version too long');
-    if (!PEP440.test(hs.protocol_version)) {
-      return this.#punish('handshake', `protocol_version ${hs.protocol_version}`, CLOSE_PROTOCOL_ERROR, ERR.unknown, BAN_SECONDS.invalidProtocol);
-    }
+    const failure = checkHandshake(hs, this.ctx.options.network);
+    if (failure !== null) return this.#punish('handshake', failure.detail, CLOSE_PROTOCOL_ERROR, failure.reason, BAN_SECONDS.invalidProtocol);
     this.nodeType = hs.node_type;
+    // A 2.7.1+ node answers capability 7 with 7 and then requires the window exchange (§c.4, §c.5).
+    this.#v3 = hs.capabilities.some(([id, value]) => id === RATE_LIMITS_V3 && value === '1');
     const wrongNetwork = this.ctx.faults.takeConnect('wrongNetwork');
-    const reply = {
-      network_id: wrongNetwork === undefined ? this.ctx.options.network : (wrongNetwork.network ?? `not-${this.ctx.options.network}`),
-      protocol_version: PROTOCOL_VERSION[hs.node_type],
-      software_version: SOFTWARE_VERSION,
-      server_port: this.ctx.port(),
-      node_type: NodeType.FULL_NODE,
-      capabilities: NODE_CAPABILITIES,
-    };
-    this.#send(encodeMessage('handshake', reply, null));
+    const network = wrongNetwork === undefined ? this.ctx.options.network : (wrongNetwork.network ?? `not-${this.ctx.options.network}`);
+    this.#send(encodeMessage('handshake', handshakeReply(hs.node_type, network, this.ctx.port(), this.#v3), null));
+    if (!this.#v3) return this.#accept();
+    this.#send(encodeMessage('configure_window_sizes', { settings: NODE_WINDOWS }, null));
+    this.state = 'windows';
+  }
+
+  /** The one message after a v3 handshake must be a valid configure_window_sizes (§c.5). */
+  #onWindowSizes(bytes: Uint8Array): void {
+    const bad = (detail: string) => this.#punish('handshake', detail, CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
+    let settings: [number, number][];
+    try {
+      const frame = decodeFrame(bytes);
+      if (frame.type !== MessageType.configure_window_sizes) return bad(`expected configure_window_sizes, got type ${frame.type}`);
+      this.ctx.count('configure_window_sizes', this.peerId);
+      settings = types.ConfigureWindowSizes.decode(frame.data).settings;
+    } catch (err) {
+      return bad(`unparsable configure_window_sizes: ${(err as Error).message}`);
+    }
+    const problem = checkWindowSizes(settings);
+    if (problem !== null) return bad(problem);
+    this.#accept();
+  }
+
+  /** The handshake is complete: slots, registration, on-connect messages. */
+  #accept(): void {
+    clearTimeout(this.#handshakeTimer);
     // A full slot table, like the closeAfterHandshake fault, closes 1000 after the handshake, no ban (§a.5).
     if (this.ctx.faults.takeConnect('closeAfterHandshake') !== undefined || !this.ctx.register(this)) return this.close(CLOSE_NORMAL, '');
     this.state = 'ready';
-    this.ctx.logger.debug({ peer: this.peerId, nodeType: hs.node_type }, 'fake node: peer ready');
+    this.ctx.logger.debug({ peer: this.peerId, nodeType: this.nodeType, v3: this.#v3 }, 'fake node: peer ready');
     this.#onConnect();
   }
 
@@ -229,8 +245,16 @@ export class Session {
     }
     this.ctx.count(name, this.peerId);
     // The read loop checks rate limits before dispatch (§h.1); counters grow even for a breaking message.
-    const overLimit = this.#limiter.check(name, frame.data.length);
+    // With v3 negotiated, v3 types skip the v2 limiter and count against their window instead (§h.2, §h.3).
+    const v3 = this.#v3 && isV3Type(frame.type);
+    const overLimit = v3 ? null : this.#limiter.check(name, frame.data.length);
     if (overLimit !== null) return this.#punish('rate_limit', overLimit, CLOSE_NORMAL, '', BAN_SECONDS.rateLimit, name);
+    if (v3 && !this.#windows.enter(frame.type)) {
+      return this.#punish('rate_limit', `v3 window of ${name} exceeded`, CLOSE_NORMAL, '', BAN_SECONDS.rateLimit, name);
+    }
+    const leave = () => {
+      if (v3) this.#windows.leave(frame.type);
+    };
     if (!maySend(this.nodeType ?? 0, frame.type) || NO_HANDLER.has(name)) {
       return this.#punish('node_type', `node type ${this.nodeType} may not send ${name}`, CLOSE_PROTOCOL_ERROR, ERR.unknown, BAN_SECONDS.apiException, name);
     }
@@ -241,49 +265,7 @@ export class Session {
     } catch (err) {
       return this.#punish('bad_payload', (err as Error).message, CLOSE_PROTOCOL_ERROR, ERR.unknown, BAN_SECONDS.apiException, name);
     }
-    if (isServed(name)) this.#serve(name, frame.id, request);
-  }
-
-  #serve(name: MessageName, id: number | null, request: Record<string, unknown>): void {
-    const fault = this.ctx.faults.takeReply(name);
-    const blockFault: BlockFault = fault?.kind === 'badHeaderHash' || fault?.kind === 'wrongHeight' ? fault.kind : undefined;
-    const ctx = { chain: this.ctx.chain, peers: this.ctx.options.peers, blockFault };
-    const frameOf = (r: Reply) => encodeFrame({ type: MessageType[r.name], id, data: r.data });
-    switch (fault?.kind) {
-      case 'hang':
-        return;
-      case 'garbage':
-        return this.#send(GARBAGE);
-      case 'reject':
-        return this.#send(frameOf(rejectFor(name, request)));
-      case 'wrongReplyType':
-        return this.#send(frameOf(wrongTypeFor(name)));
-      case 'slow': {
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
-          this.#serveNow(ctx, name, request, frameOf);
-        }, fault.ms);
-        this.#timers.add(timer);
-        return;
-      }
-      case 'disconnectMidReply': {
-        const r = handle(ctx, name, request);
-        // Half of the reply's WebSocket frame straight onto the socket, then the connection dies.
-        if (r !== null) {
-          const frame = frameOf(r);
-          this.socket.write(Buffer.concat([wsFrameHeader(frame.length), frame.subarray(0, Math.floor(frame.length / 2))]));
-        }
-        this.state = 'closed';
-        this.socket.destroy();
-        return;
-      }
-      default:
-        return this.#serveNow(ctx, name, request, frameOf);
-    }
-  }
-
-  #serveNow(ctx: Parameters<typeof handle>[0], name: MessageName, request: Record<string, unknown>, frameOf: (r: Reply) => Uint8Array): void {
-    const r = handle(ctx, name, request);
-    if (r !== null) this.#send(frameOf(r));
+    if (!isServed(name)) return leave();
+    reply(this.#channel, name, frame.id, request, leave);
   }
 }

@@ -36,6 +36,8 @@ export interface FakeNodeOptions {
   maxMessageBytes?: number;
   /** Inbound slots per node type (defaults: FULL_NODE 32, WALLET 20, FARMER 10; others refused), §a.5. */
   inboundSlots?: Partial<Record<number, number>>;
+  /** Also send FULL_NODE peers gossip around each peak: signage point, unfinished block, transaction (default false). */
+  gossip?: boolean;
   /** Addresses returned to request_peers (default none). */
   peers?: FakePeer[];
   logger?: FakeNodeLogger;

@@ -1,8 +1,15 @@
-/** Test helpers: a listening gateway fed by an in-memory peak source, and a message-collecting client. */
+/**
+ * Test helpers: a listening gateway fed by an in-memory peak source or by the fake full node through
+ * the real upstream manager, and a message-collecting WebSocket client.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith, type GatewayConfig } from '../../src/config.js';
 import { PeakSource } from '../support/peak-source.js';
+import { startFakeNode, type FakeNode } from '../fake-node/index.js';
 
 export interface LiveApp {
   app: GatewayApp;
@@ -80,4 +87,46 @@ export class LiveClient {
 /** Heights of the peak messages received. */
 export function heights(messages: Message[]): number[] {
   return messages.filter((m) => m.type === 'peak').map((m) => (m.data as { height: number }).height);
+}
+
+/** The gateway with its real upstream manager linked to the strict fake full node (TLS on loopback). */
+export interface NodeApp {
+  app: GatewayApp;
+  node: FakeNode;
+  base: string;
+  close(): Promise<void>;
+}
+
+const NODE_NETWORK = 'devnet';
+
+/** Starts a fake full node and a listening gateway linked to it; resolves once the gateway has its peak. */
+export async function startNodeApp(chainLength = 40, waitMs = 30_000): Promise<NodeApp> {
+  const node = await startFakeNode({ network: NODE_NETWORK, chainLength });
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-live-'));
+  const config = configWith({
+    logLevel: 'silent',
+    network: NODE_NETWORK,
+    peers: [{ host: '127.0.0.1', port: node.port }],
+    dataDir,
+    // One node accepts one connection per certificate.
+    linksPerRole: 1,
+  });
+  const app = await buildApp({ config, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const close = async () => {
+    await app.close();
+    await node.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + waitMs;
+  while (app.upstream.peak()?.height !== node.chain.height) {
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error('the gateway did not get the fake node’s peak');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return { app, node, base: `http://127.0.0.1:${address.port}`, close };
 }

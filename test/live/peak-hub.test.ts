@@ -175,6 +175,18 @@ describe('peak hub', () => {
     expect(shed.values).toEqual([expect.objectContaining({ value: 1, labels: { transport: 'ws', reason: 'send_buffer' } })]);
   });
 
+  it('sheds a client that sends pings but does not read the answers', () => {
+    const { hub } = setup({ sendBufferBytes: 1_000 });
+    const sink = new MemorySink();
+    const client = hub.attach(sink);
+    sink.buffered = 999;
+    hub.receive(client, '{"type":"ping"}');
+    hub.receive(client, '{"type":"ping"}');
+    expect(sink.types()).toEqual(['hello']);
+    expect(sink.closedWith?.code).toBe(1008);
+    expect(hub.clientCount).toBe(0);
+  });
+
   it('terminates a client that misses a heartbeat', () => {
     vi.useFakeTimers();
     const { hub } = setup({ heartbeatMs: 1_000 });
@@ -207,6 +219,16 @@ describe('peak hub', () => {
         expect.objectContaining({ labels: { transport: 'sse', type: 'peak' }, value: 1 }),
       ]),
     );
+  });
+
+  it('counts reserved slots with attached clients; a release is idempotent', () => {
+    const { hub } = setup();
+    const release = hub.reserve();
+    hub.attach(new MemorySink());
+    expect(hub.slotsInUse).toBe(2);
+    release();
+    release();
+    expect(hub.slotsInUse).toBe(1);
   });
 
   it('closes every client with 1001 and detaches from the source on close', () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GapMessage, HelloMessage, PeakMessage, ReorgMessage, SubscribedMessage } from '../../schemas/live.js';
@@ -114,6 +115,34 @@ describe('GET /v1/ws', () => {
     expect(JSON.parse(refused.body)).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS', status: 503 });
   });
 
+  it('admits exactly ws.maxClients from a burst of simultaneous upgrades', async () => {
+    live = await startLiveApp({ maxClients: 3 });
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<number>((resolve) => {
+            const ws = new WebSocket(live!.wsUrl());
+            ws.on('open', () => resolve(101));
+            ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+            ws.on('error', () => resolve(0));
+            clients.push({ close: () => ws.terminate() } as LiveClient);
+          }),
+      ),
+    );
+    expect(outcomes.filter((s) => s === 101)).toHaveLength(3);
+    expect(outcomes.filter((s) => s === 503)).toHaveLength(5);
+    expect(live.app.peakHub.slotsInUse).toBe(3);
+  });
+
+  it('frees the slot of a request refused after admission', async () => {
+    live = await startLiveApp({ maxClients: 1 });
+    // Admitted by the guard, then rejected by query validation: the slot must come back.
+    for (let i = 0; i < 3; i++) expect((await fetch(`${live.base}/v1/ws?since=-1`)).status).toBe(400);
+    const c = client();
+    await c.until((m) => m.length >= 1, 'hello');
+  });
+
   it('enforces the origin allowlist, always allowing the gateway itself', async () => {
     live = await startLiveApp({ allowedOrigins: ['https://explorer.example'] });
     const port = new URL(live.base).port;
@@ -147,6 +176,26 @@ describe('GET /v1/ws', () => {
     expect(await shed()).toBe(true);
     expect(live.app.peakHub.clientCount).toBe(1);
     await reader.until((m) => heights(m).length >= sent, 'every peak on the reading client', 20_000);
+  });
+
+  it('terminates a client that does not answer heartbeat pings', async () => {
+    live = await startLiveApp({ heartbeatMs: 100 });
+    const port = Number(new URL(live.base).port);
+    // A raw TCP client: it upgrades, then never answers a ping (ws clients answer automatically).
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    socket.resume(); // read and drop everything, so the server's close is seen
+    socket.write(
+      `GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    const ponger = client(); // a normal client keeps answering and stays
+    await ponger.until((m) => m.length >= 1, 'hello');
+    await new Promise((resolve) => socket.once('close', resolve));
+    const shed = await live.app.metrics.liveSlowClientsTerminated.get();
+    expect(shed.values).toEqual([expect.objectContaining({ labels: { transport: 'ws', reason: 'heartbeat' }, value: 1 })]);
+    expect(ponger.ws.readyState).toBe(WebSocket.OPEN);
+    expect(live.app.peakHub.clientCount).toBe(1);
   });
 
   it('closes every client with 1001 on shutdown', async () => {

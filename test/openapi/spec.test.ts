@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.js';
 import { REPO_ROOT } from '../support/shared-data.js';
+import { buildTestApp } from '../rest/helpers.js';
 
 const run = promisify(execFile);
 /** Redocly needs no network for a local file; keep it quiet and offline. */
@@ -36,6 +37,21 @@ describe('openapi.yaml', () => {
     }
     for (const name of ['FullBlock', 'HeaderBlock', 'Problem', 'BigUint', 'Peak', 'Status', 'Additions', 'Removals']) {
       expect(spec.components.schemas[name], name).toBeDefined();
+    }
+  });
+
+  it('is served at /openapi.json, with the interactive reference at /docs', async () => {
+    const t = await buildTestApp();
+    try {
+      const json = await t.app.inject('/openapi.json');
+      expect(json.statusCode).toBe(200);
+      expect(json.json()).toEqual(YAML.parse(readFileSync(OPENAPI_PATH, 'utf8')));
+      const docs = await t.app.inject('/docs/');
+      expect(docs.statusCode).toBe(200);
+      expect(docs.headers['content-type']).toContain('text/html');
+      expect(docs.body).toContain('swagger-ui');
+    } finally {
+      await t.app.close();
     }
   });
 

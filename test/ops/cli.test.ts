@@ -8,7 +8,8 @@ function memoryIo() {
   return { io, sink: { stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) } };
 }
 
-describe('chia-peer-gateway CLI', () => {
+// The process tests spawn tsx, which compiles the app first: slow on a busy machine.
+describe('chia-peer-gateway CLI', { timeout: 90_000 }, () => {
   it('--help lists every option with its flag, variable and default', () => {
     const text = helpText();
     for (const o of OPTIONS) {

@@ -11,7 +11,7 @@ import { configWith } from '../../src/config.js';
 import { startFakeNode, type FakeNode } from '../fake-node/index.js';
 
 const POLL_MS = 100;
-const WAIT_MS = 20_000;
+const WAIT_MS = 40_000;
 const NETWORK = 'devnet';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-ready-'));
@@ -41,7 +41,7 @@ function gauge(text: string, role: string, state: string): number {
   return line === undefined ? Number.NaN : Number(line.slice(series.length));
 }
 
-describe('readiness against a real (fake) full node', () => {
+describe('readiness against a real (fake) full node', { timeout: 90_000 }, () => {
   it('is ready while the node is up and not ready once it is gone', async () => {
     node = await startFakeNode({ network: NETWORK, chainLength: 40 });
     const config = configWith({ logLevel: 'silent', network: NETWORK, peers: [{ host: '127.0.0.1', port: node.port }], dataDir, linksPerRole: 1 });

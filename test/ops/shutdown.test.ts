@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-async function startGateway(): Promise<{ base: string }> {
+async function startGateway(shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS): Promise<{ base: string }> {
   const env = cleanEnv({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -41,7 +41,8 @@ async function startGateway(): Promise<{ base: string }> {
     CHIA_GATEWAY_PEERS: `127.0.0.1:${await closedPort()}`,
     CHIA_GATEWAY_ROLES: 'full_node',
     CHIA_GATEWAY_DATA_DIR: dataDir,
-    CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    CHIA_GATEWAY_LINKS_PER_ROLE: '1',
+    CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
   });
   run = runScript('src/server.ts', [], env);
   const [, base] = await run.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
@@ -52,7 +53,8 @@ function openSse(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => get(url, resolve).on('error', reject));
 }
 
-describe('graceful shutdown', () => {
+// Each test spawns a fresh process (tsx compiles the app, a certificate is generated): slow on a busy machine.
+describe('graceful shutdown', { timeout: 90_000 }, () => {
   it('exits 0 on SIGTERM within the bound, closing live clients first', async () => {
     const { base } = await startGateway();
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -89,5 +91,21 @@ describe('graceful shutdown', () => {
     await startGateway();
     run!.child.kill('SIGINT');
     expect((await run!.exited).code).toBe(0);
+  });
+
+  it('cuts a connection that never finishes its request once the drain time is spent, and still exits 0', async () => {
+    const { base } = await startGateway(6_000);
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    // Headers never completed: the request stays in flight, so a plain close would wait forever.
+    socket.write('GET /healthz HTTP/1.1\r\nHost: gateway\r\n');
+    const socketClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    run!.child.kill('SIGTERM');
+    const result = await run!.exited;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('drain time spent');
+    await socketClosed;
   });
 });

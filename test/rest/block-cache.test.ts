@@ -45,6 +45,34 @@ describe('BlockCache', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('loads the next batch ahead of a sequential walk, once', async () => {
+    const { cache, calls } = cacheWith();
+    for (let h = 0; h <= 9; h++) if (cache.hit('full', h, 100) === undefined) await cache.get('full', h, 100);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['full 0 31', 'full 32 63']);
+    // Random access (not following the height before) reads nothing ahead.
+    await cache.get('full', 72, 100);
+    cache.hit('full', 72, 100);
+    expect(calls).toEqual(['full 0 31', 'full 32 63', 'full 64 95']);
+  });
+
+  it('reads ahead no further than the peak, and ignores failures', async () => {
+    const { cache, calls } = cacheWith({
+      fetch: async (_k, start, end) => {
+        if (start > 0) throw new UpstreamError('UPSTREAM_TIMEOUT', 'slow');
+        return Array.from({ length: end - start + 1 }, (_, i) => block(start + i));
+      },
+    });
+    await cache.get('full', 0, 40);
+    cache.hit('full', 7, 31);
+    cache.hit('full', 8, 31);
+    expect(calls).toEqual(['full 0 31']);
+    cache.hit('full', 7, 40);
+    cache.hit('full', 8, 40);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual(['full 0 31', 'full 32 40']);
+  });
+
   it('keeps full blocks and header blocks apart', async () => {
     const { cache, calls } = cacheWith();
     await cache.get('full', 1, 100);
@@ -56,10 +84,10 @@ describe('BlockCache', () => {
     const { cache } = cacheWith({ maxBytes: 3 * (BLOCK_BYTES + OVERHEAD) });
     await cache.range('full', 0, 3, 2);
     expect(cache.stats().entries).toBe(3);
-    cache.peek('full', 0); // 0 becomes the most recent; 1 is now the oldest
+    cache.peek('full', 0); // 0 was used: eviction passes over it and takes 1
     const entry = cache.peek('full', 2);
     if (entry === undefined) throw new Error('missing');
-    cache.setText(entry, 'safe', 'x'.repeat(100));
+    cache.setJson(entry, 'safe', Buffer.alloc(100));
     expect(cache.peek('full', 1)).toBeUndefined();
     expect(cache.peek('full', 0)).toBeDefined();
     expect(cache.stats().bytes).toBe(2 * (BLOCK_BYTES + OVERHEAD) + 100);

@@ -167,6 +167,10 @@ describe('upstream failures', () => {
     const first = await t.app.inject('/v1/blocks/9');
     expect(first.statusCode).toBe(502);
     expect((first.json() as ProblemJson).code).toBe('UPSTREAM_INVALID_REPLY');
+    // The failure happened after the block's validators were set: the error carries none of them.
+    expect(first.headers.etag).toBeUndefined();
+    expect(first.headers['x-chia-header-hash']).toBeUndefined();
+    expect(first.headers['cache-control']).toBe('no-store');
     t.upstream.blocks[9] = good;
     const second = await t.app.inject('/v1/blocks/9');
     expect(second.statusCode).toBe(200);

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,8 +126,8 @@ describe('loadOrCreateIdentity', () => {
       [await attempt(files.garbage, files.otherKey), 'CHIA_GATEWAY_CERT', /not a PEM X.509 certificate/],
       [await attempt(files.cert, files.garbage), 'CHIA_GATEWAY_KEY', /not an unencrypted PEM private key/],
       [await attempt(join(dir, 'missing.crt'), files.otherKey), 'CHIA_GATEWAY_CERT', /cannot read/],
-      [await attempt(files.cert, undefined), 'CHIA_GATEWAY_KEY', /give both or neither/],
-      [await attempt(undefined, files.otherKey), 'CHIA_GATEWAY_CERT', /give both or neither/],
+      [await attempt(files.cert, undefined), 'CHIA_GATEWAY_KEY', /CHIA_GATEWAY_WALLET_KEY\); give both or neither/],
+      [await attempt(undefined, files.otherKey), 'CHIA_GATEWAY_CERT', /CHIA_GATEWAY_WALLET_CERT\); give both or neither/],
       [await attempt(files.selfSigned, files.selfKey), 'CHIA_GATEWAY_CERT', /not signed by the public Chia CA/],
     ];
     for (const [err, option, message] of cases) {
@@ -139,6 +139,29 @@ describe('loadOrCreateIdentity', () => {
       expect(e.message).toContain(option);
       expect(e.message).not.toContain('PRIVATE KEY');
     }
+  });
+
+  it('rejects an expired certificate and an unusable role name', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const ca = forge.pki.certificateFromPem(loadChiaCa().cert);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
+    cert.serialNumber = '01';
+    cert.validity.notBefore = new Date(Date.now() - 3 * DAY_MS);
+    cert.validity.notAfter = new Date(Date.now() - DAY_MS);
+    cert.setSubject([{ shortName: 'CN', value: 'Chia' }]);
+    cert.setIssuer(ca.subject.attributes);
+    cert.sign(forge.pki.privateKeyFromPem(loadChiaCa().key), forge.md.sha256.create());
+    const certPath = join(dir, 'expired.crt');
+    const keyPath = join(dir, 'expired.key');
+    await writeFile(certPath, forge.pki.certificateToPem(cert));
+    await writeFile(keyPath, privateKey);
+    await expect(loadOrCreateIdentity({ dataDir: dir, role: 'wallet', certPath, keyPath })).rejects.toThrow(/expired/);
+    await expect(loadOrCreateIdentity({ dataDir: dir, role: '../x' })).rejects.toThrow(TlsIdentityError);
   });
 
   it('reports a corrupted stored identity instead of replacing it', async () => {

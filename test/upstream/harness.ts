@@ -8,6 +8,12 @@ import { startFakeNode, type FakeNode, type FakeNodeOptions } from '../fake-node
 
 /** The rate-limit window of the tests: the fake node and our pacer use the same scaled window. */
 export const WINDOW_MS = 1_000;
+/**
+ * The in-process fake node counts a message when its handler runs, which lags by hundreds of ms while
+ * it builds hundreds of blocks on the shared event loop: far more jitter, relative to a 1 s window,
+ * than a real node has relative to 60 s. The guard grows accordingly (production: 6 s on 60 s).
+ */
+export const GUARD_MS = 500;
 
 let identities: Record<Role, { cert: string; key: string }> | undefined;
 /** One client certificate per role, made once per test file (RSA key generation is slow). */
@@ -38,13 +44,14 @@ export function makeManager(setup: ManagerSetup): UpstreamManager {
       network: 'mainnet',
       peers: setup.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
       roles: setup.roles ?? ['full_node', 'wallet'],
-      linksPerRole: setup.nodes.length,
+      linksPerRole: Math.max(1, setup.nodes.length),
       requestTimeoutMs: setup.requestTimeoutMs ?? 3_000,
       pacingQueueSize: setup.pacingQueueSize ?? 1_000,
     }),
     identities: testIdentities(),
     backoff: fastBackoff,
     pacingWindowMs: WINDOW_MS,
+    pacingGuardMs: GUARD_MS,
     ...setup.extra,
   });
 }

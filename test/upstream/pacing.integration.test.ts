@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeType } from '../../src/chia/message-rules.js';
+import { NETWORKS } from '../../src/chia/networks.js';
 import { PeerLink } from '../../src/chia/peer-link.js';
 import { loadChiaCa } from '../../src/chia/tls-identity.js';
 import type { UpstreamManager } from '../../src/chia/upstream-manager.js';
@@ -152,5 +153,27 @@ describe('FULL_NODE link keep-alive and lagging peers', () => {
       const [block] = await manager.getBlocks(100 + i, 100 + i);
       expect(block!.peer).toBe(`127.0.0.1:${lead.port}`);
     }
+  });
+});
+
+describe('peers from DNS seeders', () => {
+  it('resolves every seeder of the network when no peers are configured and connects to the default port', async () => {
+    const asked: string[] = [];
+    const manager = makeManager({
+      nodes: [],
+      roles: ['wallet'],
+      extra: {
+        resolver: async (name) => {
+          asked.push(name);
+          if (name !== 'dns-introducer.chia.net') throw new Error('ENOTFOUND');
+          return ['127.0.0.1'];
+        },
+      },
+    });
+    await manager.start();
+    expect(asked.sort()).toEqual([...NETWORKS.mainnet!.dnsSeeders].sort());
+    await waitFor(() => manager.status().links.some((l) => l.peer === '127.0.0.1:8444'), 'a link to the seeded peer');
+    await manager.close();
+    expect(manager.status().links.every((l) => l.state === 'closed')).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ describe('RateLimiter', () => {
 
   it('lets share × frequency through per window, then queues until the window slides', async () => {
     const c = clock();
-    const limiter = new RateLimiter({ share: 0.5, queueSize: 100, windowMs: 1_000, limitOf, now: c.now });
+    const limiter = new RateLimiter({ share: 0.5, queueSize: 100, windowMs: 1_000, guardMs: 0, limitOf, now: c.now });
     expect(limiter.ceiling('slow')).toBe(5);
     for (let i = 0; i < 5; i++) (await limiter.acquire('slow', 10))();
     let granted = false;
@@ -52,7 +52,7 @@ describe('RateLimiter', () => {
 
   it('counts bytes against share × max_total and refuses a message over max_size', async () => {
     const c = clock();
-    const limiter = new RateLimiter({ share: 0.5, queueSize: 10, windowMs: 1_000, limitOf, now: c.now });
+    const limiter = new RateLimiter({ share: 0.5, queueSize: 10, windowMs: 1_000, guardMs: 0, limitOf, now: c.now });
     (await limiter.acquire('big', 1_000))();
     const second = limiter.acquire('big', 1);
     await tick();
@@ -68,7 +68,7 @@ describe('RateLimiter', () => {
       a: { aggregate: true, frequency: 100_000, maxSize: 10, maxTotal: 1e9 },
       b: { aggregate: true, frequency: 100_000, maxSize: 10, maxTotal: 1e9 },
     };
-    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 1_000, limitOf: (n) => many[n], now: c.now });
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 1_000, guardMs: 0, limitOf: (n) => many[n], now: c.now });
     const cap = AGGREGATE_LIMIT.frequency * 0.1;
     for (let i = 0; i < cap; i++) (await limiter.acquire(i % 2 ? 'a' : 'b', 1))();
     const blocked = limiter.acquire('a', 1);
@@ -80,7 +80,7 @@ describe('RateLimiter', () => {
 
   it('fails fast with PACING_QUEUE_FULL when the queue is full, and keeps FIFO order', async () => {
     const c = clock();
-    const limiter = new RateLimiter({ share: 0.1, queueSize: 3, windowMs: 1_000, limitOf, now: c.now });
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 3, windowMs: 1_000, guardMs: 0, limitOf, now: c.now });
     (await limiter.acquire('slow', 1))();
     const order: number[] = [];
     const queued = [1, 2, 3].map((i) => limiter.acquire('slow', 1).then((r) => (order.push(i), r())));
@@ -97,7 +97,7 @@ describe('RateLimiter', () => {
 
   it('does not let a blocked type hold up another type', async () => {
     const c = clock();
-    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, limitOf, now: c.now });
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, guardMs: 0, limitOf, now: c.now });
     (await limiter.acquire('slow', 1))();
     void limiter.acquire('slow', 1).catch(() => undefined);
     (await limiter.acquire('fast', 1))();
@@ -119,7 +119,7 @@ describe('RateLimiter', () => {
 
   it('removes an aborted waiter and rejects everything on close', async () => {
     const c = clock();
-    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, limitOf, now: c.now });
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, guardMs: 0, limitOf, now: c.now });
     (await limiter.acquire('slow', 1))();
     const controller = new AbortController();
     const aborted = limiter.acquire('slow', 1, controller.signal);
@@ -132,6 +132,35 @@ describe('RateLimiter', () => {
     await expect(limiter.acquire('fast', 1)).rejects.toMatchObject({ code: 'LINK_CLOSED' });
   });
 
+  it('lengthens the window by a guard (a tenth by default) against latency jitter', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 1_000, limitOf, now: c.now });
+    (await limiter.acquire('slow', 1))();
+    let granted = false;
+    const next = limiter.acquire('slow', 1).then(() => (granted = true));
+    await c.advance(1_000);
+    expect(granted).toBe(false);
+    await c.advance(101);
+    await next;
+    expect(granted).toBe(true);
+  });
+
+  it('counts a send from when it was really sent, not from its grant', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 1_000, guardMs: 0, limitOf, now: c.now });
+    const release = await limiter.acquire('slow', 1);
+    await c.advance(500); // the event loop was busy: the bytes leave half a window late
+    release.sent();
+    release();
+    let granted = false;
+    const next = limiter.acquire('slow', 1).then(() => (granted = true));
+    await c.advance(600); // one window after the grant, but not after the send
+    expect(granted).toBe(false);
+    await c.advance(500);
+    await next;
+    expect(granted).toBe(true);
+  });
+
   it('rejects a share outside (0, 1]', () => {
     expect(() => new RateLimiter({ share: 0, queueSize: 1 })).toThrow(RangeError);
     expect(() => new RateLimiter({ share: 1.5, queueSize: 1 })).toThrow(RangeError);
@@ -140,7 +169,7 @@ describe('RateLimiter', () => {
   it('never puts more than share × limit into any window (property over random bursts)', async () => {
     const c = clock();
     const windowMs = 1_000;
-    const limiter = new RateLimiter({ share: 0.6, queueSize: 10_000, windowMs, limitOf, now: c.now });
+    const limiter = new RateLimiter({ share: 0.6, queueSize: 10_000, windowMs, guardMs: 0, limitOf, now: c.now });
     const sent: number[] = [];
     const all = Array.from({ length: 40 }, () => limiter.acquire('slow', 1).then((r) => (sent.push(c.now()), r())));
     for (let i = 0; i < 80; i++) {

@@ -31,16 +31,17 @@ const optBuffer = optional(bytes);
  * optional Program then List[u32] refs. Version 1: optional length-prefixed buffer, no ref list.
  */
 const generatorSection: WireGroup = {
-  label: 'transactions_generator',
+  // Spans four fields; every error below names its own field.
+  label: '',
   minSize: 1,
   read(r, o) {
     const at = r.pos;
-    const p = r.u8();
+    const p = withPath('.version', () => r.u8());
     const version = p >> 1;
-    if (version > MAX_BLOCK_VERSION) throw r.fail(`unsupported block version ${version}`, at);
+    if (version > MAX_BLOCK_VERSION) throw r.fail(`unsupported block version ${version}`, at).prefix('.version');
     o.version = version;
     if (version === 0) {
-      o.transactions_generator = p & HAS_GENERATOR ? program.read(r) : null;
+      o.transactions_generator = p & HAS_GENERATOR ? withPath('.transactions_generator', () => program.read(r)) : null;
       o.transactions_generator_ref_list = withPath('.transactions_generator_ref_list', () => refList.read(r));
       o.transactions_generator_buffer = null;
     } else {
@@ -54,17 +55,19 @@ const generatorSection: WireGroup = {
     const buffer = o.transactions_generator_buffer ?? null;
     const refs = o.transactions_generator_ref_list;
     if (o.version === 0) {
-      if (buffer !== null) throw new CodecError('a version-0 block cannot carry transactions_generator_buffer');
+      if (buffer !== null) throw new CodecError('a version-0 block cannot carry transactions_generator_buffer').prefix('.transactions_generator_buffer');
       w.u8(gen === null ? 0 : HAS_GENERATOR);
-      if (gen !== null) program.write(w, gen as Uint8Array);
+      if (gen !== null) withPath('.transactions_generator', () => program.write(w, gen as Uint8Array));
       withPath('.transactions_generator_ref_list', () => refList.write(w, refs as number[]));
     } else if (o.version === 1) {
-      if (gen !== null) throw new CodecError('a version-1 block carries its generator in transactions_generator_buffer');
-      if (!Array.isArray(refs) || refs.length !== 0) throw new CodecError('a version-1 block has no generator ref list');
+      if (gen !== null) throw new CodecError('a version-1 block carries its generator in transactions_generator_buffer').prefix('.transactions_generator');
+      if (!Array.isArray(refs) || refs.length !== 0) {
+        throw new CodecError('a version-1 block has no generator ref list').prefix('.transactions_generator_ref_list');
+      }
       w.u8((1 << 1) | (buffer === null ? 0 : HAS_GENERATOR));
       if (buffer !== null) withPath('.transactions_generator_buffer', () => bytes.write(w, buffer as Uint8Array));
     } else {
-      throw new CodecError(`unsupported block version ${String(o.version)}`);
+      throw new CodecError(`unsupported block version ${String(o.version)}`).prefix('.version');
     }
   },
 };

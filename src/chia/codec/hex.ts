@@ -8,6 +8,9 @@ const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toSt
  * faster already for 32- and 96-byte values (hashes, keys, signatures) in bench runs.
  */
 const TABLE_HEX_MAX = 16;
+/** Above this many digits, parse with Node's decoder (large buffers are not pooled, so no sharing). */
+const NATIVE_PARSE_MIN = 8192;
+const HEX_DIGITS = /^[0-9a-fA-F]*$/;
 /** Nibble value of each char code, -1 for non-hex characters. */
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
@@ -54,6 +57,13 @@ export function fromHex(hex: string): Uint8Array {
   const start = hex.startsWith('0x') || hex.startsWith('0X') ? 2 : 0;
   const len = hex.length - start;
   if (len % 2 !== 0) throw new CodecError('hex string has an odd number of digits');
+  if (len > NATIVE_PARSE_MIN) {
+    // Buffer's decoder stops silently at a bad digit, so validate first.
+    const body = hex.slice(start);
+    if (!HEX_DIGITS.test(body)) throw new CodecError('invalid hex digit');
+    const b = Buffer.from(body, 'hex');
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  }
   const out = new Uint8Array(len / 2);
   for (let i = 0; i < out.length; i++) {
     const hi = nibble(hex.charCodeAt(start + 2 * i));

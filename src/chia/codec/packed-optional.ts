@@ -12,15 +12,21 @@ const VALID_FLAGS = 3;
 
 /** Wire group for the fields `first` and `second` (each typed Optional[...] in the struct). */
 export function packedPair(first: string, a: Codec<unknown>, second: string, b: Codec<unknown>): WireGroup {
+  const firstPath = '.' + first;
+  const secondPath = '.' + second;
   return {
-    label: first,
+    // Errors name the field themselves: the flag byte and first value as `first`, the rest as `second`.
+    label: '',
     minSize: 1,
     read(r, o) {
-      const at = r.pos;
-      const flag = r.u8();
-      if (flag > VALID_FLAGS) throw r.fail(`invalid packed optional flag 0x${flag.toString(16)}`, at);
-      o[first] = flag & FIRST_PRESENT ? a.read(r) : null;
-      o[second] = flag & SECOND_PRESENT ? withPath('.' + second, () => b.read(r)) : null;
+      const flag = withPath(firstPath, () => {
+        const at = r.pos;
+        const f = r.u8();
+        if (f > VALID_FLAGS) throw r.fail(`invalid packed optional flag 0x${f.toString(16)}`, at);
+        o[first] = f & FIRST_PRESENT ? a.read(r) : null;
+        return f;
+      });
+      o[second] = flag & SECOND_PRESENT ? withPath(secondPath, () => b.read(r)) : null;
     },
     write(w, o) {
       const va = o[first];
@@ -28,9 +34,8 @@ export function packedPair(first: string, a: Codec<unknown>, second: string, b: 
       const hasA = va !== null && va !== undefined;
       const hasB = vb !== null && vb !== undefined;
       w.u8((hasA ? FIRST_PRESENT : 0) | (hasB ? SECOND_PRESENT : 0));
-      if (hasA) a.write(w, va);
-      if (hasB) withPath('.' + second, () => b.write(w, vb));
+      if (hasA) withPath(firstPath, () => a.write(w, va));
+      if (hasB) withPath(secondPath, () => b.write(w, vb));
     },
   };
 }
-

@@ -6,12 +6,13 @@
 import { bytes, bytes32, g1 } from './bytes.js';
 import type { ValueOf } from './codec.js';
 import { optional } from './combinators.js';
-import { CodecError } from './errors.js';
+import { CodecError, withPath } from './errors.js';
 import { u16, u8 } from './primitives.js';
 import { struct } from './struct.js';
 
 const MAX_POS_VERSION = 1;
 const CONTRACT_PRESENT = 1;
+const ONE_POOL_IDENTITY = 'a version-1 ProofOfSpace needs exactly one of pool_public_key and pool_contract_puzzle_hash';
 
 const optG1 = optional(g1);
 
@@ -57,11 +58,12 @@ export const ProofOfSpace = struct(
       },
       'plot_public_key',
       {
-        label: 'size',
+        // Names its own fields: `size` for v1 plots, plot_index/meta_group/strength for v2 plots.
+        label: '',
         minSize: 1,
         read(r, o) {
           if (o.version === 0) {
-            o.size = r.u8();
+            o.size = withPath('.size', () => r.u8());
             o.plot_index = 0;
             o.meta_group = 0;
             o.strength = 0;
@@ -69,30 +71,28 @@ export const ProofOfSpace = struct(
           }
           // v2 proofs need exactly one pool identity (chia_rs proof_of_space.rs).
           if ((o.pool_public_key === null) === (o.pool_contract_puzzle_hash === null)) {
-            throw r.fail('a version-1 ProofOfSpace needs exactly one of pool_public_key and pool_contract_puzzle_hash');
+            throw r.fail(ONE_POOL_IDENTITY).prefix('.pool_contract_puzzle_hash');
           }
           o.size = 0;
-          o.plot_index = r.u16();
-          o.meta_group = r.u8();
-          o.strength = r.u8();
+          o.plot_index = withPath('.plot_index', () => r.u16());
+          o.meta_group = withPath('.meta_group', () => r.u8());
+          o.strength = withPath('.strength', () => r.u8());
         },
         write(w, o) {
           if (o.version === 0) {
             if (o.plot_index !== 0 || o.meta_group !== 0 || o.strength !== 0) {
-              throw new CodecError('a version-0 ProofOfSpace must have plot_index, meta_group and strength 0');
+              throw new CodecError('a version-0 ProofOfSpace must have plot_index, meta_group and strength 0').prefix('.plot_index');
             }
-            u8.write(w, o.size as number);
+            withPath('.size', () => u8.write(w, o.size as number));
             return;
           }
-          if (o.size !== 0) throw new CodecError('a version-1 ProofOfSpace must have size 0');
+          if (o.size !== 0) throw new CodecError('a version-1 ProofOfSpace must have size 0').prefix('.size');
           const noPk = o.pool_public_key === null || o.pool_public_key === undefined;
           const noHash = o.pool_contract_puzzle_hash === null || o.pool_contract_puzzle_hash === undefined;
-          if (noPk === noHash) {
-            throw new CodecError('a version-1 ProofOfSpace needs exactly one of pool_public_key and pool_contract_puzzle_hash');
-          }
-          u16.write(w, o.plot_index as number);
-          u8.write(w, o.meta_group as number);
-          u8.write(w, o.strength as number);
+          if (noPk === noHash) throw new CodecError(ONE_POOL_IDENTITY).prefix('.pool_contract_puzzle_hash');
+          withPath('.plot_index', () => u16.write(w, o.plot_index as number));
+          withPath('.meta_group', () => u8.write(w, o.meta_group as number));
+          withPath('.strength', () => u8.write(w, o.strength as number));
         },
       },
       'proof',

@@ -10,6 +10,7 @@ export class Reader {
     readonly buf: Uint8Array,
     start = 0,
   ) {
+    if (!(buf instanceof Uint8Array)) throw new CodecError('input must be a Uint8Array');
     this.pos = start;
     this.end = buf.length;
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

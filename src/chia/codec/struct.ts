@@ -11,7 +11,10 @@ import { describe } from './primitives.js';
 
 /** Several logical fields that share one wire encoding. */
 export interface WireGroup {
-  /** Field name used in error paths. */
+  /**
+   * Field path segment for errors the group throws; '' when the group names the failing field
+   * itself (with withPath) because it spans several fields.
+   */
   readonly label: string;
   readonly minSize: number;
   /** Reads the group's fields into `o` (which holds the fields read so far). */
@@ -59,7 +62,7 @@ export function struct<const F extends Record<string, Codec<unknown>>>(
           else step.write(w, o);
         }
       } catch (e) {
-        if (e instanceof CodecError && step !== undefined) e.prefix('.' + (typeof step === 'string' ? step : step.label));
+        if (e instanceof CodecError && step !== undefined && stepLabel(step) !== '') e.prefix(stepLabel(step));
         throw e;
       }
     },
@@ -94,6 +97,12 @@ export function struct<const F extends Record<string, Codec<unknown>>>(
 
 type ReadFn = (r: Reader) => never;
 
+/** The error-path segment of a wire step. */
+function stepLabel(step: WireStep): string {
+  if (typeof step === 'string') return '.' + step;
+  return step.label === '' ? '' : '.' + step.label;
+}
+
 /**
  * Builds the struct's read function as straight-line code that returns one object literal: every
  * field read is its own (monomorphic) call site and the object gets its final shape at once. This
@@ -124,7 +133,7 @@ function compileReader(
     }
   });
   const literal = keys.map((k) => `${JSON.stringify(k)}: ${source.get(k) ?? `g[${JSON.stringify(k)}]`}`).join(', ');
-  const labels = steps.map((st) => '.' + (typeof st === 'string' ? st : st.label));
+  const labels = steps.map(stepLabel);
   const body = `
     return function read(r) {
       let s = 0;${hasGroups ? ' const g = {};' : ''}
@@ -132,7 +141,7 @@ function compileReader(
         ${lines.join('\n        ')}
         return { ${literal} };
       } catch (e) {
-        if (e instanceof CodecError) e.prefix(labels[s]);
+        if (e instanceof CodecError && labels[s] !== '') e.prefix(labels[s]);
         throw e;
       }
     };`;
