@@ -8,7 +8,7 @@ import { startFakeNode } from '../test/fake-node/index.js';
 import type { GatewayConfig } from '../src/config.js';
 import { ConfigError, parseConfig } from '../src/config-parse.js';
 import { readinessOf } from '../src/readiness.js';
-import { closeOnSignals, startServer } from '../src/server.js';
+import { startServer } from '../src/server.js';
 
 const DEMO_NETWORK = 'devnet';
 const BLOCK_INTERVAL_MS = 4_000;
@@ -40,11 +40,7 @@ try {
   process.exit(EXIT_BAD_CONFIG);
 }
 
-const app = await startServer(config).catch(async (err: unknown) => {
-  await node.close();
-  throw err;
-});
-closeOnSignals(app, () => node.close());
+const app = await startServer(config, { afterClose: () => node.close() });
 
 const address = app.server.address();
 const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -8,7 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { OPTIONS } from './config-options.js';
 import { ConfigError, parseConfig } from './config-parse.js';
 import { packageVersion } from './package-root.js';
-import { closeOnSignals, isEntryPoint, startServer } from './server.js';
+import { isEntryPoint, startServer } from './server.js';
 
 export const EXIT_OK = 0;
 export const EXIT_START_FAILED = 1;
@@ -68,8 +68,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return EXIT_BAD_CONFIG;
   }
   try {
-    const app = await startServer(config);
-    closeOnSignals(app);
+    await startServer(config);
   } catch (err) {
     io.stderr(`chia-peer-gateway: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_START_FAILED;

@@ -18,14 +18,25 @@ import { formatPeer } from './peer-address.js';
  */
 const DRAIN_SHARE = 0.7;
 
-/** Builds the app and listens on config.host:config.port. */
-export async function startServer(config: GatewayConfig, options: Omit<BuildOptions, 'config'> = {}): Promise<GatewayApp> {
-  const app = await buildApp({ config, logger: loggerOptions(config), ...options });
+/** What startServer takes besides the config: build options, and what to close after the app. */
+export interface StartOptions extends Omit<BuildOptions, 'config'> {
+  /** Resources the app does not own (e.g. the demo's fake node), closed after the app on shutdown. */
+  afterClose?: () => Promise<void>;
+}
+
+/** Builds the app, installs the signal handlers, and listens on config.host:config.port. */
+export async function startServer(config: GatewayConfig, options: StartOptions = {}): Promise<GatewayApp> {
+  const { afterClose, ...buildOptions } = options;
+  const app = await buildApp({ config, logger: loggerOptions(config), ...buildOptions });
+  // Handlers go in before the port opens: a SIGTERM that arrives as soon as the server is listening
+  // must still shut down gracefully instead of killing the process.
+  closeOnSignals(app, afterClose);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     // e.g. EADDRINUSE: close what buildApp opened (upstream links) so the process can exit.
     await app.close();
+    await afterClose?.();
     throw err;
   }
   app.log.info(
