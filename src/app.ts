@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayConfig } from './config.js';
 import type { Upstream } from './chia/upstream-api.js';
 import { createMetrics } from './metrics.js';
+import { requestIdGenerator } from './request-ids.js';
 import errorHandlerPlugin from './plugins/error-handler.js';
 import openapiPlugin from './plugins/openapi.js';
 import blockCachePlugin from './plugins/block-cache.js';
@@ -19,7 +20,7 @@ import httpGuardsPlugin from './plugins/http-guards.js';
 import observabilityPlugin from './plugins/observability.js';
 import peakHubPlugin from './plugins/peak-hub.js';
 import upstreamPlugin from './plugins/upstream.js';
-import wsRoutes from '../routes/v1/ws.js';
+import liveWebSocketPlugin from './plugins/live-websocket.js';
 import eventsRoutes from '../routes/v1/events.js';
 import demoRoutes from '../routes/demo.js';
 
@@ -45,7 +46,8 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
     logger: options.logger ?? { level: config.logLevel },
     // Request ids appear in every log line of a request and in problem+json bodies.
     requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // Used when a request carries no x-request-id.
+    genReqId: requestIdGenerator(),
     // Keep-alive sockets must not hold a graceful shutdown open.
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -62,7 +64,8 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   await app.register(upstreamPlugin, { upstream: options.upstream });
   await app.register(blockCachePlugin);
   await app.register(peakHubPlugin);
-  await app.register(wsRoutes, { prefix: '/v1' });
+  // /v1/ws, with @fastify/websocket confined to its scope (no per-request cost on other routes).
+  await app.register(liveWebSocketPlugin);
   await app.register(eventsRoutes, { prefix: '/v1' });
   await app.register(demoRoutes);
   await app.register(peakRoutes, { prefix: '/v1' });

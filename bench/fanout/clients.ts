@@ -12,7 +12,7 @@ const CONNECT_CONCURRENCY = 200;
 const ROUND_TIMEOUT_MS = 30_000;
 
 const sockets: net.Socket[] = [];
-let armed: { round: number; times: number[]; pending: number; timer: NodeJS.Timeout } | null = null;
+let armed: { round: number; times: number[]; pending: number; bytes: number; timer: NodeJS.Timeout } | null = null;
 
 function send(message: FromClients): void {
   process.send?.(message);
@@ -39,6 +39,7 @@ function connectOne(port: number, path: string): Promise<net.Socket | null> {
       if (armed !== null && !got) {
         got = true;
         armed.times.push(nowMs());
+        armed.bytes ||= chunk.length;
         if (--armed.pending === 0) finish();
       }
     });
@@ -52,7 +53,7 @@ function connectOne(port: number, path: string): Promise<net.Socket | null> {
 function finish(): void {
   if (armed === null) return;
   clearTimeout(armed.timer);
-  send({ event: 'received', round: armed.round, times: armed.times, missing: armed.pending });
+  send({ event: 'received', round: armed.round, times: armed.times, missing: armed.pending, bytes: armed.bytes });
   armed = null;
 }
 
@@ -72,7 +73,7 @@ process.on('message', async (message: ToClients) => {
     send({ event: 'connected', count: sockets.length, failed });
   } else if (message.cmd === 'arm') {
     for (const socket of sockets) (socket as net.Socket & { disarm?: () => void }).disarm?.();
-    armed = { round: message.round, times: [], pending: sockets.length, timer: setTimeout(finish, ROUND_TIMEOUT_MS) };
+    armed = { round: message.round, times: [], pending: sockets.length, bytes: 0, timer: setTimeout(finish, ROUND_TIMEOUT_MS) };
     send({ event: 'armed', round: message.round });
   } else if (message.cmd === 'exit') {
     for (const socket of sockets) socket.destroy();

@@ -2,8 +2,14 @@
 
 export type ServerKind = 'baseline' | 'hub';
 
-/** `corked`: every socket is corked around the publish, so the loop measures user-space work only. */
-export type ToServer = { cmd: 'measure-rss' } | { cmd: 'publish'; round: number; corked: boolean } | { cmd: 'exit' };
+/**
+ * How a round publishes: `normal` is the server's own fan-out; `corked` corks every socket around it
+ * (user-space work only, no syscall inside the loop); `floor` (baseline server) writes the baseline's
+ * frame with one bare write(2) per socket and nothing else: the least any Node fan-out can cost.
+ */
+export type PublishMode = 'normal' | 'corked' | 'floor';
+
+export type ToServer = { cmd: 'measure-rss' } | { cmd: 'publish'; round: number; mode: PublishMode } | { cmd: 'exit' };
 export type FromServer =
   | { event: 'listening'; port: number; path: string; rss: number; heap: number }
   | { event: 'rss'; rss: number; heap: number; clients: number }
@@ -13,7 +19,8 @@ export type ToClients = { cmd: 'connect'; port: number; path: string; count: num
 export type FromClients =
   | { event: 'connected'; count: number; failed: number }
   | { event: 'armed'; round: number }
-  | { event: 'received'; round: number; times: number[]; missing: number };
+  /** `bytes`: size of the first chunk one subscriber got (the frame), to check both payloads match. */
+  | { event: 'received'; round: number; times: number[]; missing: number; bytes: number };
 
 /** Wall-clock time with sub-millisecond resolution, comparable between processes on one machine. */
 export function nowMs(): number {

@@ -1,21 +1,26 @@
 /**
- * Fan-out benchmark: N idle subscribers (default 10,000) on loopback, in a separate process, receive
+ * Fan-out benchmark: N idle subscribers (default 10,000) on loopback, in separate processes, receive
  * R peaks; we measure the delivery latency (publish → first byte at each subscriber, p50/p99) and the
- * server's RSS per idle subscriber, for the gateway's hub and, in the same run, a plain ws broadcast
- * server (the ws README pattern). Each server runs in its own process; ulimit -n is raised to the
- * hard limit in every child (N sockets need N descriptors on each side).
+ * server's RSS per idle subscriber, for the gateway's hub and a plain ws broadcast server (the ws
+ * README pattern). Each server runs in its own process with its own client processes; ulimit -n is
+ * raised to the hard limit in every child (N sockets need N descriptors on each side).
  *
  *   npm run bench:fanout -- [--clients 10000] [--rounds 20] [--warmup 3] [--interval-ms 300]
+ *                           [--client-procs 1] [--corked-rounds 10]
  *
- * Latency is wall clock (performance.timeOrigin + now) compared across processes on one machine;
- * "send loop" is the server's synchronous publish (serialise + every socket write), the least noisy
- * figure; the same loop with every socket corked (no write syscall inside it) isolates the user-space
- * work per client, where serialising once and writing one pre-built frame pay off. FANOUT_NODE_FLAGS adds node flags to the children (e.g. "--cpu-prof --cpu-prof-dir=prof").
+ * Fairness: both servers are up at once and their rounds alternate (rotating order), so a change in
+ * machine load hits both alike; both send the same frame size (checked from the receiving side).
+ * A third series, `floor`, writes the baseline's frame with one bare write(2) per socket on the
+ * baseline server: no ws, no stream, nothing in user space. No fan-out can beat it, so floor/baseline
+ * bounds the achievable ratio. Latency is wall clock (performance.timeOrigin + now) compared across
+ * processes on one machine; "send loop" is the server's synchronous publish (serialise + every socket
+ * write), the least noisy figure; the same loop with every socket corked isolates the user-space work
+ * (without the write itself). FANOUT_NODE_FLAGS adds node flags to the children (e.g. "--cpu-prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { FromClients, FromServer, ServerKind, ToClients, ToServer } from './protocol.js';
+import type { FromClients, FromServer, PublishMode, ServerKind, ToClients, ToServer } from './protocol.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +29,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'interval-ms': { type: 'string', default: '300' },
     'corked-rounds': { type: 'string', default: '10' },
+    'client-procs': { type: 'string', default: '1' },
   },
 });
 const CLIENTS = Number(values.clients);
@@ -31,6 +37,7 @@ const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
 const INTERVAL_MS = Number(values['interval-ms']);
 const CORKED_ROUNDS = Number(values['corked-rounds']);
+const CLIENT_PROCS = Number(values['client-procs']);
 /** Connections settle (hello sent, buffers drained, lazy allocations done) before measuring. */
 const SETTLE_MS = 2_000;
 
@@ -55,113 +62,177 @@ function next<T>(proc: ChildProcess, match: (m: T) => boolean): Promise<T> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-interface Result {
+/** One server process and the client processes connected to it. */
+interface Target {
   kind: ServerKind;
+  server: ChildProcess;
+  clients: ChildProcess[];
   connected: number;
   failed: number;
-  p50: number;
-  p99: number;
-  lastP50: number;
-  /** Median duration of the server's synchronous publish (serialise + write to every socket). */
-  loopP50: number;
-  /** The same with every socket corked: user-space work only (no syscall per socket). */
-  jsLoopP50: number;
-  missing: number;
   rssPerClientKb: number;
   heapPerClientKb: number;
 }
 
-async function measure(kind: ServerKind): Promise<Result> {
+async function start(kind: ServerKind): Promise<Target> {
   const server = child('./server.ts', [kind, String(CLIENTS + 100)]);
   const listening = await next<FromServer>(server, (m) => m.event === 'listening');
   if (listening.event !== 'listening') throw new Error('unreachable');
-  const clients = child('./clients.ts', []);
-  const connectedP = next<FromClients>(clients, (m) => m.event === 'connected');
-  clients.send({ cmd: 'connect', port: listening.port, path: listening.path, count: CLIENTS } satisfies ToClients);
-  const connected = await connectedP;
-  if (connected.event !== 'connected') throw new Error('unreachable');
+  const clients = Array.from({ length: CLIENT_PROCS }, () => child('./clients.ts', []));
+  const done = await Promise.all(
+    clients.map((proc, i) => {
+      const connectedP = next<FromClients>(proc, (m) => m.event === 'connected');
+      // Spread evenly: the first (CLIENTS % procs) processes take one more.
+      const count = Math.floor(CLIENTS / CLIENT_PROCS) + (i < CLIENTS % CLIENT_PROCS ? 1 : 0);
+      proc.send({ cmd: 'connect', port: listening.port, path: listening.path, count } satisfies ToClients);
+      return connectedP;
+    }),
+  );
   await sleep(SETTLE_MS);
   const rssP = next<FromServer>(server, (m) => m.event === 'rss');
   server.send({ cmd: 'measure-rss' } satisfies ToServer);
   const rss = await rssP;
   if (rss.event !== 'rss') throw new Error('unreachable');
-
-  const latencies: number[] = [];
-  const lasts: number[] = [];
-  const loops: number[] = [];
-  let missing = 0;
-  const corkedLoops: number[] = [];
-  for (let round = 0; round < WARMUP + ROUNDS + CORKED_ROUNDS; round++) {
-    const corked = round >= WARMUP + ROUNDS;
-    const armedP = next<FromClients>(clients, (m) => m.event === 'armed' && m.round === round);
-    clients.send({ cmd: 'arm', round } satisfies ToClients);
-    await armedP;
-    const receivedP = next<FromClients>(clients, (m) => m.event === 'received' && m.round === round);
-    const publishedP = next<FromServer>(server, (m) => m.event === 'published' && m.round === round);
-    server.send({ cmd: 'publish', round, corked } satisfies ToServer);
-    const [published, received] = await Promise.all([publishedP, receivedP]);
-    if (published.event !== 'published' || received.event !== 'received') throw new Error('unreachable');
-    if (corked) corkedLoops.push(published.loopMs);
-    else if (round >= WARMUP) {
-      const ls = received.times.map((t) => t - published.at);
-      latencies.push(...ls);
-      lasts.push(Math.max(...ls));
-      loops.push(published.loopMs);
-      missing += received.missing;
-    }
-    await sleep(INTERVAL_MS);
-  }
-  server.send({ cmd: 'exit' } satisfies ToServer);
-  clients.send({ cmd: 'exit' } satisfies ToClients);
-  await Promise.all([new Promise((r) => server.once('exit', r)), new Promise((r) => clients.once('exit', r))]);
-
-  latencies.sort((a, b) => a - b);
-  lasts.sort((a, b) => a - b);
-  loops.sort((a, b) => a - b);
-  corkedLoops.sort((a, b) => a - b);
+  const sum = (f: (m: FromClients & { event: 'connected' }) => number) =>
+    done.reduce((n, m) => n + (m.event === 'connected' ? f(m) : 0), 0);
   return {
-    jsLoopP50: percentile(corkedLoops, 50),
-    loopP50: percentile(loops, 50),
     kind,
-    connected: connected.count,
-    failed: connected.failed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    lastP50: percentile(lasts, 50),
-    missing,
+    server,
+    clients,
+    connected: sum((m) => m.count),
+    failed: sum((m) => m.failed),
     rssPerClientKb: (rss.rss - listening.rss) / Math.max(1, rss.clients) / 1024,
     heapPerClientKb: (rss.heap - listening.heap) / Math.max(1, rss.clients) / 1024,
   };
 }
 
-const results: Result[] = [];
-for (const kind of ['baseline', 'hub'] as const) {
-  process.stdout.write(`measuring ${kind} with ${CLIENTS} subscribers…\n`);
-  results.push(await measure(kind));
+interface Round {
+  latencies: number[];
+  last: number;
+  loopMs: number;
+  missing: number;
+  bytes: number;
 }
 
+let roundId = 0;
+/** Arms every client process, publishes once, and collects each subscriber's latency. */
+async function round(target: Target, mode: PublishMode): Promise<Round> {
+  const id = roundId++;
+  await Promise.all(
+    target.clients.map((proc) => {
+      const armedP = next<FromClients>(proc, (m) => m.event === 'armed' && m.round === id);
+      proc.send({ cmd: 'arm', round: id } satisfies ToClients);
+      return armedP;
+    }),
+  );
+  const receivedP = Promise.all(
+    target.clients.map((proc) => next<FromClients>(proc, (m) => m.event === 'received' && m.round === id)),
+  );
+  const publishedP = next<FromServer>(target.server, (m) => m.event === 'published' && m.round === id);
+  target.server.send({ cmd: 'publish', round: id, mode } satisfies ToServer);
+  const [published, received] = await Promise.all([publishedP, receivedP]);
+  if (published.event !== 'published') throw new Error('unreachable');
+  const latencies: number[] = [];
+  let missing = 0;
+  let bytes = 0;
+  for (const r of received) {
+    if (r.event !== 'received') throw new Error('unreachable');
+    for (const t of r.times) latencies.push(t - published.at);
+    missing += r.missing;
+    bytes ||= r.bytes;
+  }
+  return { latencies, last: Math.max(...latencies), loopMs: published.loopMs, missing, bytes };
+}
+
+interface Series {
+  name: string;
+  rounds: Round[];
+}
+
+function summary(series: Series) {
+  const all = series.rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    name: series.name,
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    /** p99 within each round, median over rounds: one stalled round cannot set it alone. */
+    roundP99: median(series.rounds.map((r) => percentile([...r.latencies].sort((a, b) => a - b), 99))),
+    lastP50: median(series.rounds.map((r) => r.last)),
+    loopP50: median(series.rounds.map((r) => r.loopMs)),
+    missing: series.rounds.reduce((n, r) => n + r.missing, 0),
+    bytes: median(series.rounds.map((r) => r.bytes)),
+  };
+}
+
+process.stdout.write(`starting baseline and hub, ${CLIENTS} subscribers each, ${CLIENT_PROCS} client process(es) each…\n`);
+const baseline = await start('baseline');
+const hub = await start('hub');
+
+const plan: [string, Target, PublishMode][] = [
+  ['baseline', baseline, 'normal'],
+  ['hub', hub, 'normal'],
+  ['floor', baseline, 'floor'],
+];
+const series = new Map(plan.map(([name]) => [name, { name, rounds: [] as Round[] }]));
+for (let r = 0; r < WARMUP + ROUNDS; r++) {
+  // Rotate the order every round so neither series always follows the other.
+  for (let i = 0; i < plan.length; i++) {
+    const [name, target, mode] = plan[(r + i) % plan.length]!;
+    const result = await round(target, mode);
+    if (r >= WARMUP) series.get(name)!.rounds.push(result);
+    await sleep(INTERVAL_MS);
+  }
+}
+const corked = { baseline: [] as number[], hub: [] as number[] };
+for (let r = 0; r < CORKED_ROUNDS; r++) {
+  for (const target of r % 2 === 0 ? [baseline, hub] : [hub, baseline]) {
+    corked[target.kind].push((await round(target, 'corked')).loopMs);
+    await sleep(INTERVAL_MS);
+  }
+}
+
+for (const target of [baseline, hub]) {
+  target.server.send({ cmd: 'exit' } satisfies ToServer);
+  for (const proc of target.clients) proc.send({ cmd: 'exit' } satisfies ToClients);
+}
+await Promise.all(
+  [baseline, hub].flatMap((t) => [t.server, ...t.clients]).map((p) => new Promise((r) => p.once('exit', r))),
+);
+
+const results = [...series.values()].map(summary);
 const fmt = (n: number) => n.toFixed(2).padStart(9);
-console.log(`\nfan-out of one peak to ${CLIENTS} idle subscribers, ${ROUNDS} rounds (+${WARMUP} warm-up), loopback`);
-console.log('server      connected  p50 ms    p99 ms    last p50 ms  send loop ms  missing  RSS KB/sub  heap KB/sub');
+console.log(
+  `\nfan-out of one peak to ${CLIENTS} idle subscribers (${baseline.connected} / ${hub.connected} connected, ` +
+    `${baseline.failed + hub.failed} failed), ${ROUNDS} interleaved rounds (+${WARMUP} warm-up), loopback`,
+);
+console.log('series      p50 ms    p99 ms  round p99 ms  last p50 ms  send loop ms  µs/sub  missing  frame B');
 for (const r of results) {
   console.log(
-    `${r.kind.padEnd(10)}  ${String(r.connected).padStart(9)}  ${fmt(r.p50)} ${fmt(r.p99)} ${fmt(r.lastP50)}    ${fmt(r.loopP50)}    ${String(r.missing).padStart(7)}  ${r.rssPerClientKb.toFixed(1).padStart(10)}  ${r.heapPerClientKb.toFixed(1).padStart(11)}`,
+    `${r.name.padEnd(10)} ${fmt(r.p50)} ${fmt(r.p99)}    ${fmt(r.roundP99)} ${fmt(r.lastP50)}    ${fmt(r.loopP50)}  ${((r.loopP50 * 1000) / CLIENTS).toFixed(1).padStart(6)}  ${String(r.missing).padStart(7)}  ${String(r.bytes).padStart(7)}`,
   );
 }
-const [base, hub] = results;
-if (base && hub) {
+const [base, hubR, floorR] = results;
+if (base && hubR && floorR) {
   console.log(
-    `\nratio hub/baseline: p50 ${(hub.p50 / base.p50).toFixed(2)}, p99 ${(hub.p99 / base.p99).toFixed(2)} (target ≤ 0.5), ` +
-      `send loop ${(hub.loopP50 / base.loopP50).toFixed(2)}`,
+    `\nratio hub/baseline: p50 ${(hubR.p50 / base.p50).toFixed(2)}, p99 ${(hubR.p99 / base.p99).toFixed(2)} (target ≤ 0.5), ` +
+      `round p99 ${(hubR.roundP99 / base.roundP99).toFixed(2)}, send loop ${(hubR.loopP50 / base.loopP50).toFixed(2)}`,
   );
   console.log(
-    `user-space part of the send loop (sockets corked, ${CORKED_ROUNDS} rounds): baseline ${base.jsLoopP50.toFixed(2)} ms, ` +
-      `hub ${hub.jsLoopP50.toFixed(2)} ms, ratio ${(hub.jsLoopP50 / base.jsLoopP50).toFixed(2)}`,
+    `ratio floor/baseline (bare write(2) per socket, the bound): p50 ${(floorR.p50 / base.p50).toFixed(2)}, ` +
+      `p99 ${(floorR.p99 / base.p99).toFixed(2)}, round p99 ${(floorR.roundP99 / base.roundP99).toFixed(2)}, send loop ${(floorR.loopP50 / base.loopP50).toFixed(2)}`,
   );
-  console.log(`hub RSS per idle subscriber: ${hub.rssPerClientKb.toFixed(1)} KB (target < 50 KB)`);
+  const [cb, ch] = [median(corked.baseline), median(corked.hub)];
+  console.log(
+    `user-space part of the send loop (sockets corked, ${CORKED_ROUNDS} rounds each): baseline ${cb.toFixed(2)} ms, ` +
+      `hub ${ch.toFixed(2)} ms, ratio ${(ch / cb).toFixed(2)}`,
+  );
 }
+console.log(
+  `RSS per idle subscriber: baseline ${baseline.rssPerClientKb.toFixed(1)} KB (heap ${baseline.heapPerClientKb.toFixed(1)}), ` +
+    `hub ${hub.rssPerClientKb.toFixed(1)} KB (heap ${hub.heapPerClientKb.toFixed(1)}) (target < 50 KB)`,
+);

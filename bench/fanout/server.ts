@@ -1,13 +1,16 @@
 /**
  * A fan-out benchmark server in its own process (so its RSS is its own): `baseline` is the plain
  * ws README broadcast (JSON.stringify once, `client.send(string)` per client); `hub` is the gateway
- * (buildApp, /v1/ws, the peak hub) fed by an in-memory peak source.
+ * (buildApp, /v1/ws, the peak hub) fed by an in-memory peak source. The baseline server also runs
+ * the `floor` rounds: its frame written with one bare write(2) per socket, no stream, no ws.
  */
+import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { buildApp } from '../../src/app.js';
 import { configWith } from '../../src/config.js';
 import { PeakSource } from '../../test/support/peak-source.js';
+import { wsTextFrame } from '../../src/live/live-events.js';
 import { nowMs, type FromServer, type ServerKind, type ToServer } from './protocol.js';
 
 const kind = process.argv[2] as ServerKind;
@@ -27,6 +30,10 @@ function memory(): { rss: number; heap: number } {
 }
 
 let publish: () => void;
+/** One bare write(2) of the current frame per socket (baseline server only). */
+let floor: (sockets: Socket[]) => void = () => {
+  throw new Error('floor rounds run on the baseline server');
+};
 /** The raw TCP sockets of the connected clients (ws keeps them in `_socket`). */
 let rawSockets: () => Socket[];
 function rawOf(clients: Set<WebSocket>): Socket[] {
@@ -40,15 +47,26 @@ if (kind === 'baseline') {
   const source = new PeakSource();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, backlog: 4096 });
   await new Promise((resolve) => wss.once('listening', resolve));
-  let id = 1;
-  publish = () => {
+  // Ids from the epoch ms like the hub's, so both payloads have the same size.
+  let id = Date.now();
+  const next = () => {
     const p = source.advance();
-    const data = JSON.stringify({
-      type: 'peak',
-      id: id++,
-      data: { ...p, weight: p.weight.toString() },
-    });
+    return JSON.stringify({ type: 'peak', id: id++, data: { ...p, weight: p.weight.toString() } });
+  };
+  publish = () => {
+    const data = next();
     for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(data);
+  };
+  floor = (sockets) => {
+    const frame = wsTextFrame(Buffer.from(next()));
+    for (const socket of sockets) {
+      const fd = (socket as unknown as { _handle: { fd: number } })._handle.fd;
+      try {
+        writeSync(fd, frame);
+      } catch {
+        // EAGAIN cannot happen with idle readers; a failed write shows up as a missing subscriber.
+      }
+    }
   };
   clientCount = () => wss.clients.size;
   rawSockets = () => rawOf(wss.clients);
@@ -73,13 +91,14 @@ if (kind === 'baseline') {
 process.on('message', (message: ToServer) => {
   if (message.cmd === 'measure-rss') send({ event: 'rss', ...memory(), clients: clientCount() });
   else if (message.cmd === 'publish') {
-    const sockets = message.corked ? rawSockets() : [];
-    for (const socket of sockets) socket.cork();
+    const sockets = message.mode === 'normal' ? [] : rawSockets();
+    if (message.mode === 'corked') for (const socket of sockets) socket.cork();
     const at = nowMs();
-    publish();
+    if (message.mode === 'floor') floor(sockets);
+    else publish();
     // The synchronous fan-out: serialisation and every socket write happen inside publish().
     const loopMs = nowMs() - at;
-    for (const socket of sockets) socket.uncork();
+    if (message.mode === 'corked') for (const socket of sockets) socket.uncork();
     send({ event: 'published', round: message.round, at, loopMs });
   } else if (message.cmd === 'exit') void close().finally(() => process.exit(0));
 });

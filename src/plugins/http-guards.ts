@@ -2,16 +2,30 @@
  * HTTP guards in front of every route: CORS for the configured origins (none by default), and an
  * opt-in per-client-IP rate limit answering 429 problem+json with `RateLimit-*` and `Retry-After`.
  * Must be registered before the routes: the rate limiter attaches itself to routes as they are added.
+ * Each plugin is registered only when enabled, so a disabled guard adds no hook and costs nothing.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.js';
+import { HEADER_HASH_HEADER } from '../rest/block-reply.js';
 
 const RATE_WINDOW_MS = 60_000;
-/** Headers a browser script may read on a cross-origin response. */
-const EXPOSED_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after', 'x-request-id', 'etag'];
+/**
+ * Headers a browser script may read on a cross-origin response: beyond the CORS-safelisted ones,
+ * the rate-limit state, the request id, and the validators of chain resources (the header hash lets
+ * a script detect a reorg without parsing the body).
+ */
+const EXPOSED_HEADERS = [
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'retry-after',
+  'x-request-id',
+  'etag',
+  HEADER_HASH_HEADER,
+];
 
 async function httpGuards(app: FastifyInstance): Promise<void> {
   const { corsOrigins, rateLimitPerMinute } = app.config;

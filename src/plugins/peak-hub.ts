@@ -1,10 +1,9 @@
 /**
- * The peak hub as an app resource: `app.peakHub`, fed by `app.upstream`'s peak events, plus the
- * WebSocket server (@fastify/websocket) the live routes upgrade through. Every live client is closed
- * with 1001 (SSE streams ended) in preClose, before the HTTP server stops accepting.
+ * The peak hub as an app resource: `app.peakHub`, fed by `app.upstream`'s peak events. Every live
+ * client is closed with 1001 (SSE streams ended) in preClose, before the HTTP server stops accepting.
+ * The WebSocket server the live routes upgrade through lives in its own scope (live-websocket.ts).
  */
 import fp from 'fastify-plugin';
-import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { createPeakHub, type PeakHub } from '../peak-hub.js';
 import { packageVersion } from '../package-root.js';
@@ -28,19 +27,10 @@ async function peakHubPlugin(app: FastifyInstance): Promise<void> {
   });
   app.decorate('peakHub', hub);
 
-  // Registered before @fastify/websocket so it runs first: clients get 1001 rather than the
-  // plugin's code-less close.
+  // A root preClose hook runs before those of child scopes (@fastify/websocket's, in
+  // live-websocket.ts): clients get 1001 rather than the plugin's code-less close.
   app.addHook('preClose', async () => hub.close());
   app.addHook('onClose', async () => hub.close());
-
-  await app.register(websocket, {
-    options: {
-      // Larger inbound frames close the connection with 1009 (ws maxPayload).
-      maxPayload: ws.maxMessageBytes,
-      // Compression would make every frame per-client work and breaks the shared pre-built frame.
-      perMessageDeflate: false,
-    },
-  });
 }
 
 export default fp(peakHubPlugin, {

@@ -8,17 +8,22 @@ import { sendBlock, sendBlockRange } from './block-reply.js';
 import { ROLE_OF, clipRange, lookupBlock, lookupRange, requireAtMostPeak, requirePeak } from './chain-lookup.js';
 import { negotiate } from './representation.js';
 
-/** GET one block of `kind` by height. */
+/**
+ * GET one block of `kind` by height. A cache hit is answered synchronously (the handler returns
+ * nothing after sending): no promise on the hot path; a miss returns the promise of its reply.
+ */
 export function oneBlockHandler(app: FastifyInstance, kind: BlockKind) {
-  return async (request: FastifyRequest<{ Params: { height: number } }>, reply: FastifyReply) => {
+  const role = ROLE_OF[kind];
+  return (request: FastifyRequest<{ Params: { height: number } }>, reply: FastifyReply): Promise<FastifyReply> | undefined => {
     const representation = negotiate(request, true);
     const { height } = request.params;
-    const peak = requirePeak(app, ROLE_OF[kind]);
+    const peak = requirePeak(app, role);
     requireAtMostPeak(height, peak);
     const found = lookupBlock(app.blockCache, kind, height, peak);
-    const entry = found instanceof Promise ? await found : found;
     const context = { cache: app.blockCache, representation, peakHeight: peak.height, confirmations: app.config.confirmations };
-    return sendBlock(request, reply, entry, context);
+    if (found instanceof Promise) return found.then((entry) => sendBlock(request, reply, entry, context));
+    sendBlock(request, reply, found, context);
+    return undefined;
   };
 }
 
