@@ -43,7 +43,11 @@ async function openapi(app: FastifyInstance): Promise<void> {
       },
       // The API is public: no operation needs credentials (stated explicitly, as linters require).
       security: [],
-      servers: [{ url: 'http://127.0.0.1:8080', description: 'A local gateway (the default listen address)' }],
+      // A relative URL first, so /docs "Try it out" talks to the gateway that served the page, wherever it listens.
+      servers: [
+        { url: '/', description: 'This gateway (the origin serving this description)' },
+        { url: 'http://127.0.0.1:8080', description: 'A local gateway at the default listen address' },
+      ],
       tags: [
         { name: 'chain', description: 'The chain tip' },
         { name: 'blocks', description: 'Full blocks (full_node links)' },
