@@ -3,6 +3,7 @@
  * can build several apps in one process); plugins reach the metrics through `app.metrics`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpLatencyHistogram } from './http-latency.js';
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -47,7 +48,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Bytes held by the block cache',
       registers,
     }),
-    httpLatency: new Histogram({
+    // A Histogram subclass recorded without per-request label hashing (src/http-latency.ts).
+    httpLatency: new HttpLatencyHistogram({
       name: 'chia_gateway_http_request_seconds',
       help: 'HTTP request latency by route and status code',
       labelNames: ['method', 'route', 'status'] as const,

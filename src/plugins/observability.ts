@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import type { LatencySeries } from '../http-latency.js';
 import { notReadyReason, readinessOf } from '../readiness.js';
 import { bindUpstreamMetrics, type UpstreamMetricsBinding } from '../upstream-metrics.js';
 import { HealthResponse, MetricsText, NotReadyProblem, ReadyResponse } from '../../schemas/ops.js';
@@ -21,19 +22,17 @@ const UNMATCHED_ROUTE = 'unmatched';
 const MS_PER_SECOND = 1000;
 const OPS_TAG = 'gateway';
 
-type LatencyChild = ReturnType<Metrics['httpLatency']['labels']>;
-
-/** The histogram child of a route, method and status, bound on first use (labels are bounded: routes are). */
-function latencyChildren(histogram: Metrics['httpLatency']) {
-  const byRoute = new Map<string, Map<string, Map<number, LatencyChild>>>();
-  return (route: string, method: string, status: number): LatencyChild => {
+/** The latency series of a route, method and status, bound on first use (labels are bounded: routes are). */
+function latencySeries(histogram: Metrics['httpLatency']) {
+  const byRoute = new Map<string, Map<string, Map<number, LatencySeries>>>();
+  return (route: string, method: string, status: number): LatencySeries => {
     let byMethod = byRoute.get(route);
     if (byMethod === undefined) byRoute.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
-    let child = byStatus.get(status);
-    if (child === undefined) byStatus.set(status, (child = histogram.labels(method, route, String(status))));
-    return child;
+    let series = byStatus.get(status);
+    if (series === undefined) byStatus.set(status, (series = histogram.series(method, route, String(status))));
+    return series;
   };
 }
 
@@ -41,9 +40,9 @@ async function observability(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { metrics, config } = app;
 
-  // Callback style (no promise per request), and label children bound once per route, method and
-  // status: no label object or status string per request.
-  const latencyOf = latencyChildren(metrics.httpLatency);
+  // Callback style (no promise per request), and series bound once per route, method and status: no
+  // label object, status string or label hashing per request.
+  const latencyOf = latencySeries(metrics.httpLatency);
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     latencyOf(route, request.method, reply.statusCode).observe(reply.elapsedTime / MS_PER_SECOND);
