@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith } from '../../src/config.js';
 import { startFakeNode, type FakeNode } from '../fake-node/index.js';
+import { eventually } from '../support/eventually.js';
 
-const POLL_MS = 100;
 const WAIT_MS = 40_000;
 const NETWORK = 'devnet';
 
@@ -23,17 +23,6 @@ afterAll(async () => {
   await node?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Polls until `check` returns a value, failing with the last observation after WAIT_MS. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
 
 function gauge(text: string, role: string, state: string): number {
   const series = `chia_gateway_upstream_links{role="${role}",state="${state}"} `;
@@ -52,7 +41,7 @@ describe('readiness against a real (fake) full node', { timeout: 90_000 }, () =>
     const ready = await eventually('readyz 200', async () => {
       const res = await a.inject({ method: 'GET', url: '/readyz' });
       return res.statusCode === 200 ? res.json<{ checks: { peak: { height: number } } }>() : undefined;
-    });
+    }, WAIT_MS);
     expect(ready.checks.peak.height).toBe(39);
     let metrics = (await a.inject({ method: 'GET', url: '/metrics' })).body;
     expect(gauge(metrics, 'full_node', 'ready')).toBe(1);
@@ -64,7 +53,7 @@ describe('readiness against a real (fake) full node', { timeout: 90_000 }, () =>
     const down = await eventually('readyz 503', async () => {
       const res = await a.inject({ method: 'GET', url: '/readyz' });
       return res.statusCode === 503 ? res.json<{ code: string; checks: { missing_roles: string[] } }>() : undefined;
-    });
+    }, WAIT_MS);
     expect(down.code).toBe('NOT_READY');
     expect(down.checks.missing_roles).toEqual(['full_node', 'wallet']);
     metrics = (await a.inject({ method: 'GET', url: '/metrics' })).body;

@@ -10,6 +10,7 @@ import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith } from '../../src/config.js';
 import { toHex, types, headerHash } from '../../src/chia/codec/index.js';
 import { startFakeNode, type FakeNode } from '../fake-node/index.js';
+import { eventually } from '../support/eventually.js';
 
 const NETWORK = 'devnet';
 const CHAIN_LENGTH = 120;
@@ -19,16 +20,6 @@ let node: FakeNode;
 let app: GatewayApp;
 let base: string;
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-rest-'));
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   node = await startFakeNode({ network: NETWORK, chainLength: CHAIN_LENGTH });
@@ -45,7 +36,7 @@ beforeAll(async () => {
     const res = await fetch(`${base}/v1/status`);
     const body = (await res.json()) as { ready: { full_node: boolean; wallet: boolean }; peak: unknown };
     return body.ready.full_node && body.ready.wallet && body.peak !== null ? true : undefined;
-  });
+  }, WAIT_MS);
 });
 
 afterAll(async () => {
