@@ -5,7 +5,7 @@
  * connecting → handshaking → ready → closed; the manager replaces closed links (and adds `reconnecting`).
  */
 import { EventEmitter } from 'node:events';
-import { createHash } from 'node:crypto';
+import { peerIdOfDer } from './tls-identity.js';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
@@ -223,7 +223,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     ws.on('upgrade', (response: IncomingMessage) => {
       const socket = response.socket as TLSSocket;
       const raw = socket.getPeerCertificate?.()?.raw;
-      if (raw) this.#peerId = createHash('sha256').update(raw).digest('hex');
+      if (raw) this.#peerId = peerIdOfDer(raw);
     });
     ws.on('unexpected-response', (_req, response: IncomingMessage) => {
       const banned = response.statusCode === 403;

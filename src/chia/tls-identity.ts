@@ -133,9 +133,14 @@ function createChiaCertificateAsync(): Promise<PemPair> {
   });
 }
 
-/** sha256 of the certificate DER as 64 lowercase hex characters (§a.4). */
+/** The peer id of a DER certificate: its sha256 as 64 lowercase hex characters (§a.4). */
+export function peerIdOfDer(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/** The peer id of a PEM certificate (§a.4). */
 export function peerIdOf(certPem: string): string {
-  return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
+  return peerIdOfDer(new X509Certificate(certPem).raw);
 }
 
 /** Where a setting came from: the text that names it in messages, and the option reported in `option`. */

@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { fromHex } from '../../src/chia/codec/index.js';
 import { NodeType } from '../../src/chia/message-rules.js';
 import { networkInfo } from '../../src/chia/networks.js';
-import { createChiaCertificate, loadChiaCa, peerIdOf } from '../../src/chia/tls-identity.js';
+import { createChiaCertificate, loadChiaCa, peerIdOf, peerIdOfDer } from '../../src/chia/tls-identity.js';
 import { BanList, type BanRecord } from './bans.js';
 import { FakeChain } from './chain.js';
 import { Faults } from './faults.js';
@@ -212,7 +212,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
     // A banned IP is refused before any WebSocket exists (§a.5); so is every peer under the refuse fault.
     if (this.#banList.isBanned(ip) || this.faults.takeConnect('refuse') !== undefined || this.#closing !== undefined) return refuse('403 Forbidden');
     const raw = tls.getPeerCertificate().raw;
-    const peerId = createHash('sha256').update(raw).digest('hex');
+    const peerId = peerIdOfDer(raw);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new Session(ws, socket, ip, peerId, this.#ctx);
       this.#sessions.add(session);
