@@ -20,6 +20,10 @@ export const LinkStatus = Type.Object(
     last_error: Type.Union([Type.String(), Type.Null()]),
     in_flight: Type.Integer({ minimum: 0 }),
     queued: Type.Integer({ minimum: 0, description: 'Requests waiting in the pacing queue' }),
+    rate_limits: Type.Union([stringEnum(['v1', 'v2']), Type.Null()], {
+      description:
+        'Rate-limit table the link paces by: v2 when both sides advertise RATE_LIMITS_V2, else the stricter v1 the node then enforces; null before the handshake',
+    }),
     reconnects: Type.Integer({ minimum: 0 }),
   },
   { $id: 'LinkStatus', title: 'LinkStatus' },

@@ -61,7 +61,8 @@ export function checkHandshake(frame: Frame, network: string): HandshakeCheck {
   if (remote.node_type !== NodeType.FULL_NODE) {
     return { ok: false, code: 'WRONG_NODE_TYPE', message: `peer is node type ${remote.node_type}, not a full node (1)` };
   }
-  // Without RATE_LIMITS_V2 on both sides the node applies the stricter v1 table (§h.1).
-  const v2Limits = remote.capabilities.some(([id, value]) => id === RATE_LIMITS_V2 && value === '1');
+  // Without RATE_LIMITS_V2 on both sides the node applies the stricter v1 table (§c.4, §h.1).
+  const hasV2 = (list: readonly (readonly [number, string])[]) => list.some(([id, value]) => id === RATE_LIMITS_V2 && value === '1');
+  const v2Limits = hasV2(CAPABILITIES) && hasV2(remote.capabilities);
   return { ok: true, remote, v2Limits };
 }

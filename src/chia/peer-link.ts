@@ -14,7 +14,8 @@ import { describeClose } from './close-reasons.js';
 import { checkHandshake, handshakeFrame, nodeTypeOf } from './handshake.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { NodeType, maySend } from './message-rules.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, type LimitOf } from './rate-limiter.js';
+import { limitsFor, rateLimitOf } from './rate-limits.js';
 import { DEFAULT_MAX_IN_FLIGHT, RequestMap, type IncomingFrame, type Reply } from './request-map.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
 import type { Role } from './upstream-api.js';
@@ -47,7 +48,15 @@ export interface PeerLinkOptions {
   /** The public Chia CA certificate: node certificates are checked against it (§a.2), host names are not. */
   ca: string;
   requestTimeoutMs: number;
-  pacing: { share: number; queueSize: number; windowMs?: number; guardMs?: number; maxInFlight?: number };
+  pacing: {
+    share: number;
+    queueSize: number;
+    windowMs?: number;
+    guardMs?: number;
+    maxInFlight?: number;
+    /** A fixed limit table; by default the link paces by the table its handshake shows the node enforces (§h.1). */
+    limitOf?: LimitOf;
+  };
   logger?: Logger;
   handshakeTimeoutMs?: number;
   pingIntervalMs?: number;
@@ -86,6 +95,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #ws: WebSocket | undefined;
   #peerId: string | null = null;
   #remote: Handshake | null = null;
+  #rateLimits: 'v1' | 'v2' | null = null;
   #readyAt = 0;
   #heardSinceReady = false;
   #lastSent = 0;
@@ -125,6 +135,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   /** The node's handshake, once received. */
   get remote(): Readonly<Handshake> | null {
     return this.#remote;
+  }
+  /** The rate-limit table the node enforces on this link (§h.1), once the handshake is done. */
+  get rateLimits(): 'v1' | 'v2' | null {
+    return this.#rateLimits;
   }
   get inFlight(): number {
     return this.#map.size;
@@ -281,10 +295,20 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (!check.ok) return this.#fail(new UpstreamError(check.code, `${this.address}: ${check.message}`, { cause: check.cause, peer: this.address }), false);
     const remote = check.remote;
     this.#remote = remote;
-    if (!check.v2Limits) this.#log.warn({ peer: this.address }, 'peer lacks RATE_LIMITS_V2: it applies the stricter v1 limits (PROTOCOL.md §h.1)');
+    this.#rateLimits = check.v2Limits ? 'v2' : 'v1';
+    // Chosen before ready, so before any paced request; the handshake we sent is the same in both tables.
+    const fixedTable = this.#options.pacing.limitOf !== undefined;
+    if (!fixedTable) {
+      const table = limitsFor(check.v2Limits);
+      this.#limiter.useLimits((name) => rateLimitOf(name, table));
+    }
+    if (!check.v2Limits) {
+      const pacing = fixedTable ? 'pacing keeps the fixed table it was given' : 'this link paces by v1';
+      this.#log.warn({ peer: this.address }, `peer lacks RATE_LIMITS_V2: the node enforces the stricter v1 limits, ${pacing} (PROTOCOL.md §h.1)`);
+    }
     this.#readyAt = Date.now();
     this.#log.info(
-      { peer: this.address, role: this.#options.role, peerId: this.#peerId, version: remote.software_version, protocol: remote.protocol_version },
+      { peer: this.address, role: this.#options.role, peerId: this.#peerId, version: remote.software_version, protocol: remote.protocol_version, rateLimits: this.#rateLimits },
       'peer link ready',
     );
     this.#startTimers();

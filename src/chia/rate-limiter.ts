@@ -1,5 +1,5 @@
 /**
- * Outbound pacing for one link: keeps what we send under a share of the node's v2 limits
+ * Outbound pacing for one link: keeps what we send under a share of the node's v1 or v2 limits
  * (PROTOCOL.md §h.1) with a sliding window per message type plus the aggregate window, and caps the
  * requests in flight. Sends that would exceed a limit wait in a bounded FIFO queue (one per message
  * type, so a slow type does not block a fast one); a full queue fails fast with PACING_QUEUE_FULL.
@@ -24,10 +24,13 @@ export interface RateLimiterOptions {
   guardMs?: number;
   /** Requests in flight at most (granted and not yet released). */
   maxInFlight?: number;
-  /** Limits by message name; the v2 table by default. */
-  limitOf?: (name: string) => RateLimit | undefined;
+  /** Limits by message name; the v2 table by default (see useLimits). */
+  limitOf?: LimitOf;
   now?: () => number;
 }
+
+/** Looks up the limit of a message by name (undefined: not rate-limited). */
+export type LimitOf = (name: string) => RateLimit | undefined;
 
 /** Default guard, as a fraction of the window (6 s on the node's 60 s buckets). */
 export const WINDOW_GUARD_SHARE = 0.1;
@@ -94,13 +97,17 @@ export class RateLimiter {
   readonly #queueSize: number;
   readonly #windowMs: number;
   readonly #maxInFlight: number;
-  readonly #limitOf: (name: string) => RateLimit | undefined;
+  #limitOf: LimitOf;
   readonly #now: () => number;
   readonly #windows = new Map<string, SlidingWindow>();
   readonly #aggregate: SlidingWindow;
   readonly #queues = new Map<string, Waiter[]>();
   #queued = 0;
   #inFlight = 0;
+  /** An acquire happened: the table is fixed from then on. */
+  #paced = false;
+  /** Messages counted by record(), whose window entries a table switch must keep valid. */
+  readonly #recorded = new Set<string>();
   /** Window entries of the latest grant, handed to its Release. */
   #lastGrant: Entry[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -131,6 +138,7 @@ export class RateLimiter {
   /** Waits until a `size`-byte message `name` fits every limit and an in-flight slot is free. */
   acquire(name: string, size: number, signal?: AbortSignal): Promise<Release> {
     if (this.#closed) return Promise.reject(this.#closed);
+    this.#paced = true;
     const limit = this.#limitOf(name);
     // The node bans a message over max_size whatever the counts (§h.1): it can never be sent.
     if (limit && size > limit.maxSize) {
@@ -166,8 +174,23 @@ export class RateLimiter {
   /** Counts a message sent outside acquire (the handshake) against the windows. */
   record(name: string, size: number): void {
     const now = this.#now();
+    this.#recorded.add(name);
     this.#windowFor(name)?.add(now, size);
     if (this.#limitOf(name)?.aggregate) this.#aggregate.add(now, size);
+  }
+
+  /**
+   * Switches the limit table before the first paced send: a link learns which table the node enforces
+   * from its handshake (v1 unless both sides advertise RATE_LIMITS_V2, §h.1), after sending its own.
+   * Throws once acquire was called, or when a recorded message (the handshake) has other limits in the
+   * new table, since the windows already counted would then follow the wrong rules.
+   */
+  useLimits(limitOf: LimitOf): void {
+    if (this.#paced) throw new Error('the rate-limit table can only change before the first paced send');
+    for (const name of this.#recorded) {
+      if (!sameLimit(this.#limitOf(name), limitOf(name))) throw new Error(`${name} was recorded under other limits than the new table's`);
+    }
+    this.#limitOf = limitOf;
   }
 
   /** Sends waiting for pacing. */
@@ -274,4 +297,9 @@ export class RateLimiter {
       this.#timer.unref();
     }
   }
+}
+
+function sameLimit(a: RateLimit | undefined, b: RateLimit | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.aggregate === b.aggregate && a.frequency === b.frequency && a.maxSize === b.maxSize && a.maxTotal === b.maxTotal;
 }

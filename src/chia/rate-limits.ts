@@ -1,7 +1,8 @@
 /**
- * The node's v2 rate-limit table as data (PROTOCOL.md §h.1; chia-blockchain:
- * chia/server/rate_limit_numbers.py, v1 with the v2 overrides, which apply because both sides
- * advertise RATE_LIMITS_V2). The node enforces these inbound at 100 % in fixed 60 s buckets; a
+ * The node's v1 and v2 rate-limit tables as data (PROTOCOL.md §h.1; chia-blockchain:
+ * chia/server/rate_limit_numbers.py). v2 is v1 with the v2 overrides; it applies only when both sides
+ * advertise RATE_LIMITS_V2 (capability 3, §c.4), otherwise the node enforces v1, which is stricter for
+ * several wallet messages. The node enforces its table inbound at 100 % in fixed 60 s buckets; a
  * breach closes the link (1000, empty reason) and bans our IP for 300 s.
  */
 
@@ -29,7 +30,8 @@ const MiB = 1024 * 1024;
 
 type Row = readonly [aggregate: boolean, frequency: number | null, maxSize: number, maxTotal?: number];
 
-// name → [aggregate, count / 60 s, max_size, max_total]; a missing max_total is frequency × max_size.
+// The v2 table: name → [aggregate, count / 60 s, max_size, max_total]; a missing max_total is
+// frequency × max_size.
 const ROWS = {
   handshake: [true, 5, 10 * KiB, 50 * KiB],
   configure_window_sizes: [true, 5, 1 * KiB, 1 * KiB],
@@ -113,17 +115,56 @@ const ROWS = {
 } as const satisfies Record<string, Row>;
 
 export type RateLimitedMessage = keyof typeof ROWS;
+/** One full table: a limit for every message type. */
+export type RateLimitTable = Readonly<Record<RateLimitedMessage, RateLimit>>;
 
-/** The v2 limits, by message name. */
-export const RATE_LIMITS_V2: Readonly<Record<RateLimitedMessage, RateLimit>> = Object.fromEntries(
-  Object.entries(ROWS).map(([name, row]: [string, Row]) => {
-    const [aggregate, frequency, maxSize, maxTotal] = row;
-    const total = maxTotal ?? (frequency === null ? null : frequency * maxSize);
-    return [name, { aggregate, frequency, maxSize, maxTotal: total }];
-  }),
-) as Record<RateLimitedMessage, RateLimit>;
+/**
+ * The v1 values where they differ from v2: the last column of the §h.1 table. In v1 these wallet
+ * messages count towards the aggregate limit, and several allow fewer messages or bytes.
+ */
+const V1_ROWS = {
+  request_block_header: [true, 500, 100],
+  respond_block_header: [true, 500, 500 * KiB],
+  reject_header_request: [true, 500, 100],
+  request_header_blocks: [true, 500, 100],
+  respond_header_blocks: [true, 500, 2 * MiB, 100 * MiB],
+  reject_header_blocks: [true, 100, 100],
+  request_additions: [true, 500, 1 * MiB, 10 * MiB],
+  respond_additions: [true, 500, 1 * MiB, 10 * MiB],
+  reject_additions_request: [true, 500, 100],
+  request_removals: [true, 500, 50 * KiB, 10 * MiB],
+  respond_removals: [true, 500, 1 * MiB, 10 * MiB],
+  reject_removals_request: [true, 500, 100],
+  request_puzzle_solution: [true, 1_000, 100],
+  respond_puzzle_solution: [true, 1_000, 1 * MiB],
+  reject_puzzle_solution: [true, 1_000, 100],
+  request_children: [true, 2_000, 1 * MiB],
+  respond_children: [true, 2_000, 1 * MiB],
+  request_ses_hashes: [true, 2_000, 1 * MiB],
+  respond_ses_hashes: [true, 2_000, 1 * MiB],
+} as const satisfies Partial<Record<RateLimitedMessage, Row>>;
 
-/** The v2 limit of a message, or undefined for a name outside the table. */
-export function rateLimitOf(name: string): RateLimit | undefined {
-  return Object.hasOwn(RATE_LIMITS_V2, name) ? RATE_LIMITS_V2[name as RateLimitedMessage] : undefined;
+function tableOf(rows: Record<RateLimitedMessage, Row>): RateLimitTable {
+  return Object.fromEntries(
+    Object.entries(rows).map(([name, row]: [string, Row]) => {
+      const [aggregate, frequency, maxSize, maxTotal] = row;
+      const total = maxTotal ?? (frequency === null ? null : frequency * maxSize);
+      return [name, { aggregate, frequency, maxSize, maxTotal: total }];
+    }),
+  ) as Record<RateLimitedMessage, RateLimit>;
+}
+
+/** The v2 limits, by message name (both sides advertise RATE_LIMITS_V2). */
+export const RATE_LIMITS_V2: RateLimitTable = tableOf(ROWS);
+/** The v1 limits, by message name (either side lacks RATE_LIMITS_V2, §h.1). */
+export const RATE_LIMITS_V1: RateLimitTable = tableOf({ ...ROWS, ...V1_ROWS });
+
+/** The table the node enforces: v2 when both sides advertise RATE_LIMITS_V2, else v1 (§h.1). */
+export function limitsFor(v2: boolean): RateLimitTable {
+  return v2 ? RATE_LIMITS_V2 : RATE_LIMITS_V1;
+}
+
+/** The limit of a message in `table` (v2 by default), or undefined for a name outside the table. */
+export function rateLimitOf(name: string, table: RateLimitTable = RATE_LIMITS_V2): RateLimit | undefined {
+  return Object.hasOwn(table, name) ? table[name as RateLimitedMessage] : undefined;
 }

@@ -60,6 +60,11 @@ export interface LinkStatus {
   in_flight: number;
   queued: number;
   reconnects: number;
+  /**
+   * The rate-limit table the link paces by (PROTOCOL.md §h.1): `v2` when both sides advertise
+   * RATE_LIMITS_V2, else the node enforces the stricter `v1`; null before the handshake.
+   */
+  rate_limits: 'v1' | 'v2' | null;
 }
 
 export interface UpstreamStatus {

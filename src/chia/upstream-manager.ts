@@ -350,6 +350,7 @@ export class UpstreamManager implements Upstream {
       in_flight: link?.state === 'ready' ? link.inFlight : 0,
       queued: link?.state === 'ready' ? link.queued : 0,
       reconnects: slot.reconnects,
+      rate_limits: link?.rateLimits ?? null,
     };
   }
 }

@@ -18,11 +18,13 @@ const PROTOCOL_VERSION: Readonly<Record<number, string>> = {
   [NodeType.DATA_LAYER]: '0.0.36',
   [NodeType.SOLVER]: '0.0.37',
 };
+/** Capability id of RATE_LIMITS_V2 (§c.4). */
+export const RATE_LIMITS_V2 = 3;
 /** A full node's default capabilities (§c.4): BASE, BLOCK_HEADERS, RATE_LIMITS_V2, MEMPOOL_UPDATES. */
 const NODE_CAPABILITIES: readonly [number, string][] = [
   [1, '1'],
   [2, '1'],
-  [3, '1'],
+  [RATE_LIMITS_V2, '1'],
   [5, '1'],
 ];
 const SOFTWARE_VERSION = '2.7.3';
@@ -44,14 +46,17 @@ export function checkHandshake(hs: Handshake, network: string): HandshakeFailure
   return null;
 }
 
-/** The node's handshake reply to a peer of `nodeType` (§c.2 step 4); `v3` adds RATE_LIMITS_V3 (7). */
-export function handshakeReply(nodeType: number, network: string, port: number, v3 = false): Handshake {
+/**
+ * The node's handshake reply to a peer of `nodeType` (§c.2 step 4); `v3` adds RATE_LIMITS_V3 (7), and
+ * `v2 = false` drops RATE_LIMITS_V2 (3), as a node configured without it would.
+ */
+export function handshakeReply(nodeType: number, network: string, port: number, v3 = false, v2 = true): Handshake {
   return {
     network_id: network,
     protocol_version: PROTOCOL_VERSION[nodeType] ?? PROTOCOL_VERSION[NodeType.FULL_NODE]!,
     software_version: SOFTWARE_VERSION,
     server_port: port,
     node_type: NodeType.FULL_NODE,
-    capabilities: [...NODE_CAPABILITIES, ...(v3 ? [[7, '1'] as [number, string]] : [])].map(([id, value]) => [id, value]),
+    capabilities: [...NODE_CAPABILITIES.filter(([id]) => v2 || id !== RATE_LIMITS_V2), ...(v3 ? [[7, '1'] as [number, string]] : [])].map(([id, value]) => [id, value]),
   };
 }

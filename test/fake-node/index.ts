@@ -1,6 +1,6 @@
 /**
  * A strict fake Chia full node for tests and the offline demo: real TLS 1.3 with
- * the Chia CA, the reference node's handshake, node-type table, v2 rate limits, bans and replies,
+ * the Chia CA, the reference node's handshake, node-type table, v1/v2 rate limits, bans and replies,
  * a deterministic chain with reorgs, and scripted faults.
  *
  *   const node = await startFakeNode({ chainLength: 200 });
@@ -32,6 +32,7 @@ export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
   inboundSlots: {},
   peers: [],
   gossip: false,
+  rateLimitsV2: true,
 };
 
 /** Starts a fake full node listening on `wss://host:port/ws`; close it with `close()`. */

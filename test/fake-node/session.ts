@@ -1,7 +1,8 @@
 /**
  * One accepted connection of the fake node, policed like the reference node: the handshake checks
- * and replies of PROTOCOL.md §c.2, the on-connect messages of §c.7, strict frames (§b.1), the v2
- * inbound rate limits (§h.1), the node-type table (§d) and the punishments of §e.7 / §i.4.
+ * and replies of PROTOCOL.md §c.2, the on-connect messages of §c.7, strict frames (§b.1), the v1 or
+ * v2 inbound rate limits (§h.1: v2 only when both sides list RATE_LIMITS_V2), the node-type table
+ * (§d) and the punishments of §e.7 / §i.4.
  * With RATE_LIMITS_V3 it also runs the window exchange and limits of §c.5 / §h.3.
  * Requests are answered by replier.ts (handlers.ts through the scripted faults of faults.ts).
  */
@@ -16,10 +17,11 @@ import {
   types,
 } from '../../src/chia/codec/index.js';
 import { maySend, NodeType } from '../../src/chia/message-rules.js';
+import { limitsFor, rateLimitOf, RATE_LIMITS_V1 } from '../../src/chia/rate-limits.js';
 import { BAN_SECONDS } from './bans.js';
 import type { PeakInfo } from './chain.js';
 import { gossipAfterPeak, gossipBeforePeak } from './gossip.js';
-import { checkHandshake, handshakeReply } from './handshake-rules.js';
+import { checkHandshake, handshakeReply, RATE_LIMITS_V2 } from './handshake-rules.js';
 import { isServed } from './handlers.js';
 import { InboundLimiter } from './inbound-limiter.js';
 import { reply, type ReplyChannel } from './replier.js';
@@ -60,13 +62,16 @@ export class Session {
   nodeType: number | null = null;
   lastBinaryAt = Date.now();
   readonly connectedAt = Date.now();
-  readonly #limiter: InboundLimiter;
+  /** v1 until the handshake picks the table (requests only arrive after it). */
+  #limiter: InboundLimiter;
   readonly #handshakeTimer: NodeJS.Timeout;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #windows = new ProcessingWindows();
   readonly #channel: ReplyChannel;
   /** Both sides listed RATE_LIMITS_V3. */
   #v3 = false;
+  /** Both sides listed RATE_LIMITS_V2. */
+  #v2 = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -75,10 +80,10 @@ export class Session {
     readonly peerId: string,
     private readonly ctx: FakeNodeContext,
   ) {
-    this.#limiter = new InboundLimiter(ctx.options.rateLimitWindowMs);
     this.#handshakeTimer = setTimeout(() => {
       if (this.state === 'handshake' || this.state === 'windows') this.#punish('handshake_timeout', 'no handshake in time', CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
     }, ctx.options.handshakeTimeoutMs);
+    this.#limiter = new InboundLimiter(ctx.options.rateLimitWindowMs, (name) => rateLimitOf(name, RATE_LIMITS_V1));
     ws.on('message', (data, isBinary) => this.#onMessage(toBytes(data), isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
       // ws has already closed with 1009; the node also bans for 300 s (§a.1).
@@ -189,9 +194,14 @@ export class Session {
     this.nodeType = hs.node_type;
     // A 2.7.1+ node answers capability 7 with 7 and then requires the window exchange (§c.4, §c.5).
     this.#v3 = hs.capabilities.some(([id, value]) => id === RATE_LIMITS_V3 && value === '1');
+    // The v2 overrides apply only when both sides list RATE_LIMITS_V2; otherwise the node enforces v1 (§c.4, §h.1).
+    const advertisesV2 = this.ctx.options.rateLimitsV2;
+    this.#v2 = advertisesV2 && hs.capabilities.some(([id, value]) => id === RATE_LIMITS_V2 && value === '1');
+    const table = limitsFor(this.#v2);
+    this.#limiter = new InboundLimiter(this.ctx.options.rateLimitWindowMs, (name) => rateLimitOf(name, table));
     const wrongNetwork = this.ctx.faults.takeConnect('wrongNetwork');
     const network = wrongNetwork === undefined ? this.ctx.options.network : (wrongNetwork.network ?? `not-${this.ctx.options.network}`);
-    this.#send(encodeMessage('handshake', handshakeReply(hs.node_type, network, this.ctx.port(), this.#v3), null));
+    this.#send(encodeMessage('handshake', handshakeReply(hs.node_type, network, this.ctx.port(), this.#v3, advertisesV2), null));
     if (!this.#v3) return this.#accept();
     this.#send(encodeMessage('configure_window_sizes', { settings: NODE_WINDOWS }, null));
     this.state = 'windows';
@@ -220,7 +230,7 @@ export class Session {
     // A full slot table, like the closeAfterHandshake fault, closes 1000 after the handshake, no ban (§a.5).
     if (this.ctx.faults.takeConnect('closeAfterHandshake') !== undefined || !this.ctx.register(this)) return this.close(CLOSE_NORMAL, '');
     this.state = 'ready';
-    this.ctx.logger.debug({ peer: this.peerId, nodeType: this.nodeType, v3: this.#v3 }, 'fake node: peer ready');
+    this.ctx.logger.debug({ peer: this.peerId, nodeType: this.nodeType, v3: this.#v3, v2: this.#v2 }, 'fake node: peer ready');
     this.#onConnect();
   }
 

@@ -36,6 +36,11 @@ export interface FakeNodeOptions {
   maxMessageBytes?: number;
   /** Inbound slots per node type (defaults: FULL_NODE 32, WALLET 20, FARMER 10; others refused), §a.5. */
   inboundSlots?: Partial<Record<number, number>>;
+  /**
+   * Advertise RATE_LIMITS_V2 (capability 3) in the handshake reply (default true, as a real node). With
+   * false, or when the peer does not list it, the peer gets the stricter v1 limits (§c.4, §h.1).
+   */
+  rateLimitsV2?: boolean;
   /** Also send FULL_NODE peers gossip around each peak: signage point, unfinished block, transaction (default false). */
   gossip?: boolean;
   /** Addresses returned to request_peers (default none). */
@@ -54,7 +59,7 @@ export type ViolationKind =
   | 'bad_frame' // malformed frame or unknown message type (1002 "-4")
   | 'bad_payload' // payload does not decode (1002 "1")
   | 'node_type' // message the peer's node type may not send (1002 "1")
-  | 'rate_limit' // v2 inbound limit exceeded (1000 "")
+  | 'rate_limit' // v1/v2 (or v3 window) inbound limit exceeded (1000 "")
   | 'unsolicited' // unsolicited respond_block(s) / reject_block(s) (1000 "")
   | 'too_big'; // WebSocket message over maxMessageBytes (1009)
 

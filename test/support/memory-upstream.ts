@@ -193,6 +193,7 @@ export class MemoryUpstream implements Upstream {
           : { height: this.#peak.height, header_hash: this.#peak.header_hash, weight: String(this.#peak.weight) },
       since: 0,
       last_error: null,
+      rate_limits: 'v2',
       in_flight: 0,
       queued: 0,
       reconnects: 0,

@@ -41,6 +41,7 @@ export class OpsUpstreamDouble implements Upstream {
       in_flight: 0,
       queued: 0,
       reconnects: 0,
+      rate_limits: null,
       ...previous,
       ...extra,
       state,

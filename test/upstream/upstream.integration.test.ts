@@ -48,7 +48,7 @@ describe('upstream manager against one fake node', () => {
       ['full_node#1', 'ready'],
       ['wallet#1', 'ready'],
     ]);
-    for (const link of status.links) expect(link.peer_id).toBe(node.identity.peerId);
+    for (const link of status.links) expect([link.peer_id, link.rate_limits]).toEqual([node.identity.peerId, 'v2']);
   });
 
   it('follows new peaks and reports fork points', async () => {
