@@ -1,15 +1,22 @@
 /**
- * A byte-bounded cache of blocks (LRU by second chance) fetched from the peers, with aligned batch fetching and single-flight.
+ * A byte-bounded cache of blocks and their coin lists (LRU by second chance) fetched from the peers,
+ * with aligned batch fetching and single-flight.
  * A miss on one height loads the aligned batch around it (heights ⌊h/32⌋·32 … +31, clipped to the
  * peak) with one request_blocks / request_block_headers call, so walking the chain costs about one
  * upstream request per 32 blocks, and a sequential walk has the next batch loaded ahead of it.
  * Entries keep the node's exact bytes and, lazily, their JSON per rendering (UTF-8 encoded once),
- * so a hit is served without decoding, serialising or encoding.
+ * so a hit is served without decoding, serialising or encoding. Coin lists (additions, removals) are
+ * kept as their response JSON in every int mode, under the same byte bound and reorg invalidation.
  */
+import type { JsonMode } from './chia/codec/index.js';
 import { UpstreamError } from './chia/errors.js';
 import type { FetchedBlock } from './chia/upstream-api.js';
 
 export type BlockKind = 'full' | 'header';
+/** The coins a block created (respond_additions) or spent (respond_removals). */
+export type CoinListKind = 'additions' | 'removals';
+/** What an entry holds; also the `kind` label of the cache metrics. */
+export type EntryKind = BlockKind | CoinListKind;
 
 /** Heights per upstream batch; request_blocks allows end − start ≤ 32 (PROTOCOL.md §e.5). */
 export const BATCH_SIZE = 32;
@@ -33,27 +40,44 @@ export interface CachedBlock {
   used: boolean;
 }
 
-export type FetchBlocks = (kind: BlockKind, start: number, end: number) => Promise<FetchedBlock<unknown>[]>;
+/** A coin list's response JSON in every int mode, rendered and UTF-8 encoded once. */
+export type CoinListJson = Readonly<Record<JsonMode, Buffer>>;
+
+export interface CachedCoinList {
+  readonly kind: CoinListKind;
+  readonly height: number;
+  /** The block the list belongs to: a hit must match it, so a list of a replaced block is never served. */
+  readonly headerHash: string;
+  readonly json: CoinListJson;
+  readonly size: number;
+  used: boolean;
+}
+
+type Entry = CachedBlock | CachedCoinList;
+
+/** What the cache reads from a decoded block: codec FullBlocks and HeaderBlocks both have it. */
+export interface TransactionFlagged {
+  reward_chain_block: { is_transaction_block: boolean };
+}
+
+export type FetchBlocks = (kind: BlockKind, start: number, end: number) => Promise<FetchedBlock<TransactionFlagged>[]>;
 
 export interface BlockCacheOptions {
   maxBytes: number;
   /** Fetches heights start..end inclusive from the peers. */
   fetch: FetchBlocks;
   /** Called on every lookup and size change (metrics). */
-  onLookup?: (result: 'hit' | 'miss') => void;
+  onLookup?: (result: 'hit' | 'miss', kind: EntryKind) => void;
   onBytes?: (bytes: number) => void;
-}
-
-interface TransactionFlag {
-  reward_chain_block?: { is_transaction_block?: unknown };
 }
 
 /** The blocks of one kind and height range loaded by one upstream request. */
 type Batch = Map<number, CachedBlock>;
 
 export class BlockCache {
-  readonly #entries = new Map<string, CachedBlock>();
+  readonly #entries = new Map<string, Entry>();
   readonly #inFlight = new Map<string, Promise<Batch>>();
+  readonly #coinLoads = new Map<string, Promise<CachedCoinList>>();
   #bytes = 0;
   #epoch = 0;
   #hits = 0;
@@ -67,7 +91,8 @@ export class BlockCache {
   /** The cached block, marked as recently used; undefined on a miss. */
   peek(kind: BlockKind, height: number): CachedBlock | undefined {
     const entry = this.#entries.get(keyOf(kind, height));
-    if (entry !== undefined) entry.used = true;
+    if (entry === undefined || !isBlock(entry)) return undefined;
+    entry.used = true;
     return entry;
   }
 
@@ -80,7 +105,7 @@ export class BlockCache {
     const sequential = this.#lastHeight[kind] === height - 1;
     this.#lastHeight[kind] = height;
     if (entry !== undefined) {
-      this.#count('hit');
+      this.#count('hit', kind);
       if (sequential) this.#readAhead(kind, height, peakHeight);
     }
     return entry;
@@ -111,7 +136,7 @@ export class BlockCache {
     const missingByBatch = new Map<number, number[]>();
     for (let height = start; height < end; height++) {
       const entry = this.peek(kind, height);
-      this.#count(entry === undefined ? 'miss' : 'hit');
+      this.#count(entry === undefined ? 'miss' : 'hit', kind);
       if (entry !== undefined) found.set(height, entry);
       else {
         const batchStart = Math.floor(height / BATCH_SIZE) * BATCH_SIZE;
@@ -166,7 +191,7 @@ export class BlockCache {
     return promise;
   }
 
-  #store(kind: BlockKind, start: number, end: number, fetched: FetchedBlock<unknown>[], epoch: number): Batch {
+  #store(kind: BlockKind, start: number, end: number, fetched: FetchedBlock<TransactionFlagged>[], epoch: number): Batch {
     const batch: Batch = new Map();
     for (const block of fetched) {
       if (block.height < start || block.height > end) {
@@ -174,13 +199,12 @@ export class BlockCache {
       }
       // Copy: the fetched bytes are a view into a whole received frame, which must not stay alive.
       const bytes = block.bytes.slice();
-      const flag = (block.value as TransactionFlag).reward_chain_block?.is_transaction_block;
       const entry: CachedBlock = {
         kind,
         height: block.height,
         headerHash: block.header_hash,
         bytes,
-        isTransactionBlock: flag === true,
+        isTransactionBlock: block.value.reward_chain_block.is_transaction_block,
         json: new Map(),
         size: bytes.length + ENTRY_OVERHEAD_BYTES,
         used: false,
@@ -204,7 +228,41 @@ export class BlockCache {
     }
   }
 
-  /** Drops every block above `forkPoint` (a reorg replaced them) and stale in-flight results. */
+  /**
+   * The cached coin list of block `headerHash` at `height`, counted as a hit, or undefined (not
+   * counted: {@link loadCoinList} will).
+   */
+  hitCoinList(kind: CoinListKind, height: number, headerHash: string): CachedCoinList | undefined {
+    const entry = this.#entries.get(keyOf(kind, height));
+    if (entry === undefined || isBlock(entry) || entry.headerHash !== headerHash) return undefined;
+    entry.used = true;
+    this.#count('hit', kind);
+    return entry;
+  }
+
+  /**
+   * A coin list rendered by `load`, counted as a miss. Single-flight: concurrent misses for the same
+   * block share one load. Kept unless a reorg was seen meanwhile; a list larger than the cache is served, not kept.
+   */
+  loadCoinList(kind: CoinListKind, height: number, headerHash: string, load: () => Promise<CoinListJson>): Promise<CachedCoinList> {
+    this.#count('miss', kind);
+    const flightKey = keyOf(kind, height) + headerHash;
+    const pending = this.#coinLoads.get(flightKey);
+    if (pending !== undefined) return pending;
+    const epoch = this.#epoch;
+    const promise = load()
+      .then((json) => {
+        const size = json.safe.length + json.chia.length + ENTRY_OVERHEAD_BYTES;
+        const entry: CachedCoinList = { kind, height, headerHash, json, size, used: false };
+        if (epoch === this.#epoch) this.#insert(entry);
+        return entry;
+      })
+      .finally(() => this.#coinLoads.delete(flightKey));
+    this.#coinLoads.set(flightKey, promise);
+    return promise;
+  }
+
+  /** Drops every block and coin list above `forkPoint` (a reorg replaced them) and stale in-flight results. */
   invalidateAbove(forkPoint: number): number {
     this.#epoch++;
     let dropped = 0;
@@ -238,7 +296,7 @@ export class BlockCache {
     for (const [key, entry] of this.#entries) this.#remove(key, entry);
   }
 
-  #insert(entry: CachedBlock): void {
+  #insert(entry: Entry): void {
     if (entry.size > this.options.maxBytes) return;
     const key = keyOf(entry.kind, entry.height);
     const old = this.#entries.get(key);
@@ -267,19 +325,26 @@ export class BlockCache {
     this.options.onBytes?.(this.#bytes);
   }
 
-  #remove(key: string, entry: CachedBlock): void {
+  #remove(key: string, entry: Entry): void {
     this.#entries.delete(key);
     this.#bytes -= entry.size;
     this.options.onBytes?.(this.#bytes);
   }
 
-  #count(result: 'hit' | 'miss'): void {
+  #count(result: 'hit' | 'miss', kind: EntryKind): void {
     if (result === 'hit') this.#hits++;
     else this.#misses++;
-    this.options.onLookup?.(result);
+    this.options.onLookup?.(result, kind);
   }
 }
 
-function keyOf(kind: BlockKind, height: number): string {
-  return kind === 'full' ? `f${height}` : `h${height}`;
+const KEY_PREFIX: Record<EntryKind, string> = { full: 'f', header: 'h', additions: 'a', removals: 'r' };
+
+/** One entry per kind and height: a reorg's replacement of a block takes its place. */
+function keyOf(kind: EntryKind, height: number): string {
+  return KEY_PREFIX[kind] + height;
+}
+
+function isBlock(entry: Entry): entry is CachedBlock {
+  return entry.kind === 'full' || entry.kind === 'header';
 }

@@ -39,8 +39,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     cacheRequests: new Counter({
       name: 'chia_gateway_cache_requests_total',
-      help: 'Block cache lookups by result (hit, miss)',
-      labelNames: ['result'] as const,
+      help: 'Block cache lookups by entry kind (full, header, additions, removals) and result (hit, miss)',
+      labelNames: ['kind', 'result'] as const,
       registers,
     }),
     cacheBytes: new Gauge({

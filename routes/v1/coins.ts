@@ -1,6 +1,6 @@
 /** Coins of a block (wallet role): GET /v1/blocks/{height}/additions and /removals. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CachedBlock } from '../../src/block-cache.js';
+import type { CachedBlock, CoinListJson, CoinListKind } from '../../src/block-cache.js';
 import type { Peak } from '../../src/chia/upstream-api.js';
 import { AdditionsResponse, RemovalsResponse } from '../../schemas/coins.js';
 import { HeightParams, IntsQuery, ref } from '../../schemas/common.js';
@@ -8,11 +8,9 @@ import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses
 import { fromUpstream } from '../../src/errors.js';
 import { HEADER_HASH_HEADER } from '../../src/rest/block-reply.js';
 import { lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/rest/chain-lookup.js';
-import { additionsOf, coinListText, removalsOf, type CoinItem } from '../../src/rest/coin-lists.js';
+import { coinListText, fetchCoinList } from '../../src/rest/coin-lists.js';
 import { applyValidators, isImmutable } from '../../src/rest/http-cache.js';
 import { JSON_TYPE, negotiate, variantSuffix } from '../../src/rest/representation.js';
-
-type Field = 'additions' | 'removals';
 
 const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
 
@@ -23,20 +21,26 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
       ?? lookupBlock(app.blockCache, 'header', height, peak);
   }
 
-  async function fetchCoins(field: Field, block: CachedBlock): Promise<CoinItem[]> {
-    // The node rejects coin requests for non-transaction blocks (PROTOCOL.md §e.5): they have no coins.
-    if (!block.isTransactionBlock) return [];
+  /**
+   * The coin list of a transaction block from the block cache, else fetched over a wallet link (once
+   * for concurrent requests) and cached. Lists are keyed by header hash as well as height, and dropped
+   * with their block on a reorg, so tip lists are cached too without ever serving a replaced block's.
+   */
+  async function coinList(field: CoinListKind, block: CachedBlock): Promise<CoinListJson> {
+    const { height, headerHash } = block;
+    const hit = app.blockCache.hitCoinList(field, height, headerHash);
+    if (hit !== undefined) return hit.json;
     try {
-      if (field === 'additions') {
-        return additionsOf(await app.upstream.getAdditions(block.height, block.headerHash), block.height, block.headerHash);
-      }
-      return removalsOf(await app.upstream.getRemovals(block.height, block.headerHash), block.height, block.headerHash);
+      const loaded = await app.blockCache.loadCoinList(field, height, headerHash, () =>
+        fetchCoinList(app.upstream, field, height, headerHash),
+      );
+      return loaded.json;
     } catch (error) {
-      throw fromUpstream(error, { role: 'wallet', height: block.height });
+      throw fromUpstream(error, { role: 'wallet', height });
     }
   }
 
-  function handler(field: Field) {
+  function handler(field: CoinListKind) {
     return async (request: FastifyRequest<{ Params: { height: number } }>, reply: FastifyReply) => {
       const representation = negotiate(request, false);
       const mode = representation.kind === 'json' ? representation.mode : 'safe';
@@ -48,8 +52,11 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
       const immutable = isImmutable(height, peak.height, app.config.confirmations);
       const tag = `${block.headerHash}:${field}${variantSuffix(representation)}`;
       if (applyValidators(request, reply, tag, immutable)) return reply;
-      const items = await fetchCoins(field, block);
-      return reply.type(JSON_TYPE).send(coinListText(field, height, block.headerHash, items, mode));
+      // The node rejects coin requests for non-transaction blocks (PROTOCOL.md §e.5): they have no coins.
+      if (!block.isTransactionBlock) {
+        return reply.type(JSON_TYPE).send(coinListText(field, height, block.headerHash, [], mode));
+      }
+      return reply.type(JSON_TYPE).send((await coinList(field, block))[mode]);
     };
   }
 

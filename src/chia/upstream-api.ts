@@ -3,6 +3,7 @@
  * HTTP/WebSocket layers. Consumers depend on this interface only, so routes can be tested against an
  * in-memory implementation and run in production against real peers.
  */
+import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
 import type { UpstreamError } from './errors.js';
 
 /** Link roles (PROTOCOL.md §0.1): each role is a separate connection with its own certificate. */
@@ -37,7 +38,7 @@ export interface FetchedBlock<T> {
   header_hash: string;
   /** The streamable bytes exactly as received (a view into the received frame). */
   bytes: Uint8Array;
-  /** The decoded value (codec value types: see src/chia/codec). */
+  /** The decoded value: a codec FullBlock or HeaderBlock (src/chia/codec). */
   value: T;
   /** `host:port` of the peer that served it. */
   peer: string;
@@ -59,12 +60,12 @@ export interface LinkStatus {
   last_error: string | null;
   in_flight: number;
   queued: number;
-  reconnects: number;
   /**
    * The rate-limit table the link paces by (PROTOCOL.md §h.1): `v2` when both sides advertise
    * RATE_LIMITS_V2, else the node enforces the stricter `v1`; null before the handshake.
    */
   rate_limits: 'v1' | 'v2' | null;
+  reconnects: number;
 }
 
 export interface UpstreamStatus {
@@ -104,13 +105,13 @@ export interface Upstream {
   close(): Promise<void>;
 
   /** FullBlocks of heights start..end inclusive (end − start ≤ 32), full_node role, request_blocks. */
-  getBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]>;
+  getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]>;
   /** HeaderBlocks of heights start..end inclusive (end − start ≤ 128), wallet role, request_block_headers with filters. */
-  getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]>;
+  getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]>;
   /** respond_additions payload (decoded) for a block; headerHash null lets the node pick its main-chain block. */
-  getAdditions(height: number, headerHash: string | null): Promise<unknown>;
+  getAdditions(height: number, headerHash: string | null): Promise<RespondAdditions>;
   /** respond_removals payload (decoded) for a block. */
-  getRemovals(height: number, headerHash: string): Promise<unknown>;
+  getRemovals(height: number, headerHash: string): Promise<RespondRemovals>;
 
   peak(): Peak | null;
   status(): UpstreamStatus;

@@ -19,7 +19,8 @@ import { networkInfo } from './networks.js';
 import type { Reply } from './request-map.js';
 import { SingleFlight } from './single-flight.js';
 import { loadChiaCa, loadOrCreateIdentity } from './tls-identity.js';
-import { checkBlocks, decodeReply, rejectError } from './upstream-replies.js';
+import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
+import { checkBlocks, decodeReply, rejectError, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
 import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamStatus } from './upstream-api.js';
 
 /** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
@@ -126,24 +127,24 @@ export class UpstreamManager implements Upstream {
     for (const slot of this.#slots) slot.stop();
   }
 
-  async getBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]> {
+  async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
     checkRange(start, end, MAX_BLOCKS_PER_REQUEST);
     return this.#fetchBlocks('full_node', 'request_blocks', { start_height: start, end_height: end, include_transaction_block: true }, 'RespondBlocks', start, end);
   }
 
-  async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]> {
+  async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
     checkRange(start, end, MAX_HEADERS_PER_REQUEST);
     return this.#fetchBlocks('wallet', 'request_block_headers', { start_height: start, end_height: end, return_filter: true }, 'RespondBlockHeaders', start, end);
   }
 
-  async getAdditions(height: number, headerHash: string | null): Promise<unknown> {
+  async getAdditions(height: number, headerHash: string | null): Promise<RespondAdditions> {
     checkRange(height, height, 1);
     const payload = { height, header_hash: headerHash === null ? null : hashBytes(headerHash), puzzle_hashes: null };
     const reply = await this.#request('wallet', 'request_additions', payload);
     return decodeReply(reply, types.RespondAdditions);
   }
 
-  async getRemovals(height: number, headerHash: string): Promise<unknown> {
+  async getRemovals(height: number, headerHash: string): Promise<RespondRemovals> {
     checkRange(height, height, 1);
     const reply = await this.#request('wallet', 'request_removals', { height, header_hash: hashBytes(headerHash), coin_names: null });
     return decodeReply(reply, types.RespondRemovals);
@@ -169,14 +170,14 @@ export class UpstreamManager implements Upstream {
     this.#events.off(event, listener);
   }
 
-  async #fetchBlocks(
+  async #fetchBlocks<K extends BlockReplyKind>(
     role: Role,
     message: MessageName,
     payload: unknown,
-    kind: 'RespondBlocks' | 'RespondBlockHeaders',
+    kind: K,
     start: number,
     end: number,
-  ): Promise<FetchedBlock<unknown>[]> {
+  ): Promise<FetchedBlock<BlockOf<K>>[]> {
     const reply = await this.#request(role, message, payload);
     try {
       return checkBlocks(reply, kind, start, end, (height) => this.#peaks.announcedHash(reply.peer, height));
@@ -349,8 +350,8 @@ export class UpstreamManager implements Upstream {
       last_error: slot.lastError?.message ?? null,
       in_flight: link?.state === 'ready' ? link.inFlight : 0,
       queued: link?.state === 'ready' ? link.queued : 0,
-      reconnects: slot.reconnects,
       rate_limits: link?.rateLimits ?? null,
+      reconnects: slot.reconnects,
     };
   }
 }

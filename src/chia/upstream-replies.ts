@@ -2,7 +2,8 @@
  * Turning replies into results: rejects into UPSTREAM_REJECTED, payloads into values, block lists
  * into FetchedBlocks whose heights and header hashes are checked (PROTOCOL.md §g.3).
  */
-import { decodeBlockList, headerHash, messageName, toHex, types, type Streamable } from './codec/index.js';
+import { decodeBlockList, headerHash, messageName, toHex, types, type BlockList, type Streamable } from './codec/index.js';
+import type { FullBlock, HeaderBlock } from './codec/index.js';
 import { UpstreamError } from './errors.js';
 import type { Reply } from './request-map.js';
 import type { FetchedBlock } from './upstream-api.js';
@@ -33,26 +34,28 @@ export function decodeReply<T>(reply: PeerReply, codec: Streamable<T>): T {
   }
 }
 
-interface BlockLike {
-  reward_chain_block: { height: number };
-}
+/** The block-list replies the manager asks for. */
+export type BlockReplyKind = 'RespondBlocks' | 'RespondBlockHeaders';
+/** The block type a block-list reply carries. */
+export type BlockOf<K extends BlockReplyKind> = K extends 'RespondBlocks' ? FullBlock : HeaderBlock;
 
 /**
  * The blocks of a respond_blocks / respond_block_headers reply, checked: exactly start..end in order,
  * and each header hash equal to what this peer announced for that height, when it announced one.
  */
-export function checkBlocks(
+export function checkBlocks<K extends BlockReplyKind>(
   reply: PeerReply,
-  kind: 'RespondBlocks' | 'RespondBlockHeaders',
+  kind: K,
   start: number,
   end: number,
   announcedHash: (height: number) => string | undefined,
-): FetchedBlock<unknown>[] {
+): FetchedBlock<BlockOf<K>>[] {
   const invalid = (message: string, cause?: unknown) =>
     new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer}: ${message}`, { cause, peer: reply.peer });
-  let list: ReturnType<typeof decodeBlockList>;
+  let list: BlockList<BlockOf<K>>;
   try {
-    list = decodeBlockList(kind, reply.data);
+    // decodeBlockList decodes FullBlocks for RespondBlocks and HeaderBlocks otherwise: exactly BlockOf<K>.
+    list = decodeBlockList(kind, reply.data) as BlockList<BlockOf<K>>;
   } catch (cause) {
     throw invalid(`undecodable ${kind}`, cause);
   }
@@ -60,7 +63,7 @@ export function checkBlocks(
     throw invalid(`asked for heights ${start}..${end}, got ${list.blocks.length} blocks for ${list.start_height}..${list.end_height}`);
   }
   return list.blocks.map(({ value, bytes }, i) => {
-    const height = (value as unknown as BlockLike).reward_chain_block.height;
+    const height = value.reward_chain_block.height;
     if (height !== start + i) throw invalid(`block ${i} of ${start}..${end} has height ${height}`);
     const hash = toHex(headerHash(value));
     const expected = announcedHash(height);

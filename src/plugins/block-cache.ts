@@ -1,11 +1,11 @@
 /**
  * Decorates the app with the block cache (src/block-cache.ts), fetching through `app.upstream`,
- * feeding the cache metrics, and dropping blocks a reorg replaced when a peak reports a fork point
- * below them.
+ * feeding the cache metrics, and dropping blocks and coin lists a reorg replaced when a peak reports
+ * a fork point below them.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { BlockCache } from '../block-cache.js';
+import { BlockCache, type EntryKind } from '../block-cache.js';
 import type { Peak } from '../chia/upstream-api.js';
 
 declare module 'fastify' {
@@ -26,19 +26,28 @@ export function reorgForkPoint(peak: Peak, previous: Peak | null): number | null
 async function blockCachePlugin(app: FastifyInstance): Promise<void> {
   const { upstream, metrics } = app;
   // Bound label children: no label hashing on the hot path.
-  const lookups = { hit: metrics.cacheRequests.labels('hit'), miss: metrics.cacheRequests.labels('miss') };
+  const bind = (kind: EntryKind) => ({
+    hit: metrics.cacheRequests.labels({ kind, result: 'hit' }),
+    miss: metrics.cacheRequests.labels({ kind, result: 'miss' }),
+  });
+  const lookups: Record<EntryKind, ReturnType<typeof bind>> = {
+    full: bind('full'),
+    header: bind('header'),
+    additions: bind('additions'),
+    removals: bind('removals'),
+  };
   const cache = new BlockCache({
     maxBytes: app.config.cacheBytes,
     fetch: (kind, start, end) =>
       kind === 'full' ? upstream.getBlocks(start, end) : upstream.getHeaderBlocks(start, end),
-    onLookup: (result) => lookups[result].inc(),
+    onLookup: (result, kind) => lookups[kind][result].inc(),
     onBytes: (bytes) => metrics.cacheBytes.set(bytes),
   });
   const onPeak = (peak: Peak, previous: Peak | null): void => {
     const forkPoint = reorgForkPoint(peak, previous);
     if (forkPoint === null) return;
     const dropped = cache.invalidateAbove(forkPoint);
-    app.log.info({ forkPoint, height: peak.height, dropped }, 'reorg: dropped cached blocks above the fork point');
+    app.log.info({ forkPoint, height: peak.height, dropped }, 'reorg: dropped cached blocks and coin lists above the fork point');
   };
   upstream.on('peak', onPeak);
   app.decorate('blockCache', cache);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockCache, type BlockKind } from '../../src/block-cache.js';
+import { BlockCache, type BlockKind, type CoinListJson, type EntryKind, type TransactionFlagged } from '../../src/block-cache.js';
 import { UpstreamError } from '../../src/chia/errors.js';
 import type { FetchedBlock } from '../../src/chia/upstream-api.js';
 import { reorgForkPoint } from '../../src/plugins/block-cache.js';
@@ -7,7 +7,7 @@ import { reorgForkPoint } from '../../src/plugins/block-cache.js';
 const BLOCK_BYTES = 1_000;
 const OVERHEAD = 256;
 
-function block(height: number, tag = 'a'): FetchedBlock<unknown> {
+function block(height: number, tag = 'a'): FetchedBlock<TransactionFlagged> {
   return {
     height,
     header_hash: `0x${tag}${String(height).padStart(63, '0')}`,
@@ -17,7 +17,7 @@ function block(height: number, tag = 'a'): FetchedBlock<unknown> {
   };
 }
 
-function cacheWith(options: { maxBytes?: number; fetch?: (kind: BlockKind, s: number, e: number) => Promise<FetchedBlock<unknown>[]> } = {}) {
+function cacheWith(options: { maxBytes?: number; fetch?: (kind: BlockKind, s: number, e: number) => Promise<FetchedBlock<TransactionFlagged>[]> } = {}) {
   const calls: string[] = [];
   const cache = new BlockCache({
     maxBytes: options.maxBytes ?? 1_000_000,
@@ -155,6 +155,128 @@ describe('BlockCache', () => {
     expect(cache.invalidateAbove(6)).toBe(3);
     expect(cache.peek('full', 6)).toBeDefined();
     expect(cache.peek('full', 7)).toBeUndefined();
+  });
+});
+
+describe('BlockCache coin lists', () => {
+  const HASH = `0x${'ab'.repeat(32)}`;
+  const OTHER = `0x${'cd'.repeat(32)}`;
+  /** JSON of `n` bytes per int mode: an entry of 2n + OVERHEAD bytes. */
+  const json = (n: number): CoinListJson => ({ safe: Buffer.alloc(n, 's'), chia: Buffer.alloc(n, 'c') });
+
+  function coinCache(maxBytes = 1_000_000) {
+    const lookups: string[] = [];
+    const cache = new BlockCache({
+      maxBytes,
+      fetch: async (_kind, start, end) => Array.from({ length: end - start + 1 }, (_, i) => block(start + i)),
+      onLookup: (result: 'hit' | 'miss', kind: EntryKind) => lookups.push(`${kind} ${result}`),
+    });
+    return { cache, lookups };
+  }
+
+  it('keeps a list per kind and block, served only for the header hash it was loaded for', async () => {
+    const { cache, lookups } = coinCache();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return json(100);
+    };
+    const entry = await cache.loadCoinList('additions', 5, HASH, load);
+    expect(entry.json.chia.toString()).toBe('c'.repeat(100));
+    expect(cache.hitCoinList('additions', 5, HASH)).toBe(entry);
+    expect(cache.hitCoinList('removals', 5, HASH)).toBeUndefined();
+    expect(cache.hitCoinList('additions', 5, OTHER)).toBeUndefined();
+    expect(cache.hitCoinList('additions', 6, HASH)).toBeUndefined();
+    expect(cache.peek('full', 5)).toBeUndefined();
+    expect(loads).toBe(1);
+    expect(cache.stats()).toMatchObject({ entries: 1, bytes: 200 + OVERHEAD, hits: 1, misses: 1 });
+    expect(lookups).toEqual(['additions miss', 'additions hit']);
+    // The list of the block that replaced it takes its place.
+    await cache.loadCoinList('additions', 5, OTHER, load);
+    expect(cache.hitCoinList('additions', 5, OTHER)).toBeDefined();
+    expect(cache.hitCoinList('additions', 5, HASH)).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ entries: 1, bytes: 200 + OVERHEAD });
+  });
+
+  it('shares one load between concurrent misses, and keeps no failure', async () => {
+    const { cache } = coinCache();
+    let loads = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const load = async () => {
+      loads++;
+      await gate;
+      return json(10);
+    };
+    const pending = [1, 2, 3].map(() => cache.loadCoinList('removals', 7, HASH, load));
+    release();
+    const entries = await Promise.all(pending);
+    expect(loads).toBe(1);
+    expect(new Set(entries).size).toBe(1);
+
+    const failing = async () => {
+      loads++;
+      throw new UpstreamError('UPSTREAM_TIMEOUT', 'slow');
+    };
+    await expect(Promise.all([cache.loadCoinList('additions', 7, HASH, failing), cache.loadCoinList('additions', 7, HASH, failing)])).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(loads).toBe(2);
+    expect(cache.hitCoinList('additions', 7, HASH)).toBeUndefined();
+    await expect(cache.loadCoinList('additions', 7, HASH, failing)).rejects.toThrow('slow');
+    expect(loads).toBe(3);
+  });
+
+  it('shares the byte bound with blocks, evicting by second chance', async () => {
+    const blockSize = BLOCK_BYTES + OVERHEAD;
+    const listSize = 2 * 372 + OVERHEAD; // 1,000
+    const { cache } = coinCache(2 * blockSize + listSize - 1);
+    await cache.range('full', 0, 2, 1);
+    await cache.loadCoinList('additions', 0, HASH, async () => json(372));
+    // Over the bound by one byte: the oldest unused entry, block 0, goes.
+    expect(cache.peek('full', 0)).toBeUndefined();
+    expect(cache.stats().bytes).toBe(blockSize + listSize);
+    cache.peek('full', 1);
+    await cache.loadCoinList('removals', 0, HASH, async () => json(372));
+    expect(cache.stats().bytes).toBe(blockSize + 2 * listSize);
+    await cache.loadCoinList('additions', 1, HASH, async () => json(372));
+    // Block 1 was used: it gets a second chance and the additions of 0 go instead.
+    expect(cache.hitCoinList('additions', 0, HASH)).toBeUndefined();
+    expect(cache.peek('full', 1)).toBeDefined();
+    expect(cache.hitCoinList('removals', 0, HASH)).toBeDefined();
+    expect(cache.hitCoinList('additions', 1, HASH)).toBeDefined();
+    expect(cache.stats()).toMatchObject({ entries: 3, bytes: blockSize + 2 * listSize });
+    cache.clear();
+    expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
+  });
+
+  it('serves but does not keep a list larger than the whole cache', async () => {
+    const { cache } = coinCache(500);
+    const entry = await cache.loadCoinList('additions', 3, HASH, async () => json(300));
+    expect(entry.json.safe.length).toBe(300);
+    expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
+  });
+
+  it('drops lists above a reorg fork point, and does not keep one loaded across a reorg', async () => {
+    const { cache } = coinCache();
+    await cache.loadCoinList('additions', 10, HASH, async () => json(10));
+    await cache.loadCoinList('removals', 20, HASH, async () => json(10));
+    expect(cache.invalidateAbove(15)).toBe(1);
+    expect(cache.hitCoinList('additions', 10, HASH)).toBeDefined();
+    expect(cache.hitCoinList('removals', 20, HASH)).toBeUndefined();
+
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const pending = cache.loadCoinList('additions', 30, HASH, async () => {
+      await gate;
+      return json(10);
+    });
+    cache.invalidateAbove(25);
+    release();
+    expect((await pending).height).toBe(30);
+    expect(cache.hitCoinList('additions', 30, HASH)).toBeUndefined();
   });
 });
 

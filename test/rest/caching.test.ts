@@ -106,8 +106,8 @@ describe('block cache', () => {
     await t.app.inject('/v1/blocks/1');
     await t.app.inject('/v1/blocks/2');
     const metrics = await t.app.metrics.registry.getSingleMetricAsString('chia_gateway_cache_requests_total');
-    expect(metrics).toContain('chia_gateway_cache_requests_total{result="miss"} 1');
-    expect(metrics).toContain('chia_gateway_cache_requests_total{result="hit"} 2');
+    expect(metrics).toContain('chia_gateway_cache_requests_total{kind="full",result="miss"} 1');
+    expect(metrics).toContain('chia_gateway_cache_requests_total{kind="full",result="hit"} 2');
     const status = (await t.app.inject('/v1/status')).json() as { cache: Record<string, number> };
     expect(status.cache).toMatchObject({ entries: 32, hits: 2, misses: 1, upstream_batches: 1 });
     const bytes = (await t.app.metrics.cacheBytes.get()).values[0]?.value;

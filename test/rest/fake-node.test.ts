@@ -101,6 +101,29 @@ describe('REST over the fake full node', () => {
     expect(((await removals.json()) as { removals: unknown[] }).removals).toBeInstanceOf(Array);
   });
 
+  it('asks the node once for the coins of a buried block, however often and concurrently they are requested', async () => {
+    const count = () => node.requestCounts.request_additions ?? 0;
+    const before = count();
+    const urls = ['', '?ints=number', '', '?ints=number'].map((q) => `${base}/v1/blocks/6/additions${q}`);
+    const responses = await Promise.all(urls.map((url) => fetch(url)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(count() - before).toBe(1);
+    expect((await fetch(`${base}/v1/blocks/6/additions`)).status).toBe(200);
+    expect(count() - before).toBe(1);
+  });
+
+  it('the upstream manager coalesces concurrent identical coin requests into one node request', async () => {
+    const hash = toHex(node.chain.headerHash(9));
+    const before = { additions: node.requestCounts.request_additions ?? 0, removals: node.requestCounts.request_removals ?? 0 };
+    const replies = await Promise.all([
+      ...Array.from({ length: 5 }, () => app.upstream.getAdditions(9, hash)),
+      ...Array.from({ length: 5 }, () => app.upstream.getRemovals(9, hash)),
+    ]);
+    expect(replies.every((r) => r.height === 9 && toHex(r.header_hash) === hash)).toBe(true);
+    expect((node.requestCounts.request_additions ?? 0) - before.additions).toBe(1);
+    expect((node.requestCounts.request_removals ?? 0) - before.removals).toBe(1);
+  });
+
   it('404 above the peak, and /v1/status lists the links', async () => {
     const above = await fetch(`${base}/v1/blocks/${CHAIN_LENGTH + 5}`);
     expect(above.status).toBe(404);

@@ -139,19 +139,19 @@ export class MemoryUpstream implements Upstream {
     this.#events.removeAllListeners();
   }
 
-  async getBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]> {
+  async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
     await this.#enter('getBlocks', 'full_node', `${start} ${end}`);
     this.#checkSpan(start, end, MAX_BLOCKS_SPAN);
     return this.#range(start, end).map((b) => b.full);
   }
 
-  async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<unknown>[]> {
+  async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
     await this.#enter('getHeaderBlocks', 'wallet', `${start} ${end}`);
     this.#checkSpan(start, end, MAX_HEADERS_SPAN);
     return this.#range(start, end).map((b) => b.header);
   }
 
-  async getAdditions(height: number, hash: string | null): Promise<unknown> {
+  async getAdditions(height: number, hash: string | null): Promise<RespondAdditions> {
     await this.#enter('getAdditions', 'wallet', `${height} ${hash}`);
     const block = this.#transactionBlock(height, hash);
     const byPuzzle = new Map<string, Coin[]>();
@@ -159,21 +159,19 @@ export class MemoryUpstream implements Upstream {
       const key = toHex(coin.puzzle_hash);
       byPuzzle.set(key, [...(byPuzzle.get(key) ?? []), coin]);
     }
-    const reply: RespondAdditions = {
+    return {
       height,
       header_hash: fromHex(block.header_hash),
       coins: [...byPuzzle].map(([ph, coins]) => [fromHex(ph), coins]),
       proofs: null,
     };
-    return reply;
   }
 
-  async getRemovals(height: number, hash: string): Promise<unknown> {
+  async getRemovals(height: number, hash: string): Promise<RespondRemovals> {
     await this.#enter('getRemovals', 'wallet', `${height} ${hash}`);
     const block = this.#transactionBlock(height, hash);
     // No coin is spent in mainnet blocks 0–63 (no generators yet): an honest empty reply.
-    const reply: RespondRemovals = { height, header_hash: fromHex(block.header_hash), coins: [], proofs: null };
-    return reply;
+    return { height, header_hash: fromHex(block.header_hash), coins: [], proofs: null };
   }
 
   peak(): Peak | null {
@@ -193,9 +191,9 @@ export class MemoryUpstream implements Upstream {
           : { height: this.#peak.height, header_hash: this.#peak.header_hash, weight: String(this.#peak.weight) },
       since: 0,
       last_error: null,
-      rate_limits: 'v2',
       in_flight: 0,
       queued: 0,
+      rate_limits: 'v2',
       reconnects: 0,
     }));
     return { network: 'mainnet', roles: ['full_node', 'wallet'], links, peak: this.#peak };

@@ -3,6 +3,7 @@
  * request outcomes are emitted on demand, and data calls fail like a gateway with no ready link.
  */
 import { EventEmitter } from 'node:events';
+import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError } from '../../src/chia/errors.js';
 import type {
   FetchedBlock,
@@ -40,8 +41,8 @@ export class OpsUpstreamDouble implements Upstream {
       last_error: null,
       in_flight: 0,
       queued: 0,
-      reconnects: 0,
       rate_limits: null,
+      reconnects: 0,
       ...previous,
       ...extra,
       state,
@@ -101,19 +102,19 @@ export class OpsUpstreamDouble implements Upstream {
     return Promise.reject(new UpstreamError('NO_READY_LINK', `no ready ${role} link`));
   }
 
-  getBlocks(): Promise<FetchedBlock<unknown>[]> {
+  getBlocks(): Promise<FetchedBlock<FullBlock>[]> {
     return this.fail('full_node');
   }
 
-  getHeaderBlocks(): Promise<FetchedBlock<unknown>[]> {
+  getHeaderBlocks(): Promise<FetchedBlock<HeaderBlock>[]> {
     return this.fail('wallet');
   }
 
-  getAdditions(): Promise<unknown> {
+  getAdditions(): Promise<RespondAdditions> {
     return this.fail('wallet');
   }
 
-  getRemovals(): Promise<unknown> {
+  getRemovals(): Promise<RespondRemovals> {
     return this.fail('wallet');
   }
 

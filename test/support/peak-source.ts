@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
+import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError } from '../../src/chia/errors.js';
 import type { FetchedBlock, Peak, Role, Upstream, UpstreamEvents, UpstreamStatus } from '../../src/chia/upstream-api.js';
 
@@ -74,16 +75,16 @@ export class PeakSource implements Upstream {
   private noLink(): Promise<never> {
     return Promise.reject(new UpstreamError('NO_READY_LINK', 'in-memory peak source serves no data'));
   }
-  getBlocks(): Promise<FetchedBlock<unknown>[]> {
+  getBlocks(): Promise<FetchedBlock<FullBlock>[]> {
     return this.noLink();
   }
-  getHeaderBlocks(): Promise<FetchedBlock<unknown>[]> {
+  getHeaderBlocks(): Promise<FetchedBlock<HeaderBlock>[]> {
     return this.noLink();
   }
-  getAdditions(): Promise<unknown> {
+  getAdditions(): Promise<RespondAdditions> {
     return this.noLink();
   }
-  getRemovals(): Promise<unknown> {
+  getRemovals(): Promise<RespondRemovals> {
     return this.noLink();
   }
   peak(): Peak | null {

@@ -75,9 +75,9 @@ describe('upstream manager against one fake node', () => {
     expect(headers).toHaveLength(129);
     expect(Buffer.from(headers[5]!.bytes).equals(Buffer.from(node.chain.headerBlockBytes(5, true)))).toBe(true);
     const hash = toHex(node.chain.headerHash(TX_HEIGHT));
-    const additions = (await manager.getAdditions(TX_HEIGHT, null)) as { height: number; coins: unknown[] };
+    const additions = await manager.getAdditions(TX_HEIGHT, null);
     expect(additions.height).toBe(TX_HEIGHT);
-    const removals = (await manager.getRemovals(TX_HEIGHT, hash)) as { height: number };
+    const removals = await manager.getRemovals(TX_HEIGHT, hash);
     expect(removals.height).toBe(TX_HEIGHT);
   });
 
