@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayConfig } from './config.js';
+import { fastifyTrustProxy } from './config-trust-proxy.js';
 import type { Upstream } from './chia/upstream-api.js';
 import { createMetrics } from './metrics.js';
 import { requestIdGenerator } from './request-ids.js';
@@ -18,6 +19,7 @@ import coinRoutes from '../routes/v1/coins.js';
 import statusRoutes from '../routes/v1/status.js';
 import httpGuardsPlugin from './plugins/http-guards.js';
 import observabilityPlugin from './plugins/observability.js';
+import httpLatencyPlugin from './plugins/http-latency.js';
 import peakHubPlugin from './plugins/peak-hub.js';
 import upstreamPlugin from './plugins/upstream.js';
 import liveWebSocketPlugin from './plugins/live-websocket.js';
@@ -50,6 +52,8 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
     genReqId: requestIdGenerator(),
     // Keep-alive sockets must not hold a graceful shutdown open.
     forceCloseConnections: 'idle',
+    // Behind a reverse proxy, request.ip (rate-limit key, logged remoteAddress) comes from X-Forwarded-For.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -57,6 +61,8 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
 
   // Plugins in dependency order: external (observability, CORS, rate limit) → app resources
   // (upstream, cache, peak hub) → routes.
+  // First: its onRoute hook gives every route added after it (in any scope) a latency hook.
+  await app.register(httpLatencyPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(httpGuardsPlugin);
   await app.register(openapiPlugin);

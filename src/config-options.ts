@@ -4,7 +4,7 @@
  * and the README's configuration table are written from it. Defaults come from DEFAULTS in config.ts.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DEFAULTS } from './config.js';
+import { DEFAULTS, type TrustProxy } from './config.js';
 
 export const MIB = 1024 * 1024;
 const MAX_PORT = 65_535;
@@ -44,6 +44,8 @@ export const OptionsSchema = Type.Object({
   wsAllowedOrigins: Type.Optional(list(text())),
   corsOrigins: Type.Optional(list(text())),
   rateLimit: Type.Optional(int(0, 1_000_000)),
+  // Parsed by src/config-trust-proxy.ts: true, false, a hop count, or addresses/CIDRs.
+  trustProxy: Type.Optional(text()),
   peakMaxAgeMs: Type.Optional(int(1_000, 86_400_000)),
   shutdownTimeoutMs: Type.Optional(int(100, 600_000)),
 });
@@ -64,6 +66,7 @@ export interface OptionSpec {
   help: string;
 }
 
+const trustProxyText = (value: TrustProxy) => (value === false ? '(off)' : Array.isArray(value) ? value.join(',') : String(value));
 const listText = (items: readonly string[], empty: string) => (items.length === 0 ? empty : items.join(','));
 
 /** Every option, in the order --help and the README show them. */
@@ -95,6 +98,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'wsAllowedOrigins', env: 'CHIA_GATEWAY_WS_ALLOWED_ORIGINS', flag: '--ws-allowed-origins', value: '<list>', list: true, defaultText: listText(DEFAULTS.ws.allowedOrigins, '(any)'), help: 'Origins allowed to open /v1/ws and /v1/events (comma-separated); empty allows any.' },
   { key: 'corsOrigins', env: 'CHIA_GATEWAY_CORS_ORIGINS', flag: '--cors-origins', value: '<list>', list: true, defaultText: listText(DEFAULTS.corsOrigins, '(none)'), help: 'Origins allowed by CORS for the HTTP API (comma-separated, * for any); empty sends no CORS headers.' },
   { key: 'rateLimit', env: 'CHIA_GATEWAY_RATE_LIMIT', flag: '--rate-limit', value: '<per-min>', defaultText: DEFAULTS.rateLimitPerMinute === null ? '(off)' : String(DEFAULTS.rateLimitPerMinute), help: 'HTTP requests per minute per client IP (429 beyond); unset or 0 turns rate limiting off.' },
+  { key: 'trustProxy', env: 'CHIA_GATEWAY_TRUST_PROXY', flag: '--trust-proxy', value: '<proxies>', defaultText: trustProxyText(DEFAULTS.trustProxy), help: 'Behind a reverse proxy: whose X-Forwarded-For gives the client IP (rate limit, logs). A comma-separated list of proxy addresses/CIDRs (127.0.0.1,10.0.0.0/8); or a hop count, or true (every hop), both only safe when the gateway is reachable solely through the proxy. Unset or false: the connecting address is the client.' },
   { key: 'peakMaxAgeMs', env: 'CHIA_GATEWAY_PEAK_MAX_AGE_MS', flag: '--peak-max-age-ms', value: '<ms>', defaultText: String(DEFAULTS.peakMaxAgeMs), help: '/readyz fails when the newest peak was received longer ago than this.' },
   { key: 'shutdownTimeoutMs', env: 'CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', value: '<ms>', defaultText: String(DEFAULTS.shutdownTimeoutMs), help: 'Upper bound of a graceful shutdown (drain requests, close clients and links).' },
 ];

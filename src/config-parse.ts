@@ -10,6 +10,7 @@ import { networkInfo } from './chia/networks.js';
 import { DEFAULTS, type GatewayConfig } from './config.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { parseIdentities } from './config-identities.js';
+import { parseTrustProxy } from './config-trust-proxy.js';
 import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, type OptionKey, type OptionSpec, type Options } from './config-options.js';
 import { formatPeer, parsePeer } from './peer-address.js';
 
@@ -196,6 +197,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
     },
     corsOrigins: o.corsOrigins === undefined ? [...DEFAULTS.corsOrigins] : parseOrigins(o.corsOrigins, nameOf('corsOrigins'), issues),
     rateLimitPerMinute: o.rateLimit === undefined ? DEFAULTS.rateLimitPerMinute : o.rateLimit === 0 ? null : o.rateLimit,
+    trustProxy: o.trustProxy === undefined ? DEFAULTS.trustProxy : parseTrustProxy(o.trustProxy, nameOf('trustProxy'), issues),
     peakMaxAgeMs: o.peakMaxAgeMs ?? DEFAULTS.peakMaxAgeMs,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
   };

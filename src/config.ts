@@ -9,6 +9,12 @@ export interface TlsIdentityPaths {
   keyPath: string;
 }
 
+/**
+ * Peers trusted to report the client address in X-Forwarded-For (Fastify's `trustProxy`): false
+ * (none: the socket's peer is the client), true (every hop), a hop count, or proxy addresses/CIDRs.
+ */
+export type TrustProxy = boolean | number | string[];
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -49,6 +55,8 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** Requests per minute per client IP; null disables HTTP rate limiting. */
   rateLimitPerMinute: number | null;
+  /** Whose X-Forwarded-For is believed; request.ip (rate-limit keys, logs) follows it. */
+  trustProxy: TrustProxy;
   /** /readyz reports not ready when the newest peak was received longer ago than this. */
   peakMaxAgeMs: number;
   /** Upper bound of a graceful shutdown. */
@@ -80,6 +88,7 @@ export const DEFAULTS: GatewayConfig = {
   },
   corsOrigins: [],
   rateLimitPerMinute: null,
+  trustProxy: false,
   // Blocks come every ~18.75 s on average (PROTOCOL.md §i.2); five minutes without one means a stale view.
   peakMaxAgeMs: 5 * 60_000,
   shutdownTimeoutMs: 10_000,

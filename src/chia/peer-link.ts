@@ -14,7 +14,7 @@ import { describeClose } from './close-reasons.js';
 import { checkHandshake, handshakeFrame, nodeTypeOf } from './handshake.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { NodeType, maySend } from './message-rules.js';
-import { RateLimiter, type LimitOf } from './rate-limiter.js';
+import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { limitsFor, rateLimitOf } from './rate-limits.js';
 import { DEFAULT_MAX_IN_FLIGHT, RequestMap, type IncomingFrame, type Reply } from './request-map.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
@@ -48,15 +48,8 @@ export interface PeerLinkOptions {
   /** The public Chia CA certificate: node certificates are checked against it (§a.2), host names are not. */
   ca: string;
   requestTimeoutMs: number;
-  pacing: {
-    share: number;
-    queueSize: number;
-    windowMs?: number;
-    guardMs?: number;
-    maxInFlight?: number;
-    /** A fixed limit table; by default the link paces by the table its handshake shows the node enforces (§h.1). */
-    limitOf?: LimitOf;
-  };
+  /** The link's pacer; without `limitOf` it paces by the table its handshake shows the node enforces (§h.1). */
+  pacing: Omit<RateLimiterOptions, 'now'>;
   logger?: Logger;
   handshakeTimeoutMs?: number;
   pingIntervalMs?: number;

@@ -1,6 +1,8 @@
 /**
  * HTTP guards in front of every route: CORS for the configured origins (none by default), and an
  * opt-in per-client-IP rate limit answering 429 problem+json with `RateLimit-*` and `Retry-After`.
+ * The client IP is request.ip: the connecting address, or the X-Forwarded-For client when the proxy
+ * is trusted (config.trustProxy, given to Fastify in buildApp).
  * Must be registered before the routes: the rate limiter attaches itself to routes as they are added.
  * Each plugin is registered only when enabled, so a disabled guard adds no hook and costs nothing.
  */

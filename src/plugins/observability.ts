@@ -1,56 +1,28 @@
 /**
- * Operations endpoints and HTTP metrics: `/healthz` (the process serves HTTP), `/readyz` (a ready link
- * per configured role and a fresh peak, else 503 problem+json naming what is missing), `/metrics`
- * (Prometheus text from app.metrics.registry) and request latency by route.
+ * Operations endpoints: `/healthz` (the process serves HTTP), `/readyz` (a ready link per configured
+ * role and a fresh peak, else 503 problem+json naming what is missing) and `/metrics` (Prometheus text
+ * from app.metrics.registry; HTTP latency by route is recorded by src/plugins/http-latency.ts).
  *
- * Registered before the upstream plugin so its onResponse hook covers every route; it reaches
- * `app.upstream` only at request time and once the app is ready (to subscribe the upstream metrics).
+ * Registered before the upstream plugin: it reaches `app.upstream` only at request time and once the
+ * app is ready (to subscribe the upstream metrics).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ApiError } from '../errors.js';
-import type { Metrics } from '../metrics.js';
-import type { LatencySeries } from '../http-latency.js';
 import { notReadyReason, readinessOf } from '../readiness.js';
 import { bindUpstreamMetrics, type UpstreamMetricsBinding } from '../upstream-metrics.js';
 import { HealthResponse, MetricsText, NotReadyProblem, ReadyResponse } from '../../schemas/ops.js';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './error-handler.js';
 
-/** Route label of requests that matched no route, so unknown URLs cannot grow the label set. */
-const UNMATCHED_ROUTE = 'unmatched';
-const MS_PER_SECOND = 1000;
 const OPS_TAG = 'gateway';
-
-/** The latency series of a route, method and status, bound on first use (labels are bounded: routes are). */
-function latencySeries(histogram: Metrics['httpLatency']) {
-  const byRoute = new Map<string, Map<string, Map<number, LatencySeries>>>();
-  return (route: string, method: string, status: number): LatencySeries => {
-    let byMethod = byRoute.get(route);
-    if (byMethod === undefined) byRoute.set(route, (byMethod = new Map()));
-    let byStatus = byMethod.get(method);
-    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
-    let series = byStatus.get(status);
-    if (series === undefined) byStatus.set(status, (series = histogram.series(method, route, String(status))));
-    return series;
-  };
-}
 
 async function observability(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { metrics, config } = app;
 
-  // Callback style (no promise per request), and series bound once per route, method and status: no
-  // label object, status string or label hashing per request.
-  const latencyOf = latencySeries(metrics.httpLatency);
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    latencyOf(route, request.method, reply.statusCode).observe(reply.elapsedTime / MS_PER_SECOND);
-    done();
-  });
-
   let binding: UpstreamMetricsBinding | undefined;
-  // The upstream plugin registers after this one (so the hook above covers its routes): bind once all are loaded.
+  // The upstream plugin registers after this one: bind once all are loaded.
   app.addHook('onReady', async () => {
     binding = bindUpstreamMetrics(app.upstream, metrics);
   });

@@ -4,19 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { OPTIONS } from '../../src/config-options.js';
-import { ConfigError, parseConfig, type ConfigIssue } from '../../src/config-parse.js';
-
-const parse = (env: Record<string, string | undefined> = {}, argv: string[] = []) => parseConfig({ env, argv });
-
-function issuesOf(env: Record<string, string | undefined>, argv: string[] = []): ConfigIssue[] {
-  try {
-    parse(env, argv);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('expected a ConfigError');
-}
+import { ConfigError, type ConfigIssue } from '../../src/config-parse.js';
+import { issuesOf, parse } from '../support/config-issues.js';
 
 const names = (issues: ConfigIssue[]) => issues.map((i) => i.name);
 
@@ -61,6 +50,7 @@ describe('defaults and overrides', () => {
       CHIA_GATEWAY_WS_ALLOWED_ORIGINS: 'https://a.example,http://localhost:3000',
       CHIA_GATEWAY_CORS_ORIGINS: '*',
       CHIA_GATEWAY_RATE_LIMIT: '120',
+      CHIA_GATEWAY_TRUST_PROXY: '127.0.0.1,10.0.0.0/8',
       CHIA_GATEWAY_PEAK_MAX_AGE_MS: '60000',
       CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS: '2000',
     });
@@ -87,6 +77,7 @@ describe('defaults and overrides', () => {
       ws: { maxClients: 10, maxMessageBytes: 1024, heartbeatMs: 5000, sendBufferBytes: 65536, replaySize: 10, allowedOrigins: ['https://a.example', 'http://localhost:3000'] },
       corsOrigins: ['*'],
       rateLimitPerMinute: 120,
+      trustProxy: ['127.0.0.1', '10.0.0.0/8'],
       peakMaxAgeMs: 60000,
       shutdownTimeoutMs: 2000,
     });
