@@ -11,13 +11,16 @@
  * Fairness: both servers are up at once and their rounds alternate (rotating order), so a change in
  * machine load hits both alike; both send the same frame size (checked from the receiving side).
  * A third series, `floor`, writes the baseline's frame with one bare write(2) per socket on the
- * baseline server: no ws, no stream, nothing in user space. No fan-out can beat it, so floor/baseline
- * bounds the achievable ratio. Latency is wall clock (performance.timeOrigin + now) compared across
- * processes on one machine; "send loop" is the server's synchronous publish (serialise + every socket
- * write), the least noisy figure; the same loop with every socket corked isolates the user-space work
- * (without the write itself). FANOUT_NODE_FLAGS adds node flags to the children (e.g. "--cpu-prof").
+ * baseline server: no ws, no stream, nothing in user space. No single sending thread can beat it, so
+ * floor/baseline bounds what one can reach; the machine-wide CPU of a floor round, spread over every
+ * core, bounds any design (more threads or processes share the same cores). Latency is wall clock
+ * (performance.timeOrigin + now) compared across processes on one machine; "send loop" is the
+ * server's synchronous publish (serialise + every socket write), the least noisy figure; the same
+ * loop with every socket corked isolates the user-space work (without the write itself). FANOUT_NODE_FLAGS adds node flags to the children (e.g. "--cpu-prof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { FromClients, FromServer, PublishMode, ServerKind, ToClients, ToServer } from './protocol.js';
@@ -38,6 +41,8 @@ const WARMUP = Number(values.warmup);
 const INTERVAL_MS = Number(values['interval-ms']);
 const CORKED_ROUNDS = Number(values['corked-rounds']);
 const CLIENT_PROCS = Number(values['client-procs']);
+/** USER_HZ: the unit of /proc/stat on Linux (100 on every mainstream architecture). */
+const TICKS_PER_SECOND = 100;
 /** Connections settle (hello sent, buffers drained, lazy allocations done) before measuring. */
 const SETTLE_MS = 2_000;
 
@@ -59,6 +64,17 @@ function next<T>(proc: ChildProcess, match: (m: T) => boolean): Promise<T> {
     proc.on('message', onMessage);
     proc.on('exit', onExit);
   });
+}
+
+/**
+ * Busy CPU time of the whole machine so far, in ms summed over cores: user, nice, system, irq and
+ * softirq from /proc/stat (softirq matters: loopback delivery runs there and is not charged to any
+ * process). Ticks are 10 ms, so one round is coarse; the medians over rounds are what we report.
+ */
+function busyMs(): number {
+  const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields;
+  return ((user + nice + system + irq + softirq) * 1000) / TICKS_PER_SECOND;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,6 +131,8 @@ interface Round {
   latencies: number[];
   last: number;
   loopMs: number;
+  /** CPU time the whole machine spent from publish to the last delivery (every core, every process). */
+  machineCpuMs: number;
   missing: number;
   bytes: number;
 }
@@ -134,6 +152,7 @@ async function round(target: Target, mode: PublishMode): Promise<Round> {
     target.clients.map((proc) => next<FromClients>(proc, (m) => m.event === 'received' && m.round === id)),
   );
   const publishedP = next<FromServer>(target.server, (m) => m.event === 'published' && m.round === id);
+  const busyBefore = busyMs();
   target.server.send({ cmd: 'publish', round: id, mode } satisfies ToServer);
   const [published, received] = await Promise.all([publishedP, receivedP]);
   if (published.event !== 'published') throw new Error('unreachable');
@@ -146,7 +165,14 @@ async function round(target: Target, mode: PublishMode): Promise<Round> {
     missing += r.missing;
     bytes ||= r.bytes;
   }
-  return { latencies, last: Math.max(...latencies), loopMs: published.loopMs, missing, bytes };
+  return {
+    latencies,
+    last: Math.max(...latencies),
+    loopMs: published.loopMs,
+    machineCpuMs: busyMs() - busyBefore,
+    missing,
+    bytes,
+  };
 }
 
 interface Series {
@@ -164,6 +190,7 @@ function summary(series: Series) {
     roundP99: median(series.rounds.map((r) => percentile([...r.latencies].sort((a, b) => a - b), 99))),
     lastP50: median(series.rounds.map((r) => r.last)),
     loopP50: median(series.rounds.map((r) => r.loopMs)),
+    machineCpu: median(series.rounds.map((r) => r.machineCpuMs)),
     missing: series.rounds.reduce((n, r) => n + r.missing, 0),
     bytes: median(series.rounds.map((r) => r.bytes)),
   };
@@ -210,10 +237,10 @@ console.log(
   `\nfan-out of one peak to ${CLIENTS} idle subscribers (${baseline.connected} / ${hub.connected} connected, ` +
     `${baseline.failed + hub.failed} failed), ${ROUNDS} interleaved rounds (+${WARMUP} warm-up), loopback`,
 );
-console.log('series      p50 ms    p99 ms  round p99 ms  last p50 ms  send loop ms  µs/sub  missing  frame B');
+console.log('series      p50 ms    p99 ms  round p99 ms  last p50 ms  send loop ms  µs/sub  machine CPU ms  missing  frame B');
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(10)} ${fmt(r.p50)} ${fmt(r.p99)}    ${fmt(r.roundP99)} ${fmt(r.lastP50)}    ${fmt(r.loopP50)}  ${((r.loopP50 * 1000) / CLIENTS).toFixed(1).padStart(6)}  ${String(r.missing).padStart(7)}  ${String(r.bytes).padStart(7)}`,
+    `${r.name.padEnd(10)} ${fmt(r.p50)} ${fmt(r.p99)}    ${fmt(r.roundP99)} ${fmt(r.lastP50)}    ${fmt(r.loopP50)}  ${((r.loopP50 * 1000) / CLIENTS).toFixed(1).padStart(6)}       ${fmt(r.machineCpu)}  ${String(r.missing).padStart(7)}  ${String(r.bytes).padStart(7)}`,
   );
 }
 const [base, hubR, floorR] = results;
@@ -225,6 +252,17 @@ if (base && hubR && floorR) {
   console.log(
     `ratio floor/baseline (bare write(2) per socket, the bound): p50 ${(floorR.p50 / base.p50).toFixed(2)}, ` +
       `p99 ${(floorR.p99 / base.p99).toFixed(2)}, round p99 ${(floorR.roundP99 / base.roundP99).toFixed(2)}, send loop ${(floorR.loopP50 / base.loopP50).toFixed(2)}`,
+  );
+  // A floor round is the least work a delivery can cost: the sender's one write(2) (with, on
+  // loopback, the receiver's TCP work in softirq) and the receiver's wake-up and read. Spread
+  // perfectly over every core, that machine-wide CPU time bounds how soon 99 % of subscribers can
+  // have the peak, whatever the server does: more server threads or processes share the same cores.
+  const cores = availableParallelism();
+  const cpuBound = (0.99 * floorR.machineCpu) / cores;
+  console.log(
+    `CPU bound on this ${cores}-core machine: a floor round costs ${floorR.machineCpu.toFixed(0)} ms of CPU machine-wide → ` +
+      `99 % of deliveries need ≥ ${cpuBound.toFixed(1)} ms = ${(cpuBound / base.p99).toFixed(2)} × the baseline's p99 ` +
+      `(${(cpuBound / base.roundP99).toFixed(2)} × its round p99); other load on the machine inflates it`,
   );
   const [cb, ch] = [median(corked.baseline), median(corked.hub)];
   console.log(
