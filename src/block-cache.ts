@@ -176,12 +176,16 @@ export class BlockCache {
     }
   }
 
-  /** Single-flight: concurrent misses in the same batch share one upstream request. */
+  /**
+   * Single-flight: concurrent misses in the same batch share one upstream request. The key holds the
+   * reorg epoch, so a miss after a reorg never joins a request made before it (whose blocks may be
+   * of the replaced branch).
+   */
   #load(kind: BlockKind, start: number, end: number): Promise<Batch> {
-    const key = `${kind}:${start}:${end}`;
+    const epoch = this.#epoch;
+    const key = `${kind}:${start}:${end}:${epoch}`;
     const pending = this.#inFlight.get(key);
     if (pending !== undefined) return pending;
-    const epoch = this.#epoch;
     this.#batches++;
     const promise = this.options
       .fetch(kind, start, end)

@@ -149,6 +149,30 @@ describe('BlockCache', () => {
     expect(cache.stats().entries).toBe(0);
   });
 
+  it('does not let a miss after a reorg join a request made before it', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let branch = 'a';
+    const { cache, calls } = cacheWith({
+      fetch: async (_k, start, end) => {
+        const tag = branch;
+        if (tag === 'a') await gate;
+        return Array.from({ length: end - start + 1 }, (_, i) => block(start + i, tag));
+      },
+    });
+    const before = cache.get('full', 3, 10);
+    cache.invalidateAbove(1);
+    branch = 'b';
+    const after = cache.get('full', 3, 10);
+    release();
+    expect((await before).headerHash).toMatch(/^0xa/);
+    expect((await after).headerHash).toMatch(/^0xb/);
+    expect(calls).toEqual(['full 0 10', 'full 0 10']);
+    expect(cache.peek('full', 3)?.headerHash).toMatch(/^0xb/);
+  });
+
   it('invalidateAbove drops only heights above the fork point', async () => {
     const { cache } = cacheWith();
     await cache.range('full', 0, 10, 9);
