@@ -59,8 +59,19 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   app.decorate('config', config);
   app.decorate('metrics', createMetrics());
 
-  // Plugins in dependency order: external (observability, CORS, rate limit) → app resources
-  // (upstream, cache, peak hub) → routes.
+  try {
+    await registerPlugins(app, options);
+  } catch (err) {
+    // A plugin that failed after the upstream plugin started its links would leave them reconnecting
+    // and the process alive: close what loaded (their onClose hooks) before reporting the failure.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  return app;
+}
+
+/** Plugins in dependency order: external (observability, CORS, rate limit) → app resources (upstream, cache, peak hub) → routes. */
+async function registerPlugins(app: GatewayApp, options: BuildOptions): Promise<void> {
   // First: its onRoute hook gives every route added after it (in any scope) a latency hook.
   await app.register(httpLatencyPlugin);
   await app.register(errorHandlerPlugin);
@@ -79,6 +90,4 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   await app.register(headerRoutes, { prefix: '/v1' });
   await app.register(coinRoutes, { prefix: '/v1' });
   await app.register(statusRoutes, { prefix: '/v1' });
-
-  return app;
 }
