@@ -55,6 +55,15 @@ export const ERRORS = {
     template: 'a peer sent an invalid reply',
   },
   UPSTREAM_FAILED: { status: 502, title: 'Upstream failure', template: 'the upstream link failed: {reason}' },
+  COINS_REFUSED: {
+    status: 502,
+    title: 'Coin list refused',
+    // The reject carries no reason (PROTOCOL.md §e.5): name the node's known causes.
+    template:
+      'the peer refused to list the {field} of block {height} ({header_hash}); a node refuses the additions of a ' +
+      'block that created coins for more than 100 distinct puzzle hashes, any coin request while its wallet-sync ' +
+      'queue is full, and a block that left its main chain',
+  },
   NO_PEAK: {
     status: 503,
     title: 'No peak yet',

@@ -5,7 +5,8 @@ import type { Peak } from '../../src/chia/upstream-api.js';
 import { AdditionsResponse, RemovalsResponse } from '../../schemas/coins.js';
 import { HeightParams, IntsQuery, ref } from '../../schemas/common.js';
 import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
-import { fromUpstream } from '../../src/errors.js';
+import { ApiError, fromUpstream } from '../../src/errors.js';
+import { UpstreamError } from '../../src/chia/errors.js';
 import { HEADER_HASH_HEADER } from '../../src/rest/block-reply.js';
 import { lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/rest/chain-lookup.js';
 import { coinListText, fetchCoinList } from '../../src/rest/coin-lists.js';
@@ -36,6 +37,10 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
       );
       return loaded.json;
     } catch (error) {
+      // The block is known (just resolved): a reject here is the peer declining, not a missing block.
+      if (error instanceof UpstreamError && error.code === 'UPSTREAM_REJECTED') {
+        throw new ApiError('COINS_REFUSED', { field, height, header_hash: headerHash }, { cause: error });
+      }
       throw fromUpstream(error, { role: 'wallet', height });
     }
   }
@@ -70,7 +75,9 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
           (field === 'additions'
             ? 'Every coin created at `height` (rewards and transaction outputs), via request_additions over a wallet link. '
             : 'Every coin spent at `height`, via request_removals over a wallet link. ') +
-          'The block is resolved to its header hash first (cache or request_block_headers); a non-transaction block has none.',
+          'The block is resolved to its header hash first (cache or request_block_headers); a non-transaction block has none. ' +
+          'A peer that declines the coin request answers 502 `COINS_REFUSED`: nodes refuse the additions of a block that created ' +
+          'coins for more than 100 distinct puzzle hashes, and any coin request while their wallet-sync queue is full.',
         params: HeightParams,
         querystring: IntsQuery,
         response: {

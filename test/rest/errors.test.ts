@@ -94,15 +94,24 @@ describe('404', () => {
     expect(t?.upstream.calls).toEqual(['getBlocks 0 31', 'getBlocks 5 5']);
   });
 
-  it('for coins of a block the peers reject', async () => {
-    const { res } = await problem('/v1/blocks/1/additions', (u) => u.failures.set('getAdditions', 'UPSTREAM_REJECTED'));
-    expect(res.statusCode).toBe(404);
-  });
 
   it('for an unknown route', async () => {
     const { res, body } = await problem('/v1/nothing-here');
     expect(res.statusCode).toBe(404);
     expect(body.code).toBe('ROUTE_NOT_FOUND');
+  });
+});
+
+describe('502 for coins of a known block the peer refuses', () => {
+  it.each([
+    ['additions', 'getAdditions'],
+    ['removals', 'getRemovals'],
+  ] as const)('%s', async (field, method) => {
+    const { res, body } = await problem(`/v1/blocks/1/${field}`, (u) => u.failures.set(method, 'UPSTREAM_REJECTED'));
+    expect(res.statusCode).toBe(502);
+    expect(body.code).toBe('COINS_REFUSED');
+    expect(body.detail).toMatch(new RegExp(`^the peer refused to list the ${field} of block 1 \\(0x[0-9a-f]{64}\\); a node refuses`));
+    expect(res.body).not.toContain('on command');
   });
 });
 
