@@ -113,7 +113,7 @@ export const UnsubscribedMessage = Type.Object(
 
 export const PongMessage = Type.Object({ type: Type.Literal('pong') }, { $id: 'LivePong', additionalProperties: false });
 
-export const LIVE_ERROR_CODES = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_TYPE', 'BINARY_UNSUPPORTED'] as const;
+export const LIVE_ERROR_CODES = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_TYPE', 'BINARY_UNSUPPORTED', 'REPLAY_TOO_SOON'] as const;
 export type LiveErrorCode = (typeof LIVE_ERROR_CODES)[number];
 
 export const ErrorMessage = Type.Object(

@@ -188,6 +188,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
     pacingQueueSize: o.pacingQueueSize ?? DEFAULTS.pacingQueueSize,
     ws: {
       maxClients: o.wsMaxClients ?? DEFAULTS.ws.maxClients,
+      maxClientsPerIp: o.wsMaxClientsPerIp ?? DEFAULTS.ws.maxClientsPerIp,
       maxMessageBytes: o.wsMaxMessageBytes ?? DEFAULTS.ws.maxMessageBytes,
       heartbeatMs: o.wsHeartbeatMs ?? DEFAULTS.ws.heartbeatMs,
       sendBufferBytes: o.wsSendBufferBytes ?? DEFAULTS.ws.sendBufferBytes,

@@ -42,6 +42,8 @@ export interface GatewayConfig {
   pacingQueueSize: number;
   ws: {
     maxClients: number;
+    /** Live clients one client IP (request.ip) may hold at once; 0 turns the cap off. */
+    maxClientsPerIp: number;
     maxMessageBytes: number;
     heartbeatMs: number;
     /** A client whose unsent buffer exceeds this is terminated. */
@@ -80,6 +82,9 @@ export const DEFAULTS: GatewayConfig = {
   pacingQueueSize: 1_000,
   ws: {
     maxClients: 20_000,
+    // Room for a browser with many tabs, or a small office behind one NAT address, while no single
+    // address can take more than a sliver of maxClients.
+    maxClientsPerIp: 50,
     maxMessageBytes: 4 * 1024,
     heartbeatMs: 30_000,
     sendBufferBytes: 1024 * 1024,

@@ -96,6 +96,12 @@ export const ERRORS = {
     title: 'Too many live clients',
     template: 'the gateway serves at most {max} live clients (ws.maxClients); retry later',
   },
+  LIVE_TOO_MANY_CLIENTS_FROM_IP: {
+    status: 429,
+    title: 'Too many live clients from one address',
+    template:
+      'client address {ip} already holds {max} live connections, the most one address may hold (ws.maxClientsPerIp); close one before opening another',
+  },
   NOT_READY: { status: 503, title: 'Not ready', template: 'not ready: {reason}' },
   UPSTREAM_TIMEOUT: {
     status: 504,

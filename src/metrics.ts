@@ -68,6 +68,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['transport', 'type'] as const,
       registers,
     }),
+    liveRefused: new Counter({
+      name: 'chia_gateway_live_refused_total',
+      help: 'Live connections refused before the stream started, by reason (origin, max_clients, max_clients_per_ip)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     liveSlowClientsTerminated: new Counter({
       name: 'chia_gateway_live_slow_clients_terminated_total',
       help: 'Subscribers terminated for exceeding the send-buffer ceiling or missing heartbeats',

@@ -3,7 +3,9 @@
  * `peak` events, turns each into stream events (a `reorg` first when the peak rolled blocks back),
  * serialises each event once, keeps the last config.ws.replaySize peaks for replay, sends to open
  * subscribers only, sheds clients whose send buffer passes the ceiling, and reaps dead ones by
- * heartbeat. The protocol is described in the README ("Live peaks") and schemas/live.ts.
+ * heartbeat. It also counts the slots (connected clients plus admitted upgrades) per client address,
+ * for the per-IP cap: a client's count is given back exactly once, when it leaves the client set.
+ * The protocol is described in the README ("Live peaks") and schemas/live.ts.
  */
 import type { Peak } from './chia/upstream-api.js';
 import type { Metrics } from './metrics.js';
@@ -11,6 +13,7 @@ import { peakData, reorgOf, serialize, type SerializedEvent } from './live/live-
 import { ReplayBuffer, type Cursor } from './live/replay-buffer.js';
 import { CLOSE, type ControlType, type LiveSink } from './live/live-sink.js';
 import { parseClientMessage } from './live/client-messages.js';
+import { IpCounts } from './live/ip-counts.js';
 import type { GapMessage, HelloMessage } from '../schemas/live.js';
 
 /** The part of the Upstream interface the hub depends on. */
@@ -29,7 +32,17 @@ export interface PeakHubOptions {
   metrics?: Pick<Metrics, 'liveClients' | 'liveEventsSent' | 'liveSlowClientsTerminated'>;
   /** Id of the first event; defaults to the current epoch ms so ids keep growing across restarts. */
   firstEventId?: number;
+  /**
+   * Least time between two replays (a subscribe with a cursor) of one client; default
+   * REPLAY_INTERVAL_MS. A replay sends up to the whole buffer for a ~50-byte message, so without a
+   * bound one fast-reading client could make the gateway write hundreds of KB per message it sends.
+   */
+  replayIntervalMs?: number;
+  now?: () => number;
 }
+
+/** A reconnecting client replays once; a second replay within this interval is refused with an error frame. */
+export const REPLAY_INTERVAL_MS = 1_000;
 
 /** One connected subscriber. */
 export interface LiveClient {
@@ -40,6 +53,10 @@ export interface LiveClient {
   lastSentId: number | null;
   /** The client has every event after this id (null: unknown, after an unsubscribe). */
   contiguousAfter: number | null;
+  /** The client's address (request.ip) counted against the per-IP cap; null: not counted. */
+  readonly ip: string | null;
+  /** Epoch ms before which a replay is refused (see PeakHubOptions.replayIntervalMs). */
+  replayAllowedAt: number;
 }
 
 export type PeakHub = ReturnType<typeof createPeakHub>;
@@ -49,10 +66,13 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
   const buffer = new ReplayBuffer(options.replaySize);
   const clients = new Set<LiveClient>();
   const metrics = options.metrics;
+  const now = options.now ?? Date.now;
+  const replayIntervalMs = options.replayIntervalMs ?? REPLAY_INTERVAL_MS;
   let nextId = options.firstEventId ?? Date.now();
   let current: Peak | null = null;
   let closed = false;
   let reserved = 0;
+  const perIp = new IpCounts();
 
   function record(peak: Peak, previous: Peak | null): SerializedEvent[] {
     const events: SerializedEvent[] = [];
@@ -130,6 +150,7 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
   function subscribe(client: LiveClient, cursor: Cursor | null): void {
     let replayed = 0;
     if (cursor !== null) {
+      client.replayAllowedAt = now() + replayIntervalMs;
       const { events, gap } = buffer.after(cursor);
       if (gap) control(client, 'gap', { data: gapData(cursor) });
       if (!clients.has(client)) return; // shed while sending
@@ -166,8 +187,11 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     };
   }
 
+  /** Forgets a client; only the call that removes it from the set gives back its per-IP count. */
   function detach(client: LiveClient): void {
-    if (clients.delete(client)) metrics?.liveClients.dec({ transport: client.sink.transport });
+    if (!clients.delete(client)) return;
+    metrics?.liveClients.dec({ transport: client.sink.transport });
+    if (client.ip !== null) perIp.remove(client.ip);
   }
 
   const heartbeat = setInterval(() => {
@@ -189,25 +213,36 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     get slotsInUse(): number {
       return clients.size + reserved;
     },
-    /** Holds a slot for a connection being admitted; the returned release is idempotent. */
-    reserve(): () => void {
+    /** Slots (connected clients plus admitted upgrades) held by one client address. */
+    slotsInUseBy(ip: string): number {
+      return perIp.get(ip);
+    },
+    /** Holds a slot (for `ip` too, if given) for a connection being admitted; the returned release is idempotent. */
+    reserve(ip: string | null = null): () => void {
       reserved++;
+      if (ip !== null) perIp.add(ip);
       let held = true;
       return () => {
-        if (held) reserved--;
+        if (!held) return;
         held = false;
+        reserved--;
+        if (ip !== null) perIp.remove(ip);
       };
     },
-    /** Registers a connected client: hello, then the replay after `cursor` if any, then live peaks. */
-    attach(sink: LiveSink, cursor: Cursor | null = null): LiveClient {
+    /**
+     * Registers a connected client from address `ip` (null: not counted per address): hello, then the
+     * replay after `cursor` if any, then live peaks.
+     */
+    attach(sink: LiveSink, cursor: Cursor | null = null, ip: string | null = null): LiveClient {
       const latest = buffer.latestEventId();
-      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest };
+      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest, ip, replayAllowedAt: 0 };
       if (closed) {
         sink.close(CLOSE.GOING_AWAY, 'server shutting down');
         return client;
       }
       clients.add(client);
       metrics?.liveClients.inc({ transport: sink.transport });
+      if (ip !== null) perIp.add(ip);
       control(client, 'hello', { ...hello(), subscribed: ['peaks'] });
       if (cursor !== null) subscribe(client, cursor);
       return client;
@@ -233,6 +268,13 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
           : message.since !== undefined
             ? { since: message.since }
             : null;
+      const wait = client.replayAllowedAt - now();
+      if (cursor !== null && wait > 0) {
+        return control(client, 'error', {
+          code: 'REPLAY_TOO_SOON',
+          message: `one replay per ${replayIntervalMs} ms per connection: retry in ${wait} ms (nothing changed)`,
+        });
+      }
       subscribe(client, cursor);
     },
     /** Tells a client its frame was unusable (binary, for instance). */

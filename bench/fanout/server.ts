@@ -76,7 +76,7 @@ if (kind === 'baseline') {
   send({ event: 'listening', port: address.port, path: '/', ...memory() });
 } else {
   const source = new PeakSource();
-  const config = configWith({ logLevel: 'silent', ws: { ...configWith({}).ws, maxClients, heartbeatMs: NO_HEARTBEAT_MS } });
+  const config = configWith({ logLevel: 'silent', ws: { ...configWith({}).ws, maxClients, heartbeatMs: NO_HEARTBEAT_MS, maxClientsPerIp: 0 } });
   const app = await buildApp({ config, upstream: source });
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   publish = () => source.advance();

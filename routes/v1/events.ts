@@ -24,7 +24,8 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         'same JSON as the WebSocket frame; `peak` and `reorg` carry `id:` (the event id), so an EventSource ' +
         'reconnect sends Last-Event-ID and gets exactly the events it missed. `?since=` / `?last_event_id=` ' +
         'serve a first connect (Last-Event-ID wins). A `: heartbeat` comment is sent every ws.heartbeatMs; a ' +
-        'client that stops reading past ws.sendBufferBytes has its stream ended.',
+        'client that stops reading past ws.sendBufferBytes has its stream ended. At most ws.maxClientsPerIp live ' +
+        'connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429.',
       querystring: LiveQuery,
       headers: Type.Object({
         'last-event-id': Type.Optional(Type.String({ description: 'Id of the last event received (sent by EventSource on reconnect)' })),
@@ -53,7 +54,7 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
       });
       res.write(`retry: ${SSE_RETRY_MS}\n\n`);
       releaseSlot(request);
-      const client = app.peakHub.attach(new SseSink(res), cursor);
+      const client = app.peakHub.attach(new SseSink(res), cursor, request.ip);
       const detach = () => app.peakHub.detach(client);
       res.on('close', detach);
       res.on('error', detach);

@@ -10,6 +10,12 @@ export const LIVE_REFUSALS = {
     description: 'The Origin header is not in ws.allowedOrigins (and is not the gateway itself)',
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
+  429: {
+    description:
+      'The client IP already holds ws.maxClientsPerIp live connections (WebSocket + SSE together; ' +
+      'CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP, 0 = no cap); close one, or retry later (Retry-After)',
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  },
   503: {
     description: 'ws.maxClients live clients (WebSocket + SSE) are connected; retry later (Retry-After)',
     content: { 'application/problem+json': { schema: ref(Problem) } },

@@ -25,7 +25,8 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
         'message is answered with an `error` frame and the connection stays open. Frames above ws.maxMessageBytes ' +
         'close the connection with 1009. Clients that stop reading past ws.sendBufferBytes, or miss a heartbeat ' +
         'ping, are closed with 1008; shutdown closes with 1001. `?last_event_id=` or `?since=` replays on connect ' +
-        '(atomically, before any live peak).',
+        '(atomically, before any live peak). At most ws.maxClientsPerIp live connections (WebSocket + SSE) per ' +
+        'client IP; beyond it the upgrade is refused with 429.',
       querystring: LiveQuery,
       response: {
         101: {
@@ -47,7 +48,7 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
       const hub = app.peakHub;
       // Listeners are attached synchronously, before anything can arrive (@fastify/websocket README).
       releaseSlot(request);
-      const client = hub.attach(new WsSink(socket), cursorOf(request.query));
+      const client = hub.attach(new WsSink(socket), cursorOf(request.query), request.ip);
       socket.on('message', (data, isBinary) => {
         if (isBinary) hub.reject(client, 'BINARY_UNSUPPORTED', 'send JSON text frames');
         else hub.receive(client, rawText(data));

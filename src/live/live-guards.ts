@@ -1,14 +1,15 @@
 /**
  * Checks run in onRequest, before a WebSocket upgrade or an SSE response starts, so a refused client
- * gets a plain problem+json answer: the Origin allowlist and the client ceiling. An admitted request
- * holds a slot until it is attached to the hub (or fails), so a burst of upgrades cannot overshoot.
+ * gets a plain problem+json answer: the Origin allowlist, the per-address cap and the global client
+ * ceiling. An admitted request holds a slot (for its address too) until it is attached to the hub (or
+ * fails), so a burst of upgrades cannot overshoot either limit.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { sendProblem } from '../plugins/error-handler.js';
 
-/** Seconds a refused client should wait: clients leave at their own pace, no slot frees on a schedule. */
+/** Seconds a client refused for a limit should wait: clients leave at their own pace, no slot frees on a schedule. */
 const FULL_RETRY_AFTER_SECONDS = '5';
 
 /**
@@ -27,21 +28,37 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 
 /** onRequest hook of /v1/ws and /v1/events. */
 export async function liveGuard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  const { config, peakHub } = request.server;
+  const { config, peakHub, metrics } = request.server;
+  const { maxClients, maxClientsPerIp } = config.ws;
   const origin = request.headers.origin;
+  const headers = { 'retry-after': FULL_RETRY_AFTER_SECONDS };
   if (!originAllowed(origin, request.headers.host, config.ws.allowedOrigins)) {
+    metrics.liveRefused.inc({ reason: 'origin' });
     await sendProblem(reply, new ApiError('LIVE_ORIGIN_FORBIDDEN', { origin: origin ?? '' }));
     return reply;
   }
-  if (peakHub.slotsInUse >= config.ws.maxClients) {
-    const headers = { 'retry-after': FULL_RETRY_AFTER_SECONDS };
-    await sendProblem(reply, new ApiError('LIVE_TOO_MANY_CLIENTS', { max: config.ws.maxClients }, { headers }));
+  // The per-address cap comes first: a client over its own share is told so (429), even when the
+  // gateway is full too. Addresses are counted even with the cap off (0): one map entry per connected address.
+  if (maxClientsPerIp > 0 && peakHub.slotsInUseBy(request.ip) >= maxClientsPerIp) {
+    metrics.liveRefused.inc({ reason: 'max_clients_per_ip' });
+    await sendProblem(reply, new ApiError('LIVE_TOO_MANY_CLIENTS_FROM_IP', { ip: request.ip, max: maxClientsPerIp }, { headers }));
     return reply;
   }
-  const release = peakHub.reserve();
-  slots.set(request.raw, release);
+  if (peakHub.slotsInUse >= maxClients) {
+    metrics.liveRefused.inc({ reason: 'max_clients' });
+    await sendProblem(reply, new ApiError('LIVE_TOO_MANY_CLIENTS', { max: maxClients }, { headers }));
+    return reply;
+  }
+  const reservation = peakHub.reserve(request.ip);
+  const socket = request.raw.socket;
   // Whichever comes first: attach (releaseSlot), an error response, or the connection going away.
-  request.raw.socket.once('close', release);
+  // The socket listener must go with the slot: a keep-alive socket serves many requests (e.g. 426s).
+  const release = () => {
+    socket.off('close', release);
+    reservation();
+  };
+  slots.set(request.raw, release);
+  socket.once('close', release);
   reply.raw.once('finish', release);
   return undefined;
 }

@@ -19,9 +19,16 @@ export interface LiveApp {
   wsUrl: (query?: string) => string;
 }
 
-/** Builds the gateway with `source` as its upstream and listens on an ephemeral loopback port. */
-export async function startLiveApp(ws: Partial<GatewayConfig['ws']> = {}, source = new PeakSource()): Promise<LiveApp> {
-  const config = configWith({ logLevel: 'silent', ws: { ...configWith({}).ws, ...ws } });
+/**
+ * Builds the gateway with `source` as its upstream and listens on an ephemeral loopback port;
+ * `overrides` replaces other config fields (trustProxy, for instance).
+ */
+export async function startLiveApp(
+  ws: Partial<GatewayConfig['ws']> = {},
+  source = new PeakSource(),
+  overrides: Omit<Partial<GatewayConfig>, 'ws'> = {},
+): Promise<LiveApp> {
+  const config = configWith({ logLevel: 'silent', ...overrides, ws: { ...configWith({}).ws, ...ws } });
   const app = await buildApp({ config, upstream: source });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -110,6 +110,31 @@ describe('peak hub', () => {
     expect(sink.messages.at(-1)).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 0 });
   });
 
+  it('refuses a second replay on one connection within the replay interval, and nothing else', () => {
+    let clock = 50_000;
+    const { source, hub } = setup({ replayIntervalMs: 1_000, now: () => clock });
+    source.advance();
+    const sink = new MemorySink();
+    const client = hub.attach(sink, { since: 100 }); // the connect-time replay counts
+    const replay = JSON.stringify({ type: 'subscribe', topics: ['peaks'], since: 100 });
+    clock += 999;
+    hub.receive(client, replay);
+    expect(sink.messages.at(-1)).toEqual({
+      type: 'error',
+      code: 'REPLAY_TOO_SOON',
+      message: 'one replay per 1000 ms per connection: retry in 1 ms (nothing changed)',
+    });
+    // A subscribe without a cursor replays nothing and is never limited; live peaks keep flowing.
+    hub.receive(client, '{"type":"subscribe","topics":["peaks"]}');
+    expect(sink.messages.at(-1)).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 0 });
+    source.advance();
+    expect(sink.messages.at(-1)).toMatchObject({ type: 'peak', data: { height: 102 } });
+    clock += 1;
+    hub.receive(client, replay);
+    // Allowed again (it already has both peaks, so nothing is resent).
+    expect(sink.messages.at(-1)).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 0 });
+  });
+
   it('says there is a gap when the cursor is older than the buffer, then sends the whole buffer', () => {
     const { source, hub } = setup({ replaySize: 3 });
     for (let i = 0; i < 5; i++) source.advance(); // heights 101..105; buffer keeps 103..105
@@ -229,6 +254,49 @@ describe('peak hub', () => {
     release();
     release();
     expect(hub.slotsInUse).toBe(1);
+  });
+
+  it('counts slots per address, giving each back exactly once however the client leaves', () => {
+    vi.useFakeTimers();
+    const { source, hub } = setup({ heartbeatMs: 1_000, sendBufferBytes: 10_000 });
+    const a = '198.51.100.1';
+    const release = hub.reserve(a);
+    const closed = hub.attach(new MemorySink(), null, a);
+    const slow = new MemorySink('sse');
+    const slowClient = hub.attach(slow, null, a);
+    const reaped = new MemorySink();
+    hub.attach(reaped, null, a);
+    hub.attach(new MemorySink(), null, '198.51.100.2');
+    hub.attach(new MemorySink()); // not counted per address
+    expect(hub.slotsInUseBy(a)).toBe(4);
+    expect(hub.slotsInUse).toBe(6);
+    release(); // the upgrade it held attached (or failed)
+    release();
+    expect(hub.slotsInUseBy(a)).toBe(3);
+    hub.detach(closed); // its connection closed
+    hub.detach(closed);
+    expect(hub.slotsInUseBy(a)).toBe(2);
+    slow.buffered = 10_000;
+    source.advance(); // shed as a slow consumer…
+    hub.detach(slowClient); // …then its transport reports the close as well
+    expect(slow.closedWith?.code).toBe(1008);
+    expect(hub.slotsInUseBy(a)).toBe(1);
+    vi.advanceTimersByTime(2_000); // pinged, then no pong: every remaining client is reaped
+    expect(reaped.closedWith).toEqual({ code: 1008, reason: 'heartbeat missed' });
+    expect(hub.slotsInUseBy(a)).toBe(0);
+    expect(hub.slotsInUseBy('198.51.100.2')).toBe(0);
+    expect(hub.slotsInUse).toBe(0);
+  });
+
+  it('gives back every address count on close, and counts nothing attached after it', () => {
+    const { hub } = setup();
+    hub.attach(new MemorySink(), null, '198.51.100.1');
+    hub.attach(new MemorySink('sse'), null, '198.51.100.1');
+    expect(hub.slotsInUseBy('198.51.100.1')).toBe(2);
+    hub.close();
+    expect(hub.slotsInUseBy('198.51.100.1')).toBe(0);
+    hub.attach(new MemorySink(), null, '198.51.100.1');
+    expect(hub.slotsInUseBy('198.51.100.1')).toBe(0);
   });
 
   it('closes every client with 1001 and detaches from the source on close', () => {

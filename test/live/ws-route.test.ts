@@ -143,6 +143,23 @@ describe('GET /v1/ws', () => {
     await c.until((m) => m.length >= 1, 'hello');
   });
 
+  it('leaves no listener behind on a keep-alive socket that serves many refused requests', async () => {
+    live = await startLiveApp();
+    const sockets: net.Socket[] = [];
+    live.app.server.on('connection', (socket: net.Socket) => sockets.push(socket));
+    const { port } = live.app.server.address() as net.AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const REQUESTS = 30;
+    for (let i = 0; i < REQUESTS; i++) socket.write('GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await expect.poll(() => received.split('HTTP/1.1 426').length - 1, { timeout: 10_000 }).toBe(REQUESTS);
+    expect(sockets).toHaveLength(1);
+    // Node's own close listeners only: each request's slot listener went with its slot.
+    expect(sockets[0]!.listenerCount('close')).toBeLessThanOrEqual(2);
+    socket.destroy();
+  });
+
   it('enforces the origin allowlist, always allowing the gateway itself', async () => {
     live = await startLiveApp({ allowedOrigins: ['https://explorer.example'] });
     const port = new URL(live.base).port;

@@ -43,6 +43,7 @@ describe('defaults and overrides', () => {
       CHIA_GATEWAY_LINKS_PER_ROLE: '3',
       CHIA_GATEWAY_PACING_QUEUE_SIZE: '50',
       CHIA_GATEWAY_WS_MAX_CLIENTS: '10',
+      CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP: '4',
       CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES: '1024',
       CHIA_GATEWAY_WS_HEARTBEAT_MS: '5000',
       CHIA_GATEWAY_WS_SEND_BUFFER_BYTES: '65536',
@@ -74,7 +75,7 @@ describe('defaults and overrides', () => {
       requestTimeoutMs: 5000,
       linksPerRole: 3,
       pacingQueueSize: 50,
-      ws: { maxClients: 10, maxMessageBytes: 1024, heartbeatMs: 5000, sendBufferBytes: 65536, replaySize: 10, allowedOrigins: ['https://a.example', 'http://localhost:3000'] },
+      ws: { maxClients: 10, maxClientsPerIp: 4, maxMessageBytes: 1024, heartbeatMs: 5000, sendBufferBytes: 65536, replaySize: 10, allowedOrigins: ['https://a.example', 'http://localhost:3000'] },
       corsOrigins: ['*'],
       rateLimitPerMinute: 120,
       trustProxy: ['127.0.0.1', '10.0.0.0/8'],
@@ -99,6 +100,14 @@ describe('defaults and overrides', () => {
   it('turns rate limiting off with 0 and accepts port 0 (any free port)', () => {
     expect(parse({ CHIA_GATEWAY_RATE_LIMIT: '120' }, ['--rate-limit', '0']).rateLimitPerMinute).toBeNull();
     expect(parse({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('caps live clients per IP by default, takes the flag over the variable, and turns the cap off with 0', () => {
+    expect(DEFAULTS.ws.maxClientsPerIp).toBeGreaterThanOrEqual(10);
+    expect(DEFAULTS.ws.maxClientsPerIp).toBeLessThan(DEFAULTS.ws.maxClients);
+    expect(parse().ws.maxClientsPerIp).toBe(DEFAULTS.ws.maxClientsPerIp);
+    expect(parse({ CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP: '8' }, ['--ws-max-clients-per-ip=12']).ws.maxClientsPerIp).toBe(12);
+    expect(parse({}, ['--ws-max-clients-per-ip', '0']).ws.maxClientsPerIp).toBe(0);
   });
 
   it('treats * in the WebSocket origins as "any" (an empty list)', () => {
@@ -130,6 +139,10 @@ describe('bad values, each reported with the variable or flag that fixes it', ()
     ['CHIA_GATEWAY_REQUEST_TIMEOUT_MS', '10', 'an integer from 100'],
     ['CHIA_GATEWAY_LINKS_PER_ROLE', '0', 'an integer from 1 to 16'],
     ['CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES', '1e3', 'an integer'],
+    ['CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP', '-1', 'an integer from 0 to 1000000'],
+    ['CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP', '2.5', 'an integer'],
+    ['CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP', 'many', 'an integer from 0'],
+    ['CHIA_GATEWAY_WS_REPLAY_SIZE', '0', 'an integer from 1 to 100000'],
     ['CHIA_GATEWAY_WS_HEARTBEAT_MS', '10', 'an integer from 1000'],
     ['CHIA_GATEWAY_RATE_LIMIT', 'lots', 'an integer from 0'],
     ['CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS', '99', 'an integer from 100'],

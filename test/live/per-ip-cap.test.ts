@@ -1,0 +1,232 @@
+/**
+ * The per-IP cap on live clients (ws.maxClientsPerIp) over real sockets. Every client connects from
+ * 127.0.0.1, a trusted proxy here, so X-Forwarded-For picks the client address each one counts against.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import WebSocket from 'ws';
+import type { GatewayConfig } from '../../src/config.js';
+import { PeakSource } from '../support/peak-source.js';
+import { LiveClient, startLiveApp, type LiveApp } from './live-app.js';
+import { SseClient } from './sse-client.js';
+
+const A = '198.51.100.1';
+const B = '198.51.100.2';
+
+let live: LiveApp | undefined;
+const closers: (() => void)[] = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0)) close();
+  await live?.app.close();
+  live = undefined;
+});
+
+/** The gateway trusting 127.0.0.1 as a proxy, with these live options. */
+async function start(ws: Partial<GatewayConfig['ws']>): Promise<LiveApp> {
+  live = await startLiveApp(ws, new PeakSource(), { trustProxy: ['127.0.0.1'] });
+  return live;
+}
+
+function from(ip: string): { headers: Record<string, string> } {
+  return { headers: { 'x-forwarded-for': ip } };
+}
+
+/** A WebSocket client from `ip`, connected (hello received). */
+async function wsFrom(ip: string): Promise<LiveClient> {
+  const c = new LiveClient(live!.wsUrl(), from(ip));
+  closers.push(() => c.close());
+  await c.until((m) => m.length >= 1, `hello for a client from ${ip}`);
+  return c;
+}
+
+/** An SSE client from `ip`, streaming (hello received). */
+async function sseFrom(ip: string): Promise<SseClient> {
+  const c = new SseClient(`${live!.base}/v1/events`, from(ip).headers);
+  closers.push(() => c.close());
+  await c.until((x) => x.events.length >= 1, `SSE hello for a client from ${ip}`);
+  return c;
+}
+
+interface Outcome {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Tries a WebSocket upgrade from `ip`: 101 when it opens (the socket stays open until the test ends), else the refusal. */
+function upgradeFrom(ip: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(live!.wsUrl(), from(ip));
+    closers.push(() => ws.terminate());
+    ws.on('open', () => resolve({ status: 101, headers: {}, body: '' }));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    ws.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
+  });
+}
+
+/** Waits until the hub counts `n` slots for `ip`. */
+async function slotsOf(ip: string, n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (live!.app.peakHub.slotsInUseBy(ip) !== n) {
+    if (Date.now() > deadline) throw new Error(`${ip} holds ${live!.app.peakHub.slotsInUseBy(ip)} slots, expected ${n}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function refusals(): Promise<Record<string, number>> {
+  const { values } = await live!.app.metrics.liveRefused.get();
+  return Object.fromEntries(values.map((v) => [String(v.labels.reason), v.value]));
+}
+
+describe('live clients per client IP (ws.maxClientsPerIp)', () => {
+  it('refuses the (cap+1)-th WebSocket from one address with 429 problem+json; another address is admitted', async () => {
+    await start({ maxClientsPerIp: 2 });
+    await wsFrom(A);
+    await wsFrom(A);
+    const refused = await upgradeFrom(A);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.headers['retry-after']).toBe('5');
+    const problem = JSON.parse(refused.body) as { code: string; status: number; detail: string };
+    expect(problem).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS_FROM_IP', status: 429 });
+    expect(problem.detail).toContain(A);
+    expect(problem.detail).toContain('2 live connections');
+    expect(problem.detail).toContain('ws.maxClientsPerIp');
+    await wsFrom(B);
+    expect(live!.app.peakHub.slotsInUseBy(A)).toBe(2);
+    expect(live!.app.peakHub.clientCount).toBe(3);
+    expect(await refusals()).toEqual({ max_clients_per_ip: 1 });
+  });
+
+  it('counts WebSocket and SSE together, and refuses SSE beyond the cap the same way', async () => {
+    await start({ maxClientsPerIp: 2 });
+    await wsFrom(A);
+    await sseFrom(A);
+    const sse = await fetch(`${live!.base}/v1/events`, from(A));
+    expect(sse.status).toBe(429);
+    expect(sse.headers.get('content-type')).toContain('application/problem+json');
+    expect(sse.headers.get('retry-after')).toBe('5');
+    expect(await sse.json()).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS_FROM_IP' });
+    expect((await upgradeFrom(A)).status).toBe(429);
+    await sseFrom(B);
+    expect(await refusals()).toEqual({ max_clients_per_ip: 2 });
+  });
+
+  it('gives the slot back when a client closes (WebSocket and SSE), so the address can connect again', async () => {
+    await start({ maxClientsPerIp: 1 });
+    const ws = await wsFrom(A);
+    expect((await upgradeFrom(A)).status).toBe(429);
+    ws.ws.close(1000);
+    await slotsOf(A, 0);
+    const sse = await sseFrom(A);
+    expect((await fetch(`${live!.base}/v1/events`, from(A))).status).toBe(429);
+    sse.close();
+    await slotsOf(A, 0);
+    await wsFrom(A);
+  });
+
+  it('gives the slot back when the heartbeat reaps a client that does not answer pings', async () => {
+    await start({ maxClientsPerIp: 1, heartbeatMs: 100 });
+    const port = Number(new URL(live!.base).port);
+    // A raw TCP client: it upgrades, then never answers a ping (ws clients answer automatically).
+    const socket = net.connect({ host: '127.0.0.1', port });
+    closers.push(() => socket.destroy());
+    socket.on('error', () => {});
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.resume(); // read and drop everything, so the server's close is seen
+    socket.write(
+      `GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `X-Forwarded-For: ${A}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await closed;
+    const shed = await live!.app.metrics.liveSlowClientsTerminated.get();
+    expect(shed.values).toEqual([expect.objectContaining({ labels: { transport: 'ws', reason: 'heartbeat' }, value: 1 })]);
+    expect(live!.app.peakHub.slotsInUseBy(A)).toBe(0);
+    await wsFrom(A);
+  });
+
+  it('gives the slot back when a client that stops reading is shed', async () => {
+    const { app, source } = await start({ maxClientsPerIp: 1, sendBufferBytes: 64 * 1024 });
+    const stalled = await wsFrom(A);
+    // Stop reading: the kernel buffers fill, then the server-side buffer grows past the ceiling.
+    (stalled.ws as unknown as { _socket: net.Socket })._socket.pause();
+    const shed = async () => (await app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
+    for (let sent = 0; !(await shed()) && sent < 20_000; sent += 200) {
+      for (let i = 0; i < 200; i++) source.advance();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await shed()).toBe(true);
+    expect(app.peakHub.slotsInUseBy(A)).toBe(0);
+    await wsFrom(A);
+  });
+
+  it('gives the slot back when the upgrade fails after admission', async () => {
+    await start({ maxClientsPerIp: 1 });
+    const port = Number(new URL(live!.base).port);
+    // Admitted by the guard, then refused by ws itself (unsupported protocol version).
+    const status = await new Promise<string>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      closers.push(() => socket.destroy());
+      let head = '';
+      socket.on('data', (chunk: Buffer) => (head += chunk.toString()));
+      socket.on('close', () => resolve(head.split('\r\n')[0] ?? ''));
+      socket.on('error', () => {});
+      socket.write(
+        `GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `X-Forwarded-For: ${A}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n`,
+      );
+    });
+    expect(status).toMatch(/^HTTP\/1\.1 400/);
+    expect(await refusals()).toEqual({});
+    // And refused by query validation, twice.
+    for (let i = 0; i < 2; i++) expect((await fetch(`${live!.base}/v1/ws?since=-1`, from(A))).status).toBe(400);
+    await slotsOf(A, 0);
+    await wsFrom(A);
+  });
+
+  it('gives every slot back on shutdown', async () => {
+    await start({ maxClientsPerIp: 2 });
+    const ws = await wsFrom(A);
+    const sse = await sseFrom(A);
+    const hub = live!.app.peakHub;
+    await live!.app.close();
+    live = undefined;
+    expect((await ws.closed).code).toBe(1001);
+    await sse.ended;
+    expect(hub.slotsInUseBy(A)).toBe(0);
+  });
+
+  it('does not cap an address with 0', async () => {
+    await start({ maxClientsPerIp: 0 });
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => upgradeFrom(A)));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill(101));
+    await sseFrom(A);
+    expect(live!.app.peakHub.clientCount).toBe(7);
+  });
+
+  it('admits exactly the cap from a burst of simultaneous upgrades from one address', async () => {
+    await start({ maxClientsPerIp: 3 });
+    const outcomes = await Promise.all([...Array.from({ length: 8 }, () => upgradeFrom(A)), upgradeFrom(B), upgradeFrom(B)]);
+    const fromA = outcomes.slice(0, 8).map((o) => o.status);
+    expect(fromA.filter((s) => s === 101)).toHaveLength(3);
+    expect(fromA.filter((s) => s === 429)).toHaveLength(5);
+    expect(outcomes.slice(8).map((o) => o.status)).toEqual([101, 101]);
+    expect(live!.app.peakHub.slotsInUseBy(A)).toBe(3);
+    expect(live!.app.peakHub.slotsInUseBy(B)).toBe(2);
+  });
+
+  it('keeps the global cap: 503 once ws.maxClients are connected, whatever the address', async () => {
+    await start({ maxClients: 2, maxClientsPerIp: 2 });
+    await wsFrom(A);
+    await wsFrom(B);
+    const refused = await upgradeFrom('198.51.100.3');
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS' });
+    expect(await refusals()).toEqual({ max_clients: 1 });
+  });
+});
