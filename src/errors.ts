@@ -74,6 +74,11 @@ export const ERRORS = {
     title: 'No ready upstream link',
     template: 'no {role} link to a full node is ready',
   },
+  ROLE_NOT_CONFIGURED: {
+    status: 503,
+    title: 'Role not configured',
+    template: 'this gateway opens no {role} links (CHIA_GATEWAY_ROLES), which this resource needs',
+  },
   UPSTREAM_BUSY: {
     status: 503,
     title: 'Upstream busy',

@@ -33,8 +33,10 @@ export function plainDigits(...names: string[]) {
   };
 }
 
-/** The current peak, or 503: NO_READY_LINK when no link of `role` is up, NO_PEAK while none reported one. */
+/** The current peak, or 503: ROLE_NOT_CONFIGURED, NO_READY_LINK when no link of `role` is up, NO_PEAK while none reported one. */
 export function requirePeak(app: FastifyInstance, role: Role): Peak {
+  // A permanent configuration fact, not an outage: no Retry-After, and said before any peak check.
+  if (!app.config.roles.includes(role)) throw new ApiError('ROLE_NOT_CONFIGURED', { role });
   const peak = app.upstream.peak();
   if (peak !== null) return peak;
   if (!app.upstream.isReady(role)) throw new ApiError('NO_READY_LINK', { role }, { headers: { 'retry-after': '1' } });

@@ -210,6 +210,19 @@ describe('no peak yet', () => {
     t.upstream.ready.full_node = false;
     expect((await t.app.inject('/v1/blocks/1')).json()).toMatchObject({ status: 503, code: 'NO_READY_LINK' });
   });
+
+  it('a role the gateway does not open → 503 ROLE_NOT_CONFIGURED, without Retry-After or an upstream call', async () => {
+    t = await buildTestApp({ config: { roles: ['wallet'] } });
+    for (const url of ['/v1/blocks/1', '/v1/blocks?start=0&end=3']) {
+      const { res, body } = await problem(url);
+      expect(res.statusCode).toBe(503);
+      expect(body.code).toBe('ROLE_NOT_CONFIGURED');
+      expect(body.detail).toBe('this gateway opens no full_node links (CHIA_GATEWAY_ROLES), which this resource needs');
+      expect(res.headers['retry-after']).toBeUndefined();
+    }
+    expect((await t.app.inject('/v1/blocks/1/header')).statusCode).toBe(200);
+    expect(t.upstream.calls.some((c) => c.startsWith('getBlocks'))).toBe(false);
+  });
 });
 
 describe('unexpected errors', () => {
