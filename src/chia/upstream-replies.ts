@@ -1,14 +1,26 @@
 /**
  * Turning replies into results: rejects into UPSTREAM_REJECTED, payloads into values, block lists
- * into FetchedBlocks whose heights and header hashes are checked (PROTOCOL.md §g.3).
+ * into FetchedBlocks whose heights, header hashes, prev-hash links and bodies are checked (PROTOCOL.md §g.3).
  */
 import { decodeBlockList, headerHash, messageName, toHex, types, type BlockList, type Streamable } from './codec/index.js';
 import type { FullBlock, HeaderBlock } from './codec/index.js';
+import { bodyMismatch } from './block-integrity.js';
 import { UpstreamError } from './errors.js';
 import type { Reply } from './request-map.js';
 import type { FetchedBlock } from './upstream-api.js';
 
-type PeerReply = Reply & { peer: string };
+/** A reply with the address of the peer that sent it. */
+export type PeerReply = Reply & { peer: string };
+
+/**
+ * Whether `error` means the peer answered wrongly: UPSTREAM_INVALID_REPLY itself, or LINK_CLOSED
+ * caused by one (PeerLink drops a link that sends an undecodable frame, failing its pending requests).
+ */
+export function isInvalidReply(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  if (error.code === 'UPSTREAM_INVALID_REPLY') return true;
+  return error.code === 'LINK_CLOSED' && error.cause instanceof UpstreamError && error.cause.code === 'UPSTREAM_INVALID_REPLY';
+}
 
 /** The error for a reject reply (or an `error` message, §e.1). */
 export function rejectError(reply: PeerReply, request: string): UpstreamError {
@@ -41,7 +53,8 @@ export type BlockOf<K extends BlockReplyKind> = K extends 'RespondBlocks' ? Full
 
 /**
  * The blocks of a respond_blocks / respond_block_headers reply, checked: exactly start..end in order,
- * and each header hash equal to what this peer announced for that height, when it announced one.
+ * each header hash equal to what this peer announced for that height (when it announced one), each
+ * block linked to the one before it, and each body bound to its foliage (block-integrity.ts).
  */
 export function checkBlocks<K extends BlockReplyKind>(
   reply: PeerReply,
@@ -62,12 +75,21 @@ export function checkBlocks<K extends BlockReplyKind>(
   if (list.start_height !== start || list.end_height !== end || list.blocks.length !== end - start + 1) {
     throw invalid(`asked for heights ${start}..${end}, got ${list.blocks.length} blocks for ${list.start_height}..${list.end_height}`);
   }
+  let prevHash: string | undefined;
   return list.blocks.map(({ value, bytes }, i) => {
     const height = value.reward_chain_block.height;
     if (height !== start + i) throw invalid(`block ${i} of ${start}..${end} has height ${height}`);
     const hash = toHex(headerHash(value));
     const expected = announcedHash(height);
     if (expected !== undefined && expected !== hash) throw invalid(`block at height ${height} has header hash ${hash}, but the peer announced ${expected}`);
+    // Consecutive blocks must chain (§g.2), so the whole batch is bound to any one trusted hash in it.
+    const prev = toHex(value.foliage.prev_block_hash);
+    if (prevHash !== undefined && prev !== prevHash) {
+      throw invalid(`block at height ${height} has foliage.prev_block_hash ${prev}, but block ${height - 1} has header hash ${prevHash}`);
+    }
+    prevHash = hash;
+    const mismatch = bodyMismatch(value);
+    if (mismatch !== undefined) throw invalid(`block at height ${height}: ${mismatch}`);
     return { height, header_hash: hash, bytes, value, peer: reply.peer };
   });
 }

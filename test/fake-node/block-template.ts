@@ -1,13 +1,14 @@
 /**
  * Turns the corpus's one FullBlock into the fake chain's block at any height (PROTOCOL.md §f.6, §g).
- * Per height: height, weight, total_iters, the prev-hash link and, for transaction blocks (every
- * TX_EVERY-th height), timestamp, reward claims and the §g.3 links foliage → foliage_transaction_block
- * → transactions_info, generator roots and filter hash. `build` makes the value (encoded by the
- * codec when served); `headerHash` computes the same block's header hash without the codec by
- * patching encodings made once with marker values, so hashing a chain of 30,000 blocks is cheap.
+ * Per height: height, weight, total_iters, the prev-hash link, the §g.3 step-5 links foliage →
+ * reward_chain_block (with a version-0 proof, so they are plain sha256) and, for transaction blocks
+ * (every TX_EVERY-th height), timestamp, reward claims and the §g.3 links foliage →
+ * foliage_transaction_block → transactions_info, generator roots and filter hash. `build` makes the
+ * value (encoded by the codec when served); `headerHash` computes the same block's header hash
+ * without the codec by patching encodings made once with marker values (byte-patcher.ts), so hashing
+ * a chain of 30,000 blocks is cheap.
  * The two must agree; chain.test.ts checks that they do.
  */
-import { createHash } from 'node:crypto';
 import {
   fromHex,
   types,
@@ -15,8 +16,11 @@ import {
   type Foliage,
   type FoliageTransactionBlock,
   type FullBlock,
+  type RewardChainBlock,
+  type RewardChainBlockUnfinished,
   type TransactionsInfo,
 } from '../../src/chia/codec/index.js';
+import { Patcher, marker, sha256, u128, u32, u64 } from './byte-patcher.js';
 import { TEMPLATE_BLOCK_HEX } from './fixture-block.js';
 
 /** Every TX_EVERY-th block (height 0 included) is a transaction block, roughly like mainnet. */
@@ -38,12 +42,12 @@ export const NO_FILTER = Uint8Array.of(0);
 const HASH_PREFIX = 'chia-peer-gateway fake node';
 /** 8-byte marker standing for the timestamp in the FTB template. */
 const TIMESTAMP_MARK = 0xb7b7b7b7b7b7b7b7n;
-
-function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-}
+/** Markers standing for height (u32), weight and total_iters (u128) in the reward-chain templates. */
+const HEIGHT_MARK = 0xd4c3b2a1;
+const WEIGHT_MARK = 0xc1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1n;
+const ITERS_MARK = 0xc2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2n;
+/** k of the version-0 proof the template's v2-plot proof is turned into (so reward hashes are plain sha256, §g.2). */
+const PLOT_SIZE = 32;
 
 /** A distinct 32-byte value per (tag, k): cheaper than a hash, and fake data needs no more. */
 function derive(tag: Uint8Array, k: number): Uint8Array {
@@ -52,39 +56,32 @@ function derive(tag: Uint8Array, k: number): Uint8Array {
   return out;
 }
 
-function u64(n: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, n);
-  return b;
+function weightOf(h: number): bigint {
+  return WEIGHT_PER_BLOCK * BigInt(h + 1);
+}
+
+function itersOf(h: number): bigint {
+  return ITERS_PER_BLOCK * BigInt(h + 1);
+}
+
+/** The RewardChainBlockUnfinished a reward chain block was made from (foliage's unfinished_reward_block_hash). */
+function unfinishedOf(rcb: RewardChainBlock): RewardChainBlockUnfinished {
+  const { total_iters, signage_point_index, pos_ss_cc_challenge_hash, proof_of_space } = rcb;
+  const { challenge_chain_sp_vdf, challenge_chain_sp_signature, reward_chain_sp_vdf, reward_chain_sp_signature } = rcb;
+  return {
+    total_iters,
+    signage_point_index,
+    pos_ss_cc_challenge_hash,
+    proof_of_space,
+    challenge_chain_sp_vdf,
+    challenge_chain_sp_signature,
+    reward_chain_sp_vdf,
+    reward_chain_sp_signature,
+  };
 }
 
 function timestampOf(h: number): bigint {
   return BASE_TIMESTAMP + (BigInt(h) * BLOCK_CENTISECONDS) / 100n;
-}
-
-/** One encoding made with marker values, whose marked fields (any length) are rewritten in place. */
-class Patcher {
-  readonly #bytes: Uint8Array;
-  readonly #at: number[];
-  constructor(bytes: Uint8Array, markers: Uint8Array[]) {
-    this.#bytes = Uint8Array.from(bytes);
-    const buf = Buffer.from(this.#bytes);
-    this.#at = markers.map((m) => {
-      const at = buf.indexOf(m);
-      if (at < 0 || buf.indexOf(m, at + 1) >= 0) throw new Error('fake chain: marker not found exactly once in the template');
-      return at;
-    });
-  }
-
-  /** sha256 of the encoding with marked field i replaced by values[i] (same length as its marker). */
-  hash(values: Uint8Array[]): Uint8Array {
-    values.forEach((v, i) => this.#bytes.set(v, this.#at[i]!));
-    return sha256(this.#bytes);
-  }
-}
-
-function marker(i: number): Uint8Array {
-  return new Uint8Array(32).fill(0xa0 + i);
 }
 
 export interface BlockInputs {
@@ -103,10 +100,16 @@ export class BlockTemplate {
   readonly #ftb: Patcher;
   readonly #foliageTx: Patcher;
   readonly #foliage: Patcher;
+  /** Reward chain block of a transaction / non-transaction block (is_transaction_block is its last byte). */
+  readonly #rcbTx: Patcher;
+  readonly #rcb: Patcher;
+  readonly #unfinished: Patcher;
 
   constructor() {
-    this.#t = types.FullBlock.decode(fromHex(TEMPLATE_BLOCK_HEX));
-    if (this.#t.transactions_info === null || this.#t.foliage_transaction_block === null) throw new Error('template must be a transaction block');
+    const t = types.FullBlock.decode(fromHex(TEMPLATE_BLOCK_HEX));
+    if (t.transactions_info === null || t.foliage_transaction_block === null) throw new Error('template must be a transaction block');
+    const pos = { ...t.reward_chain_block.proof_of_space, version: 0, size: PLOT_SIZE, plot_index: 0, meta_group: 0, strength: 0 };
+    this.#t = { ...t, reward_chain_block: { ...t.reward_chain_block, proof_of_space: pos } };
     const generator = this.#t.transactions_generator;
     this.#generatorRoot = generator === null ? new Uint8Array(32) : sha256(generator);
     const m = [0, 1, 2, 3, 4, 5].map(marker);
@@ -115,6 +118,11 @@ export class BlockTemplate {
     this.#ftb = new Patcher(ftb, [m[0]!, u64(TIMESTAMP_MARK), m[1]!, m[2]!, m[3]!, m[4]!]);
     this.#foliageTx = new Patcher(types.Foliage.encode(this.#foliageValue(m[0]!, m[1]!, m[2]!, m[3]!, m[4]!)), m.slice(0, 5));
     this.#foliage = new Patcher(types.Foliage.encode(this.#foliageValue(m[0]!, m[1]!, m[2]!, m[3]!, null)), m.slice(0, 4));
+    const rcbMarks = [u32(HEIGHT_MARK), u128(WEIGHT_MARK), u128(ITERS_MARK), m[5]!];
+    const rcb = (isTx: boolean) => this.#rewardChainBlock(HEIGHT_MARK, WEIGHT_MARK, ITERS_MARK, m[5]!, isTx);
+    this.#rcbTx = new Patcher(types.RewardChainBlock.encode(rcb(true)), rcbMarks);
+    this.#rcb = new Patcher(types.RewardChainBlock.encode(rcb(false)), rcbMarks);
+    this.#unfinished = new Patcher(types.RewardChainBlockUnfinished.encode(unfinishedOf(rcb(true))), [u128(ITERS_MARK), m[5]!]);
   }
 
   /** The tag of (height, branch salt): the seed of every per-block value. */
@@ -137,12 +145,15 @@ export class BlockTemplate {
 
   /** Header hash of the block `build(inputs)` makes, computed without the codec. */
   headerHash(b: BlockInputs): Uint8Array {
-    const { tag } = b;
-    if (!BlockTemplate.isTransactionBlock(b.height)) return this.#foliage.hash([b.prevHash, derive(tag, 5), derive(tag, 6), tag]);
+    const { tag, height: h } = b;
+    const isTx = BlockTemplate.isTransactionBlock(h);
+    const reward = (isTx ? this.#rcbTx : this.#rcb).hash([u32(h), u128(weightOf(h)), u128(itersOf(h)), derive(tag, 5)]);
+    const unfinished = this.#unfinished.hash([u128(itersOf(h)), derive(tag, 5)]);
+    if (!isTx) return this.#foliage.hash([b.prevHash, reward, unfinished, tag]);
     const tiHash = this.#ti.hash([derive(tag, 1), derive(tag, 2)]);
     const filterHash = sha256(BlockTemplate.filter(b.height, tag));
     const ftbHash = this.#ftb.hash([b.prevTxHash, u64(timestampOf(b.height)), filterHash, derive(tag, 3), derive(tag, 4), tiHash]);
-    return this.#foliageTx.hash([b.prevHash, derive(tag, 5), derive(tag, 6), tag, ftbHash]);
+    return this.#foliageTx.hash([b.prevHash, reward, unfinished, tag, ftbHash]);
   }
 
   /** The FullBlock at `inputs.height`. */
@@ -159,17 +170,14 @@ export class BlockTemplate {
       ftb = this.#ftbValue(b.prevTxHash, timestampOf(h), filterHash, derive(tag, 3), derive(tag, 4), tiHash);
     }
     const ftbHash = ftb === null ? null : sha256(types.FoliageTransactionBlock.encode(ftb));
+    const rcb = this.#rewardChainBlock(h, weightOf(h), itersOf(h), derive(tag, 5), isTx);
+    const reward = sha256(types.RewardChainBlock.encode(rcb));
+    const unfinished = sha256(types.RewardChainBlockUnfinished.encode(unfinishedOf(rcb)));
     return {
       ...t,
       finished_sub_slots: h % SLOT_EVERY === 0 ? t.finished_sub_slots : [],
-      reward_chain_block: {
-        ...t.reward_chain_block,
-        height: h,
-        weight: WEIGHT_PER_BLOCK * BigInt(h + 1),
-        total_iters: ITERS_PER_BLOCK * BigInt(h + 1),
-        is_transaction_block: isTx,
-      },
-      foliage: this.#foliageValue(b.prevHash, derive(tag, 5), derive(tag, 6), tag, ftbHash),
+      reward_chain_block: rcb,
+      foliage: this.#foliageValue(b.prevHash, reward, unfinished, tag, ftbHash),
       foliage_transaction_block: ftb,
       transactions_info,
       transactions_generator: isTx ? t.transactions_generator : null,
@@ -177,6 +185,12 @@ export class BlockTemplate {
       transactions_generator_buffer: null,
       version: 0,
     };
+  }
+
+  /** The reward chain block; pos_ss_cc_challenge_hash varies per tag so branches differ in their reward hashes. */
+  #rewardChainBlock(height: number, weight: bigint, iters: bigint, challenge: Uint8Array, isTx: boolean): RewardChainBlock {
+    const rcb = this.#t.reward_chain_block;
+    return { ...rcb, height, weight, total_iters: iters, pos_ss_cc_challenge_hash: challenge, is_transaction_block: isTx };
   }
 
   #transactionsInfo(poolParent: Uint8Array, farmerParent: Uint8Array): TransactionsInfo {
