@@ -2,8 +2,9 @@
  * The pool of upstream links (implements `Upstream`): config.linksPerRole links per role, each role
  * with its own TLS identity; peers from the config or the DNS seeders; capped backoff with jitter
  * (longer for peers that refused us); requests routed to the least busy ready link of the right role,
- * retried once on another link when theirs dies, and coalesced when identical; the best peak tracked
- * across links; blocks checked against the announcing peer's header hashes.
+ * retried once on another peer when theirs dies, answers wrongly, or lags behind the height asked for,
+ * and coalesced when identical; the best peak tracked across links; blocks checked against the
+ * announcing peer's header hashes.
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config.js';
@@ -16,11 +17,10 @@ import { PeakTracker } from './peak-tracker.js';
 import { dnsResolver, formatAddress, resolveSeeders, type HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { networkInfo } from './networks.js';
-import type { Reply } from './request-map.js';
 import { SingleFlight } from './single-flight.js';
 import { loadChiaCa, loadOrCreateIdentity } from './tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
-import { checkBlocks, decodeReply, rejectError, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
+import { checkBlocks, decodeReply, isInvalidReply, rejectError, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
 import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamStatus } from './upstream-api.js';
 
 /** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
@@ -29,6 +29,10 @@ export const MAX_BLOCKS_PER_REQUEST = 33;
 export const MAX_HEADERS_PER_REQUEST = 129;
 /** A link whose peak is this many blocks behind the best is used only when no other is ready. */
 export const LAGGING_BLOCKS = 10;
+/** A peer that sent an invalid reply is, for this long, used only when no other link is ready. */
+export const DEMOTED_MS = 5 * 60_000;
+/** #pickLink's minPeak when any peer will do. */
+const ANY_PEAK = -1;
 /** DNS seeders are asked again at most this often when no peer is usable. */
 export const RESEED_INTERVAL_MS = 60_000;
 
@@ -72,7 +76,10 @@ export class UpstreamManager implements Upstream {
   readonly #slots: LinkSlot[] = [];
   readonly #peers = new Map<string, PeerRecord>();
   readonly #peaks = new PeakTracker();
-  readonly #flight = new SingleFlight<Reply & { peer: string }>();
+  /** Shared results of identical requests; each key's value has the type its caller's `accept` returns. */
+  readonly #flight = new SingleFlight<unknown>();
+  /** Peer address → epoch ms until which its links are deprioritised (see #demote). */
+  readonly #demotedUntil = new Map<string, number>();
   readonly #backoff: BackoffStrategy;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
   #ca = '';
@@ -129,25 +136,26 @@ export class UpstreamManager implements Upstream {
 
   async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
     checkRange(start, end, MAX_BLOCKS_PER_REQUEST);
-    return this.#fetchBlocks('full_node', 'request_blocks', { start_height: start, end_height: end, include_transaction_block: true }, 'RespondBlocks', start, end);
+    const payload = { start_height: start, end_height: end, include_transaction_block: true };
+    return this.#request('full_node', 'request_blocks', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlocks', start, end));
   }
 
   async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
     checkRange(start, end, MAX_HEADERS_PER_REQUEST);
-    return this.#fetchBlocks('wallet', 'request_block_headers', { start_height: start, end_height: end, return_filter: true }, 'RespondBlockHeaders', start, end);
+    const payload = { start_height: start, end_height: end, return_filter: true };
+    return this.#request('wallet', 'request_block_headers', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlockHeaders', start, end));
   }
 
   async getAdditions(height: number, headerHash: string | null): Promise<RespondAdditions> {
     checkRange(height, height, 1);
     const payload = { height, header_hash: headerHash === null ? null : hashBytes(headerHash), puzzle_hashes: null };
-    const reply = await this.#request('wallet', 'request_additions', payload);
-    return decodeReply(reply, types.RespondAdditions);
+    return this.#request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, types.RespondAdditions));
   }
 
   async getRemovals(height: number, headerHash: string): Promise<RespondRemovals> {
     checkRange(height, height, 1);
-    const reply = await this.#request('wallet', 'request_removals', { height, header_hash: hashBytes(headerHash), coin_names: null });
-    return decodeReply(reply, types.RespondRemovals);
+    const payload = { height, header_hash: hashBytes(headerHash), coin_names: null };
+    return this.#request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, types.RespondRemovals));
   }
 
   peak(): Peak | null {
@@ -170,68 +178,128 @@ export class UpstreamManager implements Upstream {
     this.#events.off(event, listener);
   }
 
-  async #fetchBlocks<K extends BlockReplyKind>(
-    role: Role,
-    message: MessageName,
-    payload: unknown,
-    kind: K,
-    start: number,
-    end: number,
-  ): Promise<FetchedBlock<BlockOf<K>>[]> {
-    const reply = await this.#request(role, message, payload);
-    try {
-      return checkBlocks(reply, kind, start, end, (height) => this.#peaks.announcedHash(reply.peer, height));
-    } catch (error) {
-      this.#log.warn({ peer: reply.peer, message, start, end, err: (error as Error).message }, 'peer served blocks that do not match');
-      throw error;
-    }
+  /** The blocks of a block-list reply, checked against what the serving peer announced (§g.3). */
+  #checkBlocks<K extends BlockReplyKind>(reply: PeerReply, kind: K, start: number, end: number): FetchedBlock<BlockOf<K>>[] {
+    return checkBlocks(reply, kind, start, end, (height) => this.#peaks.announcedHash(reply.peer, height));
   }
 
-  /** Sends `message` on a ready link of `role`: coalesced with identical requests, retried once if the link dies. */
-  async #request(role: Role, message: MessageName, payload: unknown): Promise<Reply & { peer: string }> {
+  /**
+   * Sends `message` on a ready link of `role` and turns the reply into a value with `accept`, which
+   * throws UPSTREAM_INVALID_REPLY for a bad one; identical requests share one result. `height` is the
+   * highest height the request needs (a reject from a peer below it may be retried, see #retryFloor).
+   */
+  async #request<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T): Promise<T> {
     if (this.#state === 'closed') throw new UpstreamError('CLOSED', 'the upstream manager is closed');
     const key = `${role}:${message}:${toHex(encodePayload(message, payload))}`;
-    const reply = await this.#flight.run(key, () => this.#attempt(role, message, payload));
-    if (reply.kind === 'reject') throw rejectError(reply, message);
-    return reply;
+    // The key fixes message and payload, hence `accept`: every sharer expects the same T.
+    return (await this.#flight.run(key, () => this.#attempt(role, message, payload, height, accept))) as T;
   }
 
-  async #attempt(role: Role, message: MessageName, payload: unknown): Promise<Reply & { peer: string }> {
-    const tried = new Set<PeerLink>();
-    let lastError: unknown;
-    for (let attempt = 0; ; attempt++) {
-      const link = this.#pickLink(role, tried);
+  /**
+   * Tries one link, then at most one other peer (a single retry budget per request, so a bad pool
+   * cannot multiply traffic). When the retry also fails, or finds no link, the first error is kept
+   * unless the retry produced its own.
+   */
+  async #attempt<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T): Promise<T> {
+    const tried = new Set<string>();
+    let minPeak = ANY_PEAK;
+    let firstError: unknown;
+    for (;;) {
+      const link = this.#pickLink(role, tried, minPeak);
       if (!link) {
         if (this.#state === 'closed') throw new UpstreamError('CLOSED', 'the upstream manager is closed');
         // The retry found no other link: report why the first attempt failed.
-        if (lastError !== undefined) throw lastError;
+        if (firstError !== undefined) throw firstError;
         throw new UpstreamError('NO_READY_LINK', `no ${role} link is ready${this.#config.roles.includes(role) ? '' : ` (add ${role} to roles)`}`);
       }
-      tried.add(link);
-      const started = Date.now();
+      tried.add(link.address);
       try {
-        const reply = await link.request(message, payload);
-        this.#report({ role, message, outcome: reply.kind === 'ok' ? 'ok' : 'reject', duration_ms: Date.now() - started, peer: link.address });
-        return { ...reply, peer: link.address };
+        return await this.#exchange(link, role, message, payload, accept);
       } catch (error) {
-        const code = error instanceof UpstreamError ? error.code : 'UPSTREAM_INVALID_REPLY';
-        this.#report({ role, message, outcome: code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error', duration_ms: Date.now() - started, peer: link.address });
         if (this.#state === 'closed') throw new UpstreamError('CLOSED', 'the upstream manager is closed', { cause: error });
-        if (code !== 'LINK_CLOSED' || attempt >= 1) throw error;
-        lastError = error;
-        this.#log.debug({ peer: link.address, message }, 'link died under a request; retrying once on another link');
+        if (isInvalidReply(error)) this.#demote(link.address, message, (error as Error).message);
+        const floor = firstError === undefined ? this.#retryFloor(error, link.address, height) : undefined;
+        if (floor === undefined) throw error;
+        firstError = error;
+        minPeak = floor;
+        this.#log.debug({ peer: link.address, message, err: (error as Error).message }, 'trying once on another peer');
       }
     }
   }
 
-  /** Least busy ready link of `role`, preferring links whose peak is not far behind the best. */
-  #pickLink(role: Role, exclude: Set<PeerLink>): PeerLink | undefined {
+  /** One request on one link, reported as a RequestOutcome; a reject or an unaccepted reply throws. */
+  async #exchange<T>(link: PeerLink, role: Role, message: MessageName, payload: unknown, accept: (reply: PeerReply) => T): Promise<T> {
+    const started = Date.now();
+    let outcome: RequestOutcome['outcome'] = 'error';
+    try {
+      const reply: PeerReply = { ...(await link.request(message, payload)), peer: link.address };
+      if (reply.kind === 'reject') {
+        outcome = 'reject';
+        throw rejectError(reply, message);
+      }
+      const value = accept(reply);
+      outcome = 'ok';
+      return value;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.code === 'UPSTREAM_TIMEOUT') outcome = 'timeout';
+      throw error;
+    } finally {
+      this.#report({ role, message, outcome, duration_ms: Date.now() - started, peer: link.address });
+    }
+  }
+
+  /**
+   * Whether a failed request deserves its one retry on another peer, and the lowest announced peak
+   * that peer needs (ANY_PEAK: none); undefined for no retry.
+   * - The link died, or the peer answered wrongly (undecodable, wrong type, wrong height, header hash
+   *   other than it announced, §g.3): any other peer may answer right.
+   * - A reject is the peer's answer that it lacks the block. Asked of another peer at random it would
+   *   mostly spend that peer's rate-limit budget (§h) on the same reject, so it is retried only when
+   *   the rejecting peer announced a peak below `height`, and only on a peer that announced one at or
+   *   above it (the least busy link is not always the most up to date); with none, no request is sent.
+   * - A timeout is not retried: the node stays silent on purpose in several cases (§e.8), and a second
+   *   full timeout would double the caller's wait.
+   */
+  #retryFloor(error: unknown, peer: string, height: number): number | undefined {
+    if (!(error instanceof UpstreamError)) return undefined;
+    if (error.code === 'LINK_CLOSED' || isInvalidReply(error)) return ANY_PEAK;
+    if (error.code !== 'UPSTREAM_REJECTED') return undefined;
+    const own = this.#peaks.latest(peer)?.height;
+    return own !== undefined && own < height ? height : undefined;
+  }
+
+  /**
+   * Deprioritises a peer that sent an invalid reply: for DEMOTED_MS its links are picked only when no
+   * other link is ready, as for a lagging peer, so the next requests go elsewhere while a pool of one
+   * keeps working (every reply is still checked). The link is kept, not recycled: reconnecting would
+   * mostly reach the same peer again (explicit peers), and PeerLink already closes a link whose frames
+   * are undecodable or of the wrong type.
+   */
+  #demote(peer: string, message: MessageName, reason: string): void {
+    this.#demotedUntil.set(peer, Date.now() + DEMOTED_MS);
+    this.#log.warn({ peer, message, err: reason, demotedForMs: DEMOTED_MS }, 'peer sent an invalid reply; deprioritised');
+  }
+
+  #isDemoted(peer: string): boolean {
+    const until = this.#demotedUntil.get(peer);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.#demotedUntil.delete(peer);
+    return false;
+  }
+
+  /**
+   * Least busy ready link of `role` whose peer is not in `exclude` and announced a peak of at least
+   * `minPeak`, preferring peers that are neither far behind the best peak nor demoted.
+   */
+  #pickLink(role: Role, exclude: Set<string>, minPeak: number): PeerLink | undefined {
     let best: { link: PeerLink; score: number } | undefined;
     for (const slot of this.#slots) {
       const link = slot.link;
-      if (slot.deps.role !== role || !link || link.state !== 'ready' || exclude.has(link)) continue;
-      const lagging = this.#peaks.lag(link.address) > LAGGING_BLOCKS ? 1e9 : 0;
-      const score = lagging + link.inFlight + link.queued;
+      if (slot.deps.role !== role || !link || link.state !== 'ready' || exclude.has(link.address)) continue;
+      if (minPeak !== ANY_PEAK && (this.#peaks.latest(link.address)?.height ?? -1) < minPeak) continue;
+      const penalty = this.#peaks.lag(link.address) > LAGGING_BLOCKS || this.#isDemoted(link.address) ? 1e9 : 0;
+      const score = penalty + link.inFlight + link.queued;
       if (!best || score < best.score) best = { link, score };
     }
     return best?.link;
@@ -259,7 +327,13 @@ export class UpstreamManager implements Upstream {
   #forgetIfGone(slot: LinkSlot): void {
     const address = slot.link?.address;
     if (address === undefined) return;
-    if (!this.#slots.some((s) => s !== slot && s.link?.address === address && s.link.state !== 'closed')) this.#peaks.forget(address);
+    if (this.#slots.some((s) => s !== slot && s.link?.address === address && s.link.state !== 'closed')) return;
+    // The best peak may have been this peer's alone: the tracker falls back to the remaining peers' best.
+    const change = this.#peaks.forget(address);
+    if (change) {
+      this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer: address }, 'best peak recomputed: its peer is gone');
+      this.#events.emit('peak', change.peak, change.previous);
+    }
   }
 
   #report(outcome: RequestOutcome): void {

@@ -2,6 +2,7 @@
  * Turns upstream peaks into live-stream events and serialises each event exactly once: one JSON
  * string, one pre-built WebSocket text frame and one SSE block, shared by every subscriber.
  */
+import { reorgForkPoint } from '../chia/reorg.js';
 import type { Peak } from '../chia/upstream-api.js';
 import type { PeakData, PeakMessage, ReorgMessage } from '../../schemas/live.js';
 
@@ -35,18 +36,15 @@ export function peakData(peak: Peak): PeakData {
 }
 
 /**
- * The reorg a new peak implies, or null. PROTOCOL.md (wallet sync, step 3): a peak whose fork point
- * is below the previous peak's height rolled back the blocks above the fork point. A peak at or below
- * the previous height with a different hash also replaced blocks even if the reported fork point
- * says otherwise (a node's first message reports fork point = its height), hence the min().
+ * The reorg a new best peak implies, or null: the heights above its fork point against the previous
+ * best (reorgForkPoint, the same function the block cache drops its blocks by).
  */
 export function reorgOf(peak: Peak, previous: Peak | null): ReorgMessage['data'] | null {
-  if (previous === null) return null;
-  const forkPoint = Math.min(peak.fork_point_with_previous_peak, peak.height - 1);
-  if (forkPoint >= previous.height) return null;
+  const forkPoint = reorgForkPoint(peak, previous);
+  if (forkPoint === null || previous === null) return null;
   return {
-    fork_point: Math.max(forkPoint, 0),
-    rolled_back: { from: Math.max(forkPoint + 1, 0), to: previous.height },
+    fork_point: forkPoint,
+    rolled_back: { from: forkPoint + 1, to: previous.height },
     previous: { height: previous.height, header_hash: previous.header_hash },
     peak: { height: peak.height, header_hash: peak.header_hash },
   };

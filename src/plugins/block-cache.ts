@@ -1,26 +1,22 @@
 /**
  * Decorates the app with the block cache (src/block-cache.ts), fetching through `app.upstream`,
- * feeding the cache metrics, and dropping blocks and coin lists a reorg replaced when a peak reports
- * a fork point below them.
+ * feeding the cache metrics, and dropping the blocks and coin lists a reorg replaced: those above the
+ * fork point of each new best peak against the previous one (reorgForkPoint, shared with the live
+ * events so browsers are told of exactly the heights the cache dropped).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { BlockCache, type EntryKind } from '../block-cache.js';
+import { reorgForkPoint } from '../chia/reorg.js';
 import type { Peak } from '../chia/upstream-api.js';
+
+// Re-exported for callers that know it from here; the one definition lives in src/chia/reorg.ts.
+export { reorgForkPoint };
 
 declare module 'fastify' {
   interface FastifyInstance {
     blockCache: BlockCache;
   }
-}
-
-/** The highest height a new peak leaves untouched, or null when it only extends the previous peak. */
-export function reorgForkPoint(peak: Peak, previous: Peak | null): number | null {
-  if (previous === null) return null;
-  if (peak.fork_point_with_previous_peak < previous.height) return peak.fork_point_with_previous_peak;
-  // A peak at or below the previous one with no lower fork point still replaced the tip.
-  if (peak.height <= previous.height) return peak.height - 1;
-  return null;
 }
 
 async function blockCachePlugin(app: FastifyInstance): Promise<void> {
