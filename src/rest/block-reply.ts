@@ -3,6 +3,7 @@
  * once per block and rendering, is kept in the cache, and is sent pre-serialised: Fastify never
  * re-serialises a block. Bytes are the node's streamable bytes, untouched.
  */
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { types } from '../chia/codec/index.js';
 import type { BlockCache, CachedBlock } from '../block-cache.js';
@@ -14,6 +15,8 @@ export const HEADER_HASH_HEADER = 'x-chia-header-hash';
 const LIST_COUNT_BYTES = 4;
 const COMMA = Buffer.from(',');
 const CLOSE_RANGE = Buffer.from(']}');
+/** Range bodies above this are streamed from their parts rather than joined (see joined()). */
+export const STREAM_ABOVE_BYTES = 1024 * 1024;
 
 /** The response JSON of one block, `{"height":…,"header_hash":…,"block":…}`, rendered once per mode. */
 export function blockJson(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 'chia'): Buffer {
@@ -77,13 +80,24 @@ export function sendBlockRange(
   if (representation.kind === 'bytes') {
     const count = Buffer.alloc(LIST_COUNT_BYTES);
     count.writeUInt32BE(blocks.length);
-    return reply.type(BYTES_TYPE).send(Buffer.concat([count, ...blocks.map((b) => b.bytes)]));
+    return reply.type(BYTES_TYPE).send(joined([count, ...blocks.map((b) => b.bytes)]));
   }
-  const parts: Buffer[] = [Buffer.from(`{"start":${start},"end":${end},"blocks":[`)];
+  // Every block is rendered before anything is sent, so a block that fails to render is still a 502.
+  const parts: Uint8Array[] = [Buffer.from(`{"start":${start},"end":${end},"blocks":[`)];
   blocks.forEach((b, i) => {
     if (i > 0) parts.push(COMMA);
     parts.push(blockJson(cache, b, representation.mode));
   });
   parts.push(CLOSE_RANGE);
-  return reply.type(JSON_TYPE).send(Buffer.concat(parts));
+  return reply.type(JSON_TYPE).send(joined(parts));
+}
+
+/**
+ * One buffer (sent with a Content-Length) for a small body; a stream over the parts for a large one,
+ * which are mostly the cache's own per-block buffers: up to 100 full blocks would otherwise be copied
+ * into one more transient buffer per concurrent request.
+ */
+export function joined(parts: Uint8Array[]): Buffer | Readable {
+  const size = parts.reduce((n, p) => n + p.byteLength, 0);
+  return size <= STREAM_ABOVE_BYTES ? Buffer.concat(parts, size) : Readable.from(parts);
 }
