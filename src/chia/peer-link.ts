@@ -258,6 +258,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #onOpen(): void {
     this.#setState('handshaking');
+    // A 'handshaking' listener may close the link at once (the manager drops a second link to a node).
+    if (this.#state !== 'handshaking') return;
     const frame = handshakeFrame(this.#options.role, this.#options.network);
     // The node counts the handshake towards its aggregate limit (§h.1).
     this.#limiter.record('handshake', frame.length);

@@ -1,10 +1,10 @@
 /**
  * The pool of upstream links (implements `Upstream`): config.linksPerRole links per role, each role
- * with its own TLS identity; peers from the config or the DNS seeders; capped backoff with jitter
- * (longer for peers that refused us); requests routed to the least busy ready link of the right role,
- * retried once on another peer when theirs dies, answers wrongly, or lags behind the height asked for,
- * and coalesced when identical; the best peak tracked across links; blocks checked against the
- * announcing peer's header hashes.
+ * with its own TLS identity, never two of one role to one node; peers from the config or the DNS
+ * seeders; capped backoff with jitter (longer for peers that refused us); requests routed to the least
+ * busy ready link of the right role, retried once on another peer when theirs dies, answers wrongly, or
+ * lags behind the height asked for, and coalesced when identical; the best peak tracked across links;
+ * blocks checked against the announcing peer's header hashes.
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config.js';
@@ -62,6 +62,8 @@ export interface UpstreamManagerOptions {
 interface PeerRecord {
   peer: PeerAddress;
   availableAt: number;
+  /** The peer id (§a.4) of the node last reached at this address, once TLS showed it. */
+  nodeId: string | null;
 }
 
 export function createUpstreamManager(options: UpstreamManagerOptions): UpstreamManager {
@@ -80,6 +82,8 @@ export class UpstreamManager implements Upstream {
   readonly #flight = new SingleFlight<unknown>();
   /** Peer address → epoch ms until which its links are deprioritised (see #demote). */
   readonly #demotedUntil = new Map<string, number>();
+  /** `address peerId` pairs already logged as a second address of a held node (see #dropIfDuplicate). */
+  readonly #reportedDuplicates = new Set<string>();
   readonly #backoff: BackoffStrategy;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
   #ca = '';
@@ -120,6 +124,7 @@ export class UpstreamManager implements Upstream {
         slot.on('state', (state) => {
           if (state === 'reconnecting') this.#forgetIfGone(slot);
           this.#events.emit('link', this.#slotStatus(slot));
+          if (state === 'handshaking') this.#dropIfDuplicate(slot);
         });
         slot.on('notification', (frame, link) => this.#onNotification(frame.type, frame.data, link));
         this.#slots.push(slot);
@@ -363,15 +368,52 @@ export class UpstreamManager implements Upstream {
   }
 
   /**
-   * A peer for `slot`: never one another slot of the same role uses (one certificate per role, and a
-   * node closes the older of two connections with the same peer id, §a.5), the one available soonest.
+   * One node may be reachable under several addresses (its IPv4 and IPv6 address from the seeders, two
+   * DNS names). Two links of one role to it would present the same client certificate, and the node
+   * keeps only the newer connection per peer id (§a.5): the two would kick each other out forever.
+   * So, as soon as TLS shows a link's node (peer id, §a.4), and before our handshake goes out (the
+   * node registers a connection only after the handshake, §c.2, so the held link is not disturbed), a
+   * link to a node that another live link of its role already holds is closed. Its slot backs off as
+   * after any close (the holder is not penalised), and #choosePeer skips the addresses known to lead
+   * to a held node. Only other slots' live links count, so a slot reconnecting to the node it just
+   * lost is no duplicate; links of different roles to one node use different certificates and are fine.
+   */
+  #dropIfDuplicate(slot: LinkSlot): void {
+    const link = slot.link;
+    const nodeId = link?.peerId;
+    if (!link || !nodeId || link.state === 'closed') return;
+    const record = this.#peers.get(link.address);
+    if (record) record.nodeId = nodeId;
+    const holder = this.#otherLinks(slot).find((other) => other.peerId === nodeId);
+    if (!holder) return;
+    const key = `${link.address} ${nodeId}`;
+    if (!this.#reportedDuplicates.has(key)) {
+      this.#reportedDuplicates.add(key);
+      this.#log.warn({ role: slot.deps.role, peer: link.address, sameNodeAs: holder.address, peerId: nodeId }, 'two peer addresses lead to one node: the second is not used while the first is connected');
+    }
+    link.close(`closed: it leads to the node ${nodeId} already linked through ${holder.address}`);
+  }
+
+  /** The live links of the other slots of `slot`'s role. */
+  #otherLinks(slot: LinkSlot): PeerLink[] {
+    const links: PeerLink[] = [];
+    for (const s of this.#slots) if (s !== slot && s.deps.role === slot.deps.role && s.link && s.link.state !== 'closed') links.push(s.link);
+    return links;
+  }
+
+  /**
+   * A peer for `slot`: never one another slot of the same role uses, by address or by node (one
+   * certificate per role, and a node closes the older of two connections with the same peer id, §a.5,
+   * see #dropIfDuplicate), the one available soonest.
    */
   #choosePeer(slot: LinkSlot): PeerAddress | { retryAt: number } {
-    const busy = new Set(this.#slots.filter((s) => s !== slot && s.deps.role === slot.deps.role && s.link && s.link.state !== 'closed').map((s) => s.link?.address));
+    const others = this.#otherLinks(slot);
+    const busyAddresses = new Set(others.map((link) => link.address));
+    const busyNodes = new Set(others.map((link) => link.peerId));
     const now = Date.now();
     let best: PeerRecord | undefined;
     for (const record of this.#peers.values()) {
-      if (busy.has(formatAddress(record.peer))) continue;
+      if (busyAddresses.has(formatAddress(record.peer)) || (record.nodeId !== null && busyNodes.has(record.nodeId))) continue;
       if (!best || record.availableAt < best.availableAt) best = record;
     }
     if (!best || (best.availableAt > now && this.#config.peers.length === 0)) void this.#reseed();
@@ -389,7 +431,7 @@ export class UpstreamManager implements Upstream {
 
   #addPeer(peer: PeerAddress): void {
     const key = formatAddress(peer);
-    if (!this.#peers.has(key)) this.#peers.set(key, { peer, availableAt: 0 });
+    if (!this.#peers.has(key)) this.#peers.set(key, { peer, availableAt: 0, nodeId: null });
   }
 
   #reseed(): Promise<void> {
