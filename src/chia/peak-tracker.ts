@@ -12,7 +12,8 @@ export const ANNOUNCED_HEIGHTS_KEPT = 1_000;
 
 /**
  * How deep a fork is assumed when the gateway knows no block the new best shares with the previous
- * one (typically a new link whose first peak is heavier). It matches DEFAULTS.confirmations: blocks
+ * one (typically a new link whose first peak is heavier, when its parent could not be fetched, see
+ * needsParent, or lies on another branch). It matches DEFAULTS.confirmations: blocks
  * that deep are served as immutable, so a shallower guess could let a replaced block be served as
  * immutable, while a deeper one would report rolling back blocks the gateway itself calls final.
  */
@@ -53,31 +54,51 @@ export class PeakTracker {
     this.#unverifiedForkDepth = options.unverifiedForkDepth ?? UNVERIFIED_FORK_DEPTH;
   }
 
-  /** Records `peer`'s announcement; returns the new best and the previous one when the best changed. */
-  announce(peer: string, peak: PeakAnnouncement, now = Date.now()): PeakChange | null {
+  /**
+   * Records `peer`'s announcement; returns the new best and the previous one when the best changed.
+   * `parentHash`, when given, is the header hash at height − 1 on the peer's chain (the announced
+   * block's foliage.prev_block_hash, checked by the caller against the announced header hash).
+   */
+  announce(peer: string, peak: PeakAnnouncement, now = Date.now(), parentHash?: string): PeakChange | null {
     let heights = this.#announced.get(peer);
     if (!heights) this.#announced.set(peer, (heights = new Map()));
     const last = this.#best;
     const hadLast = last !== null && heights.get(last.height) === last.header_hash;
     // The peer's reorg replaced its blocks above the fork point (§e.4); a first message reports
     // fork point = height (§c.7), hence the min() with the parent's height.
-    keep(heights, Math.min(peak.fork_point_with_previous_peak, peak.height - 1), peak.height, peak.header_hash);
+    const fork = Math.min(peak.fork_point_with_previous_peak, peak.height - 1);
+    // A given parent replaces whatever the peer announced at height − 1 before.
+    keep(heights, parentHash === undefined ? fork : Math.min(fork, peak.height - 2), peak.height, peak.header_hash, parentHash);
     this.#latest.set(peer, { peak, at: now });
 
-    const best = this.#best;
-    if (best?.header_hash === peak.header_hash) {
-      if (!best.peers.includes(peer)) best.peers.push(peer);
+    if (!this.#becomesBest(peak)) {
+      if (this.#best?.header_hash === peak.header_hash && !this.#best.peers.includes(peer)) this.#best.peers.push(peer);
       return null;
     }
-    if (best && best.peers.length > 0 && peak.weight <= best.weight) return null;
     // The first best has nothing to fork from: its fork point is the node's, capped at its height.
-    let fork = Math.min(peak.fork_point_with_previous_peak, peak.height);
+    let bestFork = Math.min(peak.fork_point_with_previous_peak, peak.height);
     if (last !== null) {
       const ceiling = forkCeiling(peak.height, last.height);
       // The peer's own fork point is relative to its previous peak, which was on the previous best's chain.
-      fork = hadLast ? Math.max(0, Math.min(fork, ceiling)) : this.#derivedFork(peak, last, ceiling);
+      bestFork = hadLast ? Math.max(0, Math.min(bestFork, ceiling)) : this.#derivedFork(peak, last, ceiling);
     }
-    return this.#setBest(peak, fork, [peer], now);
+    return this.#setBest(peak, bestFork, [peer], now);
+  }
+
+  /**
+   * Whether announce() would have to relate `peak` to the best through hashes it lacks: the peak would
+   * become the best, `peer` did not announce the current best (else its own fork point holds), and
+   * the peak's parent is unknown on `peer`'s chain (typically its first message after a (re)connect,
+   * §c.7). Only then does the parent hash (passed to announce) turn the bounded guess into the true
+   * fork point, so only then is it worth a request (§h).
+   */
+  needsParent(peer: string, peak: PeakAnnouncement): boolean {
+    const best = this.#best;
+    if (best === null || peak.height < 1 || !this.#becomesBest(peak)) return false;
+    const heights = this.#announced.get(peer);
+    if (heights?.get(best.height) === best.header_hash) return false;
+    // A fork point below the parent means the peer replaced the parent it announced before (§e.4).
+    return peak.fork_point_with_previous_peak < peak.height - 1 || heights?.get(peak.height - 1) === undefined;
   }
 
   /**
@@ -130,6 +151,13 @@ export class PeakTracker {
     return this.#best;
   }
 
+  /** True when `peak` would replace the best: a new hash, heavier, or any hash once the best's peers are gone. */
+  #becomesBest(peak: PeakAnnouncement): boolean {
+    const best = this.#best;
+    if (best === null) return true;
+    return best.header_hash !== peak.header_hash && (best.peers.length === 0 || peak.weight > best.weight);
+  }
+
   #setBest(peak: PeakAnnouncement, fork: number, peers: string[], at: number): PeakChange {
     keep(this.#chain, fork, peak.height, peak.header_hash);
     // The blocks the new best's peers announced on its chain become the gateway's chain too.
@@ -157,10 +185,11 @@ export class PeakTracker {
   }
 }
 
-/** Drops a chain's hashes above `fork`, records `hash` at `height` and bounds the map. */
-function keep(heights: Map<number, string>, fork: number, height: number, hash: string): void {
+/** Drops a chain's hashes above `fork`, records `parent` at height − 1 (if given) and `hash` at `height`, and bounds the map. */
+function keep(heights: Map<number, string>, fork: number, height: number, hash: string, parent?: string): void {
   for (const h of heights.keys()) if (h > fork) heights.delete(h);
   heights.delete(height);
+  if (parent !== undefined && height > 0) heights.set(height - 1, parent);
   heights.set(height, hash);
   bound(heights);
 }

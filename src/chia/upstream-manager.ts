@@ -4,7 +4,8 @@
  * seeders; capped backoff with jitter (longer for peers that refused us); requests routed to the least
  * busy ready link of the right role, retried once on another peer when theirs dies, answers wrongly, or
  * lags behind the height asked for, and coalesced when identical; the best peak tracked across links;
- * blocks checked against the announcing peer's header hashes.
+ * blocks checked against the announcing peer's header hashes; a new peer's first peak related to the
+ * best through its parent hash (peak-parents.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config.js';
@@ -12,15 +13,17 @@ import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
 import { MessageType, payloadType, toHex, types, type MessageName } from './codec/index.js';
 import { UpstreamError } from './errors.js';
 import { LinkSlot } from './link-slot.js';
+import { NodeType } from './message-rules.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
-import { PeakTracker } from './peak-tracker.js';
+import { parentRequest, PerKeyQueue, PARENT_TIMEOUT_MS } from './peak-parents.js';
+import { PeakTracker, type PeakAnnouncement } from './peak-tracker.js';
 import { dnsResolver, formatAddress, resolveSeeders, type HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { networkInfo } from './networks.js';
 import { SingleFlight } from './single-flight.js';
 import { loadChiaCa, loadOrCreateIdentity } from './tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
-import { checkBlocks, decodeReply, isInvalidReply, rejectError, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
+import { announcedParent, checkBlocks, decodeReply, isInvalidReply, rejectError, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
 import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamStatus } from './upstream-api.js';
 
 /** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
@@ -78,6 +81,8 @@ export class UpstreamManager implements Upstream {
   readonly #slots: LinkSlot[] = [];
   readonly #peers = new Map<string, PeerRecord>();
   readonly #peaks = new PeakTracker();
+  /** Per peer address: its announcements, kept in order behind a parent request (see #announce). */
+  readonly #announcing = new PerKeyQueue((err) => this.#log.error({ err: (err as Error).message }, 'peak announcement failed'));
   /** Shared results of identical requests; each key's value has the type its caller's `accept` returns. */
   readonly #flight = new SingleFlight<unknown>();
   /** Peer address → epoch ms until which its links are deprioritised (see #demote). */
@@ -233,11 +238,11 @@ export class UpstreamManager implements Upstream {
   }
 
   /** One request on one link, reported as a RequestOutcome; a reject or an unaccepted reply throws. */
-  async #exchange<T>(link: PeerLink, role: Role, message: MessageName, payload: unknown, accept: (reply: PeerReply) => T): Promise<T> {
+  async #exchange<T>(link: PeerLink, role: Role, message: MessageName, payload: unknown, accept: (reply: PeerReply) => T, timeoutMs?: number): Promise<T> {
     const started = Date.now();
     let outcome: RequestOutcome['outcome'] = 'error';
     try {
-      const reply: PeerReply = { ...(await link.request(message, payload)), peer: link.address };
+      const reply: PeerReply = { ...(await link.request(message, payload, timeoutMs)), peer: link.address };
       if (reply.kind === 'reject') {
         outcome = 'reject';
         throw rejectError(reply, message);
@@ -320,7 +325,44 @@ export class UpstreamManager implements Upstream {
       this.#log.warn({ peer: link.address, err: (err as Error).message }, 'undecodable peak announcement ignored');
       return;
     }
-    const change = this.#peaks.announce(link.address, announced);
+    const receivedAt = Date.now();
+    this.#announcing.run(link.address, () => this.#announce(link, announced, receivedAt));
+  }
+
+  /**
+   * Records an announcement, first asking its link for the announced block's parent hash when the
+   * tracker could otherwise only guess its fork point (PeakTracker.needsParent: a peer's first peak
+   * after a (re)connect, heavier than the best). Any failure of that request just leaves the guess:
+   * the peak is never lost. An announcement whose link closed meanwhile is dropped, as its peer was
+   * forgotten (#forgetIfGone) and must not pin the best.
+   */
+  #announce(link: PeerLink, announced: PeakAnnouncement, receivedAt: number): Promise<void> | undefined {
+    if (link.state === 'closed' || this.#state === 'closed') return undefined;
+    if (!this.#peaks.needsParent(link.address, announced)) {
+      this.#record(link, announced, receivedAt);
+      return undefined;
+    }
+    return this.#parentOf(link, announced).then((parent) => {
+      if (link.state !== 'closed' && this.#state !== 'closed') this.#record(link, announced, receivedAt, parent);
+    });
+  }
+
+  /** The announced block's checked parent hash from its own link, or undefined on any failure. */
+  async #parentOf(link: PeerLink, announced: PeakAnnouncement): Promise<string | undefined> {
+    const { message, payload } = parentRequest(link.nodeType, announced.height);
+    const role: Role = link.nodeType === NodeType.WALLET ? 'wallet' : 'full_node';
+    const timeoutMs = Math.min(PARENT_TIMEOUT_MS, this.#config.requestTimeoutMs);
+    try {
+      return await this.#exchange(link, role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), timeoutMs);
+    } catch (err) {
+      this.#log.info({ peer: link.address, height: announced.height, err: (err as Error).message }, "a new peak's parent is unknown: its fork point is a bounded guess");
+      return undefined;
+    }
+  }
+
+  /** Hands an announcement to the tracker and emits the link's new status and any change of the best. */
+  #record(link: PeerLink, announced: PeakAnnouncement, receivedAt: number, parentHash?: string): void {
+    const change = this.#peaks.announce(link.address, announced, receivedAt, parentHash);
     for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
     if (change) {
       this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer: link.address }, 'new best peak');

@@ -93,3 +93,17 @@ export function checkBlocks<K extends BlockReplyKind>(
     return { height, header_hash: hash, bytes, value, peer: reply.peer };
   });
 }
+
+/**
+ * The parent hash (foliage.prev_block_hash) of the block in a respond_block or respond_block_header
+ * reply, once its height and header hash match the announced peak (§g.2: the header hash covers the
+ * foliage, hence the parent hash), so the parent is as trusted as the announcement.
+ */
+export function announcedParent(reply: PeerReply, height: number, headerHashHex: string): string {
+  const block = messageName(reply.type) === 'respond_block' ? decodeReply(reply, types.RespondBlock).block : decodeReply(reply, types.RespondBlockHeader).header_block;
+  const hash = toHex(headerHash(block));
+  if (block.reward_chain_block.height !== height || hash !== headerHashHex) {
+    throw new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer}: asked for the announced block ${headerHashHex} at height ${height}, got ${hash} at height ${block.reward_chain_block.height}`, { peer: reply.peer });
+  }
+  return toHex(block.foliage.prev_block_hash);
+}

@@ -198,4 +198,62 @@ describe('PeakTracker', () => {
     // While a holder remains, a lighter peak does not replace it.
     expect(t.announce('other:1', { ...on('V', 101), weight: 1n })).toBeNull();
   });
+  describe('parent hashes of peaks it cannot relate (needsParent)', () => {
+    it("asks for the parent of a new peer's first, heavier peak, and with it finds the true fork", () => {
+      const t = new PeakTracker();
+      for (let h = 95; h <= 100; h++) t.announce('a:1', on('W', h));
+      const first = on('W', 101, 101); // a first message: fork point = its height (§c.7)
+      expect(t.needsParent('new:1', first)).toBe(true);
+      const change = t.announce('new:1', first, 5, '0xW100');
+      expect(change?.peak).toMatchObject({ height: 101, fork_point_with_previous_peak: 100, peers: ['new:1'] });
+      expect(reorgForkPoint(change!.peak, change!.previous)).toBeNull();
+      expect(t.announcedHash('new:1', 100)).toBe('0xW100');
+      // The next peak extends a chain the tracker knows: no more requests.
+      expect(t.needsParent('new:1', on('W', 102))).toBe(false);
+      expect(t.announce('new:1', on('W', 102))?.peak.fork_point_with_previous_peak).toBe(101);
+    });
+
+    it('finds a fork below the parent too, when the parent is on the gateway\'s chain record', () => {
+      const t = new PeakTracker();
+      for (let h = 95; h <= 100; h++) t.announce('a:1', on('W', h));
+      // A heavier sibling of the best: its parent W99 is on the best's chain.
+      const sibling = on('S', 100, 100, 5n);
+      expect(t.needsParent('new:1', sibling)).toBe(true);
+      const change = t.announce('new:1', sibling, 1, '0xW99');
+      expect(change?.peak.fork_point_with_previous_peak).toBe(99);
+      expect(reorgOf(change!.peak, change!.previous)?.rolled_back).toEqual({ from: 100, to: 100 });
+    });
+
+    it('keeps a conservative fork when the parent is on another branch', () => {
+      const t = new PeakTracker();
+      for (let h = 95; h <= 100; h++) t.announce('a:1', on('W', h));
+      const change = t.announce('new:1', on('V', 101, 101), 1, '0xV100');
+      // Known different at 100, nothing known below: the bounded guess below 99.
+      expect(change?.peak.fork_point_with_previous_peak).toBe(99 - UNVERIFIED_FORK_DEPTH);
+    });
+
+    it('needs no parent when the peak would not become the best, or the tracker can already relate it', () => {
+      const t = new PeakTracker();
+      expect(t.needsParent('a:1', on('W', 100))).toBe(false); // the first best has nothing to fork from
+      for (let h = 98; h <= 100; h++) t.announce('a:1', on('W', h));
+      expect(t.needsParent('a:1', on('W', 101))).toBe(false); // it announced the best itself
+      expect(t.needsParent('new:1', on('W', 100, 100))).toBe(false); // the best itself
+      expect(t.needsParent('new:1', { ...on('V', 101, 101), weight: 1n })).toBe(false); // lighter
+      expect(t.announce('b:1', on('V', 100, 100))).toBeNull(); // as heavy as the best: not taken
+      // b already announced the parent of its next peak: a request would teach nothing new.
+      expect(t.needsParent('b:1', on('V', 101))).toBe(false);
+      expect(t.needsParent('b:1', on('X', 101, 98))).toBe(true); // ... unless its reorg replaced it (§e.4)
+      expect(t.needsParent('genesis:1', { ...on('G', 0, 0), weight: 10_000n })).toBe(false);
+    });
+
+    it("records the parent below a peer's own reorg, and keeps it through the pruning", () => {
+      const t = new PeakTracker();
+      for (let h = 95; h <= 100; h++) t.announce('a:1', on('W', h));
+      t.announce('a:1', on('X', 101, 97, 5n), 1, '0xX100');
+      expect(t.announcedHash('a:1', 97)).toBe('0xW97');
+      expect(t.announcedHash('a:1', 98)).toBeUndefined();
+      expect(t.announcedHash('a:1', 100)).toBe('0xX100');
+      expect(t.announcedHash('a:1', 101)).toBe('0xX101');
+    });
+  });
 });
