@@ -1,0 +1,173 @@
+/**
+ * Request routing for the upstream manager: a request goes to the least busy ready link of its role,
+ * preferring peers neither far behind the best peak nor demoted for an invalid reply; it is retried
+ * once on another peer when theirs dies, answers wrongly, or lags behind the height asked for; and
+ * identical requests share one result. Every exchange is reported as a RequestOutcome. It reads the
+ * slots and the peak tracker the manager owns and owns only the demotions and the single-flight table.
+ */
+import { MessageType, payloadType, toHex, type MessageName } from './codec/index.js';
+import { UpstreamError } from './errors.js';
+import type { LinkSlot } from './link-slot.js';
+import type { Logger } from './logger.js';
+import type { PeakTracker } from './peak-tracker.js';
+import type { PeerLink } from './peer-link.js';
+import { SingleFlight } from './single-flight.js';
+import { isInvalidReply, rejectError, type PeerReply } from './upstream-replies.js';
+import type { RequestOutcome, Role } from './upstream-api.js';
+
+/** A link whose peak is this many blocks behind the best is used only when no other is ready. */
+export const LAGGING_BLOCKS = 10;
+/** A peer that sent an invalid reply is, for this long, used only when no other link is ready. */
+export const DEMOTED_MS = 5 * 60_000;
+/** #pickLink's minPeak when any peer will do. */
+const ANY_PEAK = -1;
+
+export interface RequestRouterDeps {
+  /** Every slot of every role (the manager's array, read at each pick). */
+  slots: readonly LinkSlot[];
+  peaks: PeakTracker;
+  /** The configured roles, to name the fix when a request needs another. */
+  roles: readonly Role[];
+  isClosed: () => boolean;
+  report: (outcome: RequestOutcome) => void;
+  logger: Logger;
+}
+
+export class RequestRouter {
+  readonly #deps: RequestRouterDeps;
+  /** Shared results of identical requests; each key's value has the type its caller's `accept` returns. */
+  readonly #flight = new SingleFlight<unknown>();
+  /** Peer address → epoch ms until which its links are deprioritised (see #demote). */
+  readonly #demotedUntil = new Map<string, number>();
+
+  constructor(deps: RequestRouterDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Sends `message` on a ready link of `role` and turns the reply into a value with `accept`, which
+   * throws UPSTREAM_INVALID_REPLY for a bad one; identical requests share one result. `height` is the
+   * highest height the request needs (a reject from a peer below it may be retried, see #retryFloor).
+   */
+  async request<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T): Promise<T> {
+    if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
+    const key = `${role}:${message}:${toHex(encodePayload(message, payload))}`;
+    // The key fixes message and payload, hence `accept`: every sharer expects the same T.
+    return (await this.#flight.run(key, () => this.#attempt(role, message, payload, height, accept))) as T;
+  }
+
+  /**
+   * Tries one link, then at most one other peer (a single retry budget per request, so a bad pool
+   * cannot multiply traffic). When the retry also fails, or finds no link, the first error is kept
+   * unless the retry produced its own.
+   */
+  async #attempt<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T): Promise<T> {
+    const tried = new Set<string>();
+    let minPeak = ANY_PEAK;
+    let firstError: unknown;
+    for (;;) {
+      const link = this.#pickLink(role, tried, minPeak);
+      if (!link) {
+        if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
+        // The retry found no other link: report why the first attempt failed.
+        if (firstError !== undefined) throw firstError;
+        throw new UpstreamError('NO_READY_LINK', `no ${role} link is ready${this.#deps.roles.includes(role) ? '' : ` (add ${role} to roles)`}`);
+      }
+      tried.add(link.address);
+      try {
+        return await this.exchange(link, role, message, payload, accept);
+      } catch (error) {
+        if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed', { cause: error });
+        if (isInvalidReply(error)) this.#demote(link.address, message, (error as Error).message);
+        const floor = firstError === undefined ? this.#retryFloor(error, link.address, height) : undefined;
+        if (floor === undefined) throw error;
+        firstError = error;
+        minPeak = floor;
+        this.#deps.logger.debug({ peer: link.address, message, err: (error as Error).message }, 'trying once on another peer');
+      }
+    }
+  }
+
+  /** One request on one link, reported as a RequestOutcome; a reject or an unaccepted reply throws. */
+  async exchange<T>(link: PeerLink, role: Role, message: MessageName, payload: unknown, accept: (reply: PeerReply) => T, timeoutMs?: number): Promise<T> {
+    const started = Date.now();
+    let outcome: RequestOutcome['outcome'] = 'error';
+    try {
+      const reply: PeerReply = { ...(await link.request(message, payload, timeoutMs)), peer: link.address };
+      if (reply.kind === 'reject') {
+        outcome = 'reject';
+        throw rejectError(reply, message);
+      }
+      const value = accept(reply);
+      outcome = 'ok';
+      return value;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.code === 'UPSTREAM_TIMEOUT') outcome = 'timeout';
+      throw error;
+    } finally {
+      this.#deps.report({ role, message, outcome, duration_ms: Date.now() - started, peer: link.address });
+    }
+  }
+
+  /**
+   * Whether a failed request deserves its one retry on another peer, and the lowest announced peak
+   * that peer needs (ANY_PEAK: none); undefined for no retry.
+   * - The link died, or the peer answered wrongly (undecodable, wrong type, wrong height, header hash
+   *   other than it announced, §g.3): any other peer may answer right.
+   * - A reject is the peer's answer that it lacks the block. Asked of another peer at random it would
+   *   mostly spend that peer's rate-limit budget (§h) on the same reject, so it is retried only when
+   *   the rejecting peer announced a peak below `height`, and only on a peer that announced one at or
+   *   above it (the least busy link is not always the most up to date); with none, no request is sent.
+   * - A timeout is not retried: the node stays silent on purpose in several cases (§e.8), and a second
+   *   full timeout would double the caller's wait.
+   */
+  #retryFloor(error: unknown, peer: string, height: number): number | undefined {
+    if (!(error instanceof UpstreamError)) return undefined;
+    if (error.code === 'LINK_CLOSED' || isInvalidReply(error)) return ANY_PEAK;
+    if (error.code !== 'UPSTREAM_REJECTED') return undefined;
+    const own = this.#deps.peaks.latest(peer)?.height;
+    return own !== undefined && own < height ? height : undefined;
+  }
+
+  /**
+   * Deprioritises a peer that sent an invalid reply: for DEMOTED_MS its links are picked only when no
+   * other link is ready, as for a lagging peer, so the next requests go elsewhere while a pool of one
+   * keeps working (every reply is still checked). The link is kept, not recycled: reconnecting would
+   * mostly reach the same peer again (explicit peers), and PeerLink already closes a link whose frames
+   * are undecodable or of the wrong type.
+   */
+  #demote(peer: string, message: MessageName, reason: string): void {
+    this.#demotedUntil.set(peer, Date.now() + DEMOTED_MS);
+    this.#deps.logger.warn({ peer, message, err: reason, demotedForMs: DEMOTED_MS }, 'peer sent an invalid reply; deprioritised');
+  }
+
+  #isDemoted(peer: string): boolean {
+    const until = this.#demotedUntil.get(peer);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.#demotedUntil.delete(peer);
+    return false;
+  }
+
+  /**
+   * Least busy ready link of `role` whose peer is not in `exclude` and announced a peak of at least
+   * `minPeak`, preferring peers that are neither far behind the best peak nor demoted.
+   */
+  #pickLink(role: Role, exclude: Set<string>, minPeak: number): PeerLink | undefined {
+    let best: { link: PeerLink; score: number } | undefined;
+    for (const slot of this.#deps.slots) {
+      const link = slot.link;
+      if (slot.deps.role !== role || !link || link.state !== 'ready' || exclude.has(link.address)) continue;
+      if (minPeak !== ANY_PEAK && (this.#deps.peaks.latest(link.address)?.height ?? -1) < minPeak) continue;
+      const penalty = this.#deps.peaks.lag(link.address) > LAGGING_BLOCKS || this.#isDemoted(link.address) ? 1e9 : 0;
+      const score = penalty + link.inFlight + link.queued;
+      if (!best || score < best.score) best = { link, score };
+    }
+    return best?.link;
+  }
+}
+
+/** The payload bytes, which make requests identical for single-flight. */
+function encodePayload(message: MessageName, payload: unknown): Uint8Array {
+  return payloadType(MessageType[message])?.encode(payload) ?? new Uint8Array();
+}
