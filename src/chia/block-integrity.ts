@@ -11,9 +11,9 @@ const HASH_SIZE = 32;
 /** generator_root of a block without a generator (§g.3 step 3). */
 const NO_GENERATOR_ROOT = new Uint8Array(HASH_SIZE);
 /** generator_refs_root of an empty ref list (§g.3 step 3). */
-const EMPTY_REFS_ROOT = new Uint8Array(HASH_SIZE).fill(1);
-/** The encoded empty BIP158 filter: a non-transaction block's transactions_filter (§e.5, §f.7). */
-const EMPTY_FILTER = Uint8Array.of(0);
+export const EMPTY_REFS_ROOT = new Uint8Array(HASH_SIZE).fill(1);
+/** The encoded empty BIP158 filter: a non-transaction block's transactions_filter, and any block's when none was asked for (§e.5, §f.7). */
+export const EMPTY_FILTER = Uint8Array.of(0);
 /** ProofOfSpace version whose hash is plain sha256 of its bytes; v1 (v2 plots) needs quality strings (§g.2). */
 const PLAIN_HASH_POS_VERSION = 0;
 
@@ -35,8 +35,8 @@ function refsBytes(refs: readonly number[]): Uint8Array {
   return out;
 }
 
-/** The RewardChainBlockUnfinished a finished reward chain block was made from. */
-function unfinishedOf(rcb: RewardChainBlock): RewardChainBlockUnfinished {
+/** The RewardChainBlockUnfinished a finished reward chain block was made from (hashed into the foliage, §g.3 step 5). */
+export function unfinishedOf(rcb: RewardChainBlock): RewardChainBlockUnfinished {
   return {
     total_iters: rcb.total_iters,
     signage_point_index: rcb.signage_point_index,

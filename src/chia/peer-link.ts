@@ -83,6 +83,7 @@ const anyServerName = (() => undefined) as unknown as (servername: string, cert:
 
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   readonly address: string;
+  readonly role: Role;
   readonly nodeType: number;
   #state: PeerLinkState = 'connecting';
   #ws: WebSocket | undefined;
@@ -103,6 +104,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     super();
     this.#options = options;
     this.address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+    this.role = options.role;
     this.nodeType = nodeTypeOf(options.role);
     this.#log = options.logger ?? SILENT_LOGGER;
     // The pacer waits for a free in-flight slot, so the request map's cap (the same number) is never hit.

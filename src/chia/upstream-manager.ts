@@ -13,10 +13,9 @@ import type { GatewayConfig } from '../config.js';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
 import { MessageType, toHex, types } from './codec/index.js';
 import { LinkSlot } from './link-slot.js';
-import { NodeType } from './message-rules.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
 import { parentRequest, PerKeyQueue, PARENT_TIMEOUT_MS } from './peak-parents.js';
-import { PeakTracker, type PeakAnnouncement } from './peak-tracker.js';
+import { PeakTracker, type PeakAnnouncement, type PeakChange } from './peak-tracker.js';
 import { formatAddress, type HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { PeerPool } from './peer-pool.js';
@@ -189,7 +188,6 @@ export class UpstreamManager implements Upstream {
     return checkBlocks(reply, kind, start, end, (height) => this.#peaks.announcedHash(reply.peer, height));
   }
 
-
   #onNotification(type: number, data: Uint8Array, link: PeerLink): void {
     let announced;
     try {
@@ -225,10 +223,9 @@ export class UpstreamManager implements Upstream {
   /** The announced block's checked parent hash from its own link, or undefined on any failure. */
   async #parentOf(link: PeerLink, announced: PeakAnnouncement): Promise<string | undefined> {
     const { message, payload } = parentRequest(link.nodeType, announced.height);
-    const role: Role = link.nodeType === NodeType.WALLET ? 'wallet' : 'full_node';
     const timeoutMs = Math.min(PARENT_TIMEOUT_MS, this.#config.requestTimeoutMs);
     try {
-      return await this.#router.exchange(link, role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), timeoutMs);
+      return await this.#router.exchange(link, link.role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), timeoutMs);
     } catch (err) {
       this.#log.info({ peer: link.address, height: announced.height, err: (err as Error).message }, "a new peak's parent is unknown: its fork point is a bounded guess");
       return undefined;
@@ -239,10 +236,12 @@ export class UpstreamManager implements Upstream {
   #record(link: PeerLink, announced: PeakAnnouncement, receivedAt: number, parentHash?: string): void {
     const change = this.#peaks.announce(link.address, announced, receivedAt, parentHash);
     for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
-    if (change) {
-      this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer: link.address }, 'new best peak');
-      this.#events.emit('peak', change.peak, change.previous);
-    }
+    if (change) this.#emitBest(change, link.address, 'new best peak');
+  }
+
+  #emitBest(change: PeakChange, peer: string, message: string): void {
+    this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer }, message);
+    this.#events.emit('peak', change.peak, change.previous);
   }
 
   /** Drops a closed link's peer from the peak bookkeeping unless another link still talks to it. */
@@ -252,10 +251,7 @@ export class UpstreamManager implements Upstream {
     if (this.#slots.some((s) => s !== slot && s.link?.address === address && s.link.state !== 'closed')) return;
     // The best peak may have been this peer's alone: the tracker falls back to the remaining peers' best.
     const change = this.#peaks.forget(address);
-    if (change) {
-      this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer: address }, 'best peak recomputed: its peer is gone');
-      this.#events.emit('peak', change.peak, change.previous);
-    }
+    if (change) this.#emitBest(change, address, 'best peak recomputed: its peer is gone');
   }
 
   #report(outcome: RequestOutcome): void {

@@ -3,22 +3,22 @@
  * An address whose count drops to zero is forgotten, so the map only ever holds connected addresses.
  */
 export class IpCounts {
-  private readonly counts = new Map<string, number>();
+  readonly #counts = new Map<string, number>();
 
   /** Connections `ip` holds now. */
   get(ip: string): number {
-    return this.counts.get(ip) ?? 0;
+    return this.#counts.get(ip) ?? 0;
   }
 
   /** Counts one more connection from `ip`. */
   add(ip: string): void {
-    this.counts.set(ip, this.get(ip) + 1);
+    this.#counts.set(ip, this.get(ip) + 1);
   }
 
   /** Counts one connection from `ip` less; callers make sure each add is removed once. */
   remove(ip: string): void {
     const left = this.get(ip) - 1;
-    if (left > 0) this.counts.set(ip, left);
-    else this.counts.delete(ip);
+    if (left > 0) this.#counts.set(ip, left);
+    else this.#counts.delete(ip);
   }
 }

@@ -10,9 +10,6 @@ import { BlockCache, type EntryKind } from '../block-cache.js';
 import { reorgForkPoint } from '../chia/reorg.js';
 import type { Peak } from '../chia/upstream-api.js';
 
-// Re-exported for callers that know it from here; the one definition lives in src/chia/reorg.ts.
-export { reorgForkPoint };
-
 declare module 'fastify' {
   interface FastifyInstance {
     blockCache: BlockCache;

@@ -17,9 +17,9 @@ import {
   type FoliageTransactionBlock,
   type FullBlock,
   type RewardChainBlock,
-  type RewardChainBlockUnfinished,
   type TransactionsInfo,
 } from '../../src/chia/codec/index.js';
+import { EMPTY_FILTER, EMPTY_REFS_ROOT, unfinishedOf } from '../../src/chia/block-integrity.js';
 import { Patcher, marker, sha256, u128, u32, u64 } from './byte-patcher.js';
 import { TEMPLATE_BLOCK_HEX } from './fixture-block.js';
 
@@ -35,10 +35,6 @@ const BLOCK_CENTISECONDS = 1_875n;
 /** Block rewards split 7/8 pool, 1/8 farmer, in mojos (1 XCH = 10^12): the reward claims of transaction blocks. */
 const POOL_REWARD = 875_000_000_000n;
 const FARMER_REWARD = 125_000_000_000n;
-/** generator_refs_root of an empty ref list (§g.3). */
-const EMPTY_REFS_ROOT = new Uint8Array(32).fill(1);
-/** transactions_filter when none was asked for, and of non-transaction blocks (§e.5). */
-export const NO_FILTER = Uint8Array.of(0);
 const HASH_PREFIX = 'chia-peer-gateway fake node';
 /** 8-byte marker standing for the timestamp in the FTB template. */
 const TIMESTAMP_MARK = 0xb7b7b7b7b7b7b7b7n;
@@ -62,22 +58,6 @@ function weightOf(h: number): bigint {
 
 function itersOf(h: number): bigint {
   return ITERS_PER_BLOCK * BigInt(h + 1);
-}
-
-/** The RewardChainBlockUnfinished a reward chain block was made from (foliage's unfinished_reward_block_hash). */
-function unfinishedOf(rcb: RewardChainBlock): RewardChainBlockUnfinished {
-  const { total_iters, signage_point_index, pos_ss_cc_challenge_hash, proof_of_space } = rcb;
-  const { challenge_chain_sp_vdf, challenge_chain_sp_signature, reward_chain_sp_vdf, reward_chain_sp_signature } = rcb;
-  return {
-    total_iters,
-    signage_point_index,
-    pos_ss_cc_challenge_hash,
-    proof_of_space,
-    challenge_chain_sp_vdf,
-    challenge_chain_sp_signature,
-    reward_chain_sp_vdf,
-    reward_chain_sp_signature,
-  };
 }
 
 function timestampOf(h: number): bigint {
@@ -140,7 +120,7 @@ export class BlockTemplate {
 
   /** The transactions filter a HeaderBlock with a filter carries (§e.5). */
   static filter(height: number, tag: Uint8Array): Uint8Array {
-    return BlockTemplate.isTransactionBlock(height) ? Uint8Array.of(1, ...tag) : NO_FILTER;
+    return BlockTemplate.isTransactionBlock(height) ? Uint8Array.of(1, ...tag) : EMPTY_FILTER;
   }
 
   /** Header hash of the block `build(inputs)` makes, computed without the codec. */

@@ -6,7 +6,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { types, type Coin, type FullBlock, type HeaderBlock } from '../../src/chia/codec/index.js';
-import { BlockTemplate, NO_FILTER, TX_EVERY } from './block-template.js';
+import { EMPTY_FILTER } from '../../src/chia/block-integrity.js';
+import { BlockTemplate, TX_EVERY } from './block-template.js';
 
 const BLOCK_CACHE_ENTRIES = 2_048;
 
@@ -93,7 +94,7 @@ export class FakeChain extends EventEmitter<{ peak: [PeakInfo] }> {
       infused_challenge_chain_ip_proof: block.infused_challenge_chain_ip_proof,
       foliage: block.foliage,
       foliage_transaction_block: block.foliage_transaction_block,
-      transactions_filter: withFilter ? BlockTemplate.filter(height, this.#tag(height)) : NO_FILTER,
+      transactions_filter: withFilter ? BlockTemplate.filter(height, this.#tag(height)) : EMPTY_FILTER, // 0x00 when none was asked for (§e.5)
       transactions_info: block.transactions_info,
     };
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BlockCache, type BlockKind, type CoinListJson, type EntryKind, type TransactionFlagged } from '../../src/block-cache.js';
 import { UpstreamError } from '../../src/chia/errors.js';
 import type { FetchedBlock } from '../../src/chia/upstream-api.js';
-import { reorgForkPoint } from '../../src/plugins/block-cache.js';
+import { reorgForkPoint } from '../../src/chia/reorg.js';
 
 const BLOCK_BYTES = 1_000;
 const OVERHEAD = 256;
