@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseJson, stringifyJson, types, type FullBlock } from '../../src/chia/codec/index.js';
-import { protocolFile } from '../../test/support/shared-data.js';
+import { fixtureFile } from '../../test/support/fixtures.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 /** Target duration of one timed batch. */
@@ -22,7 +22,7 @@ interface Case {
   jsonSource: string;
 }
 
-const real = (...p: string[]): string => protocolFile('real', ...p);
+const real = (...p: string[]): string => fixtureFile('real', ...p);
 
 /** A valid CLVM list of ~`size` bytes: (atom atom … ) with 1000-byte atoms (prefix 0xC3 0xE8). */
 function syntheticProgram(size: number): Uint8Array {

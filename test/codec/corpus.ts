@@ -1,7 +1,7 @@
-/** Loaders for the shared reference data used by the codec tests, fuzzers and benchmarks. */
+/** Loaders for the reference data (fixtures/) used by the codec tests, fuzzers and benchmarks. */
 import { readFileSync } from 'node:fs';
 import { parseJson } from '../../src/chia/codec/index.js';
-import { protocolFile } from '../support/shared-data.js';
+import { fixtureFile } from '../support/fixtures.js';
 
 export interface Vector {
   name: string;
@@ -14,15 +14,15 @@ export interface Vector {
 
 /** vectors.json parsed losslessly (integers above 2^53 as bigint). */
 export function loadVectors(): Vector[] {
-  return parseJson(readFileSync(protocolFile('vectors', 'vectors.json'), 'utf8')) as Vector[];
+  return parseJson(readFileSync(fixtureFile('vectors', 'vectors.json'), 'utf8')) as Vector[];
 }
 
-/** Raw bytes of a file under shared/protocol/real. */
+/** Raw bytes of a file under fixtures/real. */
 export function realBytes(...parts: string[]): Uint8Array {
-  return new Uint8Array(readFileSync(protocolFile('real', ...parts)));
+  return new Uint8Array(readFileSync(fixtureFile('real', ...parts)));
 }
 
-/** A JSON file under shared/protocol/real, parsed losslessly. */
+/** A JSON file under fixtures/real, parsed losslessly. */
 export function realJson(...parts: string[]): unknown {
-  return parseJson(readFileSync(protocolFile('real', ...parts), 'utf8'));
+  return parseJson(readFileSync(fixtureFile('real', ...parts), 'utf8'));
 }

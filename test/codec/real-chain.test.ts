@@ -1,8 +1,8 @@
-/** Real blocks from mainnet and testnet10 (shared/protocol/real): hashes, byte round trips, node JSON. */
+/** Real blocks from mainnet and testnet10 (fixtures/real): hashes, byte round trips, node JSON. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coinId, headerHash, parseJson, stringifyJson, toHex, types, type FullBlock } from '../../src/chia/codec/index.js';
-import { protocolFile } from '../support/shared-data.js';
+import { fixtureFile } from '../support/fixtures.js';
 import { realBytes, realJson } from './corpus.js';
 
 const MAINNET_HEIGHTS = Array.from({ length: 64 }, (_, h) => h);
@@ -29,7 +29,7 @@ interface IndexRow {
 }
 
 function loadIndex(): IndexRow[] {
-  const [head, ...rows] = readFileSync(protocolFile('real', 'mainnet', 'index.tsv'), 'utf8').trim().split('\n');
+  const [head, ...rows] = readFileSync(fixtureFile('real', 'mainnet', 'index.tsv'), 'utf8').trim().split('\n');
   const cols = head!.split('\t');
   return rows.map((r) => Object.fromEntries(r.split('\t').map((v, i) => [cols[i], v])) as unknown as IndexRow);
 }

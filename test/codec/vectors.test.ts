@@ -1,4 +1,4 @@
-/** Conformance against the reference node's own corpus (shared/protocol/vectors, PROTOCOL.md §f.9). */
+/** Conformance against the reference node's own corpus (fixtures/vectors, PROTOCOL.md §f.9). */
 import { describe, expect, it } from 'vitest';
 import {
   decodeFrame,

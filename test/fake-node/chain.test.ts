@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { headerHash, sha256, toHex, types, type FullBlock } from '../../src/chia/codec/index.js';
 import { NETWORKS } from '../../src/chia/networks.js';
-import { protocolFile } from '../support/shared-data.js';
+import { fixtureFile } from '../support/fixtures.js';
 import { TX_EVERY } from './block-template.js';
 import { FakeChain, type PeakInfo } from './chain.js';
 import { TEMPLATE_BLOCK_HEX } from './fixture-block.js';
@@ -22,8 +22,8 @@ function checkTransactionLinks(block: FullBlock): void {
 }
 
 describe('fake chain', () => {
-  it('uses the respond_block vector of the shared corpus as its template', () => {
-    const vectors = JSON.parse(readFileSync(protocolFile('vectors', 'vectors.json'), 'utf8')) as { name: string; hex: string }[];
+  it('uses the respond_block vector of the reference corpus as its template', () => {
+    const vectors = JSON.parse(readFileSync(fixtureFile('vectors', 'vectors.json'), 'utf8')) as { name: string; hex: string }[];
     expect(vectors.find((v) => v.name === 'respond_block')?.hex).toBe(TEMPLATE_BLOCK_HEX);
   });
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { REPO_ROOT } from '../support/fixtures.js';
 import { buildTestApp, type TestApp } from '../rest/helpers.js';
 
 const run = promisify(execFile);

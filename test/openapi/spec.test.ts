@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.js';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { REPO_ROOT } from '../support/fixtures.js';
 import { buildTestApp } from '../rest/helpers.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { REPO_ROOT } from '../support/fixtures.js';
 
 interface Instruction {
   op: string;

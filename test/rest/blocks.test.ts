@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, stringifyJson } from '../../src/chia/codec/index.js';
-import { protocolFile } from '../support/shared-data.js';
+import { fixtureFile } from '../support/fixtures.js';
 import { buildTestApp, type TestApp } from './helpers.js';
 
 const pad = (h: number) => String(h).padStart(6, '0');
-const fullBytes = (h: number) => readFileSync(protocolFile('real/mainnet/full', `${pad(h)}.bin`));
-const headerBytes = (h: number) => readFileSync(protocolFile('real/mainnet/header', `${pad(h)}.bin`));
-const referenceJson = (h: number) => parseJson(readFileSync(protocolFile('real/mainnet/full-json', `${pad(h)}.json`), 'utf8'));
-const hashes = readFileSync(protocolFile('real/mainnet/index.tsv'), 'utf8')
+const fullBytes = (h: number) => readFileSync(fixtureFile('real/mainnet/full', `${pad(h)}.bin`));
+const headerBytes = (h: number) => readFileSync(fixtureFile('real/mainnet/header', `${pad(h)}.bin`));
+const referenceJson = (h: number) => parseJson(readFileSync(fixtureFile('real/mainnet/full-json', `${pad(h)}.json`), 'utf8'));
+const hashes = readFileSync(fixtureFile('real/mainnet/index.tsv'), 'utf8')
   .trim()
   .split('\n')
   .slice(1)

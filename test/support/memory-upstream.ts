@@ -17,7 +17,7 @@ import type {
   UpstreamEvents,
   UpstreamStatus,
 } from '../../src/chia/upstream-api.js';
-import { protocolFile } from './shared-data.js';
+import { fixtureFile } from './fixtures.js';
 
 export const MEMORY_CHAIN_LENGTH = 64;
 export const MEMORY_PEER = '127.0.0.1:8444';
@@ -43,8 +43,8 @@ function fetched<T extends FullBlock | HeaderBlock>(height: number, bytes: Uint8
 export function loadMainnetBlocks(): StoredBlock[] {
   const blocks: StoredBlock[] = [];
   for (let height = 0; height < MEMORY_CHAIN_LENGTH; height++) {
-    const fullBytes = new Uint8Array(readFileSync(protocolFile('real/mainnet/full', `${pad(height)}.bin`)));
-    const headerBytes = new Uint8Array(readFileSync(protocolFile('real/mainnet/header', `${pad(height)}.bin`)));
+    const fullBytes = new Uint8Array(readFileSync(fixtureFile('real/mainnet/full', `${pad(height)}.bin`)));
+    const headerBytes = new Uint8Array(readFileSync(fixtureFile('real/mainnet/header', `${pad(height)}.bin`)));
     blocks.push({
       full: fetched(height, fullBytes, types.FullBlock.decode(fullBytes)),
       header: fetched(height, headerBytes, types.HeaderBlock.decode(headerBytes)),
@@ -60,7 +60,7 @@ interface CoinRecordJson {
 
 /** Coins created per height (the coinbase coins of blocks 1–62), from the real coin records. */
 export function loadMainnetAdditions(): Map<number, Coin[]> {
-  const text = readFileSync(protocolFile('real/mainnet/coin_records_0_63.json'), 'utf8');
+  const text = readFileSync(fixtureFile('real/mainnet/coin_records_0_63.json'), 'utf8');
   const records = (parseJson(text) as { coin_records: CoinRecordJson[] }).coin_records;
   const byHeight = new Map<number, Coin[]>();
   for (const record of records) {

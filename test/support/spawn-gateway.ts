@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from './shared-data.js';
+import { REPO_ROOT } from './fixtures.js';
 
 export interface Finished {
   code: number | null;

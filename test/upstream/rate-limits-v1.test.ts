@@ -1,14 +1,15 @@
 /**
- * The v1 table against PROTOCOL.md §h.1 itself (parsed from the shared copy), and the limiter's
+ * The v1 table against PROTOCOL.md §h.1 itself (parsed from docs/PROTOCOL.md), and the limiter's
  * switch from one table to the other before its first paced send.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkHandshake } from '../../src/chia/handshake.js';
 import { decodeFrame, encodeMessage } from '../../src/chia/codec/index.js';
 import { RateLimiter } from '../../src/chia/rate-limiter.js';
 import { limitsFor, rateLimitOf, RATE_LIMITS_V1, RATE_LIMITS_V2, type RateLimit } from '../../src/chia/rate-limits.js';
-import { protocolFile } from '../support/shared-data.js';
+import { REPO_ROOT } from '../support/fixtures.js';
 
 const UNIT: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 * 1024 };
 
@@ -37,7 +38,7 @@ function parseV1(text: string): RateLimit {
 
 /** The message rows of the §h.1 table. */
 function docRows(): DocRow[] {
-  const text = readFileSync(protocolFile('PROTOCOL.md'), 'utf8');
+  const text = readFileSync(join(REPO_ROOT, 'docs', 'PROTOCOL.md'), 'utf8');
   const start = text.indexOf('| message (id) | aggregate |');
   if (start < 0) throw new Error('§h.1 table not found in PROTOCOL.md');
   const rows: DocRow[] = [];
