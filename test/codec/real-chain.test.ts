@@ -1,14 +1,12 @@
 /** Real blocks from mainnet and testnet10 (fixtures/real): hashes, byte round trips, node JSON. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { coinId, headerHash, parseJson, stringifyJson, toHex, types, type FullBlock } from '../../src/chia/codec/index.js';
+import { coinId, headerHash, parseJson, toHex, types, type FullBlock } from '../../src/chia/codec/index.js';
 import { fixtureFile } from '../support/fixtures.js';
-import { realBytes, realJson } from './corpus.js';
+import { jsonDiff, realBytes, realJson } from './corpus.js';
 
 const MAINNET_HEIGHTS = Array.from({ length: 64 }, (_, h) => h);
 const pad = (h: number): string => String(h).padStart(6, '0');
-/** Keys the current layouts add to the node ≤ 2.5 JSON captured in the corpus (PROTOCOL.md §f.8). */
-const ADDED_KEYS = ['version', 'plot_index', 'meta_group', 'strength', 'header_mmr_root', 'transactions_generator_buffer'];
 const TESTNET10: Record<number, string> = {
   149988: '9c8c068b019238c3965680b0cf36b25138c3900aa2a27d67e3c3fb3f1ead14af',
   300000: '766e3289339ce55e566819a265cc18ba21e43e8c631e1376090a16984452ef6e',
@@ -32,26 +30,6 @@ function loadIndex(): IndexRow[] {
   const [head, ...rows] = readFileSync(fixtureFile('real', 'mainnet', 'index.tsv'), 'utf8').trim().split('\n');
   const cols = head!.split('\t');
   return rows.map((r) => Object.fromEntries(r.split('\t').map((v, i) => [cols[i], v])) as unknown as IndexRow);
-}
-
-/**
- * Differences between our chia-mode JSON and the node's: every node key must exist with an equal
- * value (compared as lossless JSON text); our extra keys must be the documented additions.
- */
-function jsonDiff(ours: unknown, node: unknown, path = ''): string[] {
-  if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
-    if (typeof ours !== 'object' || ours === null || Array.isArray(ours)) return [`${path}: not an object`];
-    const o = ours as Record<string, unknown>;
-    const n = node as Record<string, unknown>;
-    const out = Object.keys(n).flatMap((k) => (k in o ? jsonDiff(o[k], n[k], `${path}.${k}`) : [`${path}.${k}: missing`]));
-    for (const k of Object.keys(o)) if (!(k in n) && !ADDED_KEYS.includes(k)) out.push(`${path}.${k}: unexpected extra key`);
-    return out;
-  }
-  if (Array.isArray(node)) {
-    if (!Array.isArray(ours) || ours.length !== node.length) return [`${path}: array length differs`];
-    return node.flatMap((x, i) => jsonDiff(ours[i], x, `${path}[${i}]`));
-  }
-  return stringifyJson(ours) === stringifyJson(node) ? [] : [`${path}: ${stringifyJson(ours)} != ${stringifyJson(node)}`];
 }
 
 /** Decodes, checks the byte round trip and returns the block. */
