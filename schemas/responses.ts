@@ -30,8 +30,19 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
 
 const headerHashHeader = {
   'X-Chia-Header-Hash': {
+    description: 'The header hash the response resolved; compare across calls to detect a reorg',
+    type: 'string',
+  },
+};
+/** Ranges name their ends only, so the header line stays short (the full list is in the body). */
+const rangeHashHeaders = {
+  'X-Chia-First-Header-Hash': {
+    description: 'The header hash of the first block of the range (the full list is in the body)',
+    type: 'string',
+  },
+  'X-Chia-Last-Header-Hash': {
     description:
-      'The header hash the response resolved (a comma-separated list in height order for ranges); compare across calls to detect a reorg',
+      'The header hash of the last block of the range, which commits to every block before it; compare across calls to detect a reorg',
     type: 'string',
   },
 };
@@ -52,9 +63,13 @@ export const NOT_MODIFIED = {
   304: { description: 'Not modified: If-None-Match matched the ETag', type: 'null' },
 };
 
-/** 200 of a chain resource: JSON (both int renderings) and, when `bytes` is given, octet-stream. */
-export function chainOk(json: TSchema, description: string, bytes?: string): Record<number, unknown> {
+/**
+ * 200 of a chain resource: JSON (both int renderings) and, when `bytes` is given, octet-stream; `range`
+ * for a list of blocks (first and last header hash instead of the one).
+ */
+export function chainOk(json: TSchema, description: string, bytes?: string, range = false): Record<number, unknown> {
   const content: Record<string, unknown> = { 'application/json': { schema: json } };
   if (bytes !== undefined) content['application/octet-stream'] = { schema: { type: 'string', format: 'binary', description: bytes } };
-  return { 200: { description, headers: { ...headerHashHeader, ...cachingHeaders }, content } };
+  const hashHeaders = range ? rangeHashHeaders : headerHashHeader;
+  return { 200: { description, headers: { ...hashHeaders, ...cachingHeaders }, content } };
 }

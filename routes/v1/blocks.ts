@@ -40,7 +40,7 @@ export default async function blockRoutes(app: FastifyInstance): Promise<void> {
         '(u32 count, then each block as the node sent it).',
       querystring: RangeQuery,
       response: {
-        ...chainOk(ref(FullBlockRange), 'The blocks in height order', 'Streamable List[FullBlock]'),
+        ...chainOk(ref(FullBlockRange), 'The blocks in height order', 'Streamable List[FullBlock]', true),
         ...NOT_MODIFIED,
         ...ERRORS,
       },

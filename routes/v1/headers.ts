@@ -39,7 +39,7 @@ export default async function headerRoutes(app: FastifyInstance): Promise<void> 
         '`Accept: application/octet-stream` returns a streamable List[HeaderBlock].',
       querystring: RangeQuery,
       response: {
-        ...chainOk(ref(HeaderBlockRange), 'The header blocks in height order', 'Streamable List[HeaderBlock]'),
+        ...chainOk(ref(HeaderBlockRange), 'The header blocks in height order', 'Streamable List[HeaderBlock]', true),
         ...NOT_MODIFIED,
         ...ERRORS,
       },

@@ -7,13 +7,14 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, fromUpstream } from '../errors.js';
 import type { ProblemBody } from '../../schemas/common.js';
+import { HEADER_HASH_HEADERS } from '../rest/block-reply.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 /** Problem types are tag URIs (RFC 4151), which RFC 9457 §3.1.1 allows for non-dereferenceable types. */
 export const PROBLEM_TYPE_PREFIX = 'tag:chia-peer-gateway,2026:problem:';
 
 /** Headers describing a successful resource, dropped from error responses. */
-const RESOURCE_HEADERS = ['etag', 'x-chia-header-hash', 'vary'];
+const RESOURCE_HEADERS = ['etag', ...HEADER_HASH_HEADERS, 'vary'];
 
 /** Builds a problem body from a catalogue error. */
 export function problemOf(error: ApiError, request: FastifyRequest): ProblemBody {

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.js';
-import { HEADER_HASH_HEADER } from '../rest/block-reply.js';
+import { HEADER_HASH_HEADERS } from '../rest/block-reply.js';
 
 const RATE_WINDOW_MS = 60_000;
 /**
@@ -26,7 +26,7 @@ const EXPOSED_HEADERS = [
   'retry-after',
   'x-request-id',
   'etag',
-  HEADER_HASH_HEADER,
+  ...HEADER_HASH_HEADERS,
 ];
 
 async function httpGuards(app: FastifyInstance): Promise<void> {

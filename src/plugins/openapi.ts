@@ -21,7 +21,8 @@ renders them as exact JSON numbers like the node RPC does (values above 2^53 nee
 Block resources also come as \`application/octet-stream\`: the streamable bytes exactly as the node sent them.
 
 **Reorgs and caching.** Every block response names the header hash it resolved (body and
-\`X-Chia-Header-Hash\`). Blocks at least 32 (configurable) below the peak are immutable:
+\`X-Chia-Header-Hash\`); a range names its first and last (\`X-Chia-First-Header-Hash\`,
+\`X-Chia-Last-Header-Hash\`), the full list is in the body. Blocks at least 32 (configurable) below the peak are immutable:
 \`Cache-Control: public, max-age=31536000, immutable\`; nearer the tip \`max-age=10\`. The ETag is the
 header hash (plus the representation); \`If-None-Match\` gives 304.
 

@@ -10,7 +10,17 @@ import type { BlockCache, CachedBlock } from '../block-cache.js';
 import { applyValidators, isImmutable } from './http-cache.js';
 import { BYTES_TYPE, JSON_TYPE, variantSuffix, type Representation } from './representation.js';
 
+/** The header hash a single-block response resolved. */
 export const HEADER_HASH_HEADER = 'x-chia-header-hash';
+/**
+ * A range names its first and last header hashes, not all of them: 100 hashes would make a ~7 KB
+ * header line, beyond what common proxies accept (nginx's default buffer is 4 KB, some 8 KB in all).
+ * The full list is in the body; the last hash commits to every block before it.
+ */
+export const FIRST_HEADER_HASH_HEADER = 'x-chia-first-header-hash';
+export const LAST_HEADER_HASH_HEADER = 'x-chia-last-header-hash';
+/** Every header-hash response header: exposed to cross-origin scripts, dropped from errors. */
+export const HEADER_HASH_HEADERS = [HEADER_HASH_HEADER, FIRST_HEADER_HASH_HEADER, LAST_HEADER_HASH_HEADER] as const;
 /** u32 element count of a streamable List (PROTOCOL.md §f.1). */
 const LIST_COUNT_BYTES = 4;
 const COMMA = Buffer.from(',');
@@ -61,8 +71,8 @@ export function sendBlock(request: FastifyRequest, reply: FastifyReply, entry: C
 
 /**
  * Sends blocks start ≤ h < end. JSON: `{"start":…,"end":…,"blocks":[…]}`. Bytes: a streamable
- * List (u32 count, then each block's bytes as the node sent them). X-Chia-Header-Hash lists every
- * header hash in height order; the ETag is the last block's hash, which commits to all its ancestors.
+ * List (u32 count, then each block's bytes as the node sent them). X-Chia-First-Header-Hash and
+ * X-Chia-Last-Header-Hash name the ends; the ETag is the last block's hash, which commits to all its ancestors.
  */
 export function sendBlockRange(
   request: FastifyRequest,
@@ -72,8 +82,12 @@ export function sendBlockRange(
 ) {
   const { representation, cache } = context;
   const { blocks, start, end } = range;
-  reply.header(HEADER_HASH_HEADER, blocks.map((b) => b.headerHash).join(', '));
+  const first = blocks[0];
   const last = blocks[blocks.length - 1];
+  if (first !== undefined && last !== undefined) {
+    reply.header(FIRST_HEADER_HASH_HEADER, first.headerHash);
+    reply.header(LAST_HEADER_HASH_HEADER, last.headerHash);
+  }
   const tag = `${start}-${end}:${last?.headerHash ?? 'empty'}${variantSuffix(representation)}`;
   const immutable = isImmutable(end - 1, context.peakHeight, context.confirmations);
   if (applyValidators(request, reply, tag, immutable)) return reply;

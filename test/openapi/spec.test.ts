@@ -32,6 +32,15 @@ describe('openapi.yaml', () => {
     expect(Object.keys(block?.responses['200']?.content ?? {})).toEqual(['application/json', 'application/octet-stream']);
     expect(Object.keys(block?.responses['200']?.headers ?? {})).toEqual(['X-Chia-Header-Hash', 'ETag', 'Cache-Control']);
     expect(Object.keys(block?.responses['404']?.content ?? {})).toEqual(['application/problem+json']);
+    // Ranges name their first and last header hash (one short line each), not the whole list.
+    for (const range of ['/v1/blocks', '/v1/headers']) {
+      expect(Object.keys(spec.paths[range]?.get.responses['200']?.headers ?? {}), range).toEqual([
+        'X-Chia-First-Header-Hash',
+        'X-Chia-Last-Header-Hash',
+        'ETag',
+        'Cache-Control',
+      ]);
+    }
     for (const path of ['/v1/peak', '/v1/blocks', '/v1/blocks/{height}/header', '/v1/headers', '/v1/blocks/{height}/additions', '/v1/blocks/{height}/removals', '/v1/status']) {
       expect(spec.paths[path], path).toBeDefined();
     }

@@ -35,7 +35,9 @@ describe('CORS', () => {
     expect(ok.headers['access-control-expose-headers']).toContain('retry-after');
     // Cross-origin scripts may read the validators of block resources (reorg detection, caching).
     const exposed = String(ok.headers['access-control-expose-headers']).split(/,\s*/);
-    expect(exposed).toEqual(expect.arrayContaining(['x-chia-header-hash', 'etag', 'x-request-id']));
+    expect(exposed).toEqual(
+      expect.arrayContaining(['x-chia-header-hash', 'x-chia-first-header-hash', 'x-chia-last-header-hash', 'etag', 'x-request-id']),
+    );
     const other = await get(a, '/test/ping', { origin: 'https://evil.example' });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const preflight = await a.inject({

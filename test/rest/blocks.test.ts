@@ -5,6 +5,8 @@ import { fixtureFile } from '../support/fixtures.js';
 import { buildTestApp, type TestApp } from './helpers.js';
 
 const pad = (h: number) => String(h).padStart(6, '0');
+/** A conservative bound on one response header line: proxies commonly allow 4–8 KB for all of them. */
+const HEADER_LINE_LIMIT = 256;
 const fullBytes = (h: number) => readFileSync(fixtureFile('real/mainnet/full', `${pad(h)}.bin`));
 const headerBytes = (h: number) => readFileSync(fixtureFile('real/mainnet/header', `${pad(h)}.bin`));
 const referenceJson = (h: number) => parseJson(readFileSync(fixtureFile('real/mainnet/full-json', `${pad(h)}.json`), 'utf8'));
@@ -112,7 +114,21 @@ describe('GET /v1/blocks?start&end', () => {
     expect(body.end).toBe(35);
     expect(body.blocks.map((b) => b.height)).toEqual([30, 31, 32, 33, 34]);
     expect(body.blocks.map((b) => b.header_hash)).toEqual(hashes.slice(30, 35));
-    expect(res.headers['x-chia-header-hash']).toBe(hashes.slice(30, 35).join(', '));
+    expect(res.headers['x-chia-first-header-hash']).toBe(hashes[30]);
+    expect(res.headers['x-chia-last-header-hash']).toBe(hashes[34]);
+    expect(res.headers['x-chia-header-hash']).toBeUndefined();
+  });
+
+  it('keeps its header lines short however long the range: the ends only, the full list in the body', async () => {
+    for (const url of ['/v1/blocks?start=0&end=64', '/v1/headers?start=0&end=64']) {
+      const res = await t.app.inject(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-chia-first-header-hash']).toBe(hashes[0]);
+      expect(res.headers['x-chia-last-header-hash']).toBe(hashes[63]);
+      expect((res.json() as { blocks: { header_hash: string }[] }).blocks.map((b) => b.header_hash)).toEqual(hashes);
+      // A header line per hash of 66 characters, whatever the number of blocks.
+      for (const [name, value] of Object.entries(res.headers)) expect(`${name}: ${String(value)}`.length, name).toBeLessThan(HEADER_LINE_LIMIT);
+    }
   });
 
   it('fetches upstream in aligned batches of at most 32 heights', async () => {

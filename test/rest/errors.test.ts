@@ -180,6 +180,10 @@ describe('upstream failures', () => {
     expect(first.headers.etag).toBeUndefined();
     expect(first.headers['x-chia-header-hash']).toBeUndefined();
     expect(first.headers['cache-control']).toBe('no-store');
+    const range = await t.app.inject('/v1/blocks?start=8&end=10');
+    expect(range.statusCode).toBe(502);
+    expect(range.headers['x-chia-first-header-hash']).toBeUndefined();
+    expect(range.headers['x-chia-last-header-hash']).toBeUndefined();
     t.upstream.blocks[9] = good;
     const second = await t.app.inject('/v1/blocks/9');
     expect(second.statusCode).toBe(200);
