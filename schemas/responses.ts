@@ -5,6 +5,8 @@
  */
 import { type TSchema } from '@sinclair/typebox';
 import { Problem, ref } from './common.js';
+import { envName } from '../src/config-options.js';
+import { DEFAULTS } from '../src/config.js';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid parameter (not a decimal integer, negative, beyond u32, start ≥ end, range over 100 blocks)',
@@ -54,7 +56,8 @@ const cachingHeaders = {
   },
   'Cache-Control': {
     description:
-      'public, max-age=31536000, immutable for blocks at least `confirmations` (default 32) below the peak; public, max-age=10 nearer the tip',
+      `public, max-age=31536000, immutable for blocks at least ${envName('confirmations')} (default ${DEFAULTS.confirmations}) ` +
+      'below the peak; public, max-age=10 nearer the tip',
     type: 'string',
   },
 };

@@ -107,3 +107,10 @@ export const OPTIONS: readonly OptionSpec[] = [
 
 /** Prefix of the gateway's own variables; an unknown one is reported as a likely typo. */
 export const ENV_PREFIX = 'CHIA_GATEWAY_';
+
+/** The environment variable of an option, for text that tells users what to set (descriptions, hints). */
+export function envName(key: OptionKey): string {
+  const spec = OPTIONS.find((o) => o.key === key);
+  if (spec === undefined) throw new Error(`no option ${key} in OPTIONS`);
+  return spec.env;
+}

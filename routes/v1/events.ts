@@ -1,12 +1,12 @@
 /** GET /v1/events: the live peak stream as Server-Sent Events. Protocol: README "Live peaks". */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { LiveQuery, ServerMessage } from '../../schemas/live.js';
 import { ref } from '../../schemas/common.js';
 import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
 import { cursorOf } from '../../src/live/cursor.js';
 import { SseSink } from '../../src/live/sse-sink.js';
+import { envName } from '../../src/config-options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
 /** How long a browser waits before reconnecting (the SSE `retry:` field). */
@@ -21,15 +21,15 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
       summary: 'Live peaks as Server-Sent Events',
       description:
         `${LIVE_PROTOCOL_NOTE} Each SSE event has \`event:\` set to the message type and \`data:\` set to the ` +
-        'same JSON as the WebSocket frame; `peak` and `reorg` carry `id:` (the event id), so an EventSource ' +
-        'reconnect sends Last-Event-ID and gets exactly the events it missed. `?since=` / `?last_event_id=` ' +
-        'serve a first connect (Last-Event-ID wins). A `: heartbeat` comment is sent every ws.heartbeatMs; a ' +
-        'client that stops reading past ws.sendBufferBytes has its stream ended. At most ws.maxClientsPerIp live ' +
-        'connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429.',
+        'same JSON as the WebSocket frame; `peak` and `reorg` carry `id:` (the event id). **Last-Event-ID:** ' +
+        'an EventSource that reconnects sends the request header `Last-Event-ID` (the id of the last event it ' +
+        'received) and gets exactly the events it missed; it names the same cursor as `?last_event_id=` and wins ' +
+        'over both query cursors, which serve a first connect. A value that is not a decimal event id is ignored. ' +
+        '(The header is described here rather than as a parameter, so that generated clients do not get two ' +
+        `parameters of the same name.) A \`: heartbeat\` comment is sent every ${envName('wsHeartbeatMs')} ms; a ` +
+        `client that stops reading past ${envName('wsSendBufferBytes')} of unsent data has its stream ended. At most ` +
+        `${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429.`,
       querystring: LiveQuery,
-      headers: Type.Object({
-        'last-event-id': Type.Optional(Type.String({ description: 'Id of the last event received (sent by EventSource on reconnect)' })),
-      }),
       response: {
         200: {
           description: 'An endless text/event-stream; the data of each event is one LiveServerMessage',
@@ -40,7 +40,9 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
     },
     onRequest: liveGuard,
     handler: (request, reply) => {
-      const cursor = cursorOf(request.query, request.headers['last-event-id']);
+      // Not in the route schema (see the description); Node joins a repeated header into one string.
+      const lastEventId = request.headers['last-event-id'];
+      const cursor = cursorOf(request.query, typeof lastEventId === 'string' ? lastEventId : undefined);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -1,5 +1,6 @@
 /** Response maps shared by the two live routes (problem+json refusals before the stream starts). */
 import { Problem, ref } from '../../schemas/common.js';
+import { envName } from '../../src/config-options.js';
 
 export const LIVE_REFUSALS = {
   400: {
@@ -7,17 +8,17 @@ export const LIVE_REFUSALS = {
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
   403: {
-    description: 'The Origin header is not in ws.allowedOrigins (and is not the gateway itself)',
+    description: `The Origin header is not in ${envName('wsAllowedOrigins')} (and is not the gateway itself)`,
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
   429: {
     description:
-      'The client IP already holds ws.maxClientsPerIp live connections (WebSocket + SSE together; ' +
-      'CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP, 0 = no cap); close one, or retry later (Retry-After)',
+      `The client IP already holds as many live connections (WebSocket + SSE together) as one address may ` +
+      `(${envName('wsMaxClientsPerIp')}, 0 = no cap); close one, or retry later (Retry-After)`,
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
   503: {
-    description: 'ws.maxClients live clients (WebSocket + SSE) are connected; retry later (Retry-After)',
+    description: `The gateway serves its maximum of live clients (WebSocket + SSE, ${envName('wsMaxClients')}); retry later (Retry-After)`,
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
 };
@@ -28,4 +29,4 @@ export const LIVE_PROTOCOL_NOTE =
   'Every `peak` and `reorg` carries an `id` that grows strictly (also across restarts); replay from a cursor ' +
   '(`last_event_id`, exact across reorgs; or `since`, a height) re-sends the buffered events after it, in order, ' +
   'before live ones, with no gap and no duplicate at the seam. A cursor older than the buffer ' +
-  '(ws.replaySize peaks) gets a `gap` message, then the whole buffer. See the README, "Live peaks".';
+  `(${envName('wsReplaySize')} peaks) gets a \`gap\` message, then the whole buffer. See the README, "Live peaks".`;

@@ -8,6 +8,7 @@ import { cursorOf } from '../../src/live/cursor.js';
 import { WsSink } from '../../src/live/ws-sink.js';
 import { ApiError } from '../../src/errors.js';
 import { sendProblem } from '../../src/plugins/error-handler.js';
+import { envName } from '../../src/config-options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
 export default async function wsRoutes(fastify: FastifyInstance): Promise<void> {
@@ -22,10 +23,10 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
       description:
         `${LIVE_PROTOCOL_NOTE} A client receives live peaks right after \`hello\` without subscribing; it may send ` +
         '`subscribe` (with a cursor to replay), `unsubscribe` and `ping` (see LiveClientMessage); an invalid ' +
-        'message is answered with an `error` frame and the connection stays open. Frames above ws.maxMessageBytes ' +
-        'close the connection with 1009. Clients that stop reading past ws.sendBufferBytes, or miss a heartbeat ' +
-        'ping, are closed with 1008; shutdown closes with 1001. `?last_event_id=` or `?since=` replays on connect ' +
-        '(atomically, before any live peak). At most ws.maxClientsPerIp live connections (WebSocket + SSE) per ' +
+        `message is answered with an \`error\` frame and the connection stays open. Frames above ${envName('wsMaxMessageBytes')} ` +
+        `close the connection with 1009. Clients that stop reading past ${envName('wsSendBufferBytes')} of unsent data, or miss a ` +
+        'heartbeat ping, are closed with 1008; shutdown closes with 1001. `?last_event_id=` or `?since=` replays on connect ' +
+        `(atomically, before any live peak). At most ${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per ` +
         'client IP; beyond it the upgrade is refused with 429.',
       querystring: LiveQuery,
       response: {

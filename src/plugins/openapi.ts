@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { SHARED_SCHEMAS } from '../../schemas/index.js';
-
-/** Version of the HTTP API contract (the /v1 routes), not of the package. */
-export const API_VERSION = '1.0.0';
+import { envName } from '../config-options.js';
+import { DEFAULTS } from '../config.js';
+import { packageVersion } from '../package-root.js';
 
 const DESCRIPTION = `HTTP access to the Chia blockchain through mutual-TLS links to full nodes (peer protocol).
 
@@ -22,7 +22,8 @@ Block resources also come as \`application/octet-stream\`: the streamable bytes 
 
 **Reorgs and caching.** Every block response names the header hash it resolved (body and
 \`X-Chia-Header-Hash\`); a range names its first and last (\`X-Chia-First-Header-Hash\`,
-\`X-Chia-Last-Header-Hash\`), the full list is in the body. Blocks at least 32 (configurable) below the peak are immutable:
+\`X-Chia-Last-Header-Hash\`), the full list is in the body. Blocks at least ${envName('confirmations')} (default
+${DEFAULTS.confirmations}) below the peak are immutable:
 \`Cache-Control: public, max-age=31536000, immutable\`; nearer the tip \`max-age=10\`. The ETag is the
 header hash (plus the representation); \`If-None-Match\` gives 304.
 
@@ -38,7 +39,8 @@ async function openapi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: {
         title: 'chia-peer-gateway',
-        version: API_VERSION,
+        // The package version: the API paths carry their own major version (/v1).
+        version: packageVersion(),
         description: DESCRIPTION,
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },

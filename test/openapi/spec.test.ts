@@ -6,6 +6,8 @@ import YAML from 'yaml';
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.js';
 import { REPO_ROOT } from '../support/fixtures.js';
 import { buildTestApp } from '../rest/helpers.js';
+import { DEFAULTS } from '../../src/config.js';
+import { packageVersion } from '../../src/package-root.js';
 
 const run = promisify(execFile);
 /** Redocly needs no network for a local file; keep it quiet and offline. */
@@ -13,8 +15,30 @@ const QUIET_ENV = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_U
 
 interface Spec {
   openapi: string;
-  paths: Record<string, { get: { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>; parameters?: { name: string }[] } }>;
+  info: { version: string };
+  paths: Record<
+    string,
+    { get: { description?: string; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>; parameters?: { name: string; in: string }[] } }
+  >;
   components: { schemas: Record<string, unknown> };
+}
+
+const committedSpec = () => YAML.parse(readFileSync(OPENAPI_PATH, 'utf8')) as Spec;
+
+/** Every `description` string anywhere in the document, with where it is. */
+function descriptions(node: unknown, path = ''): [string, string][] {
+  if (Array.isArray(node)) return node.flatMap((x, i) => descriptions(x, `${path}[${i}]`));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]): [string, string][] =>
+    key === 'description' && typeof value === 'string' ? [[path, value]] : descriptions(value, `${path}/${key}`),
+  );
+}
+
+/** The internal configuration paths (`ws.replaySize`, `peakMaxAgeMs`, …) that users cannot set by that name. */
+function optionPaths(node: object, prefix = ''): string[] {
+  return Object.entries(node).flatMap(([key, value]) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? optionPaths(value as object, `${prefix}${key}.`) : [`${prefix}${key}`],
+  );
 }
 
 describe('openapi.yaml', () => {
@@ -47,6 +71,35 @@ describe('openapi.yaml', () => {
     for (const name of ['FullBlock', 'HeaderBlock', 'Problem', 'BigUint', 'Peak', 'Status', 'Additions', 'Removals']) {
       expect(spec.components.schemas[name], name).toBeDefined();
     }
+  });
+
+  it('gives no operation two parameters that generators would turn into one identifier', () => {
+    // e.g. the query `last_event_id` and the header `Last-Event-ID` both become `lastEventId`.
+    const identifier = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+    for (const [path, item] of Object.entries(committedSpec().paths)) {
+      const names = (item.get.parameters ?? []).map((p) => identifier(p.name));
+      expect(names, path).toEqual([...new Set(names)]);
+    }
+  });
+
+  it('documents the Last-Event-ID header of /v1/events in its description, not as a parameter', () => {
+    const events = committedSpec().paths['/v1/events']?.get;
+    expect(events?.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual(['query:last_event_id', 'query:since']);
+    expect(events?.description).toContain('`Last-Event-ID`');
+  });
+
+  it('carries the package version', () => {
+    expect(committedSpec().info.version).toBe(packageVersion());
+  });
+
+  it('names environment variables in its descriptions, not internal option paths', () => {
+    const paths = optionPaths(DEFAULTS);
+    // Dotted paths and camelCase keys anywhere; one-word keys (`confirmations`) when quoted as code.
+    const internal = paths.filter((p) => p.includes('.') || /[A-Z]/.test(p)).concat(paths.map((p) => `\`${p}\``));
+    const found = descriptions(committedSpec()).flatMap(([where, text]) =>
+      internal.filter((p) => new RegExp(`(^|[^A-Za-z_.])${p.replace(/[.`]/g, (c) => `\\${c}`)}($|[^A-Za-z_])`).test(text)).map((p) => `${where}: ${p}`),
+    );
+    expect(found).toEqual([]);
   });
 
   it('is served at /openapi.json, with the interactive reference at /docs', async () => {
