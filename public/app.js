@@ -1,6 +1,8 @@
-// Live peaks demo: connects to /v1/ws, shows the current peak and recent peaks (reorgs marked), and
-// after a dropped connection reconnects with backoff and replays what it missed
-// (subscribe with last_event_id, exact across reorgs, and since as the height fallback).
+// Live peaks demo: connects to /v1/ws, shows the current peak and recent peaks (reorgs marked, heights
+// linking to their block), and after a dropped connection reconnects with backoff and replays what it
+// missed: the cursor (last_event_id, exact across reorgs) goes in the reconnect URL, so the server sends
+// the replay right after hello, before any live peak. (A subscribe sent after hello could let a live peak
+// arrive first; the page would then drop the replayed peaks below it as already seen.)
 'use strict';
 
 const MAX_ITEMS = 100;
@@ -20,8 +22,17 @@ function timeOf(ms) {
   return new Date(ms).toLocaleTimeString();
 }
 
+/** A link to the block at `height` (the REST resource), showing the height. */
+function blockLink(height) {
+  const a = document.createElement('a');
+  a.href = `/v1/blocks/${height}`;
+  a.textContent = height.toLocaleString('en-US');
+  a.title = `Block ${height} (JSON)`;
+  return a;
+}
+
 function showPeak(peak) {
-  $('peak-height').textContent = peak.height.toLocaleString('en-US');
+  $('peak-height').replaceChildren(blockLink(peak.height));
   $('peak-hash').textContent = peak.header_hash;
   $('peak-weight').textContent = BigInt(peak.weight).toLocaleString('en-US');
   $('peak-time').textContent = timeOf(peak.received_at);
@@ -33,10 +44,10 @@ function prepend(li) {
   while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
 }
 
-function cell(className, text) {
+function cell(className, content) {
   const span = document.createElement('span');
   span.className = className;
-  span.textContent = text;
+  span.append(content);
   return span;
 }
 
@@ -46,9 +57,17 @@ function addPeak(peak, id) {
   li.dataset.height = String(peak.height);
   li.dataset.hash = peak.header_hash;
   if (id !== null) li.dataset.id = String(id);
-  li.append(cell('h', peak.height.toLocaleString('en-US')), cell('hash', peak.header_hash), cell('t', timeOf(peak.received_at)));
+  li.append(cell('h', blockLink(peak.height)), cell('hash', peak.header_hash), cell('t', timeOf(peak.received_at)));
   li.querySelector('.hash').title = peak.header_hash;
   prepend(li);
+}
+
+/** Forgets everything shown: the server's replay that follows is shown as a new history. */
+function startOver() {
+  state.lastId = null;
+  state.lastHeight = null;
+  $('recent').replaceChildren();
+  addNote('note', 'The gateway restarted: starting over');
 }
 
 function addNote(className, text) {
@@ -63,16 +82,14 @@ function onMessage(message) {
     case 'hello':
       state.attempt = 0;
       setStatus('live', 'Live');
+      // First connect: the current peak. A reconnect gave its cursor in the URL: the replay follows.
       if (state.lastId === null) {
-        // First connect: the current peak; later connects replay from our cursor instead.
         if (message.peak !== null) {
           showPeak(message.peak);
           addPeak(message.peak, message.last_event_id);
           state.lastHeight = message.peak.height;
         }
         state.lastId = message.last_event_id;
-      } else {
-        send({ type: 'subscribe', topics: ['peaks'], last_event_id: state.lastId, since: state.lastHeight });
       }
       break;
     case 'peak':
@@ -98,9 +115,14 @@ function onMessage(message) {
       addNote('reorg', `Reorg: heights ${rolled_back.from}–${rolled_back.to} rolled back (fork point ${fork_point})`);
       break;
     }
-    case 'gap':
-      addNote('note', `Some peaks were missed: the server keeps peaks from height ${message.data.oldest_height} on`);
+    case 'gap': {
+      const oldest = message.data.oldest_height;
+      // The server holds heights we have shown, yet not our cursor: it restarted (new event ids), and
+      // its chain may be another one (the demo's fake chain starts anew). Start over with what it holds.
+      if (oldest === null || (state.lastHeight !== null && oldest <= state.lastHeight)) startOver();
+      else addNote('note', `Some peaks were missed: the server keeps peaks from height ${oldest} on`);
       break;
+    }
     case 'error':
       console.warn('gateway:', message.code, message.message);
       break;
@@ -109,13 +131,10 @@ function onMessage(message) {
   }
 }
 
-function send(message) {
-  if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(message));
-}
-
 function connect() {
   const url = new URL('/v1/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (state.lastId !== null) url.searchParams.set('last_event_id', String(state.lastId));
   const socket = new WebSocket(url);
   state.socket = socket;
   socket.addEventListener('message', (event) => {

@@ -2,11 +2,14 @@
  * `npm run demo`: the whole gateway offline. Starts the strict fake full node in devnet mode (a new
  * block every few seconds, an occasional reorg) and the gateway configured against it, prints the
  * URLs to open, and runs until Ctrl-C. Other settings come from the usual variables and flags
- * (`npm run demo -- --port 9000`); the network and peers are always the fake node's.
+ * (`npm run demo -- --port 9000`); the network and peers are always the fake node's, so their flags
+ * are refused. Logs default to warnings, so request lines do not bury the printed URLs.
  */
 import { startFakeNode } from '../test/fake-node/index.js';
 import type { GatewayConfig } from '../src/config.js';
+import { OPTIONS, type OptionSpec } from '../src/config-options.js';
 import { ConfigError, parseConfig } from '../src/config-parse.js';
+import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../src/cli.js';
 import { readinessOf } from '../src/readiness.js';
 import { startServer } from '../src/server.js';
 
@@ -16,7 +19,23 @@ const REORG_EVERY_BLOCKS = 8;
 const DEMO_DATA_DIR = '.data/demo';
 const READY_POLL_MS = 250;
 const READY_WAIT_MS = 60_000;
-const EXIT_BAD_CONFIG = 2;
+/** The demo's own default: the gateway's `info` logs every request, which would push the URLs off screen. */
+const DEMO_LOG_LEVEL = 'warn';
+/** Options the demo decides itself: its fake node's network and address. */
+const NODE_OPTIONS: readonly OptionSpec[] = OPTIONS.filter((o) => o.key === 'network' || o.key === 'peers');
+
+const argv = process.argv.slice(2);
+const fixedFlags = NODE_OPTIONS.filter((o) => argv.some((arg) => arg === o.flag || arg.startsWith(`${o.flag}=`)));
+if (fixedFlags.length > 0) {
+  process.stderr.write(
+    `demo: ${fixedFlags.map((o) => o.flag).join(' and ')} cannot be given: the demo's fake full node decides the network ` +
+      `("${DEMO_NETWORK}") and the peers (itself, on 127.0.0.1). For a real network, use npm start.\n`,
+  );
+  process.exit(EXIT_BAD_CONFIG);
+}
+for (const option of NODE_OPTIONS) {
+  if (process.env[option.env]) process.stderr.write(`demo: ignoring ${option.env}: the demo's fake full node decides it\n`);
+}
 
 const node = await startFakeNode({ network: DEMO_NETWORK, devnet: { blockIntervalMs: BLOCK_INTERVAL_MS, reorgEvery: REORG_EVERY_BLOCKS } });
 
@@ -27,11 +46,12 @@ try {
       CHIA_GATEWAY_DATA_DIR: DEMO_DATA_DIR,
       // One node accepts one connection per certificate: a second link per role would only retry.
       CHIA_GATEWAY_LINKS_PER_ROLE: '1',
+      LOG_LEVEL: DEMO_LOG_LEVEL,
       ...process.env,
       CHIA_GATEWAY_NETWORK: DEMO_NETWORK,
       CHIA_GATEWAY_PEERS: `127.0.0.1:${node.port}`,
     },
-    argv: process.argv.slice(2),
+    argv,
   });
 } catch (err) {
   await node.close();
@@ -40,7 +60,15 @@ try {
   process.exit(EXIT_BAD_CONFIG);
 }
 
-const app = await startServer(config, { afterClose: () => node.close() });
+const app = await startServer(config, { afterClose: () => node.close() }).catch((err: unknown) => {
+  // startServer has closed the app and the fake node already (afterClose).
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  process.stderr.write(
+    `demo: port ${config.port} on ${config.host} is in use (another demo or gateway?); ` +
+      'use --port <n> to pick another, or --port 0 for any free port\n',
+  );
+  process.exit(EXIT_START_FAILED);
+});
 
 const address = app.server.address();
 const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -60,6 +88,7 @@ process.stdout.write(
     `chia-peer-gateway demo — fake full node ${node.url} (network "${DEMO_NETWORK}",`,
     `a block every ${BLOCK_INTERVAL_MS / 1000} s, a reorg every ${REORG_EVERY_BLOCKS} blocks), data in ${config.dataDir}`,
     readiness.ready ? `Ready: peak at height ${height}.` : `Not ready yet (see ${base}/readyz).`,
+    `Logs: level ${config.logLevel} (LOG_LEVEL=info shows links, peaks and requests).`,
     '',
     `  Live peaks (demo page)   ${base}/`,
     `  API reference            ${base}/docs`,

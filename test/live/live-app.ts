@@ -106,8 +106,11 @@ export interface NodeApp {
 
 const NODE_NETWORK = 'devnet';
 
-/** Starts a fake full node and a listening gateway linked to it; resolves once the gateway has its peak. */
-export async function startNodeApp(chainLength = 40, waitMs = 30_000): Promise<NodeApp> {
+/**
+ * Starts a fake full node and a listening gateway linked to it; resolves once the gateway has its peak.
+ * `port` 0 picks a free one; a given port lets a test restart the gateway where its clients reconnect.
+ */
+export async function startNodeApp(chainLength = 40, waitMs = 30_000, port = 0): Promise<NodeApp> {
   const node = await startFakeNode({ network: NODE_NETWORK, chainLength });
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-live-'));
   const config = configWith({
@@ -119,7 +122,7 @@ export async function startNodeApp(chainLength = 40, waitMs = 30_000): Promise<N
     linksPerRole: 1,
   });
   const app = await buildApp({ config, logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port });
   const close = async () => {
     await app.close();
     await node.close();
