@@ -187,11 +187,11 @@ describe.each(byKind('full_block'))('FullBlock %s', (id, c) => {
     }
   });
 
-  it.runIf(truth.generator_file !== undefined)('carries the stated generator, exactly', () => {
+  if (truth.generator_file !== undefined) it('carries the stated generator, exactly', () => {
     expect(toHex(load().transactions_generator ?? new Uint8Array())).toBe(toHex(realBytes(MORE, truth.generator_file ?? '')));
   });
 
-  it.runIf(truth.is_transaction_block && c.id.startsWith('mainnet'))(
+  if (truth.is_transaction_block && c.id.startsWith('mainnet')) it(
     'pays its reward claims to coins whose parents start with the mainnet genesis challenge',
     () => {
       const claims = load().transactions_info?.reward_claims_incorporated ?? [];
@@ -210,20 +210,23 @@ describe.each(byKind('full_block'))('FullBlock %s', (id, c) => {
     },
   );
 
-  it.runIf(c.node_json !== undefined || c.reference_json !== undefined)(
-    'renders chia and safe JSON like the reference; every rendering encodes back to the same bytes',
-    () => {
-      const block = load();
+  const hasReference = c.node_json !== undefined || c.reference_json !== undefined;
+  it(`renders chia and safe JSON${hasReference ? ' like the reference' : ''}; every rendering encodes back to the same bytes`, () => {
+    const block = load();
+    const chia = parseJson(types.FullBlock.toJsonText(block, 'chia'));
+    const safe = parseJson(types.FullBlock.toJsonText(block, 'safe'));
+    const renderings = [chia, safe];
+    // Synthetic blocks have no reference JSON: only their renderings' round trip applies.
+    if (hasReference) {
       const reference = referenceJson(c);
-      const chia = parseJson(types.FullBlock.toJsonText(block, 'chia'));
-      const safe = parseJson(types.FullBlock.toJsonText(block, 'safe'));
       expect(jsonDiff(chia, reference)).toEqual([]);
       expect(jsonDiff(safe, reference, true)).toEqual([]);
-      for (const json of [reference, chia, safe]) expect(toHex(types.FullBlock.encode(types.FullBlock.fromJson(json)))).toBe(toHex(bytes));
-    },
-  );
+      renderings.push(reference);
+    }
+    for (const json of renderings) expect(toHex(types.FullBlock.encode(types.FullBlock.fromJson(json)))).toBe(toHex(bytes));
+  });
 
-  it.runIf(c.block_record !== undefined)('agrees with the node’s block record', () => {
+  if (c.block_record !== undefined) it('agrees with the node’s block record', () => {
     const block = load();
     const record = (realJson(MORE, c.block_record ?? '') as { block_record: BlockRecord }).block_record;
     const { reward_chain_block: rcb, foliage, foliage_transaction_block: ftb, transactions_info: info } = block;
