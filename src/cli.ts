@@ -2,39 +2,19 @@
 /**
  * The `chia-peer-gateway` command (also `npm start`): `--help`, `--version`, then parse the
  * configuration from the environment and flags and run the server. Exit codes: 0 after a clean
- * shutdown or --help, 1 when the server fails to start, 2 for an invalid configuration.
+ * shutdown (also one asked for while starting) or --help, 1 when the server fails to start, 2 for an
+ * invalid configuration.
+ *
+ * This module imports nothing heavy: main first catches SIGTERM/SIGINT (src/startup-signals.ts), then
+ * loads the rest of the gateway, so a signal at any point of start-up stops it cleanly.
  */
 import type { GatewayConfig } from './config.js';
-import { OPTIONS } from './config-options.js';
-import { ConfigError, parseConfig } from './config-parse.js';
-import { packageVersion } from './package-root.js';
-import { isEntryPoint, startServer } from './server.js';
+import { isEntryPoint } from './entry-point.js';
+import { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './exit-codes.js';
+import { redactPem } from './secret-text.js';
+import { catchStartupSignals, type StartupSignals } from './startup-signals.js';
 
-export const EXIT_OK = 0;
-export const EXIT_START_FAILED = 1;
-export const EXIT_BAD_CONFIG = 2;
-
-const FLAG_COLUMN = 34;
-
-/** The --help text: every option with its flag, environment variable and default. */
-export function helpText(): string {
-  const lines = [
-    'Usage: chia-peer-gateway [options]',
-    '',
-    'HTTP, WebSocket and SSE gateway to Chia full nodes over the binary peer protocol.',
-    'Every option can be given as a flag or as its environment variable; a flag wins.',
-    '',
-    'Options:',
-  ];
-  for (const o of OPTIONS) {
-    lines.push(`  ${`${o.flag} ${o.value}`.padEnd(FLAG_COLUMN)}env ${o.env}, default ${o.defaultText}`);
-    lines.push(`  ${''.padEnd(FLAG_COLUMN)}${o.help}`);
-  }
-  lines.push(`  ${'-h, --help'.padEnd(FLAG_COLUMN)}Show this help.`);
-  lines.push(`  ${'-v, --version'.padEnd(FLAG_COLUMN)}Show the version.`);
-  lines.push('', 'Exit codes: 0 clean shutdown, 1 start failure, 2 invalid configuration.');
-  return `${lines.join('\n')}\n`;
-}
+export { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './exit-codes.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -51,14 +31,27 @@ const processIo: CliIo = {
  * process alive and exits through the signal handlers.
  */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo = processIo): Promise<number> {
+  const startup = catchStartupSignals();
+  try {
+    return await run(argv, env, io, startup);
+  } finally {
+    // Once the server runs, its graceful shutdown owns the signals (startServer hands over).
+    startup.release();
+  }
+}
+
+async function run(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, startup: StartupSignals): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
+    const { helpText } = await import('./cli-help.js');
     io.stdout(helpText());
     return EXIT_OK;
   }
   if (argv.includes('--version') || argv.includes('-v')) {
+    const { packageVersion } = await import('./package-root.js');
     io.stdout(`${packageVersion()}\n`);
     return EXIT_OK;
   }
+  const { ConfigError, parseConfig } = await import('./config-parse.js');
   let config: GatewayConfig;
   try {
     config = parseConfig({ env, argv });
@@ -67,10 +60,13 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     io.stderr(`chia-peer-gateway: ${err.message}\nRun chia-peer-gateway --help for every option.\n`);
     return EXIT_BAD_CONFIG;
   }
+  const { startServer } = await import('./server.js');
+  // Stopped while the modules loaded: nothing was generated or opened yet.
+  if (startup.received !== null) return EXIT_OK;
   try {
-    await startServer(config);
+    await startServer(config, { startup });
   } catch (err) {
-    io.stderr(`chia-peer-gateway: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`chia-peer-gateway: failed to start: ${redactPem(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_START_FAILED;
   }
   return EXIT_OK;

@@ -9,8 +9,14 @@ import type { GatewayConfig, TlsIdentityPaths } from './config.js';
 import type { ConfigIssue } from './config-error.js';
 import type { OptionKey, Options } from './config-options.js';
 
+/** How parseIdentities names an option, and whether it was given at all (a refused value was). */
+export interface OptionNames {
+  nameOf: (key: OptionKey) => string;
+  given: (key: OptionKey) => boolean;
+}
+
 /** Builds the TLS identity paths: one pair per role, from per-role options or the shared pair. */
-export function parseIdentities(o: Options, roles: Role[], nameOf: (k: OptionKey) => string, issues: ConfigIssue[]): GatewayConfig['identities'] {
+export function parseIdentities(o: Options, roles: Role[], { nameOf, given }: OptionNames, issues: ConfigIssue[]): GatewayConfig['identities'] {
   const pairs: Record<Role, [OptionKey, OptionKey]> = { full_node: ['fullNodeCert', 'fullNodeKey'], wallet: ['walletCert', 'walletKey'] };
   const identities: GatewayConfig['identities'] = {};
   const pairOf = (certKey: OptionKey, keyKey: OptionKey): TlsIdentityPaths | null => {
@@ -18,8 +24,9 @@ export function parseIdentities(o: Options, roles: Role[], nameOf: (k: OptionKey
     const keyPath = o[keyKey] as string | undefined;
     if (certPath === undefined && keyPath === undefined) return null;
     if (certPath === undefined || keyPath === undefined) {
-      const [given, missing] = certPath === undefined ? [keyKey, certKey] : [certKey, keyKey];
-      issues.push({ name: nameOf(missing), message: `required because ${nameOf(given)} is set: give the certificate and its key together` });
+      const [set, missing] = certPath === undefined ? [keyKey, certKey] : [certKey, keyKey];
+      // A missing one that was given has been refused already, with its own issue.
+      if (!given(missing)) issues.push({ name: nameOf(missing), message: `required because ${nameOf(set)} is set: give the certificate and its key together` });
       return null;
     }
     for (const [key, path] of [[certKey, certPath], [keyKey, keyPath]] as const) {
@@ -33,9 +40,9 @@ export function parseIdentities(o: Options, roles: Role[], nameOf: (k: OptionKey
     if (pair) identities[role] = pair;
   }
   for (const role of Object.keys(pairs) as Role[]) {
-    const given = pairs[role].find((key) => o[key] !== undefined);
-    if (!roles.includes(role) && given !== undefined) {
-      issues.push({ name: nameOf(given), message: `set, but the role ${role} is not in CHIA_GATEWAY_ROLES (${roles.join(',')})` });
+    const set = pairs[role].find((key) => o[key] !== undefined);
+    if (!roles.includes(role) && set !== undefined) {
+      issues.push({ name: nameOf(set), message: `set, but the role ${role} is not in CHIA_GATEWAY_ROLES (${roles.join(',')})` });
     }
   }
   const shared = pairOf('cert', 'key');

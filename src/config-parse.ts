@@ -12,7 +12,8 @@ import { ConfigError, type ConfigIssue } from './config-error.js';
 import { parseIdentities } from './config-identities.js';
 import { parseTrustProxy } from './config-trust-proxy.js';
 import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, type OptionKey, type OptionSpec, type Options } from './config-options.js';
-import { formatPeer, parsePeer } from './peer-address.js';
+import { formatPeer, isHostOrAddress, parsePeer } from './peer-address.js';
+import { looksLikePem, quoteValue, spansLines } from './secret-text.js';
 
 export { ConfigError, type ConfigIssue } from './config-error.js';
 
@@ -22,6 +23,10 @@ export interface ConfigSources {
 }
 
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** `--name`: what ends a flag's value list; a PEM (`-----BEGIN`) is a value, not a flag. */
+const FLAG = /^--[A-Za-z]/;
+/** Placeholders of options whose value is a path (src/config-options.ts). */
+const PATH_VALUES = new Set(['<file>', '<dir>']);
 /** Unknown variables this close (edit distance) to a known one get a "did you mean". */
 const TYPO_DISTANCE = 4;
 
@@ -42,12 +47,14 @@ function readFlags(argv: readonly string[], issues: ConfigIssue[]): Map<OptionKe
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = byFlag.get(flag);
     if (spec === undefined) {
-      issues.push({ name: flag, message: arg.startsWith('-') ? 'unknown option (see --help)' : 'unexpected argument (see --help)' });
+      // A stray argument may be key material pasted in the wrong place: describe it, never echo it.
+      if (looksLikePem(flag) || spansLines(flag)) issues.push({ name: `argument ${i + 1}`, message: `unexpected argument, ${quoteValue(flag)} (see --help)` });
+      else issues.push({ name: flag, message: arg.startsWith('-') ? 'unknown option (see --help)' : 'unexpected argument (see --help)' });
       continue;
     }
     let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
     if (eq < 0) {
-      if (value === undefined || value.startsWith('--')) value = undefined;
+      if (value === undefined || FLAG.test(value)) value = undefined;
       else i++;
     }
     if (value === undefined) issues.push({ name: flag, message: `needs a value: ${flag} ${spec.value}` });
@@ -78,9 +85,11 @@ function unknownVariables(env: ConfigSources['env'], issues: ConfigIssue[]): voi
   }
 }
 
+const splitList = (text: string) => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
 /** A string turned into the value its schema expects: numbers only from plain decimal text, lists split on commas. */
 function coerce(raw: Raw): unknown {
-  if (raw.spec.list) return raw.text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (raw.spec.list) return splitList(raw.text);
   const schema: TSchema = OptionsSchema.properties[raw.spec.key];
   const numeric = schema.type === 'integer' || schema.type === 'number';
   return numeric && NUMERIC.test(raw.text.trim()) ? Number(raw.text.trim()) : raw.text;
@@ -99,16 +108,39 @@ function expectation(schema: TSchema): string {
   return 'a non-empty value';
 }
 
+/**
+ * Why a value must not be used or quoted: key material (a certificate or key pasted instead of its
+ * path) or several lines (no option takes them; list items are trimmed); undefined when it is fine.
+ */
+function refusal(raw: Raw): string | undefined {
+  const wanted = expectation(OptionsSchema.properties[raw.spec.key]);
+  if (looksLikePem(raw.text)) {
+    return PATH_VALUES.has(raw.spec.value)
+      ? "looks like PEM text (a certificate or key itself), not a path: save it in a file only the gateway can read (chmod 600) and give that file's path; the value is not shown"
+      : `looks like PEM text (a certificate or key), not ${wanted}; the value is not shown`;
+  }
+  const parts = raw.spec.list ? splitList(raw.text) : [raw.text];
+  if (parts.some(spansLines)) return `spans several lines; expected ${wanted}; the value is not shown`;
+  return undefined;
+}
+
 function validate(raws: Map<OptionKey, Raw>, issues: ConfigIssue[]): Options {
   const values: Record<string, unknown> = {};
-  for (const [key, raw] of raws) values[key] = coerce(raw);
   const bad = new Set<string>();
+  for (const [key, raw] of raws) {
+    const refused = refusal(raw);
+    if (refused === undefined) values[key] = coerce(raw);
+    else {
+      bad.add(key);
+      issues.push({ name: raw.source, message: refused });
+    }
+  }
   for (const error of Value.Errors(OptionsSchema, values)) {
     const key = error.path.split('/')[1] as OptionKey;
     const raw = raws.get(key);
     if (raw === undefined || bad.has(key)) continue;
     bad.add(key);
-    issues.push({ name: raw.source, message: `expected ${expectation(OptionsSchema.properties[key])}, got "${raw.text}"` });
+    issues.push({ name: raw.source, message: `expected ${expectation(OptionsSchema.properties[key])}, got ${quoteValue(raw.text)}` });
   }
   for (const key of bad) delete values[key];
   return values as Options;
@@ -167,10 +199,14 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
   for (const [key, raw] of readFlags(sources.argv, issues)) raws.set(key, raw);
   const o = validate(raws, issues);
   const nameOf = (key: OptionKey) => raws.get(key)?.source ?? OPTIONS.find((s) => s.key === key)?.env ?? key;
+  const given = (key: OptionKey) => raws.has(key);
 
   const network = o.network ?? DEFAULTS.network;
   const roles = o.roles ?? [...DEFAULTS.roles];
   const wsOrigins = parseOrigins(o.wsAllowedOrigins, nameOf('wsAllowedOrigins'), issues);
+  if (o.host !== undefined && !isHostOrAddress(o.host)) {
+    issues.push({ name: nameOf('host'), message: `expected an IP address or a host name (127.0.0.1, 0.0.0.0, ::, localhost), got ${quoteValue(o.host)}` });
+  }
   const config: GatewayConfig = {
     host: o.host ?? DEFAULTS.host,
     port: o.port ?? DEFAULTS.port,
@@ -179,7 +215,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
     peers: parsePeers(o.peers, network, nameOf('peers'), issues),
     roles,
     dataDir: o.dataDir ?? DEFAULTS.dataDir,
-    identities: parseIdentities(o, roles, nameOf, issues),
+    identities: parseIdentities(o, roles, { nameOf, given }, issues),
     confirmations: o.confirmations ?? DEFAULTS.confirmations,
     cacheBytes: o.cacheMb === undefined ? DEFAULTS.cacheBytes : o.cacheMb * MIB,
     pacingShare: o.pacingShare ?? DEFAULTS.pacingShare,

@@ -2,7 +2,7 @@
  * Parses peer addresses as written in configuration: `host:port`, `host`, `[ipv6]:port`, `[ipv6]`.
  * IPv6 literals need brackets (PROTOCOL.md §a.1), otherwise `::1:8444` would be ambiguous.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { PeerAddress } from './chia/upstream-api.js';
 
 const MAX_PORT = 65_535;
@@ -15,6 +15,11 @@ function parsePort(text: string): number | null {
   if (!/^\d{1,5}$/.test(text)) return null;
   const port = Number(text);
   return port >= 1 && port <= MAX_PORT ? port : null;
+}
+
+/** Whether the text is an IP address (IPv6 without brackets) or a host name: what a listen address may be. */
+export function isHostOrAddress(text: string): boolean {
+  return isIP(text) !== 0 || HOSTNAME.test(text);
 }
 
 /** One peer; `defaultPort` applies when the port is omitted. IPv6 hosts are returned without brackets. */

@@ -4,13 +4,14 @@
  * links through the plugins' close hooks, exit 0) within config.shutdownTimeoutMs.
  * Run directly (`tsx src/server.ts`) it behaves like the CLI (src/cli.ts).
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import { buildApp, type BuildOptions, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
+import { isEntryPoint } from './entry-point.js';
+import { ListenError } from './listen-error.js';
 import { loggerOptions } from './logger.js';
 import { formatPeer } from './peer-address.js';
+import { catchStartupSignals, type StartupSignals } from './startup-signals.js';
 
 /**
  * Share of the shutdown bound spent draining connections; after it, whatever is still open (slow
@@ -22,22 +23,43 @@ const DRAIN_SHARE = 0.7;
 export interface StartOptions extends Omit<BuildOptions, 'config'> {
   /** Resources the app does not own (e.g. the demo's fake node), closed after the app on shutdown. */
   afterClose?: () => Promise<void>;
+  /** Signals caught since the process started (the CLI installs this first); else caught from here on. */
+  startup?: StartupSignals;
 }
 
-/** Builds the app, installs the signal handlers, and listens on config.host:config.port. */
+/**
+ * Builds the app, installs the signal handlers, and listens on config.host:config.port. A signal
+ * caught while building (certificates, links) shuts the built app down instead of listening.
+ * Throws ListenError when the port cannot be opened.
+ */
 export async function startServer(config: GatewayConfig, options: StartOptions = {}): Promise<GatewayApp> {
-  const { afterClose, ...buildOptions } = options;
-  const app = await buildApp({ config, logger: loggerOptions(config), ...buildOptions });
-  // Handlers go in before the port opens: a SIGTERM that arrives as soon as the server is listening
-  // must still shut down gracefully instead of killing the process.
-  closeOnSignals(app, afterClose);
+  const { afterClose, startup = catchStartupSignals(), ...buildOptions } = options;
+  startup.bound(config.shutdownTimeoutMs);
+  let app: GatewayApp;
+  let shutdown: Shutdown;
+  try {
+    app = await buildApp({ config, logger: loggerOptions(config), ...buildOptions });
+    // The graceful shutdown takes the signals over with no gap in between.
+    shutdown = closeOnSignals(app, afterClose);
+  } finally {
+    startup.release();
+  }
+  if (startup.received !== null) {
+    app.log.info({ signal: startup.received }, 'signal received while starting');
+    shutdown.close();
+    return app;
+  }
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    // e.g. EADDRINUSE: close what buildApp opened (upstream links) so the process can exit.
+    // A signal's shutdown closing the app meanwhile ends the process itself.
+    if (shutdown.closing) return app;
+    // Its exit handler would exit 0; the caller reports the failure and exits 1.
+    shutdown.uninstall();
+    // Close what buildApp opened (upstream links) so the process can exit.
     await app.close();
     await afterClose?.();
-    throw err;
+    throw new ListenError(config.host, config.port, err);
   }
   app.log.info(
     { network: config.network, roles: config.roles, peers: config.peers.length > 0 ? config.peers.map(formatPeer) : 'dns-seeders' },
@@ -46,19 +68,29 @@ export async function startServer(config: GatewayConfig, options: StartOptions =
   return app;
 }
 
+/** The installed shutdown: start it by hand, or remove its handlers (the process then exits on its own). */
+export interface Shutdown {
+  close(): void;
+  uninstall(): void;
+  /** Whether the shutdown has started. */
+  readonly closing: boolean;
+}
+
 /**
  * Closes the app on SIGTERM/SIGINT or a fatal error, then `afterClose` (resources the app does not
  * own, e.g. the demo's fake node), then exits: 0 on a clean signal shutdown.
  */
-export function closeOnSignals(app: GatewayApp, afterClose?: () => Promise<void>): void {
+export function closeOnSignals(app: GatewayApp, afterClose?: () => Promise<void>): Shutdown {
   const { shutdownTimeoutMs } = app.config;
-  closeWithGrace(
+  let closing = false;
+  const handle = closeWithGrace(
     {
       delay: shutdownTimeoutMs,
       logger: { error: (message: unknown) => app.log.error(message) },
       onTimeout: (delay: number) => app.log.error({ delay_ms: delay }, 'shutdown exceeded its bound; exiting with 1'),
     },
     async ({ signal, err }) => {
+      closing = true;
       if (err) app.log.fatal({ err }, 'fatal error; shutting down');
       else app.log.info({ signal }, 'shutting down');
       const cut = setTimeout(() => {
@@ -74,17 +106,13 @@ export function closeOnSignals(app: GatewayApp, afterClose?: () => Promise<void>
       app.log.info('shut down');
     },
   );
-}
-
-/** Whether the module with this import.meta.url is the script node was started with. */
-export function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === moduleUrl;
-  } catch {
-    return false;
-  }
+  return {
+    close: () => void handle.close(),
+    uninstall: handle.uninstall,
+    get closing() {
+      return closing;
+    },
+  };
 }
 
 if (isEntryPoint(import.meta.url)) {

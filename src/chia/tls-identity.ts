@@ -5,10 +5,11 @@
  */
 import { type RSAKeyPairOptions, X509Certificate, createHash, createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { packagePath } from '../package-root.js';
+import type { Logger } from './logger.js';
 
 export interface PemPair {
   cert: string;
@@ -26,6 +27,8 @@ export interface IdentityOptions {
   role: string;
   certPath?: string;
   keyPath?: string;
+  /** Where a key file that other users can read is reported. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Why an identity could not be loaded; `option` names the setting that fixes it. */
@@ -56,10 +59,12 @@ const SUBJECT = [
 ];
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
+/** Permission bits for the group and other users: a private key file should have none. */
+const SHARED_BITS = 0o077;
 const CERT_OPTION = 'CHIA_GATEWAY_CERT';
 const KEY_OPTION = 'CHIA_GATEWAY_KEY';
 const DATA_DIR_OPTION = 'CHIA_GATEWAY_DATA_DIR';
-
+const DATA_DIR_FLAG = '--data-dir';
 
 let cachedCa: PemPair | undefined;
 
@@ -183,6 +188,28 @@ async function readPem(path: string, from: Source): Promise<string> {
   }
 }
 
+/**
+ * Warns when other users may read a private key file (mode bits only: on Windows they mean nothing).
+ * The key is still used: refusing would stop a running deployment over a fixable permission.
+ */
+async function warnIfShared(path: string, logger: IdentityOptions['logger']): Promise<void> {
+  if (logger === undefined || process.platform === 'win32') return;
+  const mode = (await stat(path)).mode & 0o777;
+  if ((mode & SHARED_BITS) === 0) return;
+  const octal = mode.toString(8).padStart(4, '0');
+  logger.warn({ file: path, mode: octal }, `private key ${path} is accessible to other users (mode ${octal}); restrict it: chmod 600 ${path}`);
+}
+
+/** The data directory could not be written: name the setting and the path. */
+function dataDirError(dataDir: string, err: unknown): TlsIdentityError {
+  const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+  return new TlsIdentityError(
+    `cannot write generated certificates under ${dataDir} (${reason}); set ${DATA_DIR_OPTION} (${DATA_DIR_FLAG}) to a directory the gateway can write`,
+    DATA_DIR_OPTION,
+    { cause: err },
+  );
+}
+
 async function writePrivate(path: string, text: string): Promise<void> {
   // Write then rename, so a crash never leaves a half-written identity that looks valid.
   const tmp = `${path}.${process.pid}.tmp`;
@@ -206,6 +233,7 @@ export async function loadOrCreateIdentity(options: IdentityOptions): Promise<Tl
     if (keyPath === undefined) throw new TlsIdentityError(`a certificate is set for role ${role} but no key (${key.hint}); give both or neither`, key.option);
     const pair = { cert: await readPem(certPath, cert), key: await readPem(keyPath, key) };
     validatePair(pair, certPath, keyPath, cert, key);
+    await warnIfShared(keyPath, options.logger);
     return { ...pair, peerId: peerIdOf(pair.cert) };
   }
   const dir = join(options.dataDir, 'tls');
@@ -216,11 +244,21 @@ export async function loadOrCreateIdentity(options: IdentityOptions): Promise<Tl
     const pair = { cert: await readPem(crtFile, dataDir), key: await readPem(keyFile, dataDir) };
     // A generated identity that no longer validates is reported, not silently replaced: its peer id may be trusted somewhere.
     validatePair(pair, crtFile, keyFile, dataDir, dataDir);
+    await warnIfShared(keyFile, options.logger);
     return { ...pair, peerId: peerIdOf(pair.cert) };
   }
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  // Before the key is generated, so an unwritable directory fails fast.
+  try {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  } catch (err) {
+    throw dataDirError(options.dataDir, err);
+  }
   const pair = await createChiaCertificateAsync();
-  await writePrivate(keyFile, pair.key);
-  await writePrivate(crtFile, pair.cert);
+  try {
+    await writePrivate(keyFile, pair.key);
+    await writePrivate(crtFile, pair.cert);
+  } catch (err) {
+    throw dataDirError(options.dataDir, err);
+  }
   return { ...pair, peerId: peerIdOf(pair.cert) };
 }

@@ -106,7 +106,7 @@ export class UpstreamManager implements Upstream {
     for (const role of this.#config.roles) {
       const given = this.#options.identities?.[role];
       const paths = this.#config.identities[role];
-      this.#identities[role] = given ?? (await loadOrCreateIdentity({ dataDir: this.#config.dataDir, role, certPath: paths?.certPath, keyPath: paths?.keyPath }));
+      this.#identities[role] = given ?? (await loadOrCreateIdentity({ dataDir: this.#config.dataDir, role, certPath: paths?.certPath, keyPath: paths?.keyPath, logger: this.#log }));
     }
     if (this.#state !== 'started') return;
     if (this.#pool.size === 0) await this.#pool.reseed();

@@ -1,9 +1,11 @@
 /**
  * The upstream as an app resource: `app.upstream`. Uses BuildOptions.upstream when given (tests, the
  * demo; its owner closes it), else creates an UpstreamManager from `app.config` that logs through
- * `app.log`. It is started here, in the plugin body, so links connect while the routes register,
- * and a manager created here is closed in onClose. Metrics are fed by the observability plugin
- * (src/upstream-metrics.ts), the single writer of the upstream metrics.
+ * `app.log`. It is started here, in the plugin body, so links connect while the routes register.
+ * A manager created here is closed in preClose, so requests still waiting on a peer are answered 503
+ * SHUTTING_DOWN before the server drains instead of hanging until the drain cut resets them; and in
+ * onClose for an app that failed to boot, where preClose does not run. Metrics are fed by the
+ * observability plugin (src/upstream-metrics.ts), the single writer of the upstream metrics.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -25,7 +27,10 @@ async function upstreamPlugin(app: FastifyInstance, options: UpstreamPluginOptio
   const owned = options.upstream === undefined;
   const upstream = options.upstream ?? createUpstreamManager({ config: app.config, logger: app.log.child({ module: 'upstream' }) });
   app.decorate('upstream', upstream);
-  if (owned) app.addHook('onClose', async () => upstream.close());
+  if (owned) {
+    app.addHook('preClose', async () => upstream.close());
+    app.addHook('onClose', async () => upstream.close());
+  }
   await upstream.start();
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../src/config-options.js';
-import { EXIT_BAD_CONFIG, helpText, main } from '../../src/cli.js';
+import { EXIT_BAD_CONFIG, main } from '../../src/cli.js';
+import { helpText } from '../../src/cli-help.js';
 import { cleanEnv, runScript } from '../support/spawn-gateway.js';
 
 function memoryIo() {

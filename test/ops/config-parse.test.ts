@@ -282,3 +282,14 @@ describe('TLS identities', () => {
     expect(issues[0]?.message).toContain('--cert is set');
   });
 });
+
+describe('listen address', () => {
+  it.each(['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'gateway.internal'])('takes HOST=%s', (host) => {
+    expect(parse({ HOST: host }).host).toBe(host);
+  });
+
+  it.each(['http://0.0.0.0', '[::1]', '0.0.0.0:8080', 'two words'])('refuses HOST=%s before anything starts', (host) => {
+    const issues = issuesOf({ HOST: host });
+    expect(issues).toEqual([{ name: 'HOST', message: `expected an IP address or a host name (127.0.0.1, 0.0.0.0, ::, localhost), got "${host}"` }]);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './fixtures.js';
 
 export interface Finished {
@@ -32,9 +33,15 @@ export function cleanEnv(extra: Record<string, string>): Record<string, string> 
   return { ...env, ...extra };
 }
 
+export interface RunOptions {
+  /** Modules (paths from the repository root) imported before the script, e.g. test probes. */
+  preload?: string[];
+}
+
 /** Starts `node --import tsx <script> ...args` in the repository root. */
-export function runScript(script: string, args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
+export function runScript(script: string, args: string[], env: Record<string, string>, options: RunOptions = {}): Running {
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', pathToFileURL(join(REPO_ROOT, module)).href]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

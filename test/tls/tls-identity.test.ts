@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -170,5 +170,75 @@ describe('loadOrCreateIdentity', () => {
     await writeFile(join(dataDir, 'tls', 'wallet.key'), createChiaCertificate().key);
     await expect(loadOrCreateIdentity({ dataDir, role: 'wallet' })).rejects.toThrow(/does not belong/);
     expect(await readFile(join(dataDir, 'tls', 'wallet.crt'), 'utf8')).toContain('BEGIN CERTIFICATE');
+  });
+});
+
+/** A logger that keeps its warnings. */
+function recordingLogger() {
+  const warnings: { fields: object; message: string }[] = [];
+  return { warnings, logger: { warn: (fields: object, message?: string) => void warnings.push({ fields, message: message ?? '' }) } };
+}
+
+describe('private key file permissions', () => {
+  it('warns, naming the file and the fix, when a user-supplied key is readable by other users', async () => {
+    const pair = createChiaCertificate();
+    const certPath = join(dir, 'shared.crt');
+    const keyPath = join(dir, 'shared.key');
+    await writeFile(certPath, pair.cert);
+    await writeFile(keyPath, pair.key);
+    await chmod(keyPath, 0o644);
+    const { warnings, logger } = recordingLogger();
+    await loadOrCreateIdentity({ dataDir: dir, role: 'wallet', certPath, keyPath, logger });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain(keyPath);
+    expect(warnings[0]?.message).toContain(`chmod 600 ${keyPath}`);
+    expect(warnings[0]?.fields).toEqual({ file: keyPath, mode: '0644' });
+
+    await chmod(keyPath, 0o600);
+    const quiet = recordingLogger();
+    await loadOrCreateIdentity({ dataDir: dir, role: 'wallet', certPath, keyPath, logger: quiet.logger });
+    expect(quiet.warnings).toEqual([]);
+  });
+
+  it('warns for a generated key whose mode was loosened, not for one it just wrote', async () => {
+    const dataDir = join(dir, 'loosened');
+    const first = recordingLogger();
+    await loadOrCreateIdentity({ dataDir, role: 'full_node', logger: first.logger });
+    expect(first.warnings).toEqual([]);
+    const keyFile = join(dataDir, 'tls', 'full_node.key');
+    await chmod(keyFile, 0o640);
+    const second = recordingLogger();
+    await loadOrCreateIdentity({ dataDir, role: 'full_node', logger: second.logger });
+    expect(second.warnings.map((w) => w.message)).toEqual([`private key ${keyFile} is accessible to other users (mode 0640); restrict it: chmod 600 ${keyFile}`]);
+  });
+});
+
+describe('an unwritable data directory', () => {
+  const expectDataDirError = async (dataDir: string) => {
+    const err = await loadOrCreateIdentity({ dataDir, role: 'wallet' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TlsIdentityError);
+    expect((err as TlsIdentityError).option).toBe('CHIA_GATEWAY_DATA_DIR');
+    expect((err as TlsIdentityError).message).toContain(dataDir);
+    expect((err as TlsIdentityError).message).toContain('CHIA_GATEWAY_DATA_DIR (--data-dir)');
+  };
+
+  it('names CHIA_GATEWAY_DATA_DIR and the path when the directory is a file', async () => {
+    const notADir = join(dir, 'plain-file');
+    await writeFile(notADir, 'not a directory');
+    await expectDataDirError(notADir);
+  });
+
+  // Root writes through permission bits, so this case needs an unprivileged user.
+  it.skipIf(process.getuid?.() === 0)('names CHIA_GATEWAY_DATA_DIR and the path when the directory is read-only', async () => {
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly, { mode: 0o500 });
+    try {
+      await expectDataDirError(readOnly);
+    } finally {
+      await chmod(readOnly, 0o700);
+    }
   });
 });
