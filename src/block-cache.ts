@@ -1,6 +1,8 @@
 /**
  * A byte-bounded cache of blocks and their coin lists (LRU by second chance) fetched from the peers,
- * with aligned batch fetching and single-flight.
+ * with aligned batch fetching and single-flight: the one layer that coalesces identical upstream
+ * requests, since only it knows the reorg epoch a request belongs to. Every load names the clients
+ * it serves (OnBehalfOf), so the upstream paces it fairly between clients.
  * A miss on one height loads the aligned batch around it (heights ⌊h/32⌋·32 … +31, clipped to the
  * peak) with one request_blocks / request_block_headers call, so walking the chain costs about one
  * upstream request per 32 blocks, and a sequential walk has the next batch loaded ahead of it.
@@ -10,6 +12,8 @@
  */
 import type { JsonMode } from './chia/codec/index.js';
 import { UpstreamError } from './chia/errors.js';
+import type { ClientKey, OnBehalfOf } from './chia/on-behalf-of.js';
+import { SingleFlight } from './chia/single-flight.js';
 import type { FetchedBlock } from './chia/upstream-api.js';
 
 export type BlockKind = 'full' | 'header';
@@ -60,11 +64,11 @@ export interface TransactionFlagged {
   reward_chain_block: { is_transaction_block: boolean };
 }
 
-export type FetchBlocks = (kind: BlockKind, start: number, end: number) => Promise<FetchedBlock<TransactionFlagged>[]>;
+export type FetchBlocks = (kind: BlockKind, start: number, end: number, onBehalfOf?: OnBehalfOf) => Promise<FetchedBlock<TransactionFlagged>[]>;
 
 export interface BlockCacheOptions {
   maxBytes: number;
-  /** Fetches heights start..end inclusive from the peers. */
+  /** Fetches heights start..end inclusive from the peers, for the clients `onBehalfOf` names. */
   fetch: FetchBlocks;
   /** Called on every lookup and size change (metrics). */
   onLookup?: (result: 'hit' | 'miss', kind: EntryKind) => void;
@@ -76,8 +80,8 @@ type Batch = Map<number, CachedBlock>;
 
 export class BlockCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #inFlight = new Map<string, Promise<Batch>>();
-  readonly #coinLoads = new Map<string, Promise<CachedCoinList>>();
+  readonly #batchLoads = new SingleFlight<Batch>();
+  readonly #coinLoads = new SingleFlight<CachedCoinList>();
   #bytes = 0;
   #epoch = 0;
   #hits = 0;
@@ -98,15 +102,16 @@ export class BlockCache {
 
   /**
    * A cached block, counted as a hit, or undefined (not counted: {@link get} or {@link range} will).
-   * A hit that looks like a sequential walk starts loading the next batch in the background.
+   * A hit that looks like a sequential walk starts loading the next batch in the background, on
+   * behalf of `client`.
    */
-  hit(kind: BlockKind, height: number, peakHeight: number): CachedBlock | undefined {
+  hit(kind: BlockKind, height: number, peakHeight: number, client?: ClientKey): CachedBlock | undefined {
     const entry = this.peek(kind, height);
     const sequential = this.#lastHeight[kind] === height - 1;
     this.#lastHeight[kind] = height;
     if (entry !== undefined) {
       this.#count('hit', kind);
-      if (sequential) this.#readAhead(kind, height, peakHeight);
+      if (sequential) this.#readAhead(kind, height, peakHeight, client);
     }
     return entry;
   }
@@ -116,22 +121,22 @@ export class BlockCache {
    * a batch) will soon miss the next batch: load it now, so its upstream round trip overlaps the
    * serving of this one. Failures are ignored here; the client's own request will report them.
    */
-  #readAhead(kind: BlockKind, height: number, peakHeight: number): void {
+  #readAhead(kind: BlockKind, height: number, peakHeight: number, client: ClientKey | undefined): void {
     if (height % BATCH_SIZE !== READ_AHEAD_OFFSET) return;
     const next = height - READ_AHEAD_OFFSET + BATCH_SIZE;
     if (next > peakHeight || this.#entries.has(keyOf(kind, next))) return;
-    this.#loadMissing(kind, next, [next], peakHeight).catch(() => undefined);
+    this.#loadMissing(kind, next, [next], peakHeight, client).catch(() => undefined);
   }
 
-  /** One block; a miss loads its aligned batch (clipped to `peakHeight`). */
-  async get(kind: BlockKind, height: number, peakHeight: number): Promise<CachedBlock> {
-    const [block] = await this.range(kind, height, height + 1, peakHeight);
+  /** One block; a miss loads its aligned batch (clipped to `peakHeight`) on behalf of `client`. */
+  async get(kind: BlockKind, height: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock> {
+    const [block] = await this.range(kind, height, height + 1, peakHeight, client);
     if (block === undefined) throw new UpstreamError('UPSTREAM_INVALID_REPLY', `no block ${height} in the reply`);
     return block;
   }
 
-  /** Blocks start ≤ h < end, in height order; misses are loaded by aligned batches, concurrently. */
-  async range(kind: BlockKind, start: number, end: number, peakHeight: number): Promise<CachedBlock[]> {
+  /** Blocks start ≤ h < end, in height order; misses are loaded by aligned batches, concurrently, on behalf of `client`. */
+  async range(kind: BlockKind, start: number, end: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock[]> {
     const found = new Map<number, CachedBlock>();
     const missingByBatch = new Map<number, number[]>();
     for (let height = start; height < end; height++) {
@@ -146,7 +151,7 @@ export class BlockCache {
       }
     }
     const loads = [...missingByBatch].map(([batchStart, heights]) =>
-      this.#loadMissing(kind, batchStart, heights, peakHeight),
+      this.#loadMissing(kind, batchStart, heights, peakHeight, client),
     );
     for (const batch of await Promise.all(loads)) for (const [height, entry] of batch) found.set(height, entry);
     const blocks: CachedBlock[] = [];
@@ -159,7 +164,7 @@ export class BlockCache {
   }
 
   /** Loads the aligned batch; if a peer rejects it (e.g. it lags the best peak), asks for just the heights needed. */
-  async #loadMissing(kind: BlockKind, batchStart: number, heights: number[], peakHeight: number): Promise<Batch> {
+  async #loadMissing(kind: BlockKind, batchStart: number, heights: number[], peakHeight: number, client: ClientKey | undefined): Promise<Batch> {
     const first = heights[0] ?? batchStart;
     const last = heights[heights.length - 1] ?? first;
     // The batch minus its cached ends: following the tip then costs one block per new block, not 32.
@@ -168,31 +173,27 @@ export class BlockCache {
     let to = Math.min(batchStart + BATCH_SIZE - 1, peakHeight);
     while (to > last && this.#entries.has(keyOf(kind, to))) to--;
     try {
-      return await this.#load(kind, from, to);
+      return await this.#load(kind, from, to, client);
     } catch (error) {
       const narrower = first !== from || last !== to;
       if (!(error instanceof UpstreamError) || error.code !== 'UPSTREAM_REJECTED' || !narrower) throw error;
-      return this.#load(kind, first, last);
+      return this.#load(kind, first, last, client);
     }
   }
 
   /**
-   * Single-flight: concurrent misses in the same batch share one upstream request. The key holds the
-   * reorg epoch, so a miss after a reorg never joins a request made before it (whose blocks may be
-   * of the replaced branch).
+   * Single-flight: concurrent misses in the same batch share one upstream request, made on behalf of
+   * every client that joins it. The key holds the reorg epoch, so a miss after a reorg never joins a
+   * request made before it (whose blocks may be of the replaced branch); no layer below coalesces
+   * again (request-router.ts), so none can join them behind the epoch's back.
    */
-  #load(kind: BlockKind, start: number, end: number): Promise<Batch> {
+  #load(kind: BlockKind, start: number, end: number, client: ClientKey | undefined): Promise<Batch> {
     const epoch = this.#epoch;
-    const key = `${kind}:${start}:${end}:${epoch}`;
-    const pending = this.#inFlight.get(key);
-    if (pending !== undefined) return pending;
-    this.#batches++;
-    const promise = this.options
-      .fetch(kind, start, end)
-      .then((fetched) => this.#store(kind, start, end, fetched, epoch))
-      .finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, promise);
-    return promise;
+    const load = (onBehalfOf: OnBehalfOf) => {
+      this.#batches++;
+      return this.options.fetch(kind, start, end, onBehalfOf).then((fetched) => this.#store(kind, start, end, fetched, epoch));
+    };
+    return this.#batchLoads.run(`${kind}:${start}:${end}:${epoch}`, load, client);
   }
 
   #store(kind: BlockKind, start: number, end: number, fetched: FetchedBlock<TransactionFlagged>[], epoch: number): Batch {
@@ -246,24 +247,27 @@ export class BlockCache {
 
   /**
    * A coin list rendered by `load`, counted as a miss. Single-flight: concurrent misses for the same
-   * block share one load. Kept unless a reorg was seen meanwhile; a list larger than the cache is served, not kept.
+   * block share one load, made on behalf of each of their clients (`client` joins it). Kept unless a
+   * reorg was seen meanwhile; a list larger than the cache is served, not kept.
    */
-  loadCoinList(kind: CoinListKind, height: number, headerHash: string, load: () => Promise<CoinListJson>): Promise<CachedCoinList> {
+  loadCoinList(
+    kind: CoinListKind,
+    height: number,
+    headerHash: string,
+    load: (onBehalfOf: OnBehalfOf) => Promise<CoinListJson>,
+    client?: ClientKey,
+  ): Promise<CachedCoinList> {
     this.#count('miss', kind);
-    const flightKey = keyOf(kind, height) + headerHash;
-    const pending = this.#coinLoads.get(flightKey);
-    if (pending !== undefined) return pending;
     const epoch = this.#epoch;
-    const promise = load()
-      .then((json) => {
+    const loadAndKeep = (onBehalfOf: OnBehalfOf) =>
+      load(onBehalfOf).then((json) => {
         const size = json.safe.length + json.chia.length + ENTRY_OVERHEAD_BYTES;
         const entry: CachedCoinList = { kind, height, headerHash, json, size, used: false };
         if (epoch === this.#epoch) this.#insert(entry);
         return entry;
-      })
-      .finally(() => this.#coinLoads.delete(flightKey));
-    this.#coinLoads.set(flightKey, promise);
-    return promise;
+      });
+    // The header hash names the block, so a list loaded before a reorg is still that block's list.
+    return this.#coinLoads.run(keyOf(kind, height) + headerHash, loadAndKeep, client);
   }
 
   /** Drops every block and coin list above `forkPoint` (a reorg replaced them) and stale in-flight results. */

@@ -222,6 +222,8 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
     requestTimeoutMs: o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     linksPerRole: o.linksPerRole ?? DEFAULTS.linksPerRole,
     pacingQueueSize: o.pacingQueueSize ?? DEFAULTS.pacingQueueSize,
+    pacingClientShare: o.pacingClientShare ?? DEFAULTS.pacingClientShare,
+    pacingMaxWaitMs: o.pacingMaxWaitMs ?? DEFAULTS.pacingMaxWaitMs,
     ws: {
       maxClients: o.wsMaxClients ?? DEFAULTS.ws.maxClients,
       maxClientsPerIp: o.wsMaxClientsPerIp ?? DEFAULTS.ws.maxClientsPerIp,

@@ -40,6 +40,10 @@ export interface GatewayConfig {
   linksPerRole: number;
   /** Pending requests a link may queue while pacing before failing fast. */
   pacingQueueSize: number;
+  /** Fraction of each link's pacing allowance one client (request.ip) may hold within a window. */
+  pacingClientShare: number;
+  /** Longest a request waits in a link's pacing queue before 503 UPSTREAM_BUSY (bounded by requestTimeoutMs too). */
+  pacingMaxWaitMs: number;
   ws: {
     maxClients: number;
     /** Live clients one client IP (request.ip) may hold at once; 0 turns the cap off. */
@@ -80,6 +84,12 @@ export const DEFAULTS: GatewayConfig = {
   requestTimeoutMs: 30_000,
   linksPerRole: 2,
   pacingQueueSize: 1_000,
+  // Half for any one client: a flood leaves the other half to everyone else, and a lone client still
+  // gets a useful rate (150 of a link's 300 request_blocks per window at the default pacing share).
+  pacingClientShare: 0.5,
+  // Well under requestTimeoutMs: a client whose requests cannot be paced soon hears 503 with Retry-After
+  // instead of holding its connection until the upstream deadline.
+  pacingMaxWaitMs: 10_000,
   ws: {
     maxClients: 20_000,
     // Room for a browser with many tabs, or a small office behind one NAT address, while no single

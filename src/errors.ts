@@ -142,8 +142,9 @@ function fill(template: string, params: Record<string, string | number>): string
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole));
 }
 
-/** Seconds a client should wait before retrying a 503 caused by pacing or a missing link. */
-const RETRY_AFTER_SECONDS = '1';
+/** Seconds a client should wait before retrying a 503 caused by a missing link; the least for pacing. */
+const RETRY_AFTER_SECONDS = 1;
+const MS_PER_SECOND = 1_000;
 
 const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: LookupContext) => ApiError> = {
   NO_READY_LINK: (e, c) => new ApiError('NO_READY_LINK', { role: c.role }, { cause: e, headers: retry() }),
@@ -151,7 +152,9 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
   // A reject_* reply means the peers do not have the block (PROTOCOL.md §e.5).
   UPSTREAM_REJECTED: (e, c) => new ApiError('BLOCK_NOT_FOUND', { height: c.height ?? '?' }, { cause: e }),
   UPSTREAM_INVALID_REPLY: (e) => new ApiError('UPSTREAM_INVALID_REPLY', {}, { cause: e }),
-  PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry() }),
+  PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
+  // Never sent, so no peer failed to answer: the link is busy, not the upstream slow (no 504).
+  PACING_TIMEOUT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
   LINK_CLOSED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'the link closed' }, { cause: e }),
   HANDSHAKE_FAILED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'handshake failed' }, { cause: e }),
   WRONG_NETWORK: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'wrong network' }, { cause: e }),
@@ -163,8 +166,9 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
   ROLE_FORBIDDEN: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
 };
 
-function retry(): Record<string, string> {
-  return { 'retry-after': RETRY_AFTER_SECONDS };
+/** Retry-After in whole seconds: `afterMs` rounded up (when the pacing window has room again), at least RETRY_AFTER_SECONDS. */
+function retry(afterMs = 0): Record<string, string> {
+  return { 'retry-after': String(Math.max(RETRY_AFTER_SECONDS, Math.ceil(afterMs / MS_PER_SECOND))) };
 }
 
 /** What a failed upstream call was about, to word the mapped error. */

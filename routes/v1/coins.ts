@@ -1,14 +1,14 @@
 /** Coins of a block (wallet role): GET /v1/blocks/{height}/additions and /removals. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CachedBlock, CoinListJson, CoinListKind } from '../../src/block-cache.js';
-import type { Peak } from '../../src/chia/upstream-api.js';
+import type { ClientKey, Peak } from '../../src/chia/upstream-api.js';
 import { AdditionsResponse, RemovalsResponse } from '../../schemas/coins.js';
 import { HeightParams, IntsQuery, ref } from '../../schemas/common.js';
 import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
 import { ApiError, fromUpstream } from '../../src/errors.js';
 import { UpstreamError } from '../../src/chia/errors.js';
 import { HEADER_HASH_HEADER } from '../../src/rest/block-reply.js';
-import { lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/rest/chain-lookup.js';
+import { clientOf, lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/rest/chain-lookup.js';
 import { coinListText, fetchCoinList } from '../../src/rest/coin-lists.js';
 import { applyValidators, isImmutable } from '../../src/rest/http-cache.js';
 import { JSON_TYPE, negotiate, variantSuffix } from '../../src/rest/representation.js';
@@ -17,9 +17,9 @@ const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
 
 export default async function coinRoutes(app: FastifyInstance): Promise<void> {
   /** The block whose coins are asked for: any cached kind, else its header block (wallet role). */
-  async function resolveBlock(height: number, peak: Peak): Promise<CachedBlock> {
+  async function resolveBlock(height: number, peak: Peak, client: ClientKey): Promise<CachedBlock> {
     return app.blockCache.peek('header', height) ?? app.blockCache.peek('full', height)
-      ?? lookupBlock(app.blockCache, 'header', height, peak);
+      ?? lookupBlock(app.blockCache, 'header', height, peak, client);
   }
 
   /**
@@ -27,13 +27,17 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
    * for concurrent requests) and cached. Lists are keyed by header hash as well as height, and dropped
    * with their block on a reorg, so tip lists are cached too without ever serving a replaced block's.
    */
-  async function coinList(field: CoinListKind, block: CachedBlock): Promise<CoinListJson> {
+  async function coinList(field: CoinListKind, block: CachedBlock, client: ClientKey): Promise<CoinListJson> {
     const { height, headerHash } = block;
     const hit = app.blockCache.hitCoinList(field, height, headerHash);
     if (hit !== undefined) return hit.json;
     try {
-      const loaded = await app.blockCache.loadCoinList(field, height, headerHash, () =>
-        fetchCoinList(app.upstream, field, height, headerHash),
+      const loaded = await app.blockCache.loadCoinList(
+        field,
+        height,
+        headerHash,
+        (onBehalfOf) => fetchCoinList(app.upstream, field, height, headerHash, onBehalfOf),
+        client,
       );
       return loaded.json;
     } catch (error) {
@@ -52,7 +56,8 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
       const { height } = request.params;
       const peak = requirePeak(app, 'wallet');
       requireAtMostPeak(height, peak);
-      const block = await resolveBlock(height, peak);
+      const client = clientOf(request);
+      const block = await resolveBlock(height, peak, client);
       reply.header(HEADER_HASH_HEADER, block.headerHash);
       const immutable = isImmutable(height, peak.height, app.config.confirmations);
       const tag = `${block.headerHash}:${field}${variantSuffix(representation)}`;
@@ -61,7 +66,7 @@ export default async function coinRoutes(app: FastifyInstance): Promise<void> {
       if (!block.isTransactionBlock) {
         return reply.type(JSON_TYPE).send(coinListText(field, height, block.headerHash, [], mode));
       }
-      return reply.type(JSON_TYPE).send((await coinList(field, block))[mode]);
+      return reply.type(JSON_TYPE).send((await coinList(field, block, client))[mode]);
     };
   }
 

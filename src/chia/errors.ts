@@ -10,6 +10,7 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_REJECTED' // the peer answered with a reject_* message (HTTP 404 for block lookups)
   | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height, header hash, prev link or block body (HTTP 502)
   | 'PACING_QUEUE_FULL' // the per-link pacing queue is full; fail fast instead of breaking rate limits (HTTP 503)
+  | 'PACING_TIMEOUT' // still waiting in the pacing queue at its deadline: no peer was asked (HTTP 503)
   | 'LINK_CLOSED' // the link closed while the request was pending
   | 'ROLE_FORBIDDEN' // the message may not be sent by this link's node type (PROTOCOL.md §d)
   | 'HANDSHAKE_FAILED' // bad or missing handshake reply
@@ -24,10 +25,13 @@ export class UpstreamError extends Error {
   constructor(
     readonly code: UpstreamErrorCode,
     message: string,
-    options?: { cause?: unknown; peer?: string },
+    options?: { cause?: unknown; peer?: string; retryAfterMs?: number },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.peer = options?.peer;
+    this.retryAfterMs = options?.retryAfterMs;
   }
   readonly peer: string | undefined;
+  /** For the pacing errors: how long until the link's rate-limit window has room for the request again. */
+  readonly retryAfterMs: number | undefined;
 }

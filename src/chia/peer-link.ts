@@ -14,6 +14,7 @@ import { describeClose } from './close-reasons.js';
 import { checkHandshake, handshakeFrame, nodeTypeOf } from './handshake.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { NodeType, maySend } from './message-rules.js';
+import type { OnBehalfOf } from './on-behalf-of.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { limitsFor, rateLimitOf } from './rate-limits.js';
 import { DEFAULT_MAX_IN_FLIGHT, RequestMap, type IncomingFrame, type Reply } from './request-map.js';
@@ -166,11 +167,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   /**
-   * Sends request `name` and waits for its reply. Resolves with ok or reject replies (a protocol-level
-   * reject is an answer, not a transport failure); rejects with ROLE_FORBIDDEN, PACING_QUEUE_FULL,
-   * UPSTREAM_TIMEOUT, UPSTREAM_INVALID_REPLY or LINK_CLOSED.
+   * Sends request `name` for the clients `onBehalfOf` names and waits for its reply. Resolves with ok
+   * or reject replies (a protocol-level reject is an answer, not a transport failure); rejects with
+   * ROLE_FORBIDDEN, PACING_QUEUE_FULL, PACING_TIMEOUT (never sent: still waiting for pacing at the
+   * deadline), UPSTREAM_TIMEOUT, UPSTREAM_INVALID_REPLY or LINK_CLOSED.
    */
-  async request(name: MessageName, payload: unknown, timeoutMs = this.#options.requestTimeoutMs): Promise<Reply> {
+  async request(name: MessageName, payload: unknown, timeoutMs = this.#options.requestTimeoutMs, onBehalfOf?: OnBehalfOf): Promise<Reply> {
     const type = MessageType[name];
     if (!maySend(this.nodeType, type)) {
       // Never sent: the node would close and ban us (§d.1).
@@ -181,24 +183,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (!codec) throw new UpstreamError('ROLE_FORBIDDEN', `no payload type for ${name}`);
     const data = codec.encode(payload);
     const started = Date.now();
-    // One deadline covers the pacing wait and the round trip.
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new UpstreamError('UPSTREAM_TIMEOUT', `${name} waited ${timeoutMs} ms for pacing (requestTimeoutMs)`, { peer: this.address })),
-      timeoutMs,
-    );
+    // One deadline covers the pacing wait and the round trip; reached while waiting, it is a PACING_TIMEOUT.
+    const release = await this.#limiter.acquire(name, data.length, { onBehalfOf, maxWaitMs: timeoutMs });
     try {
-      const release = await this.#limiter.acquire(name, data.length, deadline.signal);
-      try {
-        const { id, reply } = this.#map.register(type, Math.max(1, timeoutMs - (Date.now() - started)));
-        this.#send(encodeFrame({ type, id, data }));
-        release.sent();
-        return await reply;
-      } finally {
-        release();
-      }
+      const { id, reply } = this.#map.register(type, Math.max(1, timeoutMs - (Date.now() - started)));
+      this.#send(encodeFrame({ type, id, data }));
+      release.sent();
+      return await reply;
     } finally {
-      clearTimeout(timer);
+      release();
     }
   }
 

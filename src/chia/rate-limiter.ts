@@ -1,8 +1,16 @@
 /**
  * Outbound pacing for one link: keeps what we send under a share of the node's v1 or v2 limits
  * (PROTOCOL.md §h.1) with a sliding window per message type plus the aggregate window, and caps the
- * requests in flight. Sends that would exceed a limit wait in a bounded FIFO queue (one per message
- * type, so a slow type does not block a fast one); a full queue fails fast with PACING_QUEUE_FULL.
+ * requests in flight. Sends that would exceed a limit wait in a bounded queue (one per message type,
+ * so a slow type does not block a fast one); a full queue fails fast with PACING_QUEUE_FULL, and a send
+ * still waiting at its deadline fails with PACING_TIMEOUT, both telling when the window frees up.
+ *
+ * Fairness between the gateway's clients (on-behalf-of.ts): a client may hold at most `clientShare`
+ * of each window's count, so one client's flood leaves the rest of the allowance to the others (a
+ * heavy client waits for its own entries to leave the window), and when room frees up it goes to the
+ * waiting send whose client used the least of the window (first come first served among equals). A
+ * send shared by several clients is counted for, and takes the turn of, the least served of them.
+ * The gateway's own sends (no client) are held to no share.
  *
  * A sliding window at share ≤ 1 never puts more than share × limit into any fixed bucket of the same
  * length, so the node's fixed 60 s buckets are respected whatever their phase. That holds for send
@@ -11,6 +19,7 @@
  * guard (a tenth by default) that absorbs latency jitter up to that size.
  */
 import { UpstreamError } from './errors.js';
+import type { ClientKey, OnBehalfOf } from './on-behalf-of.js';
 import { AGGREGATE_LIMIT, RATE_LIMIT_WINDOW_MS, rateLimitOf, type RateLimit } from './rate-limits.js';
 
 export interface RateLimiterOptions {
@@ -26,7 +35,19 @@ export interface RateLimiterOptions {
   maxInFlight?: number;
   /** Limits by message name; the v2 table by default (see useLimits). */
   limitOf?: LimitOf;
+  /** Fraction of each window's count one client may hold (config.pacingClientShare); 1 (no cap) by default. */
+  clientShare?: number;
+  /** Longest a send waits in the queue (config.pacingMaxWaitMs); unbounded by default. */
+  maxWaitMs?: number;
   now?: () => number;
+}
+
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  /** The clients the send serves; without, it is the gateway's own. */
+  onBehalfOf?: OnBehalfOf;
+  /** This send's own bound on its wait (its request's deadline); the lower of it and maxWaitMs applies. */
+  maxWaitMs?: number;
 }
 
 /** Looks up the limit of a message by name (undefined: not rate-limited). */
@@ -45,22 +66,33 @@ export type Release = (() => void) & { sent(): void };
 interface Entry {
   t: number;
   size: number;
+  /** The client it was counted for; undefined for the gateway's own sends. */
+  client: ClientKey | undefined;
 }
 
 class SlidingWindow {
   readonly #entries: Entry[] = [];
   #head = 0;
   #bytes = 0;
+  /** Entries in the window per client. */
+  readonly #byClient = new Map<ClientKey, number>();
   constructor(
     readonly maxCount: number,
     readonly maxBytes: number,
     readonly windowMs: number,
+    /** Entries one client may hold. */
+    readonly clientMax: number,
   ) {}
 
   #prune(now: number): void {
     // Entries are in grant order; a send stamped later than its successor only stays longer (safe side).
     for (let e = this.#entries[this.#head]; e !== undefined && e.t <= now - this.windowMs; e = this.#entries[this.#head]) {
       this.#bytes -= e.size;
+      if (e.client !== undefined) {
+        const left = (this.#byClient.get(e.client) ?? 1) - 1;
+        if (left > 0) this.#byClient.set(e.client, left);
+        else this.#byClient.delete(e.client);
+      }
       this.#head++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
@@ -72,24 +104,52 @@ class SlidingWindow {
     this.#prune(now);
     return this.#entries.length - this.#head + 1 <= this.maxCount && this.#bytes + size <= this.maxBytes;
   }
-  add(now: number, size: number): Entry {
-    const entry = { t: now, size };
+  add(now: number, size: number, client: ClientKey | undefined): Entry {
+    const entry = { t: now, size, client };
     this.#entries.push(entry);
     this.#bytes += size;
+    if (client !== undefined) this.#byClient.set(client, (this.#byClient.get(client) ?? 0) + 1);
     return entry;
   }
-  /** When the oldest entry leaves the window (a wake-up time for blocked senders). */
-  nextExpiry(): number {
-    return (this.#entries[this.#head]?.t ?? 0) + this.windowMs;
+  /** Entries `client` holds in the window. */
+  used(now: number, client: ClientKey): number {
+    this.#prune(now);
+    return this.#byClient.get(client) ?? 0;
+  }
+  /** Whether `client` may add an entry without exceeding its share (the gateway's own always may). */
+  allows(now: number, client: ClientKey | undefined): boolean {
+    return client === undefined || this.used(now, client) < this.clientMax;
+  }
+  /** When the oldest entry leaves the window (a wake-up time for blocked senders); undefined when empty. */
+  nextExpiry(now: number): number | undefined {
+    this.#prune(now);
+    const oldest = this.#entries[this.#head];
+    return oldest === undefined ? undefined : oldest.t + this.windowMs;
+  }
+  /** When `client`'s oldest entry leaves the window, giving it room again. */
+  clientExpiry(client: ClientKey): number {
+    for (let i = this.#head; i < this.#entries.length; i++) {
+      const entry = this.#entries[i] as Entry;
+      if (entry.client === client) return entry.t + this.windowMs;
+    }
+    return 0;
   }
 }
 
 interface Waiter {
   name: string;
   size: number;
+  onBehalfOf: OnBehalfOf | undefined;
   resolve: (release: Release) => void;
   reject: (error: unknown) => void;
   detach: () => void;
+}
+
+/** A waiter that may go now as far as its clients' shares go, the client it is counted for, and that client's use. */
+interface Turn {
+  waiter: Waiter;
+  client: ClientKey | undefined;
+  used: number;
 }
 
 export class RateLimiter {
@@ -97,6 +157,8 @@ export class RateLimiter {
   readonly #queueSize: number;
   readonly #windowMs: number;
   readonly #maxInFlight: number;
+  readonly #clientShare: number;
+  readonly #maxWaitMs: number;
   #limitOf: LimitOf;
   readonly #now: () => number;
   readonly #windows = new Map<string, SlidingWindow>();
@@ -115,18 +177,18 @@ export class RateLimiter {
 
   constructor(options: RateLimiterOptions) {
     if (!(options.share > 0 && options.share <= 1)) throw new RangeError('pacingShare must be in (0, 1]');
+    const clientShare = options.clientShare ?? 1;
+    if (!(clientShare > 0 && clientShare <= 1)) throw new RangeError('pacingClientShare must be in (0, 1]');
     this.#share = options.share;
+    this.#clientShare = clientShare;
+    this.#maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
     this.#queueSize = options.queueSize;
     const windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
     this.#windowMs = windowMs + (options.guardMs ?? Math.round(windowMs * WINDOW_GUARD_SHARE));
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
     this.#limitOf = options.limitOf ?? rateLimitOf;
     this.#now = options.now ?? Date.now;
-    this.#aggregate = new SlidingWindow(
-      Math.floor(AGGREGATE_LIMIT.frequency * this.#share),
-      Math.floor(AGGREGATE_LIMIT.maxTotal * this.#share),
-      this.#windowMs,
-    );
+    this.#aggregate = this.#window(Math.floor(AGGREGATE_LIMIT.frequency * this.#share), Math.floor(AGGREGATE_LIMIT.maxTotal * this.#share));
   }
 
   /** Messages of `name` this limiter lets through per window (the pacing ceiling). */
@@ -135,8 +197,12 @@ export class RateLimiter {
     return limit?.frequency == null ? Number.POSITIVE_INFINITY : Math.floor(limit.frequency * this.#share);
   }
 
-  /** Waits until a `size`-byte message `name` fits every limit and an in-flight slot is free. */
-  acquire(name: string, size: number, signal?: AbortSignal): Promise<Release> {
+  /**
+   * Waits until a `size`-byte message `name` fits every limit, its client's share and an in-flight
+   * slot; rejects with PACING_QUEUE_FULL when it would have to wait in a full queue, and with
+   * PACING_TIMEOUT when it is still waiting after the lower of maxWaitMs and `options.maxWaitMs`.
+   */
+  acquire(name: string, size: number, options: AcquireOptions = {}): Promise<Release> {
     if (this.#closed) return Promise.reject(this.#closed);
     this.#paced = true;
     const limit = this.#limitOf(name);
@@ -146,26 +212,58 @@ export class RateLimiter {
         new UpstreamError('ROLE_FORBIDDEN', `${name} of ${size} bytes exceeds the node's max_size ${limit.maxSize}`),
       );
     }
-    const queue = this.#queues.get(name);
-    if ((queue === undefined || queue.length === 0) && this.#tryGrant(name, size)) {
+    const { signal, onBehalfOf } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const queue = this.#queues.get(name) ?? [];
+    const now = this.#now();
+    const own = this.#turnOf(name, onBehalfOf, now);
+    // Goes at once unless a waiting send of its type could go instead (one held to its client's share cannot).
+    if (own !== undefined && this.#nextTurn(queue, now) === undefined && this.#tryGrant(name, size, own.client)) {
       return Promise.resolve(this.#releaser(this.#lastGrant));
     }
     if (this.#queued >= this.#queueSize) {
       return Promise.reject(
-        new UpstreamError('PACING_QUEUE_FULL', `pacing queue full (${this.#queueSize} waiting); raise pacingQueueSize or add links`),
+        new UpstreamError('PACING_QUEUE_FULL', `pacing queue full (${this.#queueSize} waiting); raise pacingQueueSize or add links`, {
+          retryAfterMs: this.#retryAfterMs(name, size, onBehalfOf),
+        }),
       );
     }
+    const maxWaitMs = Math.min(this.#maxWaitMs, options.maxWaitMs ?? Number.POSITIVE_INFINITY);
     return new Promise<Release>((resolve, reject) => {
       const onAbort = () => {
         this.#remove(waiter);
+        waiter.detach();
         reject(signal?.reason);
       };
-      const waiter: Waiter = { name, size, resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
-      if (signal?.aborted) return reject(signal.reason);
+      const onDeadline = () => {
+        this.#remove(waiter);
+        waiter.detach();
+        const retryAfterMs = this.#retryAfterMs(name, size, onBehalfOf);
+        reject(
+          new UpstreamError('PACING_TIMEOUT', `${name} waited ${maxWaitMs} ms for pacing; the window has room again in ${retryAfterMs} ms`, {
+            retryAfterMs,
+          }),
+        );
+      };
+      const deadline = Number.isFinite(maxWaitMs) ? setTimeout(onDeadline, maxWaitMs) : undefined;
+      deadline?.unref();
+      // A client joining a waiting send may make it due now (its own share is not spent).
+      const stopJoins = onBehalfOf?.onJoin(() => this.#schedule());
+      const waiter: Waiter = {
+        name,
+        size,
+        onBehalfOf,
+        resolve,
+        reject,
+        detach: () => {
+          clearTimeout(deadline);
+          stopJoins?.();
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const list = queue ?? [];
-      list.push(waiter);
-      this.#queues.set(name, list);
+      queue.push(waiter);
+      this.#queues.set(name, queue);
       this.#queued++;
       this.#schedule();
     });
@@ -175,8 +273,7 @@ export class RateLimiter {
   record(name: string, size: number): void {
     const now = this.#now();
     this.#recorded.add(name);
-    this.#windowFor(name)?.add(now, size);
-    if (this.#limitOf(name)?.aggregate) this.#aggregate.add(now, size);
+    for (const window of this.#windowsOf(name)) window.add(now, size, undefined);
   }
 
   /**
@@ -215,34 +312,88 @@ export class RateLimiter {
     this.#queued = 0;
   }
 
+  #window(maxCount: number, maxBytes: number): SlidingWindow {
+    return new SlidingWindow(maxCount, maxBytes, this.#windowMs, Math.max(1, Math.floor(maxCount * this.#clientShare)));
+  }
+
   #windowFor(name: string): SlidingWindow | undefined {
     let window = this.#windows.get(name);
     const limit = this.#limitOf(name);
     if (!window && limit && limit.frequency !== null) {
       const maxTotal = limit.maxTotal ?? limit.frequency * limit.maxSize;
-      window = new SlidingWindow(
-        Math.max(1, Math.floor(limit.frequency * this.#share)),
-        Math.floor(maxTotal * this.#share),
-        this.#windowMs,
-      );
+      window = this.#window(Math.max(1, Math.floor(limit.frequency * this.#share)), Math.floor(maxTotal * this.#share));
       this.#windows.set(name, window);
     }
     return window;
   }
 
-  #tryGrant(name: string, size: number): boolean {
+  /** The windows a message of `name` counts in: its own type's, then the aggregate for aggregate types. */
+  #windowsOf(name: string): SlidingWindow[] {
+    const windows: SlidingWindow[] = [];
+    const own = this.#windowFor(name);
+    if (own) windows.push(own);
+    if (this.#limitOf(name)?.aggregate === true) windows.push(this.#aggregate);
+    return windows;
+  }
+
+  /**
+   * Whose turn a send of `name` for `onBehalfOf` would take now: the least served of its clients whose
+   * share of every window the message counts in is not spent, with its use of the first window;
+   * undefined when every client spent its share. The gateway's own sends count for no client.
+   */
+  #turnOf(name: string, onBehalfOf: OnBehalfOf | undefined, now: number): Omit<Turn, 'waiter'> | undefined {
+    if (onBehalfOf === undefined || onBehalfOf.clients.size === 0) return { client: undefined, used: 0 };
+    const windows = this.#windowsOf(name);
+    let best: Omit<Turn, 'waiter'> | undefined;
+    for (const client of onBehalfOf.clients) {
+      if (!windows.every((w) => w.allows(now, client))) continue;
+      const used = windows[0]?.used(now, client) ?? 0;
+      if (best === undefined || used < best.used) best = { client, used };
+    }
+    return best;
+  }
+
+  /** The waiting send of `queue` due next: the least used client's, the earliest among equals. */
+  #nextTurn(queue: readonly Waiter[], now: number): Turn | undefined {
+    let best: Turn | undefined;
+    for (const waiter of queue) {
+      const turn = this.#turnOf(waiter.name, waiter.onBehalfOf, now);
+      if (turn === undefined || (best !== undefined && turn.used >= best.used)) continue;
+      best = { waiter, ...turn };
+      if (turn.used === 0) break;
+    }
+    return best;
+  }
+
+  #tryGrant(name: string, size: number, client: ClientKey | undefined): boolean {
     if (this.#inFlight >= this.#maxInFlight) return false;
     const now = this.#now();
-    const window = this.#windowFor(name);
-    const aggregate = this.#limitOf(name)?.aggregate === true;
-    if (window && !window.fits(now, size)) return false;
-    if (aggregate && !this.#aggregate.fits(now, size)) return false;
-    const entries: Entry[] = [];
-    if (window) entries.push(window.add(now, size));
-    if (aggregate) entries.push(this.#aggregate.add(now, size));
-    this.#lastGrant = entries;
+    const windows = this.#windowsOf(name);
+    if (!windows.every((w) => w.fits(now, size))) return false;
+    this.#lastGrant = windows.map((w) => w.add(now, size, client));
     this.#inFlight++;
     return true;
+  }
+
+  /**
+   * How long until a send of `name` for `onBehalfOf` could go as far as the windows go: until every
+   * window it counts in has room and one of its clients has room in its share (0 when it has now).
+   */
+  #retryAfterMs(name: string, size: number, onBehalfOf: OnBehalfOf | undefined): number {
+    const now = this.#now();
+    const windows = this.#windowsOf(name);
+    let at = now;
+    for (const window of windows) if (!window.fits(now, size)) at = Math.max(at, window.nextExpiry(now) ?? now);
+    if (onBehalfOf !== undefined && onBehalfOf.clients.size > 0) {
+      let soonest = Number.POSITIVE_INFINITY;
+      for (const client of onBehalfOf.clients) {
+        let free = now;
+        for (const window of windows) if (!window.allows(now, client)) free = Math.max(free, window.clientExpiry(client));
+        soonest = Math.min(soonest, free);
+      }
+      at = Math.max(at, soonest);
+    }
+    return at - now;
   }
 
   #releaser(entries: Entry[]): Release {
@@ -270,26 +421,25 @@ export class RateLimiter {
     }
   }
 
-  /** Grants what fits now, then sleeps until the earliest window expiry that could unblock a head. */
+  /** Grants what fits now, then sleeps until the earliest window expiry that could unblock a waiter. */
   #schedule(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     let wake = Number.POSITIVE_INFINITY;
     for (const list of this.#queues.values()) {
-      while (list.length > 0) {
-        const head = list[0] as Waiter;
-        if (!this.#tryGrant(head.name, head.size)) break;
-        list.shift();
+      for (;;) {
+        const turn = this.#nextTurn(list, this.#now());
+        if (turn === undefined || !this.#tryGrant(turn.waiter.name, turn.waiter.size, turn.client)) break;
+        list.splice(list.indexOf(turn.waiter), 1);
         this.#queued--;
-        head.detach();
-        head.resolve(this.#releaser(this.#lastGrant));
+        turn.waiter.detach();
+        turn.waiter.resolve(this.#releaser(this.#lastGrant));
       }
       const head = list[0];
       if (head && this.#inFlight < this.#maxInFlight) {
-        const window = this.#windowFor(head.name);
+        // Blocked by a window or by its clients' shares: either frees up as an entry leaves a window.
         const now = this.#now();
-        if (window && !window.fits(now, head.size)) wake = Math.min(wake, window.nextExpiry());
-        else wake = Math.min(wake, this.#aggregate.nextExpiry());
+        for (const window of this.#windowsOf(head.name)) wake = Math.min(wake, window.nextExpiry(now) ?? wake);
       }
     }
     if (wake !== Number.POSITIVE_INFINITY) {

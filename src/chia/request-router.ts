@@ -1,17 +1,22 @@
 /**
  * Request routing for the upstream manager: a request goes to the least busy ready link of its role,
- * preferring peers neither far behind the best peak nor demoted for an invalid reply; it is retried
- * once on another peer when theirs dies, answers wrongly, or lags behind the height asked for; and
- * identical requests share one result. Every exchange is reported as a RequestOutcome. It reads the
- * slots and the peak tracker the manager owns and owns only the demotions and the single-flight table.
+ * preferring peers neither far behind the best peak nor demoted for an invalid reply, and is retried
+ * once on another peer when theirs dies, answers wrongly, or lags behind the height asked for. Every
+ * exchange is reported as a RequestOutcome. It reads the slots and the peak tracker the manager owns
+ * and owns only the demotions.
+ *
+ * It does not coalesce identical requests: the block cache does, keyed by its reorg epoch, so a miss
+ * after a reorg never shares a request made before it (a second, epoch-blind layer here once let one
+ * do so, and an orphaned block was cached under the new epoch). The clients a coalesced request serves
+ * travel with it as an OnBehalfOf, down to the pacing queue of whichever link sends it.
  */
-import { MessageType, payloadType, toHex, type MessageName } from './codec/index.js';
+import type { MessageName } from './codec/index.js';
 import { UpstreamError } from './errors.js';
 import type { LinkSlot } from './link-slot.js';
 import type { Logger } from './logger.js';
+import type { OnBehalfOf } from './on-behalf-of.js';
 import type { PeakTracker } from './peak-tracker.js';
 import type { PeerLink } from './peer-link.js';
-import { SingleFlight } from './single-flight.js';
 import { isInvalidReply, rejectError, type PeerReply } from './upstream-replies.js';
 import type { RequestOutcome, Role } from './upstream-api.js';
 
@@ -35,8 +40,6 @@ export interface RequestRouterDeps {
 
 export class RequestRouter {
   readonly #deps: RequestRouterDeps;
-  /** Shared results of identical requests; each key's value has the type its caller's `accept` returns. */
-  readonly #flight = new SingleFlight<unknown>();
   /** Peer address → epoch ms until which its links are deprioritised (see #demote). */
   readonly #demotedUntil = new Map<string, number>();
 
@@ -45,23 +48,16 @@ export class RequestRouter {
   }
 
   /**
-   * Sends `message` on a ready link of `role` and turns the reply into a value with `accept`, which
-   * throws UPSTREAM_INVALID_REPLY for a bad one; identical requests share one result. `height` is the
+   * Sends `message` on a ready link of `role`, for the clients `onBehalfOf` names, and turns the reply
+   * into a value with `accept`, which throws UPSTREAM_INVALID_REPLY for a bad one. `height` is the
    * highest height the request needs (a reject from a peer below it may be retried, see #retryFloor).
-   */
-  async request<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T): Promise<T> {
-    if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
-    const key = `${role}:${message}:${toHex(encodePayload(message, payload))}`;
-    // The key fixes message and payload, hence `accept`: every sharer expects the same T.
-    return (await this.#flight.run(key, () => this.#attempt(role, message, payload, height, accept))) as T;
-  }
-
-  /**
-   * Tries one link, then at most one other peer (a single retry budget per request, so a bad pool
+   *
+   * It tries one link, then at most one other peer (a single retry budget per request, so a bad pool
    * cannot multiply traffic). When the retry also fails, or finds no link, the first error is kept
    * unless the retry produced its own.
    */
-  async #attempt<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T): Promise<T> {
+  async request<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T, onBehalfOf?: OnBehalfOf): Promise<T> {
+    if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
     const tried = new Set<string>();
     let minPeak = ANY_PEAK;
     let firstError: unknown;
@@ -75,7 +71,7 @@ export class RequestRouter {
       }
       tried.add(link.address);
       try {
-        return await this.exchange(link, role, message, payload, accept);
+        return await this.exchange(link, role, message, payload, accept, { onBehalfOf });
       } catch (error) {
         if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed', { cause: error });
         if (isInvalidReply(error)) this.#demote(link.address, message, (error as Error).message);
@@ -89,11 +85,18 @@ export class RequestRouter {
   }
 
   /** One request on one link, reported as a RequestOutcome; a reject or an unaccepted reply throws. */
-  async exchange<T>(link: PeerLink, role: Role, message: MessageName, payload: unknown, accept: (reply: PeerReply) => T, timeoutMs?: number): Promise<T> {
+  async exchange<T>(
+    link: PeerLink,
+    role: Role,
+    message: MessageName,
+    payload: unknown,
+    accept: (reply: PeerReply) => T,
+    options: { timeoutMs?: number; onBehalfOf?: OnBehalfOf } = {},
+  ): Promise<T> {
     const started = Date.now();
     let outcome: RequestOutcome['outcome'] = 'error';
     try {
-      const reply: PeerReply = { ...(await link.request(message, payload, timeoutMs)), peer: link.address };
+      const reply: PeerReply = { ...(await link.request(message, payload, options.timeoutMs, options.onBehalfOf)), peer: link.address };
       if (reply.kind === 'reject') {
         outcome = 'reject';
         throw rejectError(reply, message);
@@ -165,9 +168,4 @@ export class RequestRouter {
     }
     return best?.link;
   }
-}
-
-/** The payload bytes, which make requests identical for single-flight. */
-function encodePayload(message: MessageName, payload: unknown): Uint8Array {
-  return payloadType(MessageType[message])?.encode(payload) ?? new Uint8Array();
 }

@@ -1,19 +1,39 @@
 /**
  * Coalesces identical concurrent calls: while a call for a key is in flight, later callers with the
- * same key share its promise instead of starting another upstream request.
+ * same key share its promise instead of starting another upstream request, and join the clients it
+ * is made for (on-behalf-of.ts), so the shared request takes the pacing turn of the least served.
  */
-export class SingleFlight<T> {
-  readonly #inFlight = new Map<string, Promise<T>>();
+import { OnBehalfOf, type ClientKey } from './on-behalf-of.js';
 
-  /** Runs `fn` for `key` unless a call for `key` is already pending, in which case its result is shared. */
-  run(key: string, fn: () => Promise<T>): Promise<T> {
+interface Flight<T> {
+  promise: Promise<T>;
+  onBehalfOf: OnBehalfOf;
+}
+
+export class SingleFlight<T> {
+  readonly #inFlight = new Map<string, Flight<T>>();
+
+  /**
+   * Runs `fn` for `key`, on behalf of `client`, unless a call for `key` is already pending, in which
+   * case its result is shared and `client` joins the clients it serves.
+   */
+  run(key: string, fn: (onBehalfOf: OnBehalfOf) => Promise<T>, client?: ClientKey): Promise<T> {
     const pending = this.#inFlight.get(key);
-    if (pending) return pending;
-    // fn starts a microtask later, so the entry exists before fn can settle (even synchronously).
-    const promise = Promise.resolve()
-      .then(fn)
-      .finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, promise);
+    if (pending) {
+      pending.onBehalfOf.join(client);
+      return pending.promise;
+    }
+    const onBehalfOf = new OnBehalfOf(client);
+    // fn starts now (a caller may count its upstream request at once); `finally` runs a microtask
+    // later at the earliest, so the entry exists before it is deleted, even when fn throws.
+    let started: Promise<T>;
+    try {
+      started = fn(onBehalfOf);
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    const promise = started.finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, { promise, onBehalfOf });
     return promise;
   }
 

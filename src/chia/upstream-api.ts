@@ -5,6 +5,7 @@
  */
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
 import type { UpstreamError } from './errors.js';
+import type { ClientKey, OnBehalfOf } from './on-behalf-of.js';
 
 /** Link roles (PROTOCOL.md §0.1): each role is a separate connection with its own certificate. */
 export type Role = 'full_node' | 'wallet';
@@ -94,6 +95,16 @@ export interface UpstreamEvents {
   request: (outcome: RequestOutcome) => void;
 }
 
+/** How one upstream call is made. */
+export interface UpstreamRequestOptions {
+  /**
+   * The clients the call serves (the REST layer names them by IP). The pacing queue of the link that
+   * sends it shares the link's budget fairly between clients (rate-limiter.ts); without it the call is
+   * the gateway's own.
+   */
+  onBehalfOf?: OnBehalfOf;
+}
+
 /**
  * What the gateway needs from its upstream. Every method rejects with an {@link UpstreamError}
  * (codes in src/chia/errors.ts); nothing else escapes.
@@ -105,13 +116,13 @@ export interface Upstream {
   close(): Promise<void>;
 
   /** FullBlocks of heights start..end inclusive (end − start ≤ 32), full_node role, request_blocks. */
-  getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]>;
+  getBlocks(start: number, end: number, options?: UpstreamRequestOptions): Promise<FetchedBlock<FullBlock>[]>;
   /** HeaderBlocks of heights start..end inclusive (end − start ≤ 128), wallet role, request_block_headers with filters. */
-  getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]>;
+  getHeaderBlocks(start: number, end: number, options?: UpstreamRequestOptions): Promise<FetchedBlock<HeaderBlock>[]>;
   /** respond_additions payload (decoded) for a block; headerHash null lets the node pick its main-chain block. */
-  getAdditions(height: number, headerHash: string | null): Promise<RespondAdditions>;
+  getAdditions(height: number, headerHash: string | null, options?: UpstreamRequestOptions): Promise<RespondAdditions>;
   /** respond_removals payload (decoded) for a block. */
-  getRemovals(height: number, headerHash: string): Promise<RespondRemovals>;
+  getRemovals(height: number, headerHash: string, options?: UpstreamRequestOptions): Promise<RespondRemovals>;
 
   peak(): Peak | null;
   status(): UpstreamStatus;
@@ -122,4 +133,4 @@ export interface Upstream {
   off<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void;
 }
 
-export type { UpstreamError };
+export type { UpstreamError, ClientKey, OnBehalfOf };

@@ -3,7 +3,7 @@
  * with its own TLS identity, never two of one role to one node; peers from the config or the DNS
  * seeders; capped backoff with jitter (longer for peers that refused us); requests routed to the least
  * busy ready link of the right role, retried once on another peer when theirs dies, answers wrongly, or
- * lags behind the height asked for, and coalesced when identical; the best peak tracked across links;
+ * lags behind the height asked for, and paced fairly between the clients they serve; the best peak tracked across links;
  * blocks checked against the announcing peer's header hashes; a new peer's first peak related to the
  * best through its parent hash (peak-parents.ts). The peers live in peer-pool.ts, the routing of
  * requests in request-router.ts; this class wires them to the link slots and tracks the peaks.
@@ -23,7 +23,7 @@ import { RequestRouter } from './request-router.js';
 import { loadChiaCa, loadOrCreateIdentity } from './tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
 import { announcedParent, checkBlocks, decodeReply, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
-import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamStatus } from './upstream-api.js';
+import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from './upstream-api.js';
 
 export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
 export { RESEED_INTERVAL_MS } from './peer-pool.js';
@@ -35,7 +35,7 @@ export const MAX_HEADERS_PER_REQUEST = 129;
 
 export type UpstreamManagerConfig = Pick<
   GatewayConfig,
-  'network' | 'peers' | 'roles' | 'dataDir' | 'identities' | 'pacingShare' | 'requestTimeoutMs' | 'linksPerRole' | 'pacingQueueSize'
+  'network' | 'peers' | 'roles' | 'dataDir' | 'identities' | 'pacingShare' | 'requestTimeoutMs' | 'linksPerRole' | 'pacingQueueSize' | 'pacingClientShare' | 'pacingMaxWaitMs'
 >;
 
 export interface UpstreamManagerOptions {
@@ -139,28 +139,28 @@ export class UpstreamManager implements Upstream {
     for (const slot of this.#slots) slot.stop();
   }
 
-  async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
+  async getBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<FullBlock>[]> {
     checkRange(start, end, MAX_BLOCKS_PER_REQUEST);
     const payload = { start_height: start, end_height: end, include_transaction_block: true };
-    return this.#router.request('full_node', 'request_blocks', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlocks', start, end));
+    return this.#router.request('full_node', 'request_blocks', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlocks', start, end), options.onBehalfOf);
   }
 
-  async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
+  async getHeaderBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<HeaderBlock>[]> {
     checkRange(start, end, MAX_HEADERS_PER_REQUEST);
     const payload = { start_height: start, end_height: end, return_filter: true };
-    return this.#router.request('wallet', 'request_block_headers', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlockHeaders', start, end));
+    return this.#router.request('wallet', 'request_block_headers', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlockHeaders', start, end), options.onBehalfOf);
   }
 
-  async getAdditions(height: number, headerHash: string | null): Promise<RespondAdditions> {
+  async getAdditions(height: number, headerHash: string | null, options: UpstreamRequestOptions = {}): Promise<RespondAdditions> {
     checkRange(height, height, 1);
     const payload = { height, header_hash: headerHash === null ? null : hashBytes(headerHash), puzzle_hashes: null };
-    return this.#router.request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, types.RespondAdditions));
+    return this.#router.request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, types.RespondAdditions), options.onBehalfOf);
   }
 
-  async getRemovals(height: number, headerHash: string): Promise<RespondRemovals> {
+  async getRemovals(height: number, headerHash: string, options: UpstreamRequestOptions = {}): Promise<RespondRemovals> {
     checkRange(height, height, 1);
     const payload = { height, header_hash: hashBytes(headerHash), coin_names: null };
-    return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, types.RespondRemovals));
+    return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, types.RespondRemovals), options.onBehalfOf);
   }
 
   peak(): Peak | null {
@@ -225,7 +225,7 @@ export class UpstreamManager implements Upstream {
     const { message, payload } = parentRequest(link.nodeType, announced.height);
     const timeoutMs = Math.min(PARENT_TIMEOUT_MS, this.#config.requestTimeoutMs);
     try {
-      return await this.#router.exchange(link, link.role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), timeoutMs);
+      return await this.#router.exchange(link, link.role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), { timeoutMs });
     } catch (err) {
       this.#log.info({ peer: link.address, height: announced.height, err: (err as Error).message }, "a new peak's parent is unknown: its fork point is a bounded guess");
       return undefined;
@@ -272,6 +272,8 @@ export class UpstreamManager implements Upstream {
       pacing: {
         share: this.#config.pacingShare,
         queueSize: this.#config.pacingQueueSize,
+        clientShare: this.#config.pacingClientShare,
+        maxWaitMs: this.#config.pacingMaxWaitMs,
         windowMs: this.#options.pacingWindowMs,
         guardMs: this.#options.pacingGuardMs,
       },

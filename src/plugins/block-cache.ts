@@ -6,14 +6,20 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { BlockCache, type EntryKind } from '../block-cache.js';
+import { BlockCache, type EntryKind, type FetchBlocks } from '../block-cache.js';
 import { reorgForkPoint } from '../chia/reorg.js';
-import type { Peak } from '../chia/upstream-api.js';
+import type { Peak, Upstream } from '../chia/upstream-api.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     blockCache: BlockCache;
   }
+}
+
+/** The cache's fetch through `upstream`: full blocks over full_node links, header blocks over wallet links. */
+export function fetchThrough(upstream: Upstream): FetchBlocks {
+  return (kind, start, end, onBehalfOf) =>
+    kind === 'full' ? upstream.getBlocks(start, end, { onBehalfOf }) : upstream.getHeaderBlocks(start, end, { onBehalfOf });
 }
 
 async function blockCachePlugin(app: FastifyInstance): Promise<void> {
@@ -31,8 +37,7 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
   };
   const cache = new BlockCache({
     maxBytes: app.config.cacheBytes,
-    fetch: (kind, start, end) =>
-      kind === 'full' ? upstream.getBlocks(start, end) : upstream.getHeaderBlocks(start, end),
+    fetch: fetchThrough(upstream),
     onLookup: (result, kind) => lookups[kind][result].inc(),
     onBytes: (bytes) => metrics.cacheBytes.set(bytes),
   });

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BlockKind } from '../block-cache.js';
 import { sendBlock, sendBlockRange } from './block-reply.js';
-import { ROLE_OF, clipRange, lookupBlock, lookupRange, requireAtMostPeak, requirePeak } from './chain-lookup.js';
+import { ROLE_OF, clientOf, clipRange, lookupBlock, lookupRange, requireAtMostPeak, requirePeak } from './chain-lookup.js';
 import { negotiate } from './representation.js';
 
 /**
@@ -19,7 +19,7 @@ export function oneBlockHandler(app: FastifyInstance, kind: BlockKind) {
     const { height } = request.params;
     const peak = requirePeak(app, role);
     requireAtMostPeak(height, peak);
-    const found = lookupBlock(app.blockCache, kind, height, peak);
+    const found = lookupBlock(app.blockCache, kind, height, peak, clientOf(request));
     const context = { cache: app.blockCache, representation, peakHeight: peak.height, confirmations: app.config.confirmations };
     if (found instanceof Promise) return found.then((entry) => sendBlock(request, reply, entry, context));
     sendBlock(request, reply, found, context);
@@ -33,7 +33,7 @@ export function blockRangeHandler(app: FastifyInstance, kind: BlockKind) {
     const representation = negotiate(request, true);
     const peak = requirePeak(app, ROLE_OF[kind]);
     const range = clipRange(request.query.start, request.query.end, peak);
-    const blocks = await lookupRange(app.blockCache, kind, range, peak);
+    const blocks = await lookupRange(app.blockCache, kind, range, peak, clientOf(request));
     const context = { cache: app.blockCache, representation, peakHeight: peak.height, confirmations: app.config.confirmations };
     return sendBlockRange(request, reply, { ...range, blocks }, context);
   };

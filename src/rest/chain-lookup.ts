@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BlockCache, BlockKind, CachedBlock } from '../block-cache.js';
+import { clientKey, type ClientKey } from '../chia/on-behalf-of.js';
 import type { Peak, Role } from '../chia/upstream-api.js';
 import { ApiError, MAX_HEIGHT, MAX_RANGE_BLOCKS, fromUpstream } from '../errors.js';
 
@@ -56,35 +57,46 @@ export function clipRange(start: number, end: number, peak: Peak): { start: numb
 }
 
 /**
- * One block of `kind` from the cache or the peers, with upstream failures mapped to the catalogue.
- * A hit is returned synchronously: the hot path of a cached block allocates no promise.
+ * Who a request's upstream loads are made for: its client IP (request.ip, which follows
+ * CHIA_GATEWAY_TRUST_PROXY), so each link's pacing budget is shared fairly between clients.
+ */
+export function clientOf(request: FastifyRequest): ClientKey {
+  return clientKey(request.ip);
+}
+
+/**
+ * One block of `kind` from the cache or the peers (loaded on behalf of `client`), with upstream
+ * failures mapped to the catalogue. A hit is returned synchronously: the hot path of a cached block
+ * allocates no promise.
  */
 export function lookupBlock(
   cache: BlockCache,
   kind: BlockKind,
   height: number,
   peak: Peak,
+  client: ClientKey,
 ): CachedBlock | Promise<CachedBlock> {
-  return cache.hit(kind, height, peak.height) ?? fetchBlock(cache, kind, height, peak);
+  return cache.hit(kind, height, peak.height, client) ?? fetchBlock(cache, kind, height, peak, client);
 }
 
-async function fetchBlock(cache: BlockCache, kind: BlockKind, height: number, peak: Peak): Promise<CachedBlock> {
+async function fetchBlock(cache: BlockCache, kind: BlockKind, height: number, peak: Peak, client: ClientKey): Promise<CachedBlock> {
   try {
-    return await cache.get(kind, height, peak.height);
+    return await cache.get(kind, height, peak.height, client);
   } catch (error) {
     throw fromUpstream(error, { role: ROLE_OF[kind], height });
   }
 }
 
-/** Blocks start ≤ h < end of `kind`, with upstream failures mapped to the catalogue. */
+/** Blocks start ≤ h < end of `kind` (misses loaded on behalf of `client`), with upstream failures mapped to the catalogue. */
 export async function lookupRange(
   cache: BlockCache,
   kind: BlockKind,
   range: { start: number; end: number },
   peak: Peak,
+  client: ClientKey,
 ): Promise<CachedBlock[]> {
   try {
-    return await cache.range(kind, range.start, range.end, peak.height);
+    return await cache.range(kind, range.start, range.end, peak.height, client);
   } catch (error) {
     throw fromUpstream(error, { role: ROLE_OF[kind], height: `${range.start}..${range.end - 1}` });
   }

@@ -6,7 +6,7 @@ import type { CoinListJson, CoinListKind } from '../block-cache.js';
 import { coinId, toHex, types, type Coin, type JsonMode } from '../chia/codec/index.js';
 import type { RespondAdditions, RespondRemovals } from '../chia/codec/index.js';
 import { UpstreamError } from '../chia/errors.js';
-import type { Upstream } from '../chia/upstream-api.js';
+import type { OnBehalfOf, Upstream } from '../chia/upstream-api.js';
 
 type CoinReply = Pick<RespondAdditions, 'height' | 'header_hash'>;
 
@@ -56,14 +56,20 @@ export function coinListText(
 }
 
 /**
- * Fetches the additions or removals of the transaction block `height`/`headerHash` over a wallet link
- * and renders them in every int mode, ready for the cache.
+ * Fetches the additions or removals of the transaction block `height`/`headerHash` over a wallet link,
+ * for the clients `onBehalfOf` names, and renders them in every int mode, ready for the cache.
  */
-export async function fetchCoinList(upstream: Upstream, field: CoinListKind, height: number, headerHash: string): Promise<CoinListJson> {
+export async function fetchCoinList(
+  upstream: Upstream,
+  field: CoinListKind,
+  height: number,
+  headerHash: string,
+  onBehalfOf?: OnBehalfOf,
+): Promise<CoinListJson> {
   const items =
     field === 'additions'
-      ? additionsOf(await upstream.getAdditions(height, headerHash), height, headerHash)
-      : removalsOf(await upstream.getRemovals(height, headerHash), height, headerHash);
+      ? additionsOf(await upstream.getAdditions(height, headerHash, { onBehalfOf }), height, headerHash)
+      : removalsOf(await upstream.getRemovals(height, headerHash, { onBehalfOf }), height, headerHash);
   return {
     safe: ownedUtf8(coinListText(field, height, headerHash, items, 'safe')),
     chia: ownedUtf8(coinListText(field, height, headerHash, items, 'chia')),

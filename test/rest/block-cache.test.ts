@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BlockCache, type BlockKind, type CoinListJson, type EntryKind, type TransactionFlagged } from '../../src/block-cache.js';
 import { UpstreamError } from '../../src/chia/errors.js';
+import { clientKey, type OnBehalfOf } from '../../src/chia/on-behalf-of.js';
 import type { FetchedBlock } from '../../src/chia/upstream-api.js';
 import { reorgForkPoint } from '../../src/chia/reorg.js';
 
@@ -171,6 +172,29 @@ describe('BlockCache', () => {
     expect((await after).headerHash).toMatch(/^0xb/);
     expect(calls).toEqual(['full 0 10', 'full 0 10']);
     expect(cache.peek('full', 3)?.headerHash).toMatch(/^0xb/);
+  });
+
+  it('makes each batch load on behalf of every client whose miss shares it', async () => {
+    const seen: OnBehalfOf[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const cache = new BlockCache({
+      maxBytes: 1_000_000,
+      fetch: async (_kind, start, end, onBehalfOf) => {
+        if (onBehalfOf) seen.push(onBehalfOf);
+        await gate;
+        return Array.from({ length: end - start + 1 }, (_, i) => block(start + i));
+      },
+    });
+    const [a, b] = [clientKey('192.0.2.1'), clientKey('192.0.2.2')];
+    const pending = [cache.get('full', 3, 100, a), cache.range('full', 5, 40, 100, b), cache.get('full', 7, 100, a)];
+    await Promise.resolve();
+    release();
+    await Promise.all(pending);
+    // Batch 0–31 for both clients, 32–63 for b alone.
+    expect(seen.map((o) => [...o.clients])).toEqual([[a, b], [b]]);
   });
 
   it('invalidateAbove drops only heights above the fork point', async () => {

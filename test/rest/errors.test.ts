@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { UpstreamErrorCode } from '../../src/chia/errors.js';
+import { UpstreamError, type UpstreamErrorCode } from '../../src/chia/errors.js';
 import { MemoryUpstream } from '../support/memory-upstream.js';
 import { buildTestApp, type ProblemJson, type TestApp } from './helpers.js';
 
@@ -135,6 +135,7 @@ describe('upstream failures', () => {
     ['LINK_CLOSED', 502, 'UPSTREAM_FAILED'],
     ['NO_READY_LINK', 503, 'NO_READY_LINK'],
     ['PACING_QUEUE_FULL', 503, 'UPSTREAM_BUSY'],
+    ['PACING_TIMEOUT', 503, 'UPSTREAM_BUSY'],
     ['CLOSED', 503, 'SHUTTING_DOWN'],
     ['UPSTREAM_TIMEOUT', 504, 'UPSTREAM_TIMEOUT'],
   ];
@@ -153,10 +154,21 @@ describe('upstream failures', () => {
       // 5xx bodies never carry internals (the upstream message, peer address, stack).
       expect(res.body).not.toContain('on command');
       expect(res.body).not.toContain('127.0.0.1');
-      const retries = upstreamCode === 'NO_READY_LINK' || upstreamCode === 'PACING_QUEUE_FULL';
+      const retries = upstreamCode === 'NO_READY_LINK' || upstreamCode === 'PACING_QUEUE_FULL' || upstreamCode === 'PACING_TIMEOUT';
       expect(res.headers['retry-after']).toBe(retries ? '1' : undefined);
     });
   }
+
+  it('503 UPSTREAM_BUSY, not 504, for a request still waiting for pacing, with Retry-After from when the window frees up', async () => {
+    t = await buildTestApp();
+    t.upstream.getBlocks = async () => {
+      throw new UpstreamError('PACING_TIMEOUT', 'request_blocks waited for pacing', { retryAfterMs: 12_300 });
+    };
+    const { res, body } = await problem('/v1/blocks/7');
+    expect(res.statusCode).toBe(503);
+    expect(body.code).toBe('UPSTREAM_BUSY');
+    expect(res.headers['retry-after']).toBe('13');
+  });
 
   it('503 NO_READY_LINK when no link of the needed role is ready and nothing is cached', async () => {
     t = await buildTestApp();

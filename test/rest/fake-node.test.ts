@@ -112,14 +112,15 @@ describe('REST over the fake full node', () => {
     expect(count() - before).toBe(1);
   });
 
-  it('the upstream manager coalesces concurrent identical coin requests into one node request', async () => {
+  it('coalesces concurrent identical coin requests into one node request per list, in the block cache', async () => {
     const hash = toHex(node.chain.headerHash(9));
     const before = { additions: node.requestCounts.request_additions ?? 0, removals: node.requestCounts.request_removals ?? 0 };
-    const replies = await Promise.all([
-      ...Array.from({ length: 5 }, () => app.upstream.getAdditions(9, hash)),
-      ...Array.from({ length: 5 }, () => app.upstream.getRemovals(9, hash)),
-    ]);
-    expect(replies.every((r) => r.height === 9 && toHex(r.header_hash) === hash)).toBe(true);
+    const responses = await Promise.all(
+      ['additions', 'removals'].flatMap((field) => Array.from({ length: 5 }, () => fetch(`${base}/v1/blocks/9/${field}`))),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as { height: number; header_hash: string }[];
+    expect(bodies.every((b) => b.height === 9 && b.header_hash === hash)).toBe(true);
     expect((node.requestCounts.request_additions ?? 0) - before.additions).toBe(1);
     expect((node.requestCounts.request_removals ?? 0) - before.removals).toBe(1);
   });

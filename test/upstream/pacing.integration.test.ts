@@ -3,6 +3,8 @@
  * node (v2 limits at 100 % in fixed buckets, node-type violations), with a scaled window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlockCache } from '../../src/block-cache.js';
+import { fetchThrough } from '../../src/plugins/block-cache.js';
 import { NodeType } from '../../src/chia/message-rules.js';
 import { NETWORKS } from '../../src/chia/networks.js';
 import { PeerLink } from '../../src/chia/peer-link.js';
@@ -10,6 +12,9 @@ import { loadChiaCa } from '../../src/chia/tls-identity.js';
 import type { UpstreamManager } from '../../src/chia/upstream-manager.js';
 import type { FakeNode } from '../fake-node/index.js';
 import { WINDOW_MS, errorOf, makeManager, startNode, testIdentities, waitFor } from './harness.js';
+
+/** Room for a few batches of the fake node's blocks. */
+const CACHE_BYTES = 64 * 1024 * 1024;
 
 describe('pacing and coalescing on one full_node link', () => {
   let node: FakeNode;
@@ -39,13 +44,17 @@ describe('pacing and coalescing on one full_node link', () => {
     expect(manager.status().links[0]!.reconnects).toBe(0);
   });
 
-  it('lets 1,000 concurrent identical requests reach the node once', async () => {
+  it('lets 1,000 concurrent identical requests through the block cache reach the node once', async () => {
     await new Promise((r) => setTimeout(r, WINDOW_MS)); // a fresh window
     const before = node.requestCounts.request_blocks ?? 0;
-    const results = await Promise.all(Array.from({ length: 1_000 }, () => manager.getBlocks(20, 22)));
+    // The block cache is the one layer that coalesces (keyed by its reorg epoch); the manager does not.
+    const cache = new BlockCache({ maxBytes: CACHE_BYTES, fetch: fetchThrough(manager) });
+    const peak = manager.peak()!.height;
+    const results = await Promise.all(Array.from({ length: 1_000 }, () => cache.range('full', 20, 23, peak)));
     expect((node.requestCounts.request_blocks ?? 0) - before).toBe(1);
-    expect(new Set(results.map((r) => r[0]!.header_hash)).size).toBe(1);
+    expect(new Set(results.map((r) => r[0]!.headerHash)).size).toBe(1);
     expect(results.every((r) => r.length === 3)).toBe(true);
+    expect(node.violations).toEqual([]);
   });
 });
 

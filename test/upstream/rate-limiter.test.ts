@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter } from '../../src/chia/rate-limiter.js';
+import { OnBehalfOf, clientKey } from '../../src/chia/on-behalf-of.js';
+import { RateLimiter, type RateLimiterOptions } from '../../src/chia/rate-limiter.js';
 import { AGGREGATE_LIMIT, RATE_LIMITS_V2, rateLimitOf, type RateLimit } from '../../src/chia/rate-limits.js';
 import { UpstreamError } from '../../src/chia/errors.js';
 
@@ -122,7 +123,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ share: 0.1, queueSize: 10, windowMs: 60_000, guardMs: 0, limitOf, now: c.now });
     (await limiter.acquire('slow', 1))();
     const controller = new AbortController();
-    const aborted = limiter.acquire('slow', 1, controller.signal);
+    const aborted = limiter.acquire('slow', 1, { signal: controller.signal });
     controller.abort(new Error('deadline'));
     await expect(aborted).rejects.toThrow('deadline');
     expect(limiter.queued).toBe(0);
@@ -178,5 +179,131 @@ describe('RateLimiter', () => {
     }
     await Promise.all(all);
     for (const t of sent) expect(sent.filter((s) => s > t - windowMs && s <= t).length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('RateLimiter: fairness between clients and deadlines', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  const heavy = clientKey('198.51.100.1');
+  const light = clientKey('198.51.100.2');
+  const other = clientKey('198.51.100.3');
+  /** share 1 × slow's 10 per window: a ceiling of 10, 5 for one client at clientShare 0.5. */
+  const fairLimiter = (options: Partial<RateLimiterOptions> = {}) =>
+    new RateLimiter({ share: 1, clientShare: 0.5, queueSize: 100, windowMs: 1_000, guardMs: 0, limitOf, now: Date.now, ...options });
+
+  it("holds a client to its share of the window and leaves the rest to the others", async () => {
+    const limiter = fairLimiter();
+    const granted: number[] = [];
+    const flood = Array.from({ length: 12 }, (_, i) => limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }).then((r) => (granted.push(i), r())));
+    await tick();
+    expect(granted).toHaveLength(5);
+    expect(limiter.queued).toBe(7);
+    // Another client's send goes at once, past the flood's waiting sends: the rest of the window is free.
+    (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(light) }))();
+    expect(limiter.queued).toBe(7);
+    // The flood waits for its own entries to leave the window, 5 a window.
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(granted).toHaveLength(10);
+    await vi.advanceTimersByTimeAsync(1_001);
+    await Promise.all(flood);
+    expect(granted).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('gives room that frees up to the least served waiting client first', async () => {
+    const limiter = fairLimiter({ clientShare: 1 });
+    for (let i = 0; i < 5; i++) (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }))();
+    for (let i = 0; i < 4; i++) (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(other) }))();
+    await vi.advanceTimersByTimeAsync(500);
+    (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }))();
+    const order: string[] = [];
+    const waiting = [
+      ...[1, 2, 3].map(() => limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }).then((r) => (order.push('heavy'), r()))),
+      limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(light) }).then((r) => (order.push('light'), r())),
+    ];
+    await vi.advanceTimersByTimeAsync(501);
+    await Promise.all(waiting);
+    // Once the first nine entries left the window, the heavy client still held one and the light client
+    // none: the light client asked last but goes first.
+    expect(order).toEqual(['light', 'heavy', 'heavy', 'heavy']);
+  });
+
+  it("lets a waiting send shared with a light client go on the light client's share", async () => {
+    const limiter = fairLimiter();
+    for (let i = 0; i < 5; i++) (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }))();
+    const shared = new OnBehalfOf(heavy);
+    let granted = false;
+    const send = limiter.acquire('slow', 1, { onBehalfOf: shared }).then((r) => ((granted = true), r()));
+    await tick();
+    expect(granted).toBe(false);
+    // A light client's identical request joins it (the coalescing layer's single-flight).
+    shared.join(light);
+    await send;
+    expect(granted).toBe(true);
+    // Counted for the light client: its share now holds one entry, the heavy client's still five.
+    const more = Array.from({ length: 4 }, () => limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(light) }));
+    for (const r of await Promise.all(more)) r();
+    let fifth = false;
+    void limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(light) }).then((r) => ((fifth = true), r()), () => undefined);
+    await tick();
+    expect(fifth).toBe(false);
+    limiter.close(new Error('done'));
+  });
+
+  it("holds the gateway's own sends (no client) to no share", async () => {
+    const limiter = fairLimiter();
+    for (let i = 0; i < 10; i++) (await limiter.acquire('slow', 1))();
+    expect(limiter.inFlight).toBe(0);
+    let granted = false;
+    void limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(other) }).then((r) => ((granted = true), r()), () => undefined);
+    await tick();
+    expect(granted).toBe(false);
+    limiter.close(new Error('done'));
+  });
+
+  it('fails a send still waiting at its deadline with PACING_TIMEOUT, telling when the window frees up', async () => {
+    const limiter = fairLimiter({ clientShare: 1, windowMs: 10_000, maxWaitMs: 2_000 });
+    for (let i = 0; i < 10; i++) (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }))();
+    await vi.advanceTimersByTimeAsync(3_000);
+    const waiting = limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(light) }).catch((e: unknown) => e);
+    // The request's own deadline (shorter here) bounds the wait too.
+    const shorter = limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(other), maxWaitMs: 500 }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await shorter).toMatchObject({ code: 'PACING_TIMEOUT', retryAfterMs: 6_500 });
+    expect(limiter.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_500);
+    const error = await waiting;
+    expect(error).toBeInstanceOf(UpstreamError);
+    // Granted at 0, the window (10 s) has room again at 10 s: 5 s after the deadline at 5 s.
+    expect(error).toMatchObject({ code: 'PACING_TIMEOUT', retryAfterMs: 5_000 });
+    expect(limiter.queued).toBe(0);
+  });
+
+  it("tells a client that spent its share when its own oldest entry leaves the window", async () => {
+    const limiter = fairLimiter({ windowMs: 10_000, maxWaitMs: 1_000 });
+    for (let i = 0; i < 5; i++) {
+      (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }))();
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    // At 5 s the window has room (5 of 10), but the heavy client none until its first entry (0 s) leaves
+    // at 10 s: at its deadline (6 s) that is 4 s away.
+    const waiting = limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await waiting).toMatchObject({ code: 'PACING_TIMEOUT', retryAfterMs: 4_000 });
+  });
+
+  it('tells when the window frees up on PACING_QUEUE_FULL too', async () => {
+    const limiter = fairLimiter({ clientShare: 1, queueSize: 1, windowMs: 10_000 });
+    for (let i = 0; i < 10; i++) (await limiter.acquire('slow', 1))();
+    await vi.advanceTimersByTimeAsync(4_000);
+    void limiter.acquire('slow', 1).catch(() => undefined);
+    expect(await limiter.acquire('slow', 1).catch((e: unknown) => e)).toMatchObject({ code: 'PACING_QUEUE_FULL', retryAfterMs: 6_000 });
+    limiter.close(new Error('done'));
+  });
+
+  it('rejects a client share outside (0, 1]', () => {
+    expect(() => new RateLimiter({ share: 1, clientShare: 0, queueSize: 1 })).toThrow(RangeError);
+    expect(() => new RateLimiter({ share: 1, clientShare: 1.5, queueSize: 1 })).toThrow(RangeError);
   });
 });

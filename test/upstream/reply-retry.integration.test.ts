@@ -4,6 +4,8 @@
  * peer deprioritised, a plain reject not retried. Two strict fake nodes over real TLS.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BlockCache } from '../../src/block-cache.js';
+import { fetchThrough } from '../../src/plugins/block-cache.js';
 import { toHex } from '../../src/chia/codec/index.js';
 import type { Logger } from '../../src/chia/logger.js';
 import type { UpstreamManager } from '../../src/chia/upstream-manager.js';
@@ -32,6 +34,8 @@ async function startManager(nodes: FakeNode[], roles: Role[]) {
 }
 
 const address = (node: FakeNode) => `127.0.0.1:${node.port}`;
+/** Room for a few batches of the fake node's blocks. */
+const CACHE_BYTES = 64 * 1024 * 1024;
 
 /** The node the manager asks first for `role`: with idle, equal links the first slot's link wins. */
 function preferred(manager: UpstreamManager, role: Role, nodes: FakeNode[]): [first: FakeNode, other: FakeNode] {
@@ -106,14 +110,18 @@ describe('a wrong answer is retried once on another peer', () => {
     expect(new Set(outcomes.map((o) => o.peer)).size).toBe(2);
   });
 
-  it('identical concurrent requests share one attempt and one retry', async () => {
+  it('identical concurrent requests, coalesced by the block cache, share one attempt and one retry', async () => {
     const { manager, outcomes } = setup;
     const [faulty, good] = preferred(manager, 'full_node', nodes);
     faulty.faults.set('request_blocks', { kind: 'wrongHeight' });
     const height = manager.peak()!.height;
-    const results = await Promise.all([1, 2, 3].map(() => manager.getBlocks(height, height)));
-    for (const [block] of results) expect(block!.peer).toBe(address(good));
-    expect(outcomes.map((o) => o.outcome)).toEqual(['error', 'ok']);
+    const cache = new BlockCache({ maxBytes: CACHE_BYTES, fetch: fetchThrough(manager) });
+    const results = await Promise.all([1, 2, 3].map(() => cache.get('full', height, height)));
+    for (const block of results) expect(block.headerHash).toBe(toHex(good.chain.headerHash(height)));
+    expect(outcomes.map((o) => [o.peer, o.outcome])).toEqual([
+      [address(faulty), 'error'],
+      [address(good), 'ok'],
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clientKey, type OnBehalfOf } from '../../src/chia/on-behalf-of.js';
 import { SingleFlight } from '../../src/chia/single-flight.js';
 
 describe('SingleFlight', () => {
@@ -39,5 +40,25 @@ describe('SingleFlight', () => {
     await expect(b).rejects.toThrow('boom');
     expect(flight.size).toBe(0);
     expect(await flight.run('k', async () => 1)).toBe(1);
+  });
+
+  it('makes the call on behalf of its first caller, and each later caller joins it', async () => {
+    const flight = new SingleFlight<number>();
+    const [a, b] = [clientKey('192.0.2.1'), clientKey('192.0.2.2')];
+    let release!: (v: number) => void;
+    let clients: unknown[] = [];
+    let joins = 0;
+    const fn = (onBehalfOf: OnBehalfOf) => {
+      clients = [...onBehalfOf.clients];
+      onBehalfOf.onJoin(() => joins++);
+      return new Promise<number>((resolve) => (release = resolve));
+    };
+    const first = flight.run('k', fn, a);
+    expect(clients).toEqual([a]);
+    const later = [flight.run('k', fn, b), flight.run('k', fn, a), flight.run('k', fn)];
+    // Only a client not yet served is news to the pacing queue.
+    expect(joins).toBe(1);
+    release(7);
+    expect(await Promise.all([first, ...later])).toEqual([7, 7, 7, 7]);
   });
 });
