@@ -36,6 +36,7 @@ export const OptionsSchema = Type.Object({
   requestTimeoutMs: Type.Optional(int(100, 600_000)),
   linksPerRole: Type.Optional(int(1, 16)),
   pacingQueueSize: Type.Optional(int(1, 1_000_000)),
+  banBackoffMs: Type.Optional(int(1_000, 86_400_000)),
   wsMaxClients: Type.Optional(int(1, 1_000_000)),
   wsMaxClientsPerIp: Type.Optional(int(0, 1_000_000)),
   wsMaxMessageBytes: Type.Optional(int(64, MIB)),
@@ -91,6 +92,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'requestTimeoutMs', env: 'CHIA_GATEWAY_REQUEST_TIMEOUT_MS', flag: '--request-timeout-ms', value: '<ms>', defaultText: String(DEFAULTS.requestTimeoutMs), help: 'Deadline of one upstream request.' },
   { key: 'linksPerRole', env: 'CHIA_GATEWAY_LINKS_PER_ROLE', flag: '--links-per-role', value: '<int>', defaultText: String(DEFAULTS.linksPerRole), help: 'Healthy links kept per role.' },
   { key: 'pacingQueueSize', env: 'CHIA_GATEWAY_PACING_QUEUE_SIZE', flag: '--pacing-queue-size', value: '<int>', defaultText: String(DEFAULTS.pacingQueueSize), help: 'Requests a link may queue while pacing before failing fast with 503.' },
+  { key: 'banBackoffMs', env: 'CHIA_GATEWAY_BAN_BACKOFF_MS', flag: '--ban-backoff-ms', value: '<ms>', defaultText: String(DEFAULTS.banBackoffMs), help: "How long every link keeps away from a peer that refused the upgrade with HTTP 403 (our IP is banned there, for a time the node does not say). Bans a node announces by its close code are honoured as announced, and other closes are retried per link with growing delays." },
   { key: 'wsMaxClients', env: 'CHIA_GATEWAY_WS_MAX_CLIENTS', flag: '--ws-max-clients', value: '<int>', defaultText: String(DEFAULTS.ws.maxClients), help: 'Live subscribers (WebSocket + SSE) accepted at once.' },
   { key: 'wsMaxClientsPerIp', env: 'CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP', flag: '--ws-max-clients-per-ip', value: '<int>', defaultText: String(DEFAULTS.ws.maxClientsPerIp), help: "Live subscribers (WebSocket + SSE together) one client IP may hold at once, so one address cannot take every slot; beyond it 429. The default leaves room for a browser with many tabs or a small office behind one NAT address; 0 turns the cap off. Behind a reverse proxy set CHIA_GATEWAY_TRUST_PROXY, or every client shares the proxy's address." },
   { key: 'wsMaxMessageBytes', env: 'CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES', flag: '--ws-max-message-bytes', value: '<bytes>', defaultText: String(DEFAULTS.ws.maxMessageBytes), help: 'Largest message a WebSocket client may send.' },
@@ -104,6 +106,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'peakMaxAgeMs', env: 'CHIA_GATEWAY_PEAK_MAX_AGE_MS', flag: '--peak-max-age-ms', value: '<ms>', defaultText: String(DEFAULTS.peakMaxAgeMs), help: '/readyz fails when the newest peak was received longer ago than this.' },
   { key: 'shutdownTimeoutMs', env: 'CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', value: '<ms>', defaultText: String(DEFAULTS.shutdownTimeoutMs), help: 'Upper bound of a graceful shutdown (drain requests, close clients and links).' },
 ];
+
+/** The environment variable of option `key`: how messages name an option. */
+export function optionName(key: OptionKey): string {
+  return OPTIONS.find((o) => o.key === key)?.env ?? key;
+}
 
 /** Prefix of the gateway's own variables; an unknown one is reported as a likely typo. */
 export const ENV_PREFIX = 'CHIA_GATEWAY_';

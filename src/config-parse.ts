@@ -11,7 +11,7 @@ import { DEFAULTS, type GatewayConfig } from './config.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { parseIdentities } from './config-identities.js';
 import { parseTrustProxy } from './config-trust-proxy.js';
-import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, type OptionKey, type OptionSpec, type Options } from './config-options.js';
+import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, optionName, type OptionKey, type OptionSpec, type Options } from './config-options.js';
 import { formatPeer, parsePeer } from './peer-address.js';
 
 export { ConfigError, type ConfigIssue } from './config-error.js';
@@ -166,7 +166,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
   unknownVariables(sources.env, issues);
   for (const [key, raw] of readFlags(sources.argv, issues)) raws.set(key, raw);
   const o = validate(raws, issues);
-  const nameOf = (key: OptionKey) => raws.get(key)?.source ?? OPTIONS.find((s) => s.key === key)?.env ?? key;
+  const nameOf = (key: OptionKey) => raws.get(key)?.source ?? optionName(key);
 
   const network = o.network ?? DEFAULTS.network;
   const roles = o.roles ?? [...DEFAULTS.roles];
@@ -186,6 +186,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
     requestTimeoutMs: o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     linksPerRole: o.linksPerRole ?? DEFAULTS.linksPerRole,
     pacingQueueSize: o.pacingQueueSize ?? DEFAULTS.pacingQueueSize,
+    banBackoffMs: o.banBackoffMs ?? DEFAULTS.banBackoffMs,
     ws: {
       maxClients: o.wsMaxClients ?? DEFAULTS.ws.maxClients,
       maxClientsPerIp: o.wsMaxClientsPerIp ?? DEFAULTS.ws.maxClientsPerIp,
