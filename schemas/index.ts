@@ -5,7 +5,7 @@ import { AdditionsResponse, CoinWithId, RemovalsResponse } from './coins.js';
 import { BigUint, Problem } from './common.js';
 import { LIVE_SCHEMAS } from './live.js';
 import { PeakResponse } from './peak.js';
-import { CacheStats, LinkStatus, StatusResponse } from './status.js';
+import { CacheStats, LinkRetry, LinkStatus, StatusResponse } from './status.js';
 
 export const SHARED_SCHEMAS: TSchema[] = [
   Problem,
@@ -15,6 +15,7 @@ export const SHARED_SCHEMAS: TSchema[] = [
   AdditionsResponse,
   RemovalsResponse,
   PeakResponse,
+  LinkRetry,
   LinkStatus,
   CacheStats,
   StatusResponse,

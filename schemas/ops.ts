@@ -1,6 +1,7 @@
 /** Operations endpoints: liveness (GET /healthz), readiness (GET /readyz) and metrics (GET /metrics). */
 import { Type, type Static } from '@sinclair/typebox';
 import { Hex32, Problem, U32 } from './common.js';
+import { LinkStatus } from './status.js';
 
 export const HealthResponse = Type.Object(
   {
@@ -25,6 +26,9 @@ export const ReadinessChecks = Type.Object({
     }),
     Type.Null(),
   ]),
+  links: Type.Array(Type.Pick(LinkStatus, ['id', 'role', 'state', 'peer', 'last_error', 'retry'], { title: 'ReadinessLink' }), {
+    description: 'Every upstream link: its target, state, last error and, while it waits, why and until when',
+  }),
 });
 
 export const ReadyResponse = Type.Object(

@@ -1,16 +1,34 @@
 /** The gateway's view of its upstream links and block cache (GET /v1/status). */
 import { Type, type Static } from '@sinclair/typebox';
+import { LINK_STATES, RETRY_CAUSES } from '../src/chia/upstream-api.js';
 import { Hex32, U32, ref, stringEnum } from './common.js';
 import { PeakResponse } from './peak.js';
 
 const Role = stringEnum(['full_node', 'wallet']);
 
+export const LinkRetry = Type.Object(
+  {
+    cause: stringEnum(RETRY_CAUSES, {
+      description:
+        'banned: the node banned our IP (HTTP 403, or a close code that implies a ban), every link keeps away until it ends; ' +
+        'refused: it closed right after the handshake without a ban (e.g. full slots), retried with growing delays; ' +
+        'failed: the connection failed or dropped, retried with growing delays; no_peer: no peer is free for this link (state idle)',
+    }),
+    at: Type.Integer({ description: 'Epoch ms of the next attempt' }),
+    in_ms: Type.Integer({ minimum: 0, description: 'Milliseconds left until the next attempt' }),
+    reason: Type.String({ description: 'What the link waits for: the ban, the backoff, or why no peer is free' }),
+  },
+  { $id: 'LinkRetry', title: 'LinkRetry' },
+);
+
 export const LinkStatus = Type.Object(
   {
     id: Type.String({ description: 'Stable link id, e.g. full_node#1' }),
     role: Role,
-    peer: Type.String({ description: 'host:port' }),
-    state: stringEnum(['connecting', 'handshaking', 'ready', 'reconnecting', 'closed']),
+    peer: Type.String({ description: 'host:port the link is connected or connecting to, or retries first; empty while idle' }),
+    state: stringEnum(LINK_STATES, {
+      description: 'reconnecting: waiting after a failure or for a ban to end; idle: waiting for a peer no other link of its role holds (not a failure)',
+    }),
     peer_id: Type.Union([Type.String(), Type.Null()]),
     peak: Type.Union([
       Type.Object({ height: U32, header_hash: Hex32, weight: Type.String({ pattern: '^[0-9]+$' }) }),
@@ -25,6 +43,7 @@ export const LinkStatus = Type.Object(
         'Rate-limit table the link paces by: v2 when both sides advertise RATE_LIMITS_V2, else the stricter v1 the node then enforces; null before the handshake',
     }),
     reconnects: Type.Integer({ minimum: 0 }),
+    retry: Type.Union([ref(LinkRetry), Type.Null()], { description: 'While reconnecting or idle: why, and when the next attempt is' }),
   },
   { $id: 'LinkStatus', title: 'LinkStatus' },
 );

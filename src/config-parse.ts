@@ -11,7 +11,7 @@ import { DEFAULTS, type GatewayConfig } from './config.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { parseIdentities } from './config-identities.js';
 import { parseTrustProxy } from './config-trust-proxy.js';
-import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, type OptionKey, type OptionSpec, type Options } from './config-options.js';
+import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, envName, type OptionKey, type OptionSpec, type Options } from './config-options.js';
 import { formatPeer, isHostOrAddress, parsePeer } from './peer-address.js';
 import { looksLikePem, quoteValue, spansLines } from './secret-text.js';
 
@@ -198,7 +198,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
   unknownVariables(sources.env, issues);
   for (const [key, raw] of readFlags(sources.argv, issues)) raws.set(key, raw);
   const o = validate(raws, issues);
-  const nameOf = (key: OptionKey) => raws.get(key)?.source ?? OPTIONS.find((s) => s.key === key)?.env ?? key;
+  const nameOf = (key: OptionKey) => raws.get(key)?.source ?? envName(key);
   const given = (key: OptionKey) => raws.has(key);
 
   const network = o.network ?? DEFAULTS.network;
@@ -224,6 +224,7 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
     pacingQueueSize: o.pacingQueueSize ?? DEFAULTS.pacingQueueSize,
     pacingClientShare: o.pacingClientShare ?? DEFAULTS.pacingClientShare,
     pacingMaxWaitMs: o.pacingMaxWaitMs ?? DEFAULTS.pacingMaxWaitMs,
+    banBackoffMs: o.banBackoffMs ?? DEFAULTS.banBackoffMs,
     ws: {
       maxClients: o.wsMaxClients ?? DEFAULTS.ws.maxClients,
       maxClientsPerIp: o.wsMaxClientsPerIp ?? DEFAULTS.ws.maxClientsPerIp,

@@ -2,6 +2,7 @@
  * The gateway's configuration: one typed object, built once at the edge (environment and CLI flags,
  * see src/config-parse.ts) and passed into buildApp. Every default lives in DEFAULTS below.
  */
+import { RATE_LIMITER_BAN_MS } from './chia/close-reasons.js';
 import type { PeerAddress, Role } from './chia/upstream-api.js';
 
 export interface TlsIdentityPaths {
@@ -44,6 +45,8 @@ export interface GatewayConfig {
   pacingClientShare: number;
   /** Longest a request waits in a link's pacing queue before 503 UPSTREAM_BUSY (bounded by requestTimeoutMs too). */
   pacingMaxWaitMs: number;
+  /** How long no link goes back to a peer that refused the upgrade with HTTP 403 (a ban of unsaid length). */
+  banBackoffMs: number;
   ws: {
     maxClients: number;
     /** Live clients one client IP (request.ip) may hold at once; 0 turns the cap off. */
@@ -90,6 +93,9 @@ export const DEFAULTS: GatewayConfig = {
   // Well under requestTimeoutMs: a client whose requests cannot be paced soon hears 503 with Retry-After
   // instead of holding its connection until the upstream deadline.
   pacingMaxWaitMs: 10_000,
+  // A 403 does not say how long the ban lasts (PROTOCOL.md §a.5); the one a gateway most likely
+  // earned is the rate limiter's (§i.4). Bans announced by a close code are honoured as announced.
+  banBackoffMs: RATE_LIMITER_BAN_MS,
   ws: {
     maxClients: 20_000,
     // Room for a browser with many tabs, or a small office behind one NAT address, while no single

@@ -7,7 +7,7 @@
  * for the per-IP cap: a client's count is given back exactly once, when it leaves the client set.
  * The protocol is described in the README ("Live peaks") and schemas/live.ts.
  */
-import type { Peak } from './chia/upstream-api.js';
+import type { Peak, PeakChange } from './chia/upstream-api.js';
 import type { Metrics } from './metrics.js';
 import { peakData, reorgOf, serialize, type SerializedEvent } from './live/live-events.js';
 import { ReplayBuffer, type Cursor } from './live/replay-buffer.js';
@@ -19,8 +19,8 @@ import type { GapMessage, HelloMessage } from '../schemas/live.js';
 /** The part of the Upstream interface the hub depends on. */
 export interface PeakSource {
   peak(): Peak | null;
-  on(event: 'peak', listener: (peak: Peak, previous: Peak | null) => void): void;
-  off(event: 'peak', listener: (peak: Peak, previous: Peak | null) => void): void;
+  on(event: 'peak', listener: (change: PeakChange) => void): void;
+  off(event: 'peak', listener: (change: PeakChange) => void): void;
 }
 
 export interface PeakHubOptions {
@@ -74,9 +74,10 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
   let reserved = 0;
   const perIp = new IpCounts();
 
-  function record(peak: Peak, previous: Peak | null): SerializedEvent[] {
+  function record(change: PeakChange): SerializedEvent[] {
+    const { peak } = change;
     const events: SerializedEvent[] = [];
-    const reorg = reorgOf(peak, previous);
+    const reorg = reorgOf(change);
     if (reorg !== null) events.push(serialize({ type: 'reorg', id: nextId++, data: reorg }));
     events.push(serialize({ type: 'peak', id: nextId++, data: peakData(peak) }));
     buffer.push({ height: peak.height, events });
@@ -84,10 +85,11 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     return events;
   }
 
-  function onPeak(peak: Peak, previous: Peak | null): void {
-    if (closed || peak.header_hash === current?.header_hash) return;
-    // The previous peak the clients saw is ours; the upstream's argument only matters before our first.
-    const events = record(peak, current ?? previous);
+  function onPeak(change: PeakChange): void {
+    if (closed || change.peak.header_hash === current?.header_hash) return;
+    // The change's fork point is relative to its `previous`, the best the upstream had before, which
+    // is the hub's `current` too: the hub saw that peak first (source.peak() at creation) or as a change.
+    const events = record(change);
     // Event-major order: every client gets the reorg before the peak, and a shed client (removed
     // from the set while iterating, which Set allows) gets nothing more.
     for (const event of events) {
@@ -202,7 +204,7 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
   heartbeat.unref();
 
   const initial = source.peak();
-  if (initial !== null) record(initial, null);
+  if (initial !== null) record({ peak: initial, previous: null, forkPoint: null });
   source.on('peak', onPeak);
 
   return {

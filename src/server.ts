@@ -63,7 +63,8 @@ export async function startServer(config: GatewayConfig, options: StartOptions =
   }
   app.log.info(
     { network: config.network, roles: config.roles, peers: config.peers.length > 0 ? config.peers.map(formatPeer) : 'dns-seeders' },
-    'chia-peer-gateway ready to serve',
+    // Listening is not serving: blocks need a ready link per role, which the upstream logs and /readyz reports.
+    'chia-peer-gateway listening; upstream links connecting (GET /readyz says when data can be served)',
   );
   return app;
 }

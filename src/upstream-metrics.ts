@@ -3,10 +3,9 @@
  * queue depth from `status()` on every `link` event and before each scrape, request counters and
  * latency from `request` events. The only writer of these metrics, so nothing is counted twice.
  */
-import type { LinkState, RequestOutcome, Role, Upstream } from './chia/upstream-api.js';
+import { LINK_STATES, type RequestOutcome, type Role, type Upstream } from './chia/upstream-api.js';
 import type { Metrics } from './metrics.js';
 
-const LINK_STATES = ['connecting', 'handshaking', 'ready', 'reconnecting', 'closed'] as const satisfies readonly LinkState[];
 const MS_PER_SECOND = 1000;
 
 export interface UpstreamMetricsBinding {

@@ -1,7 +1,7 @@
 /**
  * Readable meaning of a node's WebSocket close (PROTOCOL.md §i.3, §i.4): the node writes an `Err`
- * code as the close reason and bans our IP for some close kinds, in which case reconnecting soon only
- * earns an HTTP 403. The manager backs such peers off for longer.
+ * code as the close reason and bans our IP for some close kinds, in which case reconnecting before
+ * the ban ends only earns an HTTP 403. The peer pool leaves a peer alone for the ban its close implies.
  */
 import type { UpstreamErrorCode } from './errors.js';
 
@@ -14,11 +14,23 @@ const ERR_NAMES: Readonly<Record<string, string>> = {
   '125': 'INTERNAL_PROTOCOL_ERROR',
 };
 
+/**
+ * Ban lengths of the node (chia/protocols/protocol_timing.py, PROTOCOL.md §i.4): INVALID_PROTOCOL_,
+ * API_EXCEPTION_ and INTERNAL_PROTOCOL_ERROR_BAN_SECONDS are 10 s, RATE_LIMITER_BAN_SECONDS 300 s.
+ */
+export const SHORT_BAN_MS = 10_000;
+export const RATE_LIMITER_BAN_MS = 300_000;
+const seconds = (ms: number) => `${ms / 1_000} s`;
+
 export interface CloseMeaning {
   /** What the close means, for logs and error messages. */
   text: string;
-  /** Whether the node bans our IP for this close (so reconnect later). 1000 may hide a rate-limit ban. */
-  banned: boolean;
+  /**
+   * The ban of our IP this close implies (reconnect after it), null for none known. A 1000 may hide
+   * a 300 s rate-limit ban that nothing distinguishes from a plain close: the next connection's 403
+   * then tells (see PeerLink).
+   */
+  banMs: number | null;
   /** The error code to report when the close ends the handshake. */
   handshakeCode: UpstreamErrorCode;
 }
@@ -31,22 +43,22 @@ export function describeClose(code: number, reason: string): CloseMeaning {
     case 1000:
       return {
         text: `closed normally (1000)${suffix}: inbound slots full, duplicate peer id, idle timeout, or a rate-limit ban`,
-        banned: false,
+        banMs: null,
         handshakeCode: 'PEER_REFUSED',
       };
     case 1002:
       return {
-        text: `protocol error (1002)${suffix}; the node bans our IP for 10 s`,
-        banned: true,
+        text: `protocol error (1002)${suffix}; the node bans our IP for ${seconds(SHORT_BAN_MS)}`,
+        banMs: SHORT_BAN_MS,
         handshakeCode: reason === '110' ? 'WRONG_NETWORK' : 'HANDSHAKE_FAILED',
       };
     case 1009:
-      return { text: `message too big (1009)${suffix}; the node bans our IP for 300 s`, banned: true, handshakeCode: 'HANDSHAKE_FAILED' };
+      return { text: `message too big (1009)${suffix}; the node bans our IP for ${seconds(RATE_LIMITER_BAN_MS)}`, banMs: RATE_LIMITER_BAN_MS, handshakeCode: 'HANDSHAKE_FAILED' };
     case 1011:
-      return { text: `node internal error (1011)${suffix}; ban 10 s`, banned: true, handshakeCode: 'HANDSHAKE_FAILED' };
+      return { text: `node internal error (1011)${suffix}; the node bans our IP for ${seconds(SHORT_BAN_MS)}`, banMs: SHORT_BAN_MS, handshakeCode: 'HANDSHAKE_FAILED' };
     case 1006:
-      return { text: 'connection lost without a close frame (1006)', banned: false, handshakeCode: 'HANDSHAKE_FAILED' };
+      return { text: 'connection lost without a close frame (1006)', banMs: null, handshakeCode: 'HANDSHAKE_FAILED' };
     default:
-      return { text: `closed with code ${code}${suffix}`, banned: false, handshakeCode: 'HANDSHAKE_FAILED' };
+      return { text: `closed with code ${code}${suffix}`, banMs: null, handshakeCode: 'HANDSHAKE_FAILED' };
   }
 }

@@ -4,20 +4,11 @@
  * against its own announcement (PROTOCOL.md §g.3). Each best it returns carries a fork point relative
  * to the gateway's previous best (src/chia/reorg.ts), not to the announcing node's own previous peak.
  */
-import { forkCeiling, sharedForkPoint, type HashAt } from './reorg.js';
-import type { Peak } from './upstream-api.js';
+import { forkCeiling, peakChange, sharedForkPoint, type HashAt } from './reorg.js';
+import type { Peak, PeakChange } from './upstream-api.js';
 
 /** Announced hashes kept per link: a few hours of blocks, enough for recent fetches and reorgs. */
 export const ANNOUNCED_HEIGHTS_KEPT = 1_000;
-
-/**
- * How deep a fork is assumed when the gateway knows no block the new best shares with the previous
- * one (typically a new link whose first peak is heavier, when its parent could not be fetched, see
- * needsParent, or lies on another branch). It matches DEFAULTS.confirmations: blocks
- * that deep are served as immutable, so a shallower guess could let a replaced block be served as
- * immutable, while a deeper one would report rolling back blocks the gateway itself calls final.
- */
-export const UNVERIFIED_FORK_DEPTH = 32;
 
 export interface PeakAnnouncement {
   header_hash: string;
@@ -26,15 +17,17 @@ export interface PeakAnnouncement {
   fork_point_with_previous_peak: number;
 }
 
-/** A change of the best peak; `previous` is the best returned before it (null for the first). */
-export interface PeakChange {
-  peak: Peak;
-  previous: Peak | null;
-}
+export type { PeakChange };
 
 export interface PeakTrackerOptions {
-  /** See UNVERIFIED_FORK_DEPTH; the manager may pass config.confirmations. */
-  unverifiedForkDepth?: number;
+  /**
+   * How deep a fork is assumed when the gateway knows no block the new best shares with the previous
+   * one (typically a new link whose first peak is heavier, when its parent could not be fetched, see
+   * needsParent, or lies on another branch): the configured confirmations. Blocks that deep are
+   * served as immutable, so a shallower guess could let a replaced block be served as immutable,
+   * while a deeper one would report rolling back blocks the gateway itself calls final.
+   */
+  unverifiedForkDepth: number;
 }
 
 export class PeakTracker {
@@ -50,8 +43,8 @@ export class PeakTracker {
   readonly #latest = new Map<string, { peak: PeakAnnouncement; at: number }>();
   readonly #unverifiedForkDepth: number;
 
-  constructor(options: PeakTrackerOptions = {}) {
-    this.#unverifiedForkDepth = options.unverifiedForkDepth ?? UNVERIFIED_FORK_DEPTH;
+  constructor(options: PeakTrackerOptions) {
+    this.#unverifiedForkDepth = options.unverifiedForkDepth;
   }
 
   /**
@@ -168,7 +161,7 @@ export class PeakTracker {
     const previous = this.#best;
     const { header_hash, height, weight } = peak;
     this.#best = { height, header_hash, weight, fork_point_with_previous_peak: fork, peers, received_at: at };
-    return { peak: this.#best, previous };
+    return peakChange(this.#best, previous);
   }
 
   /** Fork point of `peak` against `previous` from every hash announced on either chain (src/chia/reorg.ts). */

@@ -4,7 +4,6 @@
  */
 import { promises as dns } from 'node:dns';
 import type { PeerAddress } from './upstream-api.js';
-import type { Logger } from './logger.js';
 
 /** Resolves a host name to IP addresses (A and AAAA); injectable for tests. */
 export type HostResolver = (hostname: string) => Promise<string[]>;
@@ -17,15 +16,16 @@ export const dnsResolver: HostResolver = async (hostname) => {
   return found;
 };
 
-/** Every address the seeders return, with `port`, deduplicated; seeders that fail are logged and skipped. */
-export async function resolveSeeders(seeders: readonly string[], port: number, resolver: HostResolver, log: Logger): Promise<PeerAddress[]> {
+/** Every address the seeders return, with `port`, deduplicated, and the seeders that failed (`name: error`). */
+export async function resolveSeeders(seeders: readonly string[], port: number, resolver: HostResolver): Promise<{ peers: PeerAddress[]; failures: string[] }> {
   const results = await Promise.allSettled(seeders.map((seeder) => resolver(seeder)));
   const hosts = new Set<string>();
+  const failures: string[] = [];
   results.forEach((result, i) => {
     if (result.status === 'fulfilled') for (const host of result.value) hosts.add(host);
-    else log.warn({ seeder: seeders[i], err: String(result.reason) }, 'DNS seeder lookup failed');
+    else failures.push(`${seeders[i]}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`);
   });
-  return [...hosts].map((host) => ({ host, port }));
+  return { peers: [...hosts].map((host) => ({ host, port })), failures };
 }
 
 /** `host:port`, with brackets around an IPv6 literal. */

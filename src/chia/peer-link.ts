@@ -57,12 +57,21 @@ export interface PeerLinkOptions {
   keepAliveIdleMs?: number;
 }
 
+/**
+ * Why a link closed, for the reconnect policy (link-slot.ts, peer-pool.ts): the node banned our IP
+ * (`banMs` as its close implies, null when it did not say how long: an HTTP 403, §a.5), refused us
+ * without a ban (a close right after the handshake: full slots, §a.5), or anything else failed.
+ */
+export type CloseVerdict = { cause: 'failed' } | { cause: 'refused' } | { cause: 'banned'; banMs: number | null };
+const FAILED: CloseVerdict = { cause: 'failed' };
+const REFUSED: CloseVerdict = { cause: 'refused' };
+
 export interface PeerLinkEvents {
   state: [state: PeerLinkState];
   /** A message that answers none of our requests (new_peak, new_peak_wallet, gossip). */
   notification: [frame: IncomingFrame];
-  /** The link closed; `refused` means the peer refused or banned us (back off for longer). */
-  close: [error: UpstreamError, refused: boolean];
+  /** The link closed, with the error that closed it and what that says about the peer. */
+  close: [error: UpstreamError, verdict: CloseVerdict];
 }
 
 /** Notifications a node sends a FULL_NODE peer that need no reply (§c.7); they are accepted and ignored. */
@@ -117,7 +126,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       onUnsolicited: (frame) => this.#onUnsolicited(frame),
       // A wrong-typed reply means the peer is broken or confused: drop it, the manager reconnects (§e.7).
       onInvalidReply: (frame, requestType) =>
-        this.#fail(new UpstreamError('UPSTREAM_INVALID_REPLY', `peer answered request type ${requestType} with type ${frame.type}`, { peer: this.address }), false),
+        this.#fail(new UpstreamError('UPSTREAM_INVALID_REPLY', `peer answered request type ${requestType} with type ${frame.type}`, { peer: this.address }), FAILED),
     });
   }
 
@@ -197,7 +206,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Closes the link and settles everything pending with LINK_CLOSED. Idempotent. */
   close(reason = 'closed by the gateway'): void {
-    this.#fail(new UpstreamError('LINK_CLOSED', `link to ${this.address} ${reason}`, { peer: this.address }), false);
+    this.#fail(new UpstreamError('LINK_CLOSED', `link to ${this.address} ${reason}`, { peer: this.address }), FAILED);
   }
 
   #setState(state: PeerLinkState): void {
@@ -231,11 +240,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       const banned = response.statusCode === 403;
       this.#fail(
         new UpstreamError(banned ? 'PEER_REFUSED' : 'HANDSHAKE_FAILED', banned ? `${this.address} refused the upgrade with HTTP 403: our IP is banned there` : `${this.address} answered the upgrade with HTTP ${response.statusCode}`, { peer: this.address }),
-        banned,
+        // A 403 does not say how long the ban lasts (§a.5).
+        banned ? { cause: 'banned', banMs: null } : FAILED,
       );
       response.resume();
     });
-    ws.on('error', (err: Error & { code?: string }) => this.#fail(this.#transportError(err), false));
+    ws.on('error', (err: Error & { code?: string }) => this.#fail(this.#transportError(err), FAILED));
     ws.on('open', () => this.#onOpen());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
@@ -261,18 +271,17 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.#send(frame);
     const timeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     this.#later(() => {
-      if (this.#state === 'handshaking') this.#fail(new UpstreamError('HANDSHAKE_FAILED', `${this.address} sent no handshake within ${timeoutMs} ms`, { peer: this.address }), false);
+      if (this.#state === 'handshaking') this.#fail(new UpstreamError('HANDSHAKE_FAILED', `${this.address} sent no handshake within ${timeoutMs} ms`, { peer: this.address }), FAILED);
     }, timeoutMs);
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
-    if (!isBinary) return this.#fail(new UpstreamError('UPSTREAM_INVALID_REPLY', `${this.address} sent a text frame`, { peer: this.address }), false);
+    if (!isBinary) return this.#failInvalid(new UpstreamError('UPSTREAM_INVALID_REPLY', `${this.address} sent a text frame`, { peer: this.address }));
     let frame: IncomingFrame;
     try {
       frame = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (cause) {
-      // We cannot tell which request an undecodable frame answered: the link is unusable.
-      return this.#fail(new UpstreamError('UPSTREAM_INVALID_REPLY', `${this.address} sent an undecodable frame`, { cause, peer: this.address }), false);
+      return this.#failInvalid(new UpstreamError('UPSTREAM_INVALID_REPLY', `${this.address} sent an undecodable frame`, { cause, peer: this.address }));
     }
     if (this.#state === 'handshaking') return this.#onHandshake(frame);
     if (this.#state !== 'ready') return;
@@ -282,7 +291,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #onHandshake(frame: IncomingFrame): void {
     const check = checkHandshake(frame, this.#options.network);
-    if (!check.ok) return this.#fail(new UpstreamError(check.code, `${this.address}: ${check.message}`, { cause: check.cause, peer: this.address }), false);
+    if (!check.ok) return this.#fail(new UpstreamError(check.code, `${this.address}: ${check.message}`, { cause: check.cause, peer: this.address }), FAILED);
     const remote = check.remote;
     this.#remote = remote;
     this.#rateLimits = check.v2Limits ? 'v2' : 'v1';
@@ -319,7 +328,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   #startTimers(): void {
     const pingMs = this.#options.pingIntervalMs ?? PING_INTERVAL_MS;
     const ping = setInterval(() => {
-      if (!this.#alive) return this.#fail(new UpstreamError('LINK_CLOSED', `${this.address} missed a pong (dead connection)`, { peer: this.address }), false);
+      if (!this.#alive) return this.#fail(new UpstreamError('LINK_CLOSED', `${this.address} missed a pong (dead connection)`, { peer: this.address }), FAILED);
       this.#alive = false;
       this.#ws?.ping();
     }, pingMs);
@@ -348,19 +357,31 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #onClose(code: number, reason: string): void {
     const meaning = describeClose(code, reason);
+    const banned: CloseVerdict | undefined = meaning.banMs === null ? undefined : { cause: 'banned', banMs: meaning.banMs };
     if (this.#state === 'handshaking' || this.#state === 'connecting') {
       const codeOf = meaning.handshakeCode;
-      return this.#fail(new UpstreamError(codeOf, `${this.address} closed the handshake: ${meaning.text}`, { peer: this.address }), meaning.banned || codeOf === 'PEER_REFUSED');
+      const verdict = banned ?? (codeOf === 'PEER_REFUSED' ? REFUSED : FAILED);
+      return this.#fail(new UpstreamError(codeOf, `${this.address} closed the handshake: ${meaning.text}`, { peer: this.address }), verdict);
     }
     const refusedEarly = !this.#heardSinceReady && Date.now() - this.#readyAt < REFUSED_AFTER_HANDSHAKE_MS;
     if (refusedEarly) {
-      return this.#fail(new UpstreamError('PEER_REFUSED', `${this.address} closed right after the handshake: ${meaning.text}`, { peer: this.address }), true);
+      return this.#fail(new UpstreamError('PEER_REFUSED', `${this.address} closed right after the handshake: ${meaning.text}`, { peer: this.address }), banned ?? REFUSED);
     }
-    this.#fail(new UpstreamError('LINK_CLOSED', `${this.address} ${meaning.text}`, { peer: this.address }), meaning.banned);
+    this.#fail(new UpstreamError('LINK_CLOSED', `${this.address} ${meaning.text}`, { peer: this.address }), banned ?? FAILED);
+  }
+
+  /**
+   * Ends the link after a frame that answers no request we can tell (undecodable, or text): every
+   * request in flight lost its answer to it, so each fails as an invalid reply (like a wrong reply
+   * type, §e.7), not as a plain close.
+   */
+  #failInvalid(error: UpstreamError): void {
+    this.#map.close(error);
+    this.#fail(error, FAILED);
   }
 
   /** Ends the link once: settles pending requests, closes the socket, emits `close`. */
-  #fail(error: UpstreamError, refused: boolean): void {
+  #fail(error: UpstreamError, verdict: CloseVerdict): void {
     if (this.#state === 'closed') return;
     const wasReady = this.#state === 'ready';
     for (const timer of this.#timers) clearTimeout(timer);
@@ -375,6 +396,6 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (ws) setTimeout(() => ws.terminate(), 2_000).unref();
     this.#log[wasReady ? 'warn' : 'info']({ peer: this.address, role: this.#options.role, code: error.code, err: error.message }, 'peer link closed');
     this.#setState('closed');
-    this.emit('close', error, refused);
+    this.emit('close', error, verdict);
   }
 }

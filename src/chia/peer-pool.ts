@@ -1,11 +1,12 @@
 /**
  * The peers links may connect to, for the upstream manager: the configured peers or, with none, those
- * of the network's DNS seeders (asked again at most every RESEED_INTERVAL_MS when no peer is usable);
- * per address, when it may be tried again (capped backoff, longer for a peer that refused us) and the
- * node last reached there, so two addresses of one node never hold two links of one role (§a.5). It
- * knows nothing of slots beyond the live links of a slot's siblings, given by the `otherLinks` callback.
+ * of the network's DNS seeders (asked again at most every RESEED_INTERVAL_MS when no peer is usable,
+ * saying once per round when they give none); per address, until when the node bans our IP (a ban
+ * concerns every link to it, whatever its role, PROTOCOL.md §i.4) and the node last reached there,
+ * so two addresses of one node never hold two links of one role (§a.5). Transient failures are not
+ * recorded here: each link backs off on its own (link-slot.ts). It knows nothing of slots beyond the
+ * live links of a slot's siblings, given by the `otherLinks` callback.
  */
-import type { BackoffStrategy } from './backoff.js';
 import type { LinkSlot } from './link-slot.js';
 import type { Logger } from './logger.js';
 import { networkInfo } from './networks.js';
@@ -15,13 +16,23 @@ import type { PeerAddress } from './upstream-api.js';
 
 /** DNS seeders are asked again at most this often when no peer is usable. */
 export const RESEED_INTERVAL_MS = 60_000;
+/** How often a link with no free peer looks again (new seeds, a sibling's peer freed). */
+export const IDLE_POLL_MS = RESEED_INTERVAL_MS / 4;
 
 interface PeerRecord {
   peer: PeerAddress;
-  availableAt: number;
+  /** Epoch ms until which the node bans our IP (0: no ban known). */
+  bannedUntil: number;
+  /** The error that told of the ban. */
+  banReason: string;
+  /** Epoch ms when a link was last sent here: the next link tries the others first. */
+  lastChosen: number;
   /** The peer id (§a.4) of the node last reached at this address, once TLS showed it. */
   nodeId: string | null;
 }
+
+/** A peer to connect to, or when to look again and why none is free now (see LinkSlot). */
+export type PeerChoice = PeerAddress | { retryAt: number; cause: 'banned' | 'no_peer'; reason: string };
 
 export interface PeerPoolDeps {
   /** Chia network id, for its DNS seeders. */
@@ -30,7 +41,10 @@ export interface PeerPoolDeps {
   peers: readonly PeerAddress[];
   /** DNS lookup for the seeders (tests inject one). */
   resolver?: HostResolver;
-  backoff: BackoffStrategy;
+  /** How long a ban of unsaid length (HTTP 403) keeps a peer out. */
+  banBackoffMs: number;
+  /** How an operator gives peers (the option's name), for the message when there are none. */
+  peersOption: string;
   logger: Logger;
   /** The live links of the other slots of `slot`'s role. */
   otherLinks: (slot: LinkSlot) => PeerLink[];
@@ -43,6 +57,8 @@ export class PeerPool {
   readonly #reportedDuplicates = new Set<string>();
   #lastSeed = 0;
   #seeding: Promise<void> | null = null;
+  /** Why the last seeding round left the pool empty (null: it did not). */
+  #seedProblem: string | null = null;
 
   constructor(deps: PeerPoolDeps) {
     this.#deps = deps;
@@ -84,52 +100,81 @@ export class PeerPool {
   /**
    * A peer for `slot`: never one another slot of the same role uses, by address or by node (one
    * certificate per role, and a node closes the older of two connections with the same peer id, §a.5,
-   * see dropIfDuplicate), the one available soonest.
+   * see dropIfDuplicate), nor one that bans us; of the rest, the one handed out least recently. With
+   * none, when to look again: at the end of the soonest ban (`banned`), or after IDLE_POLL_MS when no
+   * free peer is known at all (`no_peer`: the slot is idle, not failing).
    */
-  choosePeer(slot: LinkSlot): PeerAddress | { retryAt: number } {
+  choosePeer(slot: LinkSlot): PeerChoice {
     const others = this.#deps.otherLinks(slot);
     const busyAddresses = new Set(others.map((link) => link.address));
     const busyNodes = new Set(others.map((link) => link.peerId));
     const now = Date.now();
     let best: PeerRecord | undefined;
+    let soonestBan: PeerRecord | undefined;
     for (const record of this.#peers.values()) {
       if (busyAddresses.has(formatAddress(record.peer)) || (record.nodeId !== null && busyNodes.has(record.nodeId))) continue;
-      if (!best || record.availableAt < best.availableAt) best = record;
+      if (record.bannedUntil > now) {
+        if (!soonestBan || record.bannedUntil < soonestBan.bannedUntil) soonestBan = record;
+      } else if (!best || record.lastChosen < best.lastChosen) best = record;
     }
-    if (!best || (best.availableAt > now && this.#deps.peers.length === 0)) void this.reseed();
-    if (!best) return { retryAt: now + RESEED_INTERVAL_MS / 4 };
-    if (best.availableAt > now) return { retryAt: best.availableAt };
-    // Spread load: a peer just handed out is tried last by the next slot.
-    best.availableAt = now + 1;
-    return best.peer;
+    if (best) {
+      best.lastChosen = now;
+      return best.peer;
+    }
+    void this.reseed();
+    if (soonestBan) return { retryAt: soonestBan.bannedUntil, cause: 'banned', reason: soonestBan.banReason };
+    return { retryAt: now + IDLE_POLL_MS, cause: 'no_peer', reason: this.#noPeerReason(slot) };
   }
 
-  /** Marks a peer that refused or banned us (or failed), so every slot avoids it for a backoff. */
-  penalise(peer: PeerAddress, refused: boolean): void {
+  /**
+   * Records that `peer`'s node banned our IP, for `banMs` (null: it did not say, so the configured ban
+   * backoff): no link of any role connects there before it ends, as it would only earn a 403.
+   */
+  ban(peer: PeerAddress, banMs: number | null, reason: string): void {
     const record = this.#peers.get(formatAddress(peer));
-    if (record) record.availableAt = Date.now() + this.#deps.backoff(1, refused);
+    if (!record) return;
+    record.bannedUntil = Math.max(record.bannedUntil, Date.now() + (banMs ?? this.#deps.banBackoffMs));
+    record.banReason = reason;
   }
 
-  /** Asks the DNS seeders for peers, unless peers are configured or they were asked recently. */
+  /**
+   * Asks the DNS seeders for peers, unless peers are configured or they were asked recently. A round
+   * that leaves no peer known says so once, with the fix.
+   */
   reseed(): Promise<void> {
     if (this.#deps.peers.length > 0 || this.#seeding || Date.now() - this.#lastSeed < RESEED_INTERVAL_MS) return this.#seeding ?? Promise.resolve();
     this.#lastSeed = Date.now();
     const info = networkInfo(this.#deps.network);
     if (info.dnsSeeders.length === 0) {
-      this.#deps.logger.error({ network: info.id }, 'no peers configured and the network has no DNS seeders: set peers');
+      this.#seedProblem = `no peers: network ${info.id} has no DNS seeders; set ${this.#deps.peersOption}`;
+      this.#deps.logger.error({ network: info.id }, this.#seedProblem);
       return Promise.resolve();
     }
-    this.#seeding = resolveSeeders(info.dnsSeeders, info.defaultPort, this.#deps.resolver ?? dnsResolver, this.#deps.logger)
-      .then((peers) => {
+    this.#seeding = resolveSeeders(info.dnsSeeders, info.defaultPort, this.#deps.resolver ?? dnsResolver)
+      .then(({ peers, failures }) => {
         for (const peer of peers) this.#addPeer(peer);
-        this.#deps.logger.info({ found: peers.length, known: this.#peers.size }, 'peers from DNS seeders');
+        this.#seedProblem = null;
+        if (this.#peers.size > 0) {
+          this.#deps.logger.info({ found: peers.length, known: this.#peers.size, failures }, 'peers from DNS seeders');
+          return;
+        }
+        const cause = failures.length === info.dnsSeeders.length ? 'DNS seeders unreachable' : 'the DNS seeders returned no addresses';
+        this.#seedProblem = `no peers: ${cause}; set ${this.#deps.peersOption}`;
+        this.#deps.logger.warn({ seeders: info.dnsSeeders, failures, retryInMs: RESEED_INTERVAL_MS }, this.#seedProblem);
       })
       .finally(() => (this.#seeding = null));
     return this.#seeding;
   }
 
+  /** Why no peer is free for `slot`: none known (and why), or every one held by its siblings. */
+  #noPeerReason(slot: LinkSlot): string {
+    if (this.#peers.size === 0) return this.#seedProblem ?? 'no peers yet: asking the DNS seeders';
+    const count = this.#peers.size === 1 ? 'the only known peer is' : `all ${this.#peers.size} known peers are`;
+    return `waiting for a peer: ${count} held by another ${slot.deps.role} link`;
+  }
+
   #addPeer(peer: PeerAddress): void {
     const key = formatAddress(peer);
-    if (!this.#peers.has(key)) this.#peers.set(key, { peer, availableAt: 0, nodeId: null });
+    if (!this.#peers.has(key)) this.#peers.set(key, { peer, bannedUntil: 0, banReason: '', lastChosen: 0, nodeId: null });
   }
 }

@@ -2,10 +2,11 @@
  * Fork points between the gateway's successive best peaks. PROTOCOL.md §e.4: a peak's fork point is
  * the height of the last block it shares with the previous peak, so the blocks above it on the
  * previous chain were rolled back (§e.6 step 3: refetch from fork_point + 1). The tracker makes every
- * emitted peak's fork point relative to the gateway's previous best; the block cache and the live
- * events both read it through reorgForkPoint(), so they always agree on what was rolled back.
+ * emitted peak's fork point relative to the gateway's previous best and emits it as a PeakChange
+ * (peakChange below), whose forkPoint the block cache and the live events use as is, so they always
+ * agree on what was rolled back.
  */
-import type { Peak } from './upstream-api.js';
+import type { Peak, PeakChange } from './upstream-api.js';
 
 /** The header hash a chain has at a height, if known. */
 export type HashAt = (height: number) => string | undefined;
@@ -28,6 +29,11 @@ export function reorgForkPoint(peak: Peak, previous: Peak | null): number | null
   if (previous === null) return null;
   const fork = Math.max(0, Math.min(peak.fork_point_with_previous_peak, forkCeiling(peak.height, previous.height)));
   return fork < previous.height ? fork : null;
+}
+
+/** The change from `previous` to `peak`, with its fork point computed (the one place it is). */
+export function peakChange(peak: Peak, previous: Peak | null): PeakChange {
+  return { peak, previous, forkPoint: reorgForkPoint(peak, previous) };
 }
 
 /** How far back one search for a shared block looks (the tracker keeps no older hashes). */

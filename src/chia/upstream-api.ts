@@ -16,8 +16,22 @@ export interface PeerAddress {
   port: number;
 }
 
-/** Lifecycle of one upstream link (an explicit status machine, logged and emitted on each change). */
-export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'closed';
+/**
+ * Lifecycle of one upstream link (an explicit status machine, logged and emitted on each change):
+ * `reconnecting` waits after a failure or for a banned peer; `idle` waits for a peer no other link
+ * of its role holds (none known, or every one taken), which is not a failure.
+ */
+export type LinkState = 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'idle' | 'closed';
+export const LINK_STATES: readonly LinkState[] = ['connecting', 'handshaking', 'ready', 'reconnecting', 'idle', 'closed'];
+
+/**
+ * Why a link waits before its next attempt: the node banned our IP (`banned`: an HTTP 403, or a close
+ * code that implies a ban, PROTOCOL.md §i.4), it refused us without a ban (`refused`: a close right
+ * after the handshake, e.g. full inbound slots, §a.5), the connection failed or dropped (`failed`),
+ * or no peer is free for it (`no_peer`, the `idle` state).
+ */
+export type RetryCause = 'banned' | 'refused' | 'failed' | 'no_peer';
+export const RETRY_CAUSES: readonly RetryCause[] = ['banned', 'refused', 'failed', 'no_peer'];
 
 /** The best peak across all links, deduplicated by header hash. */
 export interface Peak {
@@ -30,6 +44,19 @@ export interface Peak {
   peers: string[];
   /** Epoch milliseconds when the gateway first saw this peak. */
   received_at: number;
+}
+
+/**
+ * A change of the best peak, as the upstream emits it. `forkPoint` is computed once, by the upstream
+ * (src/chia/reorg.ts, with the configured guess depth), and every consumer (block cache, live events)
+ * uses it as is: the height of the last block the new peak shares with `previous` when blocks of the
+ * previous chain were rolled back, null when the new peak extends `previous` (or is the first).
+ */
+export interface PeakChange {
+  peak: Peak;
+  /** The best peak before this one (null for the first). */
+  previous: Peak | null;
+  forkPoint: number | null;
 }
 
 /** A block as fetched from a peer: the exact bytes the node sent, their decoding and its header hash. */
@@ -67,6 +94,18 @@ export interface LinkStatus {
    */
   rate_limits: 'v1' | 'v2' | null;
   reconnects: number;
+  /** While the link waits (states `reconnecting`, `idle`): why, and when it tries again. */
+  retry: LinkRetry | null;
+}
+
+export interface LinkRetry {
+  cause: RetryCause;
+  /** Epoch ms of the next attempt. */
+  at: number;
+  /** Milliseconds left until then, when the status was taken. */
+  in_ms: number;
+  /** What the link waits for, in words (the ban, the backoff, or why no peer is free). */
+  reason: string;
 }
 
 export interface UpstreamStatus {
@@ -87,8 +126,8 @@ export interface RequestOutcome {
 }
 
 export interface UpstreamEvents {
-  /** A new best peak. `previous` is the best peak before it (null for the first). */
-  peak: (peak: Peak, previous: Peak | null) => void;
+  /** A new best peak, with the one before it and the fork point between them. */
+  peak: (change: PeakChange) => void;
   /** A link changed state. */
   link: (status: LinkStatus) => void;
   /** An upstream request settled. */

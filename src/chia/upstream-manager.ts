@@ -1,7 +1,7 @@
 /**
  * The pool of upstream links (implements `Upstream`): config.linksPerRole links per role, each role
  * with its own TLS identity, never two of one role to one node; peers from the config or the DNS
- * seeders; capped backoff with jitter (longer for peers that refused us); requests routed to the least
+ * seeders; capped backoff with jitter per link, bans honoured per peer; requests routed to the least
  * busy ready link of the right role, retried once on another peer when theirs dies, answers wrongly, or
  * lags behind the height asked for, and paced fairly between the clients they serve; the best peak tracked across links;
  * blocks checked against the announcing peer's header hashes; a new peer's first peak related to the
@@ -15,7 +15,7 @@ import { MessageType, toHex, types } from './codec/index.js';
 import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from './logger.js';
 import { parentRequest, PerKeyQueue, PARENT_TIMEOUT_MS } from './peak-parents.js';
-import { PeakTracker, type PeakAnnouncement, type PeakChange } from './peak-tracker.js';
+import { PeakTracker, type PeakAnnouncement } from './peak-tracker.js';
 import { formatAddress, type HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { PeerPool } from './peer-pool.js';
@@ -23,7 +23,7 @@ import { RequestRouter } from './request-router.js';
 import { loadChiaCa, loadOrCreateIdentity } from './tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
 import { announcedParent, checkBlocks, decodeReply, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
-import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from './upstream-api.js';
+import type { FetchedBlock, LinkStatus, Peak, PeakChange, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from './upstream-api.js';
 
 export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
 export { RESEED_INTERVAL_MS } from './peer-pool.js';
@@ -40,9 +40,23 @@ export type UpstreamManagerConfig = Pick<
 
 export interface UpstreamManagerOptions {
   config: UpstreamManagerConfig;
+  /**
+   * How deep a fork is assumed when the gateway cannot relate a new best peak to the previous one
+   * (see PeakTrackerOptions): the configured confirmations, so no guess leaves a replaced block to
+   * become immutable.
+   */
+  unverifiedForkDepth: number;
+  /**
+   * How long every link keeps away from a peer that refused the upgrade with HTTP 403: our IP is
+   * banned there, for a time the node does not say (PROTOCOL.md §a.5), config.banBackoffMs.
+   */
+  banBackoffMs: number;
+  /** How an operator gives peers, named in the message when there are none (default `peers`). */
+  peersOption?: string;
   logger?: Logger;
   /** DNS lookup for the seeders (tests inject one). */
   resolver?: HostResolver;
+  /** Reconnect delays of one link (exponentialBackoff() by default). */
   backoff?: BackoffStrategy;
   /** Pre-made identities per role instead of loading them from config/dataDir. */
   identities?: Partial<Record<Role, { cert: string; key: string }>>;
@@ -66,7 +80,7 @@ export class UpstreamManager implements Upstream {
   readonly #log: Logger;
   readonly #events = new EventEmitter();
   readonly #slots: LinkSlot[] = [];
-  readonly #peaks = new PeakTracker();
+  readonly #peaks: PeakTracker;
   /** Per peer address: its announcements, kept in order behind a parent request (see #announce). */
   readonly #announcing = new PerKeyQueue((err) => this.#log.error({ err: (err as Error).message }, 'peak announcement failed'));
   readonly #pool: PeerPool;
@@ -81,11 +95,13 @@ export class UpstreamManager implements Upstream {
     this.#config = options.config;
     this.#log = options.logger ?? SILENT_LOGGER;
     this.#backoff = options.backoff ?? exponentialBackoff();
+    this.#peaks = new PeakTracker({ unverifiedForkDepth: options.unverifiedForkDepth });
     this.#pool = new PeerPool({
       network: this.#config.network,
       peers: this.#config.peers,
       resolver: options.resolver,
-      backoff: this.#backoff,
+      banBackoffMs: options.banBackoffMs,
+      peersOption: options.peersOption ?? 'peers',
       logger: this.#log,
       otherLinks: (slot) => this.#otherLinks(slot),
     });
@@ -116,7 +132,7 @@ export class UpstreamManager implements Upstream {
           role,
           id: `${role}#${i}`,
           choosePeer: (s) => this.#pool.choosePeer(s),
-          penalise: (peer, refused) => this.#pool.penalise(peer, refused),
+          ban: (peer, banMs, reason) => this.#pool.ban(peer, banMs, reason),
           createLink: (peer, r) => this.#createLink(peer, r),
           backoff: this.#backoff,
           logger: this.#log,
@@ -241,7 +257,7 @@ export class UpstreamManager implements Upstream {
 
   #emitBest(change: PeakChange, peer: string, message: string): void {
     this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer }, message);
-    this.#events.emit('peak', change.peak, change.previous);
+    this.#events.emit('peak', change);
   }
 
   /** Drops a closed link's peer from the peak bookkeeping unless another link still talks to it. */
@@ -289,9 +305,11 @@ export class UpstreamManager implements Upstream {
     return links;
   }
 
-  #slotStatus(slot: LinkSlot): LinkStatus {
+  #slotStatus(slot: LinkSlot, now = Date.now()): LinkStatus {
     const link = slot.link;
-    const peer = link?.address ?? (slot.peer ? formatAddress(slot.peer) : '');
+    // An idle slot goes nowhere yet: the address of a link it held before is not its target.
+    const peer = slot.state === 'idle' ? '' : (link?.address ?? (slot.peer ? formatAddress(slot.peer) : ''));
+    const retry = slot.retry;
     const latest = link ? this.#peaks.latest(link.address) : undefined;
     return {
       id: slot.id,
@@ -306,6 +324,7 @@ export class UpstreamManager implements Upstream {
       queued: link?.state === 'ready' ? link.queued : 0,
       rate_limits: link?.rateLimits ?? null,
       reconnects: slot.reconnects,
+      retry: retry === null ? null : { cause: retry.cause, at: retry.at, in_ms: Math.max(0, retry.at - now), reason: retry.reason },
     };
   }
 }

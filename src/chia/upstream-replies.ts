@@ -14,7 +14,8 @@ export type PeerReply = Reply & { peer: string };
 
 /**
  * Whether `error` means the peer answered wrongly: UPSTREAM_INVALID_REPLY itself, or LINK_CLOSED
- * caused by one (PeerLink drops a link that sends an undecodable frame, failing its pending requests).
+ * caused by one (PeerLink drops a link that sends an invalid frame; requests still waiting for pacing
+ * there fail this way, those in flight as invalid replies).
  */
 export function isInvalidReply(error: unknown): boolean {
   if (!(error instanceof UpstreamError)) return false;

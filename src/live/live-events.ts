@@ -2,8 +2,7 @@
  * Turns upstream peaks into live-stream events and serialises each event exactly once: one JSON
  * string, one pre-built WebSocket text frame and one SSE block, shared by every subscriber.
  */
-import { reorgForkPoint } from '../chia/reorg.js';
-import type { Peak } from '../chia/upstream-api.js';
+import type { Peak, PeakChange } from '../chia/upstream-api.js';
 import type { PeakData, PeakMessage, ReorgMessage } from '../../schemas/live.js';
 
 export type LiveEventType = 'peak' | 'reorg';
@@ -36,11 +35,10 @@ export function peakData(peak: Peak): PeakData {
 }
 
 /**
- * The reorg a new best peak implies, or null: the heights above its fork point against the previous
- * best (reorgForkPoint, the same function the block cache drops its blocks by).
+ * The reorg a change of the best peak implies, or null: the heights above the fork point the upstream
+ * computed (the same one the block cache drops its blocks by).
  */
-export function reorgOf(peak: Peak, previous: Peak | null): ReorgMessage['data'] | null {
-  const forkPoint = reorgForkPoint(peak, previous);
+export function reorgOf({ peak, previous, forkPoint }: PeakChange): ReorgMessage['data'] | null {
   if (forkPoint === null || previous === null) return null;
   return {
     fork_point: forkPoint,

@@ -1,14 +1,13 @@
 /**
  * Decorates the app with the block cache (src/block-cache.ts), fetching through `app.upstream`,
  * feeding the cache metrics, and dropping the blocks and coin lists a reorg replaced: those above the
- * fork point of each new best peak against the previous one (reorgForkPoint, shared with the live
- * events so browsers are told of exactly the heights the cache dropped).
+ * fork point the upstream computed for each change of the best peak (PeakChange.forkPoint, which the
+ * live events use too, so browsers are told of exactly the heights the cache dropped).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { BlockCache, type EntryKind, type FetchBlocks } from '../block-cache.js';
-import { reorgForkPoint } from '../chia/reorg.js';
-import type { Peak, Upstream } from '../chia/upstream-api.js';
+import type { PeakChange, Upstream } from '../chia/upstream-api.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,8 +40,7 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
     onLookup: (result, kind) => lookups[kind][result].inc(),
     onBytes: (bytes) => metrics.cacheBytes.set(bytes),
   });
-  const onPeak = (peak: Peak, previous: Peak | null): void => {
-    const forkPoint = reorgForkPoint(peak, previous);
+  const onPeak = ({ peak, forkPoint }: PeakChange): void => {
     if (forkPoint === null) return;
     const dropped = cache.invalidateAbove(forkPoint);
     app.log.info({ forkPoint, height: peak.height, dropped }, 'reorg: dropped cached blocks and coin lists above the fork point');

@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Upstream } from '../chia/upstream-api.js';
 import { createUpstreamManager } from '../chia/upstream-manager.js';
+import { envName } from '../config-options.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,7 +26,17 @@ export interface UpstreamPluginOptions {
 
 async function upstreamPlugin(app: FastifyInstance, options: UpstreamPluginOptions): Promise<void> {
   const owned = options.upstream === undefined;
-  const upstream = options.upstream ?? createUpstreamManager({ config: app.config, logger: app.log.child({ module: 'upstream' }) });
+  const { config } = app;
+  const upstream =
+    options.upstream ??
+    createUpstreamManager({
+      config,
+      // The guessed depth of an unrelated fork is the confirmation depth: no guess lets a replaced block become immutable.
+      unverifiedForkDepth: config.confirmations,
+      banBackoffMs: config.banBackoffMs,
+      peersOption: envName('peers'),
+      logger: app.log.child({ module: 'upstream' }),
+    });
   app.decorate('upstream', upstream);
   if (owned) {
     app.addHook('preClose', async () => upstream.close());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { peakChange } from '../../src/chia/reorg.js';
 import { peakData, reorgOf, serialize, sseBlock, wsTextFrame } from '../../src/live/live-events.js';
 import { PeakMessage } from '../../schemas/live.js';
 import type { Peak } from '../../src/chia/upstream-api.js';
@@ -41,14 +42,14 @@ describe('live events', () => {
   });
 
   it('finds no reorg for the first peak or a peak extending the previous one', () => {
-    expect(reorgOf(peak(5, 5), null)).toBeNull();
-    expect(reorgOf(peak(6, 5), peak(5, 4))).toBeNull();
+    expect(reorgOf(peakChange(peak(5, 5), null))).toBeNull();
+    expect(reorgOf(peakChange(peak(6, 5), peak(5, 4)))).toBeNull();
     // A node's first message reports fork point = its own height (PROTOCOL.md §c.7).
-    expect(reorgOf(peak(7, 7), peak(5, 4))).toBeNull();
+    expect(reorgOf(peakChange(peak(7, 7), peak(5, 4)))).toBeNull();
   });
 
   it('reports the heights rolled back when the fork point is below the previous height', () => {
-    expect(reorgOf(peak(11, 7, 1), peak(10, 9))).toEqual({
+    expect(reorgOf(peakChange(peak(11, 7, 1), peak(10, 9)))).toEqual({
       fork_point: 7,
       rolled_back: { from: 8, to: 10 },
       previous: { height: 10, header_hash: hashOf(0, 10) },
@@ -57,7 +58,7 @@ describe('live events', () => {
   });
 
   it('treats a different peak at or below the previous height as a reorg even if the fork point claims otherwise', () => {
-    expect(reorgOf(peak(10, 10, 1), peak(10, 9))?.rolled_back).toEqual({ from: 10, to: 10 });
+    expect(reorgOf(peakChange(peak(10, 10, 1), peak(10, 9)))?.rolled_back).toEqual({ from: 10, to: 10 });
   });
 
   it.each([10, 125, 126, 300, 65_535, 65_536, 70_000])('builds a valid text frame of %i payload bytes', (size) => {

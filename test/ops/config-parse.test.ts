@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RATE_LIMITER_BAN_MS } from '../../src/chia/close-reasons.js';
 import { DEFAULTS } from '../../src/config.js';
 import { OPTIONS } from '../../src/config-options.js';
 import { ConfigError, type ConfigIssue } from '../../src/config-parse.js';
@@ -44,6 +45,7 @@ describe('defaults and overrides', () => {
       CHIA_GATEWAY_PACING_QUEUE_SIZE: '50',
       CHIA_GATEWAY_PACING_CLIENT_SHARE: '0.25',
       CHIA_GATEWAY_PACING_MAX_WAIT_MS: '4000',
+      CHIA_GATEWAY_BAN_BACKOFF_MS: '30000',
       CHIA_GATEWAY_WS_MAX_CLIENTS: '10',
       CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP: '4',
       CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES: '1024',
@@ -79,6 +81,7 @@ describe('defaults and overrides', () => {
       pacingQueueSize: 50,
       pacingClientShare: 0.25,
       pacingMaxWaitMs: 4000,
+      banBackoffMs: 30000,
       ws: { maxClients: 10, maxClientsPerIp: 4, maxMessageBytes: 1024, heartbeatMs: 5000, sendBufferBytes: 65536, replaySize: 10, allowedOrigins: ['https://a.example', 'http://localhost:3000'] },
       corsOrigins: ['*'],
       rateLimitPerMinute: 120,
@@ -112,6 +115,11 @@ describe('defaults and overrides', () => {
     expect(parse().ws.maxClientsPerIp).toBe(DEFAULTS.ws.maxClientsPerIp);
     expect(parse({ CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP: '8' }, ['--ws-max-clients-per-ip=12']).ws.maxClientsPerIp).toBe(12);
     expect(parse({}, ['--ws-max-clients-per-ip', '0']).ws.maxClientsPerIp).toBe(0);
+  });
+
+  it('keeps links away from a peer that answers 403 for the rate limiter ban by default, and takes the flag', () => {
+    expect(parse().banBackoffMs).toBe(RATE_LIMITER_BAN_MS);
+    expect(parse({ CHIA_GATEWAY_BAN_BACKOFF_MS: '20000' }, ['--ban-backoff-ms', '15000']).banBackoffMs).toBe(15_000);
   });
 
   it('treats * in the WebSocket origins as "any" (an empty list)', () => {
@@ -154,6 +162,8 @@ describe('bad values, each reported with the variable or flag that fixes it', ()
     ['CHIA_GATEWAY_RATE_LIMIT', 'lots', 'an integer from 0'],
     ['CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS', '99', 'an integer from 100'],
     ['CHIA_GATEWAY_PEAK_MAX_AGE_MS', '5m', 'an integer'],
+    ['CHIA_GATEWAY_BAN_BACKOFF_MS', '500', 'an integer from 1000 to 86400000'],
+    ['CHIA_GATEWAY_BAN_BACKOFF_MS', '5m', 'an integer'],
   ])('%s=%s', (name, value, expected) => {
     const issues = issuesOf({ [name]: value });
     expect(names(issues)).toEqual([name]);

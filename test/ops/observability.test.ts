@@ -20,7 +20,7 @@ afterEach(async () => {
 
 async function readyz() {
   const res = await app.inject({ method: 'GET', url: '/readyz' });
-  return { res, body: res.json<Record<string, unknown> & { checks: { missing_roles: string[] } }>() };
+  return { res, body: res.json<Record<string, unknown> & { checks: { missing_roles: string[]; links: { id: string; state: string }[] } }>() };
 }
 
 async function metricsText(): Promise<string> {
@@ -53,7 +53,7 @@ describe('/readyz', () => {
     expect(body).toMatchObject({ status: 503, code: 'NOT_READY', title: 'Not ready', instance: '/readyz' });
     expect(body.detail).toContain('no ready full_node or wallet link');
     expect(body.detail).toContain('no peak received yet');
-    expect(body.checks).toEqual({ roles: { full_node: false, wallet: false }, missing_roles: ['full_node', 'wallet'], peak: null });
+    expect(body.checks).toEqual({ roles: { full_node: false, wallet: false }, missing_roles: ['full_node', 'wallet'], peak: null, links: [] });
     expect(typeof body.request_id).toBe('string');
   });
 
@@ -91,6 +91,23 @@ describe('/readyz', () => {
     expect(res.statusCode).toBe(503);
     expect(body.detail).toMatch(/newest peak \(height 51\) was received \d+ s ago, over the 60 s limit/);
     expect(body.checks).toMatchObject({ missing_roles: [], peak: { height: 51, fresh: false } });
+  });
+
+  it('says why each missing role has no ready link: the trying links\' errors, or why every link is idle', async () => {
+    const noPeers = 'no peers: DNS seeders unreachable; set CHIA_GATEWAY_PEERS';
+    const retry = (cause: 'failed' | 'no_peer', reason: string) => ({ cause, at: Date.now() + 4_000, in_ms: 4_000, reason });
+    upstream.setLink('full_node#1', 'full_node', 'idle', { peer: '', retry: retry('no_peer', noPeers) });
+    upstream.setLink('wallet#1', 'wallet', 'reconnecting', { last_error: 'ECONNREFUSED', retry: retry('failed', 'backoff after 1 unsuccessful attempt in a row') });
+    upstream.setLink('wallet#2', 'wallet', 'idle', { peer: '', retry: retry('no_peer', 'waiting for a peer: the only known peer is held by another wallet link') });
+    const { body } = await readyz();
+    expect(body.detail).toBe(
+      `not ready: no ready full_node or wallet link (full_node#1 idle: ${noPeers}; wallet#1 reconnecting: 127.0.0.1:8444: ECONNREFUSED, next attempt in 4 s); no peak received yet`,
+    );
+    expect(body.checks.links.map((l) => [l.id, l.state])).toEqual([
+      ['full_node#1', 'idle'],
+      ['wallet#1', 'reconnecting'],
+      ['wallet#2', 'idle'],
+    ]);
   });
 
   it('follows link failures and recoveries', async () => {

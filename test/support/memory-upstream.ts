@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { coinId, fromHex, headerHash, parseJson, toHex, types } from '../../src/chia/codec/index.js';
 import type { Coin, FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError, type UpstreamErrorCode } from '../../src/chia/errors.js';
+import { peakChange } from '../../src/chia/reorg.js';
 import type {
   FetchedBlock,
   LinkStatus,
@@ -120,7 +121,7 @@ export class MemoryUpstream implements Upstream {
   setPeak(peak: Peak | null): void {
     const previous = this.#peak;
     this.#peak = peak;
-    if (peak !== null) this.#events.emit('peak', peak, previous);
+    if (peak !== null) this.#events.emit('peak', peakChange(peak, previous));
   }
 
   /** Serves `replacement`'s blocks at `height` from now on (a reorg), relabelled to that height. */
@@ -195,6 +196,7 @@ export class MemoryUpstream implements Upstream {
       queued: 0,
       rate_limits: 'v2',
       reconnects: 0,
+      retry: null,
     }));
     return { network: 'mainnet', roles: ['full_node', 'wallet'], links, peak: this.#peak };
   }

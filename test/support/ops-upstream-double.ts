@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError } from '../../src/chia/errors.js';
+import { peakChange } from '../../src/chia/reorg.js';
 import type {
   FetchedBlock,
   LinkState,
@@ -43,6 +44,7 @@ export class OpsUpstreamDouble implements Upstream {
       queued: 0,
       rate_limits: null,
       reconnects: 0,
+      retry: null,
       ...previous,
       ...extra,
       state,
@@ -70,7 +72,7 @@ export class OpsUpstreamDouble implements Upstream {
       received_at: receivedAt,
     };
     this.currentPeak = peak;
-    this.events.emit('peak', peak, previous);
+    this.events.emit('peak', peakChange(peak, previous));
     return peak;
   }
 

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError } from '../../src/chia/errors.js';
+import { peakChange } from '../../src/chia/reorg.js';
 import type { FetchedBlock, Peak, Role, Upstream, UpstreamEvents, UpstreamStatus } from '../../src/chia/upstream-api.js';
 
 /** Weight added per block (any positive constant; a reorg branch adds a little more). */
@@ -45,7 +46,7 @@ export class PeakSource implements Upstream {
     const previous = this.current;
     this.current = peak;
     this.history.push(peak);
-    this.events.emit('peak', peak, previous);
+    this.events.emit('peak', peakChange(peak, previous));
     return peak;
   }
 

@@ -1,5 +1,5 @@
 /** Shared setup of the upstream integration tests: fake nodes, identities, a manager, polling. */
-import { configWith } from '../../src/config.js';
+import { configWith, DEFAULTS } from '../../src/config.js';
 import { createChiaCertificate } from '../../src/chia/tls-identity.js';
 import { exponentialBackoff } from '../../src/chia/backoff.js';
 import { UpstreamManager, type UpstreamManagerOptions } from '../../src/chia/upstream-manager.js';
@@ -22,8 +22,10 @@ export function testIdentities(): Record<Role, { cert: string; key: string }> {
   return identities;
 }
 
-/** Reconnects within tens of ms, refused peers within 300 ms: tests do not wait minutes. */
-export const fastBackoff = exponentialBackoff({ baseMs: 20, capMs: 200, refusedMs: 300 });
+/** Reconnects within tens of ms: tests do not wait minutes. */
+export const fastBackoff = exponentialBackoff({ baseMs: 20, capMs: 200 });
+/** A 403 keeps links away for 300 ms. */
+export const FAST_BAN_BACKOFF_MS = 300;
 
 export function startNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
   return startFakeNode({ chainLength: 1_000, rateLimitWindowMs: WINDOW_MS, ...options });
@@ -32,6 +34,8 @@ export function startNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
 export interface ManagerSetup {
   nodes: FakeNode[];
   roles?: Role[];
+  /** Default: one per node. */
+  linksPerRole?: number;
   requestTimeoutMs?: number;
   pacingQueueSize?: number;
   extra?: Partial<UpstreamManagerOptions>;
@@ -44,10 +48,12 @@ export function makeManager(setup: ManagerSetup): UpstreamManager {
       network: 'mainnet',
       peers: setup.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
       roles: setup.roles ?? ['full_node', 'wallet'],
-      linksPerRole: Math.max(1, setup.nodes.length),
+      linksPerRole: setup.linksPerRole ?? Math.max(1, setup.nodes.length),
       requestTimeoutMs: setup.requestTimeoutMs ?? 3_000,
       pacingQueueSize: setup.pacingQueueSize ?? 1_000,
     }),
+    unverifiedForkDepth: DEFAULTS.confirmations,
+    banBackoffMs: FAST_BAN_BACKOFF_MS,
     identities: testIdentities(),
     backoff: fastBackoff,
     pacingWindowMs: WINDOW_MS,

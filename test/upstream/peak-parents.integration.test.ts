@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/chia/codec/index.js';
-import { UNVERIFIED_FORK_DEPTH } from '../../src/chia/peak-tracker.js';
+import { DEFAULTS } from '../../src/config.js';
 import type { UpstreamManager } from '../../src/chia/upstream-manager.js';
-import type { Peak, RequestOutcome, Role } from '../../src/chia/upstream-api.js';
+import type { PeakChange, RequestOutcome, Role } from '../../src/chia/upstream-api.js';
 import { reorgOf } from '../../src/live/live-events.js';
 import type { FakeNode } from '../fake-node/index.js';
 import { makeManager, startNode, waitFor } from './harness.js';
@@ -21,7 +21,7 @@ interface Setup {
   a: FakeNode;
   b: FakeNode;
   manager: UpstreamManager;
-  changes: { peak: Peak; previous: Peak | null }[];
+  changes: PeakChange[];
   outcomes: RequestOutcome[];
 }
 
@@ -40,7 +40,7 @@ async function aFirst(roles: Role[]): Promise<Setup> {
   const manager = makeManager({ nodes: [a, b], roles, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   const setup: Setup = { a, b, manager, changes: [], outcomes: [] };
   open.push(setup);
-  manager.on('peak', (peak, previous) => setup.changes.push({ peak: { ...peak }, previous }));
+  manager.on('peak', (change) => setup.changes.push({ ...change, peak: { ...change.peak } }));
   manager.on('request', (outcome) => setup.outcomes.push(outcome));
   await manager.start();
   await waitFor(() => manager.peak()?.header_hash === toHex(a.chain.peak.header_hash), "a's peak");
@@ -48,7 +48,7 @@ async function aFirst(roles: Role[]): Promise<Setup> {
 }
 
 /** Lets b's links in and waits for b's peak to become the best; returns its change. */
-async function admitB(s: Setup): Promise<{ peak: Peak; previous: Peak | null }> {
+async function admitB(s: Setup): Promise<PeakChange> {
   const hash = toHex(s.b.chain.peak.header_hash);
   s.b.faults.clear('connect');
   await waitFor(() => s.changes.some((c) => c.peak.header_hash === hash), "b's peak");
@@ -73,7 +73,7 @@ describe('a new link whose node is one block ahead of the best', () => {
     const change = await admitB(s);
     expect(change.previous?.height).toBe(TOP);
     expect(change.peak.fork_point_with_previous_peak).toBe(TOP);
-    expect(reorgOf(change.peak, change.previous)).toBeNull();
+    expect(reorgOf(change)).toBeNull();
     await waitFor(() => allReady(s), 'every link ready');
     expect(parentRequests(s.b)).toEqual(expected);
     expect(parentRequests(s.a)).toEqual({ request_block: 0, request_block_header: 0 });
@@ -89,7 +89,7 @@ describe('a new link whose node is one block ahead of the best', () => {
     const s = await aFirst(['full_node', 'wallet']);
     s.b.chain.addBlock();
     const change = await admitB(s);
-    expect(reorgOf(change.peak, change.previous)).toBeNull();
+    expect(reorgOf(change)).toBeNull();
     await waitFor(() => allReady(s), 'every link ready');
     await waitFor(() => s.manager.peak()!.peers.length === 1 && s.manager.status().links.filter((l) => l.peak?.height === TOP + 1).length === 2);
     const counts = parentRequests(s.b);
@@ -107,7 +107,7 @@ describe('a new link whose node is one block ahead of the best', () => {
     s.b.chain.addBlock();
     const change = await admitB(s);
     expect(change.peak.fork_point_with_previous_peak).toBe(TOP);
-    expect(reorgOf(change.peak, change.previous)).toBeNull();
+    expect(reorgOf(change)).toBeNull();
     expect(parentRequests(s.b).request_block).toBe(1);
   });
 
@@ -137,7 +137,7 @@ describe('a new link whose node is on another branch, or does not answer', () =>
     const change = await admitB(s);
     expect(change.peak.height).toBe(TOP + 2);
     expect(change.peak.fork_point_with_previous_peak).toBeLessThanOrEqual(trueFork);
-    expect(reorgOf(change.peak, change.previous)?.rolled_back.to).toBe(TOP);
+    expect(reorgOf(change)?.rolled_back.to).toBe(TOP);
     expect(parentRequests(s.b).request_block).toBe(1);
   });
 
@@ -151,7 +151,7 @@ describe('a new link whose node is on another branch, or does not answer', () =>
     s.b.chain.addBlock();
     const change = await admitB(s);
     expect(change.peak.height).toBe(TOP + 1);
-    expect(change.peak.fork_point_with_previous_peak).toBe(TOP - UNVERIFIED_FORK_DEPTH);
+    expect(change.peak.fork_point_with_previous_peak).toBe(TOP - DEFAULTS.confirmations);
     expect(parentRequests(s.b).request_block).toBe(1);
     expect(s.outcomes.map((o) => [o.message, o.outcome])).toEqual([['request_block', outcome]]);
     // The link is kept, and the next peak needs no request.

@@ -1,22 +1,20 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatAddress, resolveSeeders } from '../../src/chia/peer-discovery.js';
 import { NETWORKS, networkInfo } from '../../src/chia/networks.js';
-import { SILENT_LOGGER } from '../../src/chia/logger.js';
 
 describe('peer discovery', () => {
-  it('combines every seeder answer with the default port, deduplicated, skipping failed seeders', async () => {
-    const warn = vi.fn();
+  it('combines every seeder answer with the default port, deduplicated, and names the failed seeders', async () => {
     const resolver = async (name: string) => {
       if (name === 'bad') throw new Error('ENOTFOUND');
       return name === 'one' ? ['10.0.0.1', '2001:db8::1'] : ['10.0.0.1', '10.0.0.2'];
     };
-    const peers = await resolveSeeders(['one', 'bad', 'two'], 8444, resolver, { ...SILENT_LOGGER, warn });
+    const { peers, failures } = await resolveSeeders(['one', 'bad', 'two'], 8444, resolver);
     expect(peers).toEqual([
       { host: '10.0.0.1', port: 8444 },
       { host: '2001:db8::1', port: 8444 },
       { host: '10.0.0.2', port: 8444 },
     ]);
-    expect(warn).toHaveBeenCalledOnce();
+    expect(failures).toEqual(['bad: ENOTFOUND']);
   });
 
   it('formats IPv6 addresses with brackets', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { forkCeiling, reorgForkPoint, sharedForkPoint } from '../../src/chia/reorg.js';
+import { forkCeiling, peakChange, reorgForkPoint, sharedForkPoint } from '../../src/chia/reorg.js';
 import { PeakTracker, type PeakChange } from '../../src/chia/peak-tracker.js';
 import type { Peak } from '../../src/chia/upstream-api.js';
 import { reorgOf } from '../../src/live/live-events.js';
@@ -25,7 +25,7 @@ describe('reorgForkPoint', () => {
     const previous = peakAt(100, 99, 'a');
     const peak = peakAt(99, 99, 'b');
     expect(reorgForkPoint(peak, previous)).toBe(99);
-    expect(reorgOf(peak, previous)).toMatchObject({ fork_point: 99, rolled_back: { from: 100, to: 100 } });
+    expect(reorgOf(peakChange(peak, previous))).toMatchObject({ fork_point: 99, rolled_back: { from: 100, to: 100 } });
   });
 
   it('gives the cache and the live events one answer for any pair of peaks', () => {
@@ -33,8 +33,10 @@ describe('reorgForkPoint', () => {
     const previous = fc.option(fc.nat(1_000).map((height) => peakAt(height, height - 1, 'q')));
     fc.assert(
       fc.property(peak, previous, (p, q) => {
-        const fork = reorgForkPoint(p, q);
-        const event = reorgOf(p, q);
+        const change = peakChange(p, q);
+        const fork = change.forkPoint;
+        expect(fork).toBe(reorgForkPoint(p, q));
+        const event = reorgOf(change);
         expect(event?.fork_point ?? null).toBe(fork);
         if (fork === null || q === null || event === null) return;
         expect(fork).toBeGreaterThanOrEqual(0);
@@ -108,7 +110,7 @@ describe('PeakTracker against a simulated block tree', () => {
           const real = lca(byHash.get(change.peak.header_hash)!, byHash.get(change.previous.header_hash)!);
           expect(change.peak.fork_point_with_previous_peak).toBeLessThanOrEqual(real);
           // No reorg is missed (a guessed one may be reported where evidence is lacking).
-          if (reorgForkPoint(change.peak, change.previous) === null) expect(real).toBe(change.previous.height);
+          if (change.forkPoint === null) expect(real).toBe(change.previous.height);
         };
         const announce = (peer: number, tip: Block) => {
           const previous = tips[peer];

@@ -6,12 +6,12 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configWith } from '../../src/config.js';
+import { configWith, DEFAULTS } from '../../src/config.js';
 import type { Logger } from '../../src/chia/logger.js';
 import { UpstreamManager } from '../../src/chia/upstream-manager.js';
 import type { LinkStatus, Role } from '../../src/chia/upstream-api.js';
 import type { FakeNode } from '../fake-node/index.js';
-import { GUARD_MS, WINDOW_MS, fastBackoff, startNode, testIdentities, waitFor } from './harness.js';
+import { FAST_BAN_BACKOFF_MS, GUARD_MS, WINDOW_MS, fastBackoff, startNode, testIdentities, waitFor } from './harness.js';
 
 const ROLES: Role[] = ['full_node', 'wallet'];
 /** How long the pool must stay quiet once settled (several of fastBackoff's reconnect delays). */
@@ -58,6 +58,8 @@ function makePool(ports: number[], warnings: Warning[]): UpstreamManager {
   const logger: Logger = { trace: noop, debug: noop, info: noop, error: noop, warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) };
   return new UpstreamManager({
     config: configWith({ network: 'mainnet', peers: ports.map((port) => ({ host: '127.0.0.1', port })), roles: ROLES, linksPerRole: 2, requestTimeoutMs: 3_000 }),
+    unverifiedForkDepth: DEFAULTS.confirmations,
+    banBackoffMs: FAST_BAN_BACKOFF_MS,
     identities: testIdentities(),
     backoff: fastBackoff,
     pacingWindowMs: WINDOW_MS,
@@ -131,13 +133,14 @@ describe('one node under two addresses', () => {
     }
   });
 
-  it('with only the duplicated node, keeps one link per role and the second slot waiting, without churn', async () => {
+  it('with only the duplicated node, keeps one link per role and the second slot idle, without churn', async () => {
     const { nodeA, manager, warnings, handshakes } = await setup(false);
-    const settledState = () => ROLES.every((role) => readyNodes(manager, role).join() === nodeA.identity.peerId && linksOf(manager, role).some((l) => l.state === 'reconnecting'));
-    await waitFor(settledState, 'one ready link and one waiting slot per role');
+    const settledState = () => ROLES.every((role) => readyNodes(manager, role).join() === nodeA.identity.peerId && linksOf(manager, role).some((l) => l.state === 'idle'));
+    await waitFor(settledState, 'one ready link and one idle slot per role');
     for (const role of ROLES) {
-      const waiting = linksOf(manager, role).find((l) => l.state === 'reconnecting');
+      const waiting = linksOf(manager, role).find((l) => l.state === 'idle');
       expect(waiting?.last_error).toContain(nodeA.identity.peerId);
+      expect(waiting?.retry).toMatchObject({ cause: 'no_peer', reason: `waiting for a peer: all 2 known peers are held by another ${role} link` });
     }
 
     const settled = reconnects(manager);

@@ -21,7 +21,7 @@ describe('upstream manager against one fake node', () => {
     node = await startNode();
     manager = makeManager({ nodes: [node], requestTimeoutMs: 2_000 });
     manager.on('request', (o) => outcomes.push(o));
-    manager.on('peak', (p) => peaks.push(p));
+    manager.on('peak', ({ peak }) => peaks.push(peak));
     await manager.start();
     await waitFor(() => manager.isReady('full_node') && manager.isReady('wallet'), 'both roles ready');
   });
@@ -113,10 +113,10 @@ describe('upstream manager against one fake node', () => {
     expect(await manager.getBlocks(4, 4)).toHaveLength(1);
   });
 
-  it('drops a link that sends a garbage frame and reconnects', async () => {
+  it('reports a garbage frame as UPSTREAM_INVALID_REPLY, like a wrong reply type, drops the link and reconnects', async () => {
     node.faults.set('request_block_headers', { kind: 'garbage' }, { times: 1 });
     const error = await errorOf(manager.getHeaderBlocks(6, 6));
-    expect(error.code).toBe('LINK_CLOSED');
+    expect(error.code).toBe('UPSTREAM_INVALID_REPLY');
     expect(error.message).toContain('undecodable frame');
     await waitFor(() => manager.isReady('wallet'));
     expect(await manager.getHeaderBlocks(6, 6)).toHaveLength(1);
