@@ -96,6 +96,16 @@ export const ERRORS = {
     title: 'Upgrade required',
     template: 'this endpoint speaks WebSocket only; connect with an Upgrade: websocket request',
   },
+  LIVE_WEBSOCKET_VERSION_UNSUPPORTED: {
+    status: 426,
+    title: 'WebSocket version not supported',
+    template: 'Sec-WebSocket-Version {version} is not supported; this gateway speaks version {supported} (RFC 6455)',
+  },
+  LIVE_HANDSHAKE_INVALID: {
+    status: 400,
+    title: 'Invalid WebSocket handshake',
+    template: 'the WebSocket handshake is invalid: {detail}',
+  },
   LIVE_TOO_MANY_CLIENTS: {
     status: 503,
     title: 'Too many live clients',

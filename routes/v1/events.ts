@@ -5,12 +5,20 @@ import { Type } from '@sinclair/typebox';
 import { LiveQuery, ServerMessage } from '../../schemas/live.js';
 import { ref } from '../../schemas/common.js';
 import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
-import { cursorOf } from '../../src/live/cursor.js';
+import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
 import { SseSink } from '../../src/live/sse-sink.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
 /** How long a browser waits before reconnecting (the SSE `retry:` field). */
 export const SSE_RETRY_MS = 2_000;
+
+/** The headers of the stream, also the answer to HEAD. */
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  // Reverse proxies (nginx) must not buffer the stream.
+  'x-accel-buffering': 'no',
+};
 
 export default async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -25,7 +33,8 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         'reconnect sends Last-Event-ID and gets exactly the events it missed. `?since=` / `?last_event_id=` ' +
         'serve a first connect (Last-Event-ID wins). A `: heartbeat` comment is sent every ws.heartbeatMs; a ' +
         'client that stops reading past ws.sendBufferBytes has its stream ended. At most ws.maxClientsPerIp live ' +
-        'connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429.',
+        'connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429. HEAD answers ' +
+        'with the headers of the stream and opens none.',
       querystring: LiveQuery,
       headers: Type.Object({
         'last-event-id': Type.Optional(Type.String({ description: 'Id of the last event received (sent by EventSource on reconnect)' })),
@@ -38,19 +47,20 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         ...LIVE_REFUSALS,
       },
     },
-    onRequest: liveGuard,
+    // A malformed cursor is refused whether or not there is room.
+    onRequest: [cursorGuard({ lastEventIdHeader: true }), liveGuard],
     handler: (request, reply) => {
+      // HEAD (Fastify's HEAD route of this GET) gets the stream's headers and no stream: an
+      // attached client would hold a live slot for a response that can never carry a byte.
+      if (request.method === 'HEAD') return reply.code(200).headers(STREAM_HEADERS).send();
       const cursor = cursorOf(request.query, request.headers['last-event-id']);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
         // Headers set by earlier hooks (CORS, request id) survive the hijack.
         ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
+        ...STREAM_HEADERS,
         connection: 'keep-alive',
-        // Reverse proxies (nginx) must not buffer the stream.
-        'x-accel-buffering': 'no',
       });
       res.write(`retry: ${SSE_RETRY_MS}\n\n`);
       releaseSlot(request);
