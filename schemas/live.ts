@@ -14,6 +14,8 @@ export const LIVE_TOPICS = ['peaks'] as const;
 const Height = Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'Block height (u32)' });
 const EventId = Type.Integer({
   minimum: 0,
+  // Ids are exact JavaScript integers (epoch ms plus a count: far below this).
+  maximum: Number.MAX_SAFE_INTEGER,
   description:
     'Event id: strictly increasing over the stream, also across gateway restarts (the first id is the ' +
     'start time in epoch ms). The SSE `id:` field and the `last_event_id` cursor.',
@@ -114,7 +116,15 @@ export const UnsubscribedMessage = Type.Object(
 
 export const PongMessage = Type.Object({ type: Type.Literal('pong') }, { $id: 'LivePong', additionalProperties: false });
 
-export const LIVE_ERROR_CODES = ['INVALID_JSON', 'INVALID_MESSAGE', 'UNKNOWN_TYPE', 'BINARY_UNSUPPORTED', 'REPLAY_TOO_SOON'] as const;
+export const LIVE_ERROR_CODES = [
+  'INVALID_JSON',
+  'INVALID_MESSAGE',
+  'UNKNOWN_TYPE',
+  'BINARY_UNSUPPORTED',
+  'REPLAY_TOO_SOON',
+  // The last message before a close with 1008: the client passed its message budget.
+  'MESSAGE_RATE_EXCEEDED',
+] as const;
 export type LiveErrorCode = (typeof LIVE_ERROR_CODES)[number];
 
 export const ErrorMessage = Type.Object(

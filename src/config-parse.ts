@@ -234,6 +234,8 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
       replaySize: o.wsReplaySize ?? DEFAULTS.ws.replaySize,
       // `*` is the same as an empty list here: any origin may subscribe.
       allowedOrigins: o.wsAllowedOrigins === undefined ? [...DEFAULTS.ws.allowedOrigins] : wsOrigins.filter((x) => x !== '*'),
+      messageRate: o.wsMessageRate ?? DEFAULTS.ws.messageRate,
+      messageBurst: o.wsMessageBurst ?? DEFAULTS.ws.messageBurst,
     },
     corsOrigins: o.corsOrigins === undefined ? [...DEFAULTS.corsOrigins] : parseOrigins(o.corsOrigins, nameOf('corsOrigins'), issues),
     rateLimitPerMinute: o.rateLimit === undefined ? DEFAULTS.rateLimitPerMinute : o.rateLimit === 0 ? null : o.rateLimit,

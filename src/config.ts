@@ -59,6 +59,10 @@ export interface GatewayConfig {
     replaySize: number;
     /** Allowed Origin values for WebSocket/SSE; empty means any. */
     allowedOrigins: string[];
+    /** Messages a WebSocket client may send a second, on average (its budget's refill rate). */
+    messageRate: number;
+    /** Messages a WebSocket client may send at once (its budget when full). */
+    messageBurst: number;
   };
   /** CORS allowed origins for the HTTP API; empty disables CORS headers, `*` allows any. */
   corsOrigins: string[];
@@ -106,6 +110,10 @@ export const DEFAULTS: GatewayConfig = {
     sendBufferBytes: 1024 * 1024,
     replaySize: 1_000,
     allowedOrigins: [],
+    // A client sends subscribe, unsubscribe and the odd ping: a page reconnecting and resubscribing
+    // stays far below these, a loop sending without pause is closed within a few milliseconds.
+    messageRate: 5,
+    messageBurst: 20,
   },
   corsOrigins: [],
   rateLimitPerMinute: null,

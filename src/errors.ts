@@ -5,6 +5,7 @@
  */
 import { UpstreamError, type UpstreamErrorCode } from './chia/errors.js';
 import { CodecError } from './chia/codec/index.js';
+import { envName } from './config-options.js';
 
 /** Most blocks one range request may return (like the node RPC's get_blocks page). */
 export const MAX_RANGE_BLOCKS = 100;
@@ -89,23 +90,33 @@ export const ERRORS = {
   LIVE_ORIGIN_FORBIDDEN: {
     status: 403,
     title: 'Origin not allowed',
-    template: 'origin {origin} is not in the live-stream allowlist (ws.allowedOrigins)',
+    template: `origin {origin} is not in the live-stream allowlist (${envName('wsAllowedOrigins')})`,
   },
   LIVE_UPGRADE_REQUIRED: {
     status: 426,
     title: 'Upgrade required',
     template: 'this endpoint speaks WebSocket only; connect with an Upgrade: websocket request',
   },
+  LIVE_WEBSOCKET_VERSION_UNSUPPORTED: {
+    status: 426,
+    title: 'WebSocket version not supported',
+    template: 'Sec-WebSocket-Version {version} is not supported; this gateway speaks version {supported} (RFC 6455)',
+  },
+  LIVE_HANDSHAKE_INVALID: {
+    status: 400,
+    title: 'Invalid WebSocket handshake',
+    template: 'the WebSocket handshake is invalid: {detail}',
+  },
   LIVE_TOO_MANY_CLIENTS: {
     status: 503,
     title: 'Too many live clients',
-    template: 'the gateway serves at most {max} live clients (ws.maxClients); retry later',
+    template: `the gateway serves at most {max} live clients (${envName('wsMaxClients')}); retry later`,
   },
   LIVE_TOO_MANY_CLIENTS_FROM_IP: {
     status: 429,
     title: 'Too many live clients from one address',
     template:
-      'client address {ip} already holds {max} live connections, the most one address may hold (ws.maxClientsPerIp); close one before opening another',
+      `client address {ip} already holds {max} live connections, the most one address may hold (${envName('wsMaxClientsPerIp')}); close one before opening another`,
   },
   NOT_READY: { status: 503, title: 'Not ready', template: 'not ready: {reason}' },
   UPSTREAM_TIMEOUT: {

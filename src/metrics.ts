@@ -76,7 +76,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     liveSlowClientsTerminated: new Counter({
       name: 'chia_gateway_live_slow_clients_terminated_total',
-      help: 'Subscribers terminated for exceeding the send-buffer ceiling or missing heartbeats',
+      help: 'Subscribers terminated by the gateway, by reason: send_buffer (slow consumer), heartbeat (missed), message_rate (over the inbound message budget)',
       labelNames: ['transport', 'reason'] as const,
       registers,
     }),

@@ -2,8 +2,8 @@
  * The one fan-out point of live peaks to browsers (WebSocket and SSE). It listens to the upstream's
  * `peak` events, turns each into stream events (a `reorg` first when the peak rolled blocks back),
  * serialises each event once, keeps the last config.ws.replaySize peaks for replay, sends to open
- * subscribers only, sheds clients whose send buffer passes the ceiling, and reaps dead ones by
- * heartbeat. It also counts the slots (connected clients plus admitted upgrades) per client address,
+ * subscribers only, sheds clients whose send buffer passes the ceiling or who send past their
+ * message budget, and reaps dead ones by heartbeat. It also counts the slots (connected clients plus admitted upgrades) per client address,
  * for the per-IP cap: a client's count is given back exactly once, when it leaves the client set.
  * The protocol is described in the README ("Live peaks") and schemas/live.ts.
  */
@@ -14,6 +14,8 @@ import { ReplayBuffer, type Cursor } from './live/replay-buffer.js';
 import { CLOSE, type ControlType, type LiveSink } from './live/live-sink.js';
 import { parseClientMessage } from './live/client-messages.js';
 import { IpCounts } from './live/ip-counts.js';
+import { MessageBudget, type MessageLimits } from './live/message-budget.js';
+import { envName } from './config-options.js';
 import type { GapMessage, HelloMessage } from '../schemas/live.js';
 
 /** The part of the Upstream interface the hub depends on. */
@@ -32,6 +34,11 @@ export interface PeakHubOptions {
   metrics?: Pick<Metrics, 'liveClients' | 'liveEventsSent' | 'liveSlowClientsTerminated'>;
   /** Id of the first event; defaults to the current epoch ms so ids keep growing across restarts. */
   firstEventId?: number;
+  /**
+   * Messages one client may send (config ws.messageRate, ws.messageBurst); beyond them it gets an
+   * error frame and is closed with 1008. Absent: no budget.
+   */
+  messageLimits?: MessageLimits;
   /**
    * Least time between two replays (a subscribe with a cursor) of one client; default
    * REPLAY_INTERVAL_MS. A replay sends up to the whole buffer for a ~50-byte message, so without a
@@ -57,7 +64,12 @@ export interface LiveClient {
   readonly ip: string | null;
   /** Epoch ms before which a replay is refused (see PeakHubOptions.replayIntervalMs). */
   replayAllowedAt: number;
+  /** What the client may still send; null: no budget. */
+  readonly budget: MessageBudget | null;
 }
+
+/** Why the hub let a client go before it left (the reason label of liveSlowClientsTerminated). */
+type ShedReason = 'send_buffer' | 'heartbeat' | 'message_rate';
 
 export type PeakHub = ReturnType<typeof createPeakHub>;
 
@@ -114,7 +126,7 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     return true;
   }
 
-  function shed(client: LiveClient, reason: 'send_buffer' | 'heartbeat', text: string): void {
+  function shed(client: LiveClient, reason: ShedReason, text: string): void {
     if (!clients.has(client)) return;
     metrics?.liveSlowClientsTerminated.inc({ transport: client.sink.transport, reason });
     detach(client);
@@ -196,6 +208,51 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     if (client.ip !== null) perIp.remove(client.ip);
   }
 
+  /**
+   * Takes one client message from its budget. A client over it is told which limit it passed, then
+   * closed with 1008; a client no longer served spends nothing (its frames in flight are ignored).
+   */
+  function spend(client: LiveClient): boolean {
+    if (!clients.has(client)) return false;
+    if (client.budget === null || client.budget.take(now())) return true;
+    const { burst, rate } = client.budget.limits;
+    control(client, 'error', {
+      code: 'MESSAGE_RATE_EXCEEDED',
+      message:
+        `more than ${burst} messages at once or ${rate} a second over time (${envName('wsMessageBurst')}, ${envName('wsMessageRate')}): ` +
+        `closing the connection (${CLOSE.POLICY_VIOLATION})`,
+    });
+    shed(client, 'message_rate', 'message rate exceeded');
+    return false;
+  }
+
+  /** Answers one client message: a ping, an unsubscribe, or a subscribe (with a replay). */
+  function answer(client: LiveClient, text: string): void {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) return control(client, 'error', { code: parsed.code, message: parsed.message });
+    const message = parsed.message;
+    if (message.type === 'ping') return control(client, 'pong', {});
+    if (message.type === 'unsubscribe') {
+      client.subscribed = false;
+      client.contiguousAfter = null;
+      return control(client, 'unsubscribed', { topics: message.topics });
+    }
+    const cursor: Cursor | null =
+      message.last_event_id !== undefined
+        ? { lastEventId: message.last_event_id }
+        : message.since !== undefined
+          ? { since: message.since }
+          : null;
+    const wait = client.replayAllowedAt - now();
+    if (cursor !== null && wait > 0) {
+      return control(client, 'error', {
+        code: 'REPLAY_TOO_SOON',
+        message: `one replay per ${replayIntervalMs} ms per connection: retry in ${wait} ms (nothing changed)`,
+      });
+    }
+    subscribe(client, cursor);
+  }
+
   const heartbeat = setInterval(() => {
     for (const client of clients) {
       if (!client.sink.heartbeat()) shed(client, 'heartbeat', 'heartbeat missed');
@@ -237,7 +294,8 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
      */
     attach(sink: LiveSink, cursor: Cursor | null = null, ip: string | null = null): LiveClient {
       const latest = buffer.latestEventId();
-      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest, ip, replayAllowedAt: 0 };
+      const budget = options.messageLimits === undefined ? null : new MessageBudget(options.messageLimits);
+      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest, ip, replayAllowedAt: 0, budget };
       if (closed) {
         sink.close(CLOSE.GOING_AWAY, 'server shutting down');
         return client;
@@ -251,37 +309,18 @@ export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
     },
     /** Forgets a client whose connection ended. Idempotent. */
     detach,
-    /** Handles one text message from a WebSocket client. */
-    receive(client: LiveClient, text: string): void {
-      // A shed or closing client may still have frames in flight; they are ignored.
-      if (!clients.has(client)) return;
-      const parsed = parseClientMessage(text);
-      if (!parsed.ok) return control(client, 'error', { code: parsed.code, message: parsed.message });
-      const message = parsed.message;
-      if (message.type === 'ping') return control(client, 'pong', {});
-      if (message.type === 'unsubscribe') {
-        client.subscribed = false;
-        client.contiguousAfter = null;
-        return control(client, 'unsubscribed', { topics: message.topics });
-      }
-      const cursor: Cursor | null =
-        message.last_event_id !== undefined
-          ? { lastEventId: message.last_event_id }
-          : message.since !== undefined
-            ? { since: message.since }
-            : null;
-      const wait = client.replayAllowedAt - now();
-      if (cursor !== null && wait > 0) {
-        return control(client, 'error', {
-          code: 'REPLAY_TOO_SOON',
-          message: `one replay per ${replayIntervalMs} ms per connection: retry in ${wait} ms (nothing changed)`,
-        });
-      }
-      subscribe(client, cursor);
+    /**
+     * Handles one text message from a WebSocket client. False when the client is no longer served
+     * (shed, closed, or over its message budget now): the transport may stop reading it.
+     */
+    receive(client: LiveClient, text: string): boolean {
+      if (spend(client)) answer(client, text);
+      return clients.has(client);
     },
-    /** Tells a client its frame was unusable (binary, for instance). */
-    reject(client: LiveClient, code: 'BINARY_UNSUPPORTED', message: string): void {
-      if (clients.has(client)) control(client, 'error', { code, message });
+    /** Tells a client its frame was unusable (binary, for instance); false as for receive. */
+    reject(client: LiveClient, code: 'BINARY_UNSUPPORTED', message: string): boolean {
+      if (spend(client)) control(client, 'error', { code, message });
+      return clients.has(client);
     },
     /** Stops listening to the source and closes every client with 1001 (going away). */
     close(): void {

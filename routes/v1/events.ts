@@ -4,13 +4,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LiveQuery, ServerMessage } from '../../schemas/live.js';
 import { ref } from '../../schemas/common.js';
 import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
-import { cursorOf } from '../../src/live/cursor.js';
+import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
 import { SseSink } from '../../src/live/sse-sink.js';
 import { envName } from '../../src/config-options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
 /** How long a browser waits before reconnecting (the SSE `retry:` field). */
 export const SSE_RETRY_MS = 2_000;
+
+/** The headers of the stream, also the answer to HEAD. */
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  // Reverse proxies (nginx) must not buffer the stream.
+  'x-accel-buffering': 'no',
+};
 
 export default async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -24,11 +32,13 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         'same JSON as the WebSocket frame; `peak` and `reorg` carry `id:` (the event id). **Last-Event-ID:** ' +
         'an EventSource that reconnects sends the request header `Last-Event-ID` (the id of the last event it ' +
         'received) and gets exactly the events it missed; it names the same cursor as `?last_event_id=` and wins ' +
-        'over both query cursors, which serve a first connect. A value that is not a decimal event id is ignored. ' +
+        'over both query cursors, which serve a first connect. A value that is not a decimal event id is refused ' +
+        'with 400, like a bad query cursor; an empty one counts as none. ' +
         '(The header is described here rather than as a parameter, so that generated clients do not get two ' +
         `parameters of the same name.) A \`: heartbeat\` comment is sent every ${envName('wsHeartbeatMs')} ms; a ` +
         `client that stops reading past ${envName('wsSendBufferBytes')} of unsent data has its stream ended. At most ` +
-        `${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429.`,
+        `${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429. ` +
+        'HEAD answers with the headers of the stream and opens none.',
       querystring: LiveQuery,
       response: {
         200: {
@@ -38,8 +48,12 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         ...LIVE_REFUSALS,
       },
     },
-    onRequest: liveGuard,
+    // A malformed cursor is refused whether or not there is room.
+    onRequest: [cursorGuard({ lastEventIdHeader: true }), liveGuard],
     handler: (request, reply) => {
+      // HEAD (Fastify's HEAD route of this GET) gets the stream's headers and no stream: an
+      // attached client would hold a live slot for a response that can never carry a byte.
+      if (request.method === 'HEAD') return reply.code(200).headers(STREAM_HEADERS).send();
       // Not in the route schema (see the description); Node joins a repeated header into one string.
       const lastEventId = request.headers['last-event-id'];
       const cursor = cursorOf(request.query, typeof lastEventId === 'string' ? lastEventId : undefined);
@@ -48,11 +62,8 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
       res.writeHead(200, {
         // Headers set by earlier hooks (CORS, request id) survive the hijack.
         ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
+        ...STREAM_HEADERS,
         connection: 'keep-alive',
-        // Reverse proxies (nginx) must not buffer the stream.
-        'x-accel-buffering': 'no',
       });
       res.write(`retry: ${SSE_RETRY_MS}\n\n`);
       releaseSlot(request);

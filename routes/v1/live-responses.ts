@@ -4,11 +4,13 @@ import { envName } from '../../src/config-options.js';
 
 export const LIVE_REFUSALS = {
   400: {
-    description: 'since or last_event_id is not a non-negative integer (since: at most 2^32 − 1)',
+    description:
+      'A cursor (since, last_event_id; on /v1/events also Last-Event-ID) is not a decimal integer in range ' +
+      '(INVALID_PARAMETER: since at most 2^32 − 1, an event id at most 2^53 − 1)',
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
   403: {
-    description: `The Origin header is not in ${envName('wsAllowedOrigins')} (and is not the gateway itself)`,
+    description: `${envName('wsAllowedOrigins')} is set and the Origin header is not one of its origins (LIVE_ORIGIN_FORBIDDEN)`,
     content: { 'application/problem+json': { schema: ref(Problem) } },
   },
   429: {

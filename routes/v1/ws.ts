@@ -4,9 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LiveQuery, ServerMessage } from '../../schemas/live.js';
 import { Problem, ref } from '../../schemas/common.js';
 import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
-import { cursorOf } from '../../src/live/cursor.js';
+import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
 import { WsSink } from '../../src/live/ws-sink.js';
-import { ApiError } from '../../src/errors.js';
+import { WEBSOCKET_VERSION, handshakeGuard, upgradeRequired } from '../../src/live/upgrade-rejections.js';
 import { sendProblem } from '../../src/plugins/error-handler.js';
 import { envName } from '../../src/config-options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
@@ -24,10 +24,14 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
         `${LIVE_PROTOCOL_NOTE} A client receives live peaks right after \`hello\` without subscribing; it may send ` +
         '`subscribe` (with a cursor to replay), `unsubscribe` and `ping` (see LiveClientMessage); an invalid ' +
         `message is answered with an \`error\` frame and the connection stays open. Frames above ${envName('wsMaxMessageBytes')} ` +
-        `close the connection with 1009. Clients that stop reading past ${envName('wsSendBufferBytes')} of unsent data, or miss a ` +
-        'heartbeat ping, are closed with 1008; shutdown closes with 1001. `?last_event_id=` or `?since=` replays on connect ' +
+        `bytes close the connection with 1009. A client sending more than ${envName('wsMessageBurst')} messages at once, or more than ` +
+        `${envName('wsMessageRate')} a second over time, gets an \`error\` frame (MESSAGE_RATE_EXCEEDED) and is closed with 1008. ` +
+        `Clients that stop reading past ${envName('wsSendBufferBytes')} of unsent data, or miss a heartbeat ` +
+        'ping, are closed with 1008; shutdown closes with 1001. `?last_event_id=` or `?since=` replays on connect ' +
         `(atomically, before any live peak). At most ${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per ` +
-        'client IP; beyond it the upgrade is refused with 429.',
+        'client IP; beyond it the upgrade is refused with 429. Every refused upgrade is answered with ' +
+        'problem+json and `Connection: close`, then its socket is closed; an upgrade with another method than GET ' +
+        'gets 404 (ROUTE_NOT_FOUND).',
       querystring: LiveQuery,
       response: {
         101: {
@@ -37,22 +41,31 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
           content: { 'application/json': { schema: ref(ServerMessage) } },
         },
         ...LIVE_REFUSALS,
+        400: {
+          description: `${LIVE_REFUSALS[400].description}; or an invalid handshake (LIVE_HANDSHAKE_INVALID: Sec-WebSocket-Key, a missing Sec-WebSocket-Version, Sec-WebSocket-Protocol)`,
+          content: { 'application/problem+json': { schema: ref(Problem) } },
+        },
         426: {
-          description: 'A plain GET without Upgrade: websocket',
+          description:
+            'A plain GET (or HEAD) without Upgrade: websocket (LIVE_UPGRADE_REQUIRED, with Upgrade: websocket), or a ' +
+            `Sec-WebSocket-Version other than ${WEBSOCKET_VERSION} (LIVE_WEBSOCKET_VERSION_UNSUPPORTED, with Sec-WebSocket-Version: ${WEBSOCKET_VERSION})`,
           content: { 'application/problem+json': { schema: ref(Problem) } },
         },
       },
     },
-    onRequest: liveGuard,
-    handler: (_request, reply) => sendProblem(reply, new ApiError('LIVE_UPGRADE_REQUIRED')),
+    // Malformed handshakes and cursors first: they are refused whether or not there is room.
+    onRequest: [handshakeGuard, cursorGuard({ lastEventIdHeader: false }), liveGuard],
+    handler: (_request, reply) => sendProblem(reply, upgradeRequired()),
     wsHandler: (socket, request) => {
       const hub = app.peakHub;
       // Listeners are attached synchronously, before anything can arrive (@fastify/websocket README).
       releaseSlot(request);
       const client = hub.attach(new WsSink(socket), cursorOf(request.query), request.ip);
       socket.on('message', (data, isBinary) => {
-        if (isBinary) hub.reject(client, 'BINARY_UNSUPPORTED', 'send JSON text frames');
-        else hub.receive(client, rawText(data));
+        const live = isBinary ? hub.reject(client, 'BINARY_UNSUPPORTED', 'send JSON text frames') : hub.receive(client, rawText(data));
+        // A client the hub let go (over its message budget) is not read any more: the rest of a
+        // flood is left unparsed, and the close frame's grace period ends the connection.
+        if (!live) socket.pause();
       });
       socket.on('close', () => hub.detach(client));
     },

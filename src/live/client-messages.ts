@@ -10,15 +10,14 @@ import {
   type ClientMessage,
   type LiveErrorCode,
 } from '../../schemas/live.js';
+import { CURSOR_NAMES, cursorValueError, type CursorName } from './cursor.js';
+import { quote } from './quote.js';
 
 const CHECKS = {
   subscribe: TypeCompiler.Compile(SubscribeMessage),
   unsubscribe: TypeCompiler.Compile(UnsubscribeMessage),
   ping: TypeCompiler.Compile(PingMessage),
 } as const;
-
-/** Longest excerpt of the offending value quoted back in an error message. */
-const MAX_QUOTE = 64;
 
 export type ParseResult =
   | { ok: true; message: ClientMessage }
@@ -43,14 +42,17 @@ export function parseClientMessage(text: string): ParseResult {
       message: `unknown message type ${quote(type)}; expected subscribe, unsubscribe or ping`,
     };
   }
+  if (type === 'subscribe') {
+    // A cursor is worded like a query cursor: "since must be a decimal integer between 0 and …".
+    for (const name of CURSOR_NAMES) {
+      const field = (value as Partial<Record<CursorName, unknown>>)[name];
+      const error = field === undefined ? null : cursorValueError(name, field);
+      if (error !== null) return { ok: false, code: 'INVALID_MESSAGE', message: `invalid subscribe message: ${error}` };
+    }
+  }
   const check = CHECKS[type];
   if (check.Check(value)) return { ok: true, message: value };
   const first = check.Errors(value).First();
   const where = first?.path === '' || first === undefined ? '' : ` at ${first.path}`;
   return { ok: false, code: 'INVALID_MESSAGE', message: `invalid ${type} message${where}: ${first?.message ?? 'invalid'}` };
-}
-
-function quote(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE)}…` : text;
 }

@@ -1,15 +1,67 @@
-/** Reads a replay cursor from a live route's query (and the SSE Last-Event-ID header). */
+/**
+ * Replay cursors of the live routes (`since`, `last_event_id`, the SSE `Last-Event-ID` header):
+ * checked like REST heights, as plain decimal integers in range, wherever a client gives one, and
+ * read into a Cursor. The ranges are those of the schemas (schemas/live.ts), written once there.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cursor } from './replay-buffer.js';
-import type { LiveQuery } from '../../schemas/live.js';
+import { LiveQuery } from '../../schemas/live.js';
+import { ApiError } from '../errors.js';
+import { quote } from './quote.js';
 
-/** Event ids and heights are plain decimal integers; anything else in Last-Event-ID is ignored. */
-const DECIMAL = /^[0-9]{1,15}$/;
+export type CursorName = keyof typeof LiveQuery.properties;
 
-/** The cursor of a connect: Last-Event-ID wins (a browser's reconnect), then last_event_id, then since. */
+export const CURSOR_NAMES = Object.keys(LiveQuery.properties) as CursorName[];
+/** Text a schema's integer coercion would take ("0x10", "1e3", "+7", " 7", "1.0") is refused: digits only. */
+const DIGITS = /^[0-9]+$/;
+const LAST_EVENT_ID_HEADER = 'Last-Event-ID';
+
+function maxOf(name: CursorName): number {
+  const max = LiveQuery.properties[name].maximum;
+  if (max === undefined) throw new Error(`the ${name} schema has no maximum`);
+  return max;
+}
+
+/** The rule every cursor follows, as its errors word it. */
+function rule(name: CursorName, label: string): string {
+  return `${label} must be a decimal integer between 0 and ${maxOf(name)}`;
+}
+
+/** Why `text` (from a query string or a header) is no valid `name` cursor, or null when it is one. */
+export function cursorTextError(name: CursorName, text: unknown, label: string = name): string | null {
+  if (typeof text === 'string' && DIGITS.test(text) && Number(text) <= maxOf(name)) return null;
+  return `${rule(name, label)}, got ${quote(text)}`;
+}
+
+/** Why a JSON value (a subscribe message's field) is no valid `name` cursor, or null when it is one. */
+export function cursorValueError(name: CursorName, value: unknown): string | null {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= maxOf(name)) return null;
+  return `${rule(name, name)}, got ${quote(value)}`;
+}
+
+/**
+ * An onRequest hook checking the cursors of a live route's query (and, with `lastEventIdHeader`, the
+ * SSE Last-Event-ID header) before the route admits the client: 400 INVALID_PARAMETER otherwise.
+ * An empty Last-Event-ID is no cursor (an EventSource sends none until it has an id).
+ */
+export function cursorGuard(options: { lastEventIdHeader: boolean }) {
+  return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+    const query = request.query as Partial<Record<CursorName, unknown>>;
+    let detail: string | null = null;
+    for (const name of CURSOR_NAMES) {
+      if (detail === null && query[name] !== undefined) detail = cursorTextError(name, query[name]);
+    }
+    const header = request.headers['last-event-id'];
+    if (detail === null && options.lastEventIdHeader && header !== undefined && header !== '') {
+      detail = cursorTextError('last_event_id', header, LAST_EVENT_ID_HEADER);
+    }
+    done(detail === null ? undefined : new ApiError('INVALID_PARAMETER', { detail }));
+  };
+}
+
+/** The cursor of a connect, once checked: Last-Event-ID wins (a browser's reconnect), then last_event_id, then since. */
 export function cursorOf(query: LiveQuery, lastEventIdHeader?: string): Cursor | null {
-  if (lastEventIdHeader !== undefined && DECIMAL.test(lastEventIdHeader.trim())) {
-    return { lastEventId: Number(lastEventIdHeader.trim()) };
-  }
+  if (lastEventIdHeader !== undefined && lastEventIdHeader !== '') return { lastEventId: Number(lastEventIdHeader) };
   if (query.last_event_id !== undefined) return { lastEventId: query.last_event_id };
   if (query.since !== undefined) return { since: query.since };
   return null;

@@ -14,16 +14,14 @@ const FULL_RETRY_AFTER_SECONDS = '5';
 
 /**
  * True when a browser origin may open a live stream. No Origin header means a non-browser client
- * (the allowlist protects browsers' users, not the gateway); the gateway's own origin (the demo page)
- * is always allowed; otherwise an empty allowlist allows any origin.
+ * (the allowlist protects browsers' users, not the gateway); an empty allowlist allows any origin;
+ * otherwise only a listed origin passes, compared whole (scheme, host, port: a browser sends the
+ * serialised origin, the form the configuration requires). Nothing from the request vouches for an
+ * origin: a Host header that matches it proves nothing, since a page on a name the attacker points
+ * at the gateway (DNS rebinding) sends matching Origin and Host headers.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
-  if (origin === undefined || allowed.length === 0 || allowed.includes(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
+  return origin === undefined || allowed.length === 0 || allowed.includes(origin);
 }
 
 /** onRequest hook of /v1/ws and /v1/events. */
@@ -32,7 +30,7 @@ export async function liveGuard(request: FastifyRequest, reply: FastifyReply): P
   const { maxClients, maxClientsPerIp } = config.ws;
   const origin = request.headers.origin;
   const headers = { 'retry-after': FULL_RETRY_AFTER_SECONDS };
-  if (!originAllowed(origin, request.headers.host, config.ws.allowedOrigins)) {
+  if (!originAllowed(origin, config.ws.allowedOrigins)) {
     metrics.liveRefused.inc({ reason: 'origin' });
     await sendProblem(reply, new ApiError('LIVE_ORIGIN_FORBIDDEN', { origin: origin ?? '' }));
     return reply;

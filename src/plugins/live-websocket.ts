@@ -3,19 +3,19 @@
  * registered inside it only. Registered on the root, the plugin adds an onRequest and an onResponse
  * hook to every request and wraps every route handler: a cost paid by each cached block served.
  *
- * Upgrades are routed here: those for a WebSocket route reach the plugin (through an HTTP server
- * object that never listens, the plugin's documented `server` option); any other upgrade request is
- * answered as plain HTTP through the normal routes, then its socket is closed (it has no HTTP parser
- * any more, so it could not carry a second request). `app.websocketServer` and `app.injectWS` are
+ * Upgrades are routed here: a GET for a WebSocket route reaches the plugin (through an HTTP server
+ * object that never listens, the plugin's documented `server` option); any other upgrade request
+ * (another method, another path) is answered as plain HTTP through the normal routes, then its
+ * socket is closed (src/live/upgrade-rejections.ts). `app.websocketServer` and `app.injectWS` are
  * re-exposed on the root for tests and operations.
  */
-import { createServer, ServerResponse, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import wsRoutes from '../../routes/v1/ws.js';
+import { answerWithoutUpgrade, limitIdle } from '../live/upgrade-rejections.js';
 
 const PREFIX = '/v1';
 
@@ -23,18 +23,6 @@ function pathOf(url: string | undefined): string {
   const path = url ?? '/';
   const query = path.indexOf('?');
   return query < 0 ? path : path.slice(0, query);
-}
-
-/** Serves an upgrade request for a route without a WebSocket handler as plain HTTP, then closes its socket. */
-function answerWithoutUpgrade(app: FastifyInstance, request: IncomingMessage, socket: Duplex): void {
-  // Node removes its own socket error listener before emitting 'upgrade'.
-  socket.on('error', () => socket.destroy());
-  const response = new ServerResponse(request);
-  // A server emitting 'upgrade' hands over the TCP socket it accepted.
-  response.assignSocket(socket as Socket);
-  response.setHeader('connection', 'close');
-  response.once('finish', () => socket.end());
-  app.routing(request, response);
 }
 
 async function liveWebSocket(app: FastifyInstance): Promise<void> {
@@ -57,6 +45,9 @@ async function liveWebSocket(app: FastifyInstance): Promise<void> {
           maxPayload: ws.maxMessageBytes,
           // Compression would make every frame per-client work and breaks the shared pre-built frame.
           perMessageDeflate: false,
+          // One 'message' event per tick: a TCP read full of small frames cannot hold the event loop
+          // for all of them at once (and a client past its message budget is paused in between).
+          allowSynchronousEvents: false,
         },
       });
       await child.register(wsRoutes);
@@ -68,8 +59,14 @@ async function liveWebSocket(app: FastifyInstance): Promise<void> {
   app.decorate('injectWS', scope.injectWS);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (wsPaths.has(pathOf(request.url))) upgrades.emit('upgrade', request, socket, head);
-    else answerWithoutUpgrade(app, request, socket);
+    // A WebSocket route only upgrades a GET (RFC 6455 §4.1); the plugin would route any other
+    // method to a 404 and leave its socket open.
+    if (request.method === 'GET' && wsPaths.has(pathOf(request.url))) {
+      limitIdle(socket);
+      upgrades.emit('upgrade', request, socket, head);
+    } else {
+      answerWithoutUpgrade(app, request, socket);
+    }
   };
   app.server.on('upgrade', onUpgrade);
   // Root preClose hooks run before the scope's, so the peak hub has closed its clients with 1001 by

@@ -22,6 +22,7 @@ async function peakHubPlugin(app: FastifyInstance): Promise<void> {
     heartbeatMs: ws.heartbeatMs,
     sendBufferBytes: ws.sendBufferBytes,
     maxMessageBytes: ws.maxMessageBytes,
+    messageLimits: { rate: ws.messageRate, burst: ws.messageBurst },
     server: { name: 'chia-peer-gateway', version: packageVersion() },
     metrics: app.metrics,
   });

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith, type GatewayConfig } from '../../src/config.js';
@@ -35,6 +36,35 @@ export async function startLiveApp(
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   const base = `http://127.0.0.1:${address.port}`;
   return { app, source, base, wsUrl: (query = '') => `ws://127.0.0.1:${address.port}/v1/ws${query}` };
+}
+
+/** One gateway per test, closed after it together with every client the test handed over. */
+export interface LiveTestScope {
+  /** Starts this test's gateway, with startLiveApp's arguments. */
+  start: typeof startLiveApp;
+  /** The gateway of the running test. */
+  readonly live: LiveApp;
+  /** Runs `close` after the test, before the gateway closes. */
+  closeAfter(close: () => void): void;
+}
+
+/** Registers the afterEach that closes each test's clients, then its gateway. */
+export function liveTestScope(): LiveTestScope {
+  let current: LiveApp | undefined;
+  const closers: (() => void)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) close();
+    await current?.app.close();
+    current = undefined;
+  });
+  return {
+    start: async (...args) => (current = await startLiveApp(...args)),
+    get live(): LiveApp {
+      if (current === undefined) throw new Error('no gateway started in this test');
+      return current;
+    },
+    closeAfter: (close) => closers.push(close),
+  };
 }
 
 export type Message = { type: string; id?: number; data?: Record<string, unknown>; [key: string]: unknown };

@@ -96,7 +96,7 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     expect(problem).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS_FROM_IP', status: 429 });
     expect(problem.detail).toContain(A);
     expect(problem.detail).toContain('2 live connections');
-    expect(problem.detail).toContain('ws.maxClientsPerIp');
+    expect(problem.detail).toContain('CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP');
     await wsFrom(B);
     expect(live!.app.peakHub.slotsInUseBy(A)).toBe(2);
     expect(live!.app.peakHub.clientCount).toBe(3);
@@ -165,10 +165,10 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     await wsFrom(A);
   });
 
-  it('gives the slot back when the upgrade fails after admission', async () => {
+  it('gives the slot back when the request is refused after admission, and takes none for a bad handshake', async () => {
     await start({ maxClientsPerIp: 1 });
     const port = Number(new URL(live!.base).port);
-    // Admitted by the guard, then refused by ws itself (unsupported protocol version).
+    // An unsupported protocol version is refused before the guard: no slot, no refusal counted.
     const status = await new Promise<string>((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port });
       closers.push(() => socket.destroy());
@@ -181,10 +181,10 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
           `X-Forwarded-For: ${A}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n`,
       );
     });
-    expect(status).toMatch(/^HTTP\/1\.1 400/);
+    expect(status).toMatch(/^HTTP\/1\.1 426/);
     expect(await refusals()).toEqual({});
-    // And refused by query validation, twice.
-    for (let i = 0; i < 2; i++) expect((await fetch(`${live!.base}/v1/ws?since=-1`, from(A))).status).toBe(400);
+    // Admitted by the guard, then refused by the route (a plain GET is no upgrade), twice.
+    for (let i = 0; i < 2; i++) expect((await fetch(`${live!.base}/v1/ws`, from(A))).status).toBe(426);
     await slotsOf(A, 0);
     await wsFrom(A);
   });

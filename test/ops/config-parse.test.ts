@@ -53,6 +53,8 @@ describe('defaults and overrides', () => {
       CHIA_GATEWAY_WS_SEND_BUFFER_BYTES: '65536',
       CHIA_GATEWAY_WS_REPLAY_SIZE: '10',
       CHIA_GATEWAY_WS_ALLOWED_ORIGINS: 'https://a.example,http://localhost:3000',
+      CHIA_GATEWAY_WS_MESSAGE_RATE: '2',
+      CHIA_GATEWAY_WS_MESSAGE_BURST: '8',
       CHIA_GATEWAY_CORS_ORIGINS: '*',
       CHIA_GATEWAY_RATE_LIMIT: '120',
       CHIA_GATEWAY_TRUST_PROXY: '127.0.0.1,10.0.0.0/8',
@@ -82,7 +84,17 @@ describe('defaults and overrides', () => {
       pacingClientShare: 0.25,
       pacingMaxWaitMs: 4000,
       banBackoffMs: 30000,
-      ws: { maxClients: 10, maxClientsPerIp: 4, maxMessageBytes: 1024, heartbeatMs: 5000, sendBufferBytes: 65536, replaySize: 10, allowedOrigins: ['https://a.example', 'http://localhost:3000'] },
+      ws: {
+        maxClients: 10,
+        maxClientsPerIp: 4,
+        maxMessageBytes: 1024,
+        heartbeatMs: 5000,
+        sendBufferBytes: 65536,
+        replaySize: 10,
+        allowedOrigins: ['https://a.example', 'http://localhost:3000'],
+        messageRate: 2,
+        messageBurst: 8,
+      },
       corsOrigins: ['*'],
       rateLimitPerMinute: 120,
       trustProxy: ['127.0.0.1', '10.0.0.0/8'],
@@ -120,6 +132,12 @@ describe('defaults and overrides', () => {
   it('keeps links away from a peer that answers 403 for the rate limiter ban by default, and takes the flag', () => {
     expect(parse().banBackoffMs).toBe(RATE_LIMITER_BAN_MS);
     expect(parse({ CHIA_GATEWAY_BAN_BACKOFF_MS: '20000' }, ['--ban-backoff-ms', '15000']).banBackoffMs).toBe(15_000);
+  });
+
+  it('bounds the WebSocket message budget: at least one message a second and one at once', () => {
+    expect(parse({}, ['--ws-message-rate', '10', '--ws-message-burst=30']).ws).toMatchObject({ messageRate: 10, messageBurst: 30 });
+    const bad: [string, string][] = [['CHIA_GATEWAY_WS_MESSAGE_RATE', '0'], ['CHIA_GATEWAY_WS_MESSAGE_BURST', '0'], ['CHIA_GATEWAY_WS_MESSAGE_RATE', '0.5']];
+    for (const [name, value] of bad) expect(() => parse({ [name]: value }), `${name}=${value}`).toThrow(ConfigError);
   });
 
   it('treats * in the WebSocket origins as "any" (an empty list)', () => {
