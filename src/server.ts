@@ -11,6 +11,7 @@ import { buildApp, type BuildOptions, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { loggerOptions } from './logger.js';
 import { formatPeer } from './peer-address.js';
+import { listenAdmin } from './plugins/admin-listener.js';
 
 /**
  * Share of the shutdown bound spent draining connections; after it, whatever is still open (slow
@@ -33,6 +34,8 @@ export async function startServer(config: GatewayConfig, options: StartOptions =
   closeOnSignals(app, afterClose);
   try {
     await app.listen({ host: config.host, port: config.port });
+    // The admin listener (CHIA_GATEWAY_ADMIN_PORT), if any: a failure fails the start like the main port's.
+    await listenAdmin(app);
   } catch (err) {
     // e.g. EADDRINUSE: close what buildApp opened (upstream links) so the process can exit.
     await app.close();
