@@ -9,8 +9,9 @@ import { startFakeNode } from '../test/fake-node/index.js';
 import type { GatewayConfig } from '../src/config.js';
 import { OPTIONS, type OptionSpec } from '../src/config-options.js';
 import { ConfigError, parseConfig } from '../src/config-parse.js';
-import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../src/cli.js';
+import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../src/exit-codes.js';
 import { readinessOf } from '../src/readiness.js';
+import { ListenError } from '../src/listen-error.js';
 import { startServer } from '../src/server.js';
 
 const DEMO_NETWORK = 'devnet';
@@ -62,7 +63,7 @@ try {
 
 const app = await startServer(config, { afterClose: () => node.close() }).catch((err: unknown) => {
   // startServer has closed the app and the fake node already (afterClose).
-  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  if (!(err instanceof ListenError) || err.systemCode !== 'EADDRINUSE') throw err;
   process.stderr.write(
     `demo: port ${config.port} on ${config.host} is in use (another demo or gateway?); ` +
       'use --port <n> to pick another, or --port 0 for any free port\n',

@@ -5,11 +5,12 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayConfig } from './config.js';
-import { fastifyTrustProxy } from './config-trust-proxy.js';
 import type { Upstream } from './chia/upstream-api.js';
 import { createMetrics } from './metrics.js';
-import { requestIdGenerator } from './request-ids.js';
-import errorHandlerPlugin from './plugins/error-handler.js';
+import { edgeServerOptions, limitConnections } from './http-edge.js';
+import listenerEdgePlugin from './plugins/listener-edge.js';
+import { addMethodRoutes } from './plugins/http-methods.js';
+import adminListenerPlugin from './plugins/admin-listener.js';
 import openapiPlugin from './plugins/openapi.js';
 import blockCachePlugin from './plugins/block-cache.js';
 import peakRoutes from '../routes/v1/peak.js';
@@ -17,7 +18,6 @@ import blockRoutes from '../routes/v1/blocks.js';
 import headerRoutes from '../routes/v1/headers.js';
 import coinRoutes from '../routes/v1/coins.js';
 import statusRoutes from '../routes/v1/status.js';
-import httpGuardsPlugin from './plugins/http-guards.js';
 import observabilityPlugin from './plugins/observability.js';
 import httpLatencyPlugin from './plugins/http-latency.js';
 import peakHubPlugin from './plugins/peak-hub.js';
@@ -46,18 +46,13 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    // Request ids appear in every log line of a request and in problem+json bodies.
-    requestIdHeader: 'x-request-id',
-    // Used when a request carries no x-request-id.
-    genReqId: requestIdGenerator(),
-    // Keep-alive sockets must not hold a graceful shutdown open.
-    forceCloseConnections: 'idle',
-    // Behind a reverse proxy, request.ip (rate-limit key, logged remoteAddress) comes from X-Forwarded-For.
-    trustProxy: fastifyTrustProxy(config.trustProxy),
+    // Request ids, deadlines, size limits and problem+json for errors raised before routing.
+    ...edgeServerOptions(config, 'public'),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
   app.decorate('metrics', createMetrics());
+  limitConnections(app.server, config.maxConnections, () => app.metrics.httpConnectionsDropped.inc({ listener: 'public' }));
 
   try {
     await registerPlugins(app, options);
@@ -72,12 +67,13 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
 
 /** Plugins in dependency order: external (observability, CORS, rate limit) → app resources (upstream, cache, peak hub) → routes. */
 async function registerPlugins(app: GatewayApp, options: BuildOptions): Promise<void> {
+  // With an admin listener, /v1/status and /metrics are served there instead (src/plugins/admin-listener.ts).
+  const adminRoutesHere = app.config.adminPort === null;
   // First: its onRoute hook gives every route added after it (in any scope) a latency hook.
   await app.register(httpLatencyPlugin);
-  await app.register(errorHandlerPlugin);
-  await app.register(httpGuardsPlugin);
+  await app.register(listenerEdgePlugin, { listener: 'public' });
   await app.register(openapiPlugin);
-  await app.register(observabilityPlugin);
+  await app.register(observabilityPlugin, { metrics: adminRoutesHere });
   await app.register(upstreamPlugin, { upstream: options.upstream });
   await app.register(blockCachePlugin);
   await app.register(peakHubPlugin);
@@ -89,5 +85,8 @@ async function registerPlugins(app: GatewayApp, options: BuildOptions): Promise<
   await app.register(blockRoutes, { prefix: '/v1' });
   await app.register(headerRoutes, { prefix: '/v1' });
   await app.register(coinRoutes, { prefix: '/v1' });
-  await app.register(statusRoutes, { prefix: '/v1' });
+  if (adminRoutesHere) await app.register(statusRoutes, { prefix: '/v1' });
+  await app.register(adminListenerPlugin);
+  // Last: OPTIONS and 405 routes for every path registered above.
+  addMethodRoutes(app);
 }

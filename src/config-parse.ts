@@ -238,11 +238,18 @@ export function parseConfig(sources: ConfigSources): GatewayConfig {
       messageBurst: o.wsMessageBurst ?? DEFAULTS.ws.messageBurst,
     },
     corsOrigins: o.corsOrigins === undefined ? [...DEFAULTS.corsOrigins] : parseOrigins(o.corsOrigins, nameOf('corsOrigins'), issues),
+    httpRequestTimeoutMs: o.httpRequestTimeoutMs ?? DEFAULTS.httpRequestTimeoutMs,
+    maxConnections: o.maxConnections ?? DEFAULTS.maxConnections,
+    adminPort: o.adminPort ?? DEFAULTS.adminPort,
+    adminHost: o.adminHost ?? DEFAULTS.adminHost,
     rateLimitPerMinute: o.rateLimit === undefined ? DEFAULTS.rateLimitPerMinute : o.rateLimit === 0 ? null : o.rateLimit,
     trustProxy: o.trustProxy === undefined ? DEFAULTS.trustProxy : parseTrustProxy(o.trustProxy, nameOf('trustProxy'), issues),
     peakMaxAgeMs: o.peakMaxAgeMs ?? DEFAULTS.peakMaxAgeMs,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
   };
+  if (config.adminPort !== null && config.adminPort !== 0 && config.adminPort === config.port) {
+    issues.push({ name: nameOf('adminPort'), message: `must differ from the HTTP port (${config.port})` });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

@@ -64,8 +64,16 @@ export interface GatewayConfig {
     /** Messages a WebSocket client may send at once (its budget when full). */
     messageBurst: number;
   };
-  /** CORS allowed origins for the HTTP API; empty disables CORS headers, `*` allows any. */
+  /** Origins allowed by CORS to read the HTTP API: `*` (the default) allows any; otherwise only those listed. */
   corsOrigins: string[];
+  /** Deadline for a request's headers and body to arrive (slow clients are cut with 408). */
+  httpRequestTimeoutMs: number;
+  /** Connections (HTTP, WebSocket, SSE) the public listener holds at once; further ones are closed at accept. */
+  maxConnections: number;
+  /** Port of the admin listener serving /v1/status and /metrics instead of the public port; null: none. */
+  adminPort: number | null;
+  /** Address of the admin listener. */
+  adminHost: string;
   /** Requests per minute per client IP; null disables HTTP rate limiting. */
   rateLimitPerMinute: number | null;
   /** Whose X-Forwarded-For is believed; request.ip (rate-limit keys, logs) follows it. */
@@ -115,7 +123,14 @@ export const DEFAULTS: GatewayConfig = {
     messageRate: 5,
     messageBurst: 20,
   },
-  corsOrigins: [],
+  // Chain data is public and read-only: any page may read it, as any page may open the live streams.
+  corsOrigins: ['*'],
+  // Long enough for a slow mobile link to send a GET, short enough that trickling clients cannot hold sockets.
+  httpRequestTimeoutMs: 30_000,
+  // Above ws.maxClients (each live client holds a connection), with room for REST clients beside them.
+  maxConnections: 25_000,
+  adminPort: null,
+  adminHost: '127.0.0.1',
   rateLimitPerMinute: null,
   trustProxy: false,
   // Blocks come every ~18.75 s on average (PROTOCOL.md §i.2); five minutes without one means a stale view.

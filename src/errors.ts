@@ -11,6 +11,8 @@ import { envName } from './config-options.js';
 export const MAX_RANGE_BLOCKS = 100;
 /** Largest value of a u32 height. */
 export const MAX_HEIGHT = 4_294_967_295;
+/** Longest path parameter the router accepts (Fastify's maxParamLength); a height needs 10. */
+export const MAX_PARAM_LENGTH = 100;
 
 interface CatalogueEntry {
   status: number;
@@ -41,13 +43,40 @@ export const ERRORS = {
     title: 'Height above the peak',
     template: 'height {height} is above the current peak ({peak})',
   },
+  INVALID_URL: {
+    status: 400,
+    title: 'Invalid URL',
+    template: 'the path {path} is not valid percent-encoded UTF-8',
+  },
+  MALFORMED_REQUEST: { status: 400, title: 'Malformed request', template: 'the request is not valid HTTP/1.1: {reason}' },
   ROUTE_NOT_FOUND: { status: 404, title: 'Not found', template: 'no route {method} {url}' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method not allowed',
+    template: '{method} is not allowed on {url}; allowed: {allow}',
+  },
   NOT_ACCEPTABLE: {
     status: 406,
     title: 'Not acceptable',
     template: 'this resource is available as {available}',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request timeout',
+    template: 'the request headers and body did not arrive within {ms} ms (CHIA_GATEWAY_HTTP_REQUEST_TIMEOUT_MS)',
+  },
+  BODY_NOT_ALLOWED: { status: 413, title: 'Request body not allowed', template: '{method} {url} takes no request body' },
+  PATH_PARAMETER_TOO_LONG: {
+    status: 414,
+    title: 'URI too long',
+    template: 'a path parameter is longer than {max} characters',
+  },
   RATE_LIMITED: { status: 429, title: 'Too many requests', template: '{detail}' },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request headers too large',
+    template: 'the request line and headers exceed {max} bytes',
+  },
   CLIENT_ERROR: { status: 400, title: 'Client error', template: '{detail}' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error', template: 'an internal error occurred' },
   UPSTREAM_INVALID_REPLY: {

@@ -56,6 +56,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,
     }),
+    httpConnectionsDropped: new Counter({
+      name: 'chia_gateway_http_connections_dropped_total',
+      help: 'Connections closed as they were accepted because the listener held its maximum (public, admin)',
+      labelNames: ['listener'] as const,
+      registers,
+    }),
     liveClients: new Gauge({
       name: 'chia_gateway_live_clients',
       help: 'Connected live subscribers by transport (ws, sse)',

@@ -8,10 +8,11 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp, type BuildOptions, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { isEntryPoint } from './entry-point.js';
-import { ListenError } from './listen-error.js';
+import { ListenError, type ListenTarget } from './listen-error.js';
 import { loggerOptions } from './logger.js';
 import { formatPeer } from './peer-address.js';
 import { catchStartupSignals, type StartupSignals } from './startup-signals.js';
+import { listenAdmin } from './plugins/admin-listener.js';
 
 /**
  * Share of the shutdown bound spent draining connections; after it, whatever is still open (slow
@@ -30,7 +31,7 @@ export interface StartOptions extends Omit<BuildOptions, 'config'> {
 /**
  * Builds the app, installs the signal handlers, and listens on config.host:config.port. A signal
  * caught while building (certificates, links) shuts the built app down instead of listening.
- * Throws ListenError when the port cannot be opened.
+ * Throws ListenError when the port (or the admin port) cannot be opened.
  */
 export async function startServer(config: GatewayConfig, options: StartOptions = {}): Promise<GatewayApp> {
   const { afterClose, startup = catchStartupSignals(), ...buildOptions } = options;
@@ -49,8 +50,14 @@ export async function startServer(config: GatewayConfig, options: StartOptions =
     shutdown.close();
     return app;
   }
+  let target: ListenTarget = { host: config.host, port: config.port, hostOption: 'HOST (--host)', portOption: 'PORT (--port)' };
   try {
     await app.listen({ host: config.host, port: config.port });
+    // The admin listener (CHIA_GATEWAY_ADMIN_PORT), if any: a failure fails the start like the main port's.
+    if (config.adminPort !== null) {
+      target = { host: config.adminHost, port: config.adminPort, hostOption: 'CHIA_GATEWAY_ADMIN_HOST (--admin-host)', portOption: 'CHIA_GATEWAY_ADMIN_PORT (--admin-port)' };
+      await listenAdmin(app);
+    }
   } catch (err) {
     // A signal's shutdown closing the app meanwhile ends the process itself.
     if (shutdown.closing) return app;
@@ -59,7 +66,7 @@ export async function startServer(config: GatewayConfig, options: StartOptions =
     // Close what buildApp opened (upstream links) so the process can exit.
     await app.close();
     await afterClose?.();
-    throw new ListenError(config.host, config.port, err);
+    throw new ListenError(target, err);
   }
   app.log.info(
     { network: config.network, roles: config.roles, peers: config.peers.length > 0 ? config.peers.map(formatPeer) : 'dns-seeders' },

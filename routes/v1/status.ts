@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ref } from '../../schemas/common.js';
 import { problemResponses } from '../../schemas/responses.js';
 import { StatusResponse, type StatusBody } from '../../schemas/status.js';
+import { ADMIN_ONLY_NOTE } from '../../src/plugins/observability.js';
 
 export default async function statusRoutes(app: FastifyInstance): Promise<void> {
   app.get('/status', {
@@ -12,7 +13,7 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
       summary: 'Upstream links and cache',
       description:
         'Every upstream link (role, peer, state, last peak, in-flight and queued requests), the best peak, ' +
-        'readiness per role and block cache statistics. Weights are decimal strings.',
+        `readiness per role and block cache statistics. Weights are decimal strings. ${ADMIN_ONLY_NOTE}`,
       response: {
         200: { description: 'Gateway status', content: { 'application/json': { schema: ref(StatusResponse) } } },
         ...problemResponses(429),

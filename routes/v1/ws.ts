@@ -31,7 +31,7 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
         `(atomically, before any live peak). At most ${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per ` +
         'client IP; beyond it the upgrade is refused with 429. Every refused upgrade is answered with ' +
         'problem+json and `Connection: close`, then its socket is closed; an upgrade with another method than GET ' +
-        'gets 404 (ROUTE_NOT_FOUND).',
+        'gets 405 (METHOD_NOT_ALLOWED) with `Allow`.',
       querystring: LiveQuery,
       response: {
         101: {

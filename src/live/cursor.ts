@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cursor } from './replay-buffer.js';
 import { LiveQuery } from '../../schemas/live.js';
 import { ApiError } from '../errors.js';
-import { quote } from './quote.js';
+import { integerExpectation, mustBe } from '../validation-detail.js';
 
 export type CursorName = keyof typeof LiveQuery.properties;
 
@@ -22,21 +22,21 @@ function maxOf(name: CursorName): number {
   return max;
 }
 
-/** The rule every cursor follows, as its errors word it. */
+/** The rule every cursor follows, worded like every other invalid parameter. */
 function rule(name: CursorName, label: string): string {
-  return `${label} must be a decimal integer between 0 and ${maxOf(name)}`;
+  return mustBe(label, integerExpectation(0, maxOf(name)));
 }
 
 /** Why `text` (from a query string or a header) is no valid `name` cursor, or null when it is one. */
 export function cursorTextError(name: CursorName, text: unknown, label: string = name): string | null {
   if (typeof text === 'string' && DIGITS.test(text) && Number(text) <= maxOf(name)) return null;
-  return `${rule(name, label)}, got ${quote(text)}`;
+  return rule(name, label);
 }
 
 /** Why a JSON value (a subscribe message's field) is no valid `name` cursor, or null when it is one. */
 export function cursorValueError(name: CursorName, value: unknown): string | null {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= maxOf(name)) return null;
-  return `${rule(name, name)}, got ${quote(value)}`;
+  return rule(name, name);
 }
 
 /**

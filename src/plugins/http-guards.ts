@@ -1,42 +1,57 @@
 /**
- * HTTP guards in front of every route: CORS for the configured origins (none by default), and an
- * opt-in per-client-IP rate limit answering 429 problem+json with `RateLimit-*` and `Retry-After`.
+ * HTTP guards in front of every request of a listener, unknown routes included: the edge headers
+ * (request id, nosniff, and on the public listener CORS: any origin by default, src/cors.ts), a
+ * problem+json SHUTTING_DOWN for requests that arrive on open connections during shutdown, and on the
+ * public listener an opt-in per-client-IP rate limit answering 429 problem+json with `RateLimit-*`
+ * and `Retry-After`. Only /healthz and /readyz are exempt (probes); the admin listener has no limit.
  * The client IP is request.ip: the connecting address, or the X-Forwarded-For client when the proxy
- * is trusted (config.trustProxy, given to Fastify in buildApp).
+ * is trusted (config.trustProxy, given to Fastify in src/http-edge.ts).
  * Must be registered before the routes: the rate limiter attaches itself to routes as they are added.
- * Each plugin is registered only when enabled, so a disabled guard adds no hook and costs nothing.
+ * A disabled guard adds no hook and costs nothing.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.js';
-import { HEADER_HASH_HEADERS } from '../rest/block-reply.js';
+import { corsPolicy, varyWithOrigin } from '../cors.js';
+import { edgeHeaders, type Listener } from '../edge-headers.js';
+import { sendProblem } from './error-handler.js';
 
 const RATE_WINDOW_MS = 60_000;
-/**
- * Headers a browser script may read on a cross-origin response: beyond the CORS-safelisted ones,
- * the rate-limit state, the request id, and the validators of chain resources (the header hash lets
- * a script detect a reorg without parsing the body).
- */
-const EXPOSED_HEADERS = [
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'retry-after',
-  'x-request-id',
-  'etag',
-  ...HEADER_HASH_HEADERS,
-];
+/** Seconds a client should wait before retrying on another connection (the gateway is going away). */
+const SHUTDOWN_RETRY_AFTER_SECONDS = '1';
 
-async function httpGuards(app: FastifyInstance): Promise<void> {
+export interface HttpGuardsOptions {
+  listener: Listener;
+}
+
+async function httpGuards(app: FastifyInstance, options: HttpGuardsOptions): Promise<void> {
   const { corsOrigins, rateLimitPerMinute } = app.config;
+  const setEdgeHeaders = edgeHeaders(app.config, options.listener);
 
-  if (corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: corsOrigins.includes('*') ? '*' : corsOrigins,
-      methods: ['GET', 'HEAD', 'OPTIONS'],
-      exposedHeaders: EXPOSED_HEADERS,
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  // Callback style: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    setEdgeHeaders(request, reply);
+    if (!closing) {
+      done();
+      return;
+    }
+    // Fastify has already asked for `Connection: close`: the client retries on a new connection.
+    void sendProblem(reply, new ApiError('SHUTTING_DOWN', {}, { headers: { 'retry-after': SHUTDOWN_RETRY_AFTER_SECONDS } }));
+  });
+
+  if (options.listener === 'admin') return;
+
+  if (!corsPolicy(corsOrigins).anyOrigin) {
+    // The answer depends on Origin: a route's own Vary (e.g. Accept) must keep it.
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      reply.header('vary', varyWithOrigin(reply.getHeader('vary')?.toString()));
+      done(null, payload);
     });
   }
 
@@ -50,6 +65,11 @@ async function httpGuards(app: FastifyInstance): Promise<void> {
         new ApiError('RATE_LIMITED', {
           detail: `more than ${context.max} requests per minute from this client; retry in ${context.after}`,
         }),
+    });
+    // Routes get the limiter as they are added; requests that match none (404) get it here.
+    const limitUnmatched = app.rateLimit();
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.is404) await limitUnmatched.call(app, request, reply);
     });
   }
 }

@@ -2,6 +2,8 @@
  * Operations endpoints: `/healthz` (the process serves HTTP), `/readyz` (a ready link per configured
  * role and a fresh peak, else 503 problem+json naming what is missing) and `/metrics` (Prometheus text
  * from app.metrics.registry; HTTP latency by route is recorded by src/plugins/http-latency.ts).
+ * `/metrics` is left out (option `metrics: false`) on the public port when the admin listener serves it
+ * (src/plugins/admin-listener.ts).
  *
  * Registered before the upstream plugin: it reaches `app.upstream` only at request time and once the
  * app is ready (to subscribe the upstream metrics).
@@ -13,22 +15,25 @@ import { ApiError } from '../errors.js';
 import { notReadyReason, readinessOf } from '../readiness.js';
 import { bindUpstreamMetrics, type UpstreamMetricsBinding } from '../upstream-metrics.js';
 import { HealthResponse, MetricsText, NotReadyProblem, ReadyResponse } from '../../schemas/ops.js';
+import { problemResponses } from '../../schemas/responses.js';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './error-handler.js';
 
 const OPS_TAG = 'gateway';
 
-async function observability(fastify: FastifyInstance): Promise<void> {
+export interface ObservabilityOptions {
+  /** Serve /metrics (and keep the upstream metrics bound for it). */
+  metrics: boolean;
+}
+
+/** Where /v1/status and /metrics are served when an admin listener is configured, for route descriptions. */
+export const ADMIN_ONLY_NOTE =
+  'With an admin listener configured (CHIA_GATEWAY_ADMIN_PORT) this endpoint is served there, and no longer on the public port.';
+
+async function observability(fastify: FastifyInstance, options: ObservabilityOptions): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { metrics, config } = app;
 
-  let binding: UpstreamMetricsBinding | undefined;
-  // The upstream plugin registers after this one: bind once all are loaded.
-  app.addHook('onReady', async () => {
-    binding = bindUpstreamMetrics(app.upstream, metrics);
-  });
-  app.addHook('onClose', async () => binding?.unbind());
-
-  // Probes and scrapes come from the orchestrator and Prometheus, not clients: never rate limited.
+  // Probes come from the orchestrator, not clients: never rate limited (they are cheap).
   const opsRoute = { rateLimit: false } as const;
 
   app.get(
@@ -77,16 +82,29 @@ async function observability(fastify: FastifyInstance): Promise<void> {
     },
   );
 
+  if (!options.metrics) return;
+
+  let binding: UpstreamMetricsBinding | undefined;
+  // The upstream plugin registers after this one: bind once all are loaded.
+  app.addHook('onReady', async () => {
+    binding = bindUpstreamMetrics(app.upstream, metrics);
+  });
+  app.addHook('onClose', async () => binding?.unbind());
+
   app.get(
     '/metrics',
     {
-      config: opsRoute,
       schema: {
         operationId: 'getMetrics',
         tags: [OPS_TAG],
         summary: 'Prometheus metrics',
-        description: 'Upstream links by role and state, upstream requests and latency, pacing queues, cache, HTTP latency by route, live clients.',
-        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: MetricsText } } } },
+        description:
+          'Upstream links by role and state, upstream requests and latency, pacing queues, cache, HTTP latency by route, ' +
+          `live clients. Rate limited like every public route when the rate limit is on. ${ADMIN_ONLY_NOTE}`,
+        response: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: MetricsText } } },
+          ...problemResponses(429),
+        },
       },
     },
     async (_request, reply) => {

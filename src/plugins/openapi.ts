@@ -29,7 +29,20 @@ header hash (plus the representation); \`If-None-Match\` gives 304.
 
 **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`: 400 bad parameters, 404 height
 above the peak or unknown to every peer, 406 unacceptable Accept, 502 invalid upstream reply, 503 no
-ready link / no peak yet / rate-limit pacing (with Retry-After), 504 upstream timeout.`;
+ready link / no peak yet / rate-limit pacing (with Retry-After), 504 upstream timeout. Any path answers
+405 (with \`Allow\`) to a method it does not have and 204 (with \`Allow\`) to OPTIONS; a request body is
+refused with 413 (no operation takes one), a request that does not arrive within the deadline with 408.
+
+**CORS.** Every response (errors included) allows any origin to read it by default; a gateway may
+restrict this to a list of origins.`;
+
+/**
+ * /docs (swagger-ui) loads its scripts, styles and fonts from the gateway and the description from
+ * /openapi.json; no other page may frame it (clickjacking of "Try it out"). swagger-ui sets a few
+ * inline styles at run time, hence 'unsafe-inline' for styles (never for scripts).
+ */
+const DOCS_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 async function openapi(app: FastifyInstance): Promise<void> {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
@@ -63,7 +76,13 @@ async function openapi(app: FastifyInstance): Promise<void> {
     // Shared schemas become #/components/schemas/<$id> instead of def-N.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // On every /docs response: the reference loads only its own assets and may not be framed.
+    staticCSP: DOCS_CONTENT_SECURITY_POLICY,
+    // No badge fetched from validator.swagger.io: the page talks to this gateway only.
+    uiConfig: { validatorUrl: null },
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

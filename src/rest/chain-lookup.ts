@@ -7,6 +7,7 @@ import type { BlockCache, BlockKind, CachedBlock } from '../block-cache.js';
 import { clientKey, type ClientKey } from '../chia/on-behalf-of.js';
 import type { Peak, Role } from '../chia/upstream-api.js';
 import { ApiError, MAX_HEIGHT, MAX_RANGE_BLOCKS, fromUpstream } from '../errors.js';
+import { integerExpectation, mustBe } from '../validation-detail.js';
 
 export const ROLE_OF: Record<BlockKind, Role> = { full: 'full_node', header: 'wallet' };
 
@@ -24,8 +25,7 @@ export function plainDigits(...names: string[]) {
       for (const name of names) {
         const value = source?.[name];
         if (typeof value === 'string' && !DIGITS.test(value)) {
-          const detail = `${name} must be a decimal integer between 0 and ${MAX_HEIGHT}, got "${value}"`;
-          done(new ApiError('INVALID_PARAMETER', { detail }));
+          done(new ApiError('INVALID_PARAMETER', { detail: mustBe(name, integerExpectation(0, MAX_HEIGHT)) }));
           return;
         }
       }

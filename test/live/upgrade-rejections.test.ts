@@ -24,8 +24,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'POST', method: 'POST', path: '/v1/ws', headers: UPGRADE_HEADERS, status: 404, code: 'ROUTE_NOT_FOUND' },
-  { name: 'PUT with a body', method: 'PUT', path: '/v1/ws', headers: { ...UPGRADE_HEADERS, 'content-length': '0' }, status: 404, code: 'ROUTE_NOT_FOUND' },
+  { name: 'POST', method: 'POST', path: '/v1/ws', headers: UPGRADE_HEADERS, status: 405, code: 'METHOD_NOT_ALLOWED' },
+  { name: 'PUT with a body', method: 'PUT', path: '/v1/ws', headers: { ...UPGRADE_HEADERS, 'content-length': '0' }, status: 405, code: 'METHOD_NOT_ALLOWED' },
   { name: 'unknown path', method: 'GET', path: '/v1/nowhere', headers: UPGRADE_HEADERS, status: 404, code: 'ROUTE_NOT_FOUND' },
   { name: 'Upgrade: h2c', method: 'GET', path: '/v1/ws', headers: { ...UPGRADE_HEADERS, upgrade: 'h2c' }, status: 426, code: 'LIVE_UPGRADE_REQUIRED' },
   {

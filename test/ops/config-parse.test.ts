@@ -55,7 +55,11 @@ describe('defaults and overrides', () => {
       CHIA_GATEWAY_WS_ALLOWED_ORIGINS: 'https://a.example,http://localhost:3000',
       CHIA_GATEWAY_WS_MESSAGE_RATE: '2',
       CHIA_GATEWAY_WS_MESSAGE_BURST: '8',
-      CHIA_GATEWAY_CORS_ORIGINS: '*',
+      CHIA_GATEWAY_CORS_ORIGINS: 'https://app.example',
+      CHIA_GATEWAY_HTTP_REQUEST_TIMEOUT_MS: '10000',
+      CHIA_GATEWAY_MAX_CONNECTIONS: '500',
+      CHIA_GATEWAY_ADMIN_PORT: '9090',
+      CHIA_GATEWAY_ADMIN_HOST: '10.0.0.5',
       CHIA_GATEWAY_RATE_LIMIT: '120',
       CHIA_GATEWAY_TRUST_PROXY: '127.0.0.1,10.0.0.0/8',
       CHIA_GATEWAY_PEAK_MAX_AGE_MS: '60000',
@@ -95,7 +99,11 @@ describe('defaults and overrides', () => {
         messageRate: 2,
         messageBurst: 8,
       },
-      corsOrigins: ['*'],
+      corsOrigins: ['https://app.example'],
+      httpRequestTimeoutMs: 10000,
+      maxConnections: 500,
+      adminPort: 9090,
+      adminHost: '10.0.0.5',
       rateLimitPerMinute: 120,
       trustProxy: ['127.0.0.1', '10.0.0.0/8'],
       peakMaxAgeMs: 60000,
@@ -114,6 +122,20 @@ describe('defaults and overrides', () => {
     expect(new Set(OPTIONS.map((o) => o.flag)).size).toBe(OPTIONS.length);
     expect(new Set(OPTIONS.map((o) => o.env)).size).toBe(OPTIONS.length);
     expect(parse({}, ['--log-level', 'warn', '--roles', 'full_node', '--cache-mb', '1']).cacheBytes).toBe(1024 * 1024);
+  });
+
+  it('allows any CORS origin by default, bounds requests and connections, and has no admin listener', () => {
+    const config = parse();
+    expect(config.corsOrigins).toEqual(['*']);
+    expect(config.httpRequestTimeoutMs).toBeLessThanOrEqual(60_000);
+    expect(config.maxConnections).toBeGreaterThan(config.ws.maxClients);
+    expect(config.adminPort).toBeNull();
+    expect(config.adminHost).toBe('127.0.0.1');
+  });
+
+  it('refuses an admin port equal to the HTTP port', () => {
+    expect(() => parse({ PORT: '9000' }, ['--admin-port', '9000'])).toThrow('--admin-port: must differ from the HTTP port (9000)');
+    expect(parse({ PORT: '0' }, ['--admin-port', '0']).adminPort).toBe(0);
   });
 
   it('turns rate limiting off with 0 and accepts port 0 (any free port)', () => {

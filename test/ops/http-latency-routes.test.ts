@@ -30,7 +30,7 @@ const REQUESTS: [string, string, Record<string, string>, number, string][] = [
   ['HEAD', '/healthz', {}, 200, '/healthz'], // the automatic HEAD twin of a GET route
   ['GET', '/openapi.json', {}, 200, '/openapi.json'], // openapi, registered before observability
   ['GET', '/docs/json', {}, 200, '/docs/json'], // swagger-ui's own scope
-  ['OPTIONS', '/v1/peak', { origin: ORIGIN, 'access-control-request-method': 'GET' }, 204, '*'], // CORS preflight (http-guards)
+  ['OPTIONS', '/v1/peak', { origin: ORIGIN, 'access-control-request-method': 'GET' }, 204, '/v1/peak'], // CORS preflight (http-methods)
   ['GET', '/v1/ws', { origin: 'https://evil.example' }, 403, '/v1/ws'], // the WebSocket scope
   ['GET', '/v1/events', { origin: 'https://evil.example' }, 403, '/v1/events'],
   ['GET', '/v1/peak', {}, 503, '/v1/peak'],
@@ -39,7 +39,8 @@ const REQUESTS: [string, string, Record<string, string>, number, string][] = [
   ['GET', '/test/scope', {}, 200, '/test/scope'],
   ['GET', '/test/scope/', {}, 200, '/test/scope'], // the trailing-slash twin shares the label, as before
   ['GET', '/no/such/path', {}, 404, 'unmatched'],
-  ['POST', '/healthz', {}, 404, 'unmatched'],
+  ['POST', '/healthz', {}, 405, '/healthz'], // a known path with another method (http-methods)
+  ['POST', '/no/such/path', {}, 404, 'unmatched'],
   ['GET', '/test/not-found', {}, 404, 'unmatched'],
 ];
 
