@@ -55,6 +55,17 @@ function ranges(base: string, from: string, first: number, count: number): Promi
   });
 }
 
+/** A 503 UPSTREAM_BUSY problem whose Retry-After is whole seconds from `min` to `max`. */
+function expectBusy(reply: Reply, min: number, max: number): void {
+  expect(reply.status).toBe(503);
+  expect(reply.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  expect(JSON.parse(reply.body)).toMatchObject({ status: 503, code: 'UPSTREAM_BUSY' });
+  const retryAfter = Number(reply.headers['retry-after']);
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(min);
+  expect(retryAfter).toBeLessThanOrEqual(max);
+}
+
 interface Setup {
   node: FakeNode;
   manager: UpstreamManager;
@@ -137,6 +148,50 @@ describe('one client flooding the gateway with uncached ranges', () => {
   });
 });
 
+describe('one client filling the pacing queue', () => {
+  const WINDOW_MS = 1_000;
+  /**
+   * request_blocks: 0.2 % of 500 is one a window per link (the aggregate: two), so a client's share of
+   * the window rounds up to all of it and every other client's request has to wait in the queue: only
+   * the client's share of the queue keeps room for it there.
+   */
+  const TINY_SHARE = 0.002;
+  const QUEUE_SIZE = 4;
+  /** Places one client may hold: its share (one half) of the queue. */
+  const CLIENT_PLACES = QUEUE_SIZE * CLIENT_SHARE;
+  /** One request_blocks each (heights in distinct batches of 32): one sent, more than the queue holds. */
+  const FLOOD = 1 + QUEUE_SIZE + 3;
+  const BATCH = 32;
+  let s: Setup;
+  beforeAll(async () => {
+    s = await startGateway(WINDOW_MS, { pacingShare: TINY_SHARE, pacingQueueSize: QUEUE_SIZE, requestTimeoutMs: 30_000, pacingMaxWaitMs: 30_000 });
+  });
+  afterAll(async () => s?.close());
+
+  it("keeps room for another client's request, which is served, and refuses the flood's excess with Retry-After", async () => {
+    await new Promise((r) => setTimeout(r, WINDOW_MS + GUARD_MS)); // a fresh window, past the link's start-up messages
+    const answered: Reply[] = [];
+    const flood = Array.from({ length: FLOOD }, (_, i) => get(s.base, `/v1/blocks/${i * BATCH}`, HEAVY).then((r) => (answered.push(r), r)));
+    // Each of them sent and answered, waiting in the queue, or refused at once.
+    await eventually('the flood sent, queued or refused', async () => (answered.length + queued(s) === FLOOD ? true : undefined), WAIT_MS);
+    expect(queued(s)).toBe(CLIENT_PLACES);
+
+    const height = 1_000;
+    const light = await get(s.base, `/v1/blocks/${height}`, LIGHT);
+    expect(light.status).toBe(200);
+    expect((JSON.parse(light.body) as { header_hash: string }).header_hash).toBe(toHex(s.node.chain.headerHash(height)));
+
+    const replies = await Promise.all(flood);
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(1 + CLIENT_PLACES);
+    const busy = replies.filter((r) => r.status !== 200);
+    expect(busy).toHaveLength(FLOOD - 1 - CLIENT_PLACES);
+    // Retry-After: when the client's share frees up, as its one entry leaves the window (1 s plus the guard).
+    for (const reply of busy) expectBusy(reply, 1, Math.ceil((WINDOW_MS + GUARD_MS) / 1_000));
+    expect(s.node.violations).toEqual([]);
+    expect(s.node.bans).toEqual([]);
+  });
+});
+
 describe('a request still waiting for pacing at its deadline', () => {
   // A window far longer than the request deadline: what waits cannot be sent in time.
   const WINDOW_MS = 20_000;
@@ -152,16 +207,8 @@ describe('a request still waiting for pacing at its deadline', () => {
     const replies = await Promise.all(ranges(s.base, HEAVY, 0, 3));
     const busy = replies.filter((r) => r.status !== 200);
     expect(busy.length).toBeGreaterThan(0);
-    for (const reply of busy) {
-      expect(reply.status).toBe(503);
-      expect(reply.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-      expect(JSON.parse(reply.body)).toMatchObject({ status: 503, code: 'UPSTREAM_BUSY' });
-      // The client's first entry leaves the window (20 s plus the guard) about 20 s after the deadline.
-      const retryAfter = Number(reply.headers['retry-after']);
-      expect(Number.isInteger(retryAfter)).toBe(true);
-      expect(retryAfter).toBeGreaterThan(REQUEST_TIMEOUT_MS / 1_000);
-      expect(retryAfter).toBeLessThanOrEqual((WINDOW_MS + GUARD_MS) / 1_000);
-    }
+    // The client's first entry leaves the window (20 s plus the guard) about 20 s after the deadline.
+    for (const reply of busy) expectBusy(reply, REQUEST_TIMEOUT_MS / 1_000 + 1, (WINDOW_MS + GUARD_MS) / 1_000);
     // Sent: the client's share of the window; the requests that waited were never sent to the peer.
     expect(sent(s) - before).toBe(CEILING * CLIENT_SHARE);
     expect(s.node.violations).toEqual([]);
