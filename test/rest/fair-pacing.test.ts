@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config.js';
 import { toHex } from '../../src/chia/codec/index.js';
+import type { RequestOutcome } from '../../src/chia/upstream-api.js';
 import { UpstreamManager } from '../../src/chia/upstream-manager.js';
 import { startFakeNode, type FakeNode } from '../fake-node/index.js';
 import { configOver, listenOver } from '../support/app-over-nodes.js';
@@ -23,6 +24,8 @@ const CEILING = 10;
 const CLIENT_SHARE = 0.5;
 /** Heights per range request: 100 is the API's most, four aligned batches of 32 when it starts on one. */
 const RANGE = 100;
+/** The upstream requests of such a range. */
+const BATCHES_PER_RANGE = 4;
 /** Range starts this far apart never share a batch. */
 const RANGE_STRIDE = 128;
 const WAIT_MS = 30_000;
@@ -197,8 +200,10 @@ describe('a request still waiting for pacing at its deadline', () => {
   const WINDOW_MS = 20_000;
   const REQUEST_TIMEOUT_MS = 1_000;
   let s: Setup;
+  const outcomes: RequestOutcome[] = [];
   beforeAll(async () => {
     s = await startGateway(WINDOW_MS, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    s.manager.on('request', (o) => outcomes.push(o));
   });
   afterAll(async () => s?.close());
 
@@ -212,5 +217,26 @@ describe('a request still waiting for pacing at its deadline', () => {
     // Sent: the client's share of the window; the requests that waited were never sent to the peer.
     expect(sent(s) - before).toBe(CEILING * CLIENT_SHARE);
     expect(s.node.violations).toEqual([]);
+  });
+
+  it('counts the requests that never left the queue as outcome busy in the upstream metrics, not error', async () => {
+    const from = outcomes.length;
+    const before = sent(s);
+    const count = 3;
+    await Promise.all(ranges(s.base, HEAVY, 512, count));
+    // Each of their request_blocks sent, or still waiting at its deadline.
+    const mine = await eventually('every request settled', async () => {
+      const settled = outcomes.slice(from).filter((o) => o.message === 'request_blocks');
+      return settled.length === count * BATCHES_PER_RANGE && queued(s) === 0 ? settled : undefined;
+    }, WAIT_MS);
+    const busy = mine.filter((o) => o.outcome === 'busy');
+    expect(busy.length).toBeGreaterThan(0);
+    expect(mine.filter((o) => o.outcome !== 'busy').map((o) => o.outcome)).toEqual(Array.from({ length: sent(s) - before }, () => 'ok'));
+
+    const metrics = await get(s.base, '/metrics', LIGHT);
+    const series = (outcome: string) => `chia_gateway_upstream_requests_total{role="full_node",message="request_blocks",outcome="${outcome}"}`;
+    const sample = (name: string) => metrics.body.split('\n').find((l) => l.startsWith(`${name} `))?.slice(name.length + 1);
+    expect(Number(sample(series('busy')))).toBe(outcomes.filter((o) => o.message === 'request_blocks' && o.outcome === 'busy').length);
+    expect(sample(series('error'))).toBeUndefined();
   });
 });
