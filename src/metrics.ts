@@ -20,13 +20,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     upstreamRequests: new Counter({
       name: 'chia_gateway_upstream_requests_total',
-      help: 'Upstream requests by message type and outcome (ok, reject, timeout, error)',
+      help: 'Upstream requests by message type and outcome (ok, reject, timeout, busy: refused by the pacing queue, error)',
       labelNames: ['role', 'message', 'outcome'] as const,
       registers,
     }),
     upstreamLatency: new Histogram({
       name: 'chia_gateway_upstream_request_seconds',
-      help: 'Upstream request latency by message type',
+      help: 'Upstream request latency by message type (pacing wait included; requests refused by the pacing queue are not observed)',
       labelNames: ['role', 'message'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,

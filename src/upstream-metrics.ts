@@ -1,7 +1,7 @@
 /**
  * Feeds the upstream metrics from the Upstream's events: link gauges (per role and state) and pacing
  * queue depth from `status()` on every `link` event and before each scrape, request counters and
- * latency from `request` events. The only writer of these metrics, so nothing is counted twice.
+ * latency (of the requests a peer was asked) from `request` events. The only writer of these metrics, so nothing is counted twice.
  */
 import { LINK_STATES, type RequestOutcome, type Role, type Upstream } from './chia/upstream-api.js';
 import type { Metrics } from './metrics.js';
@@ -30,7 +30,8 @@ export function bindUpstreamMetrics(upstream: Upstream, metrics: Metrics): Upstr
   };
   const onRequest = (o: RequestOutcome): void => {
     metrics.upstreamRequests.inc({ role: o.role, message: o.message, outcome: o.outcome });
-    metrics.upstreamLatency.observe({ role: o.role, message: o.message }, o.duration_ms / MS_PER_SECOND);
+    // A busy request never reached a peer: its wait in the pacing queue says nothing of upstream latency.
+    if (o.outcome !== 'busy') metrics.upstreamLatency.observe({ role: o.role, message: o.message }, o.duration_ms / MS_PER_SECOND);
   };
   upstream.on('link', sync);
   upstream.on('request', onRequest);

@@ -9,7 +9,7 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_TIMEOUT' // the peer did not answer before the deadline (HTTP 504)
   | 'UPSTREAM_REJECTED' // the peer answered with a reject_* message (HTTP 404 for block lookups)
   | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height, header hash, prev link or block body (HTTP 502)
-  | 'PACING_QUEUE_FULL' // the per-link pacing queue is full; fail fast instead of breaking rate limits (HTTP 503)
+  | 'PACING_QUEUE_FULL' // the per-link pacing queue, or the client's share of it, is full; fail fast instead of breaking rate limits (HTTP 503)
   | 'PACING_TIMEOUT' // still waiting in the pacing queue at its deadline: no peer was asked (HTTP 503)
   | 'LINK_CLOSED' // the link closed while the request was pending
   | 'ROLE_FORBIDDEN' // the message may not be sent by this link's node type (PROTOCOL.md §d)

@@ -12,6 +12,13 @@
  * send shared by several clients is counted for, and takes the turn of, the least served of them.
  * The gateway's own sends (no client) are held to no share.
  *
+ * The queue is shared the same way: a client may hold at most `clientShare` of the queue's places
+ * (at least one), so its flood cannot take the room another client's send needs to wait; its excess
+ * fails fast with PACING_QUEUE_FULL, telling when its share of the window frees up (its waiting sends
+ * then start to leave). A waiting send shared by several clients counts against the one holding the
+ * fewest places, chosen when it joins the queue and again whenever a client joins it. The gateway's
+ * own sends hold no client's places; only the queue's size bounds them.
+ *
  * A sliding window at share ≤ 1 never puts more than share × limit into any fixed bucket of the same
  * length, so the node's fixed 60 s buckets are respected whatever their phase. That holds for send
  * times; the node buckets arrival times. A burst sent exactly one window after another could land in
@@ -35,7 +42,7 @@ export interface RateLimiterOptions {
   maxInFlight?: number;
   /** Limits by message name; the v2 table by default (see useLimits). */
   limitOf?: LimitOf;
-  /** Fraction of each window's count one client may hold (config.pacingClientShare); 1 (no cap) by default. */
+  /** Fraction of each window's count, and of the queue, one client may hold (config.pacingClientShare); 1 (no cap) by default. */
   clientShare?: number;
   /** Longest a send waits in the queue (config.pacingMaxWaitMs); unbounded by default. */
   maxWaitMs?: number;
@@ -140,6 +147,8 @@ interface Waiter {
   name: string;
   size: number;
   onBehalfOf: OnBehalfOf | undefined;
+  /** The client whose places in the queue it holds; undefined for the gateway's own sends. */
+  holder: ClientKey | undefined;
   resolve: (release: Release) => void;
   reject: (error: unknown) => void;
   detach: () => void;
@@ -165,6 +174,10 @@ export class RateLimiter {
   readonly #aggregate: SlidingWindow;
   readonly #queues = new Map<string, Waiter[]>();
   #queued = 0;
+  /** Places in the queue one client may hold. */
+  readonly #clientQueueMax: number;
+  /** Places each client holds in the queue (see Waiter.holder). */
+  readonly #held = new Map<ClientKey, number>();
   #inFlight = 0;
   /** An acquire happened: the table is fixed from then on. */
   #paced = false;
@@ -183,6 +196,7 @@ export class RateLimiter {
     this.#clientShare = clientShare;
     this.#maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
     this.#queueSize = options.queueSize;
+    this.#clientQueueMax = Math.max(1, Math.floor(options.queueSize * clientShare));
     const windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
     this.#windowMs = windowMs + (options.guardMs ?? Math.round(windowMs * WINDOW_GUARD_SHARE));
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
@@ -199,8 +213,9 @@ export class RateLimiter {
 
   /**
    * Waits until a `size`-byte message `name` fits every limit, its client's share and an in-flight
-   * slot; rejects with PACING_QUEUE_FULL when it would have to wait in a full queue, and with
-   * PACING_TIMEOUT when it is still waiting after the lower of maxWaitMs and `options.maxWaitMs`.
+   * slot; rejects with PACING_QUEUE_FULL when it would have to wait in a full queue or when its clients
+   * already hold their share of the queue, and with PACING_TIMEOUT when it is still waiting after the
+   * lower of maxWaitMs and `options.maxWaitMs`.
    */
   acquire(name: string, size: number, options: AcquireOptions = {}): Promise<Release> {
     if (this.#closed) return Promise.reject(this.#closed);
@@ -220,6 +235,16 @@ export class RateLimiter {
     // Goes at once unless a waiting send of its type could go instead (one held to its client's share cannot).
     if (own !== undefined && this.#nextTurn(queue, now) === undefined && this.#tryGrant(name, size, own.client)) {
       return Promise.resolve(this.#releaser(this.#lastGrant));
+    }
+    const holder = this.#holderOf(onBehalfOf);
+    if (holder === null) {
+      return Promise.reject(
+        new UpstreamError(
+          'PACING_QUEUE_FULL',
+          `this client holds its share of the pacing queue (${this.#clientQueueMax} of its ${this.#queueSize} places); the rest is kept for other clients`,
+          { retryAfterMs: this.#retryAfterMs(name, size, onBehalfOf) },
+        ),
+      );
     }
     if (this.#queued >= this.#queueSize) {
       return Promise.reject(
@@ -247,12 +272,16 @@ export class RateLimiter {
       };
       const deadline = Number.isFinite(maxWaitMs) ? setTimeout(onDeadline, maxWaitMs) : undefined;
       deadline?.unref();
-      // A client joining a waiting send may make it due now (its own share is not spent).
-      const stopJoins = onBehalfOf?.onJoin(() => this.#schedule());
+      // A client joining a waiting send may hold fewer places, and may make it due now (its own share is not spent).
+      const stopJoins = onBehalfOf?.onJoin(() => {
+        this.#rehold(waiter);
+        this.#schedule();
+      });
       const waiter: Waiter = {
         name,
         size,
         onBehalfOf,
+        holder,
         resolve,
         reject,
         detach: () => {
@@ -265,6 +294,7 @@ export class RateLimiter {
       queue.push(waiter);
       this.#queues.set(name, queue);
       this.#queued++;
+      this.#hold(holder, 1);
       this.#schedule();
     });
   }
@@ -310,6 +340,7 @@ export class RateLimiter {
       }
     }
     this.#queued = 0;
+    this.#held.clear();
   }
 
   #window(maxCount: number, maxBytes: number): SlidingWindow {
@@ -418,7 +449,48 @@ export class RateLimiter {
     if (list && index >= 0) {
       list.splice(index, 1);
       this.#queued--;
+      this.#hold(waiter.holder, -1);
     }
+  }
+
+  /** Places `client` holds in the queue. */
+  #placesOf(client: ClientKey): number {
+    return this.#held.get(client) ?? 0;
+  }
+
+  #hold(client: ClientKey | undefined, places: number): void {
+    if (client === undefined) return;
+    const held = this.#placesOf(client) + places;
+    if (held > 0) this.#held.set(client, held);
+    else this.#held.delete(client);
+  }
+
+  /**
+   * Whose places a send for `onBehalfOf` would hold in the queue: the client of it holding the fewest,
+   * if that one has a place left; undefined for the gateway's own sends; null when every client of it
+   * holds its whole share.
+   */
+  #holderOf(onBehalfOf: OnBehalfOf | undefined): ClientKey | undefined | null {
+    const holder = this.#holdingFewest(onBehalfOf?.clients ?? []);
+    return holder === undefined || this.#placesOf(holder) < this.#clientQueueMax ? holder : null;
+  }
+
+  /**
+   * Moves a waiting send's place to the client of it holding the fewest others, once a client joined
+   * it (only while it waits: leaving the queue stops its join listener).
+   */
+  #rehold(waiter: Waiter): void {
+    if (waiter.holder === undefined) return;
+    this.#hold(waiter.holder, -1);
+    waiter.holder = this.#holdingFewest(waiter.onBehalfOf?.clients ?? [], waiter.holder);
+    this.#hold(waiter.holder, 1);
+  }
+
+  /** The client of `clients` holding the fewest places in the queue, `preferred` among equals, else the first. */
+  #holdingFewest(clients: Iterable<ClientKey>, preferred?: ClientKey): ClientKey | undefined {
+    let best = preferred;
+    for (const client of clients) if (best === undefined || this.#placesOf(client) < this.#placesOf(best)) best = client;
+    return best;
   }
 
   /** Grants what fits now, then sleeps until the earliest window expiry that could unblock a waiter. */
@@ -430,8 +502,7 @@ export class RateLimiter {
       for (;;) {
         const turn = this.#nextTurn(list, this.#now());
         if (turn === undefined || !this.#tryGrant(turn.waiter.name, turn.waiter.size, turn.client)) break;
-        list.splice(list.indexOf(turn.waiter), 1);
-        this.#queued--;
+        this.#remove(turn.waiter);
         turn.waiter.detach();
         turn.waiter.resolve(this.#releaser(this.#lastGrant));
       }

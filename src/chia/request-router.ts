@@ -11,7 +11,7 @@
  * travel with it as an OnBehalfOf, down to the pacing queue of whichever link sends it.
  */
 import type { MessageName } from './codec/index.js';
-import { UpstreamError } from './errors.js';
+import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import type { LinkSlot } from './link-slot.js';
 import type { Logger } from './logger.js';
 import type { OnBehalfOf } from './on-behalf-of.js';
@@ -26,6 +26,13 @@ export const LAGGING_BLOCKS = 10;
 export const DEMOTED_MS = 5 * 60_000;
 /** #pickLink's minPeak when any peer will do. */
 const ANY_PEAK = -1;
+/** The outcome of a request failing with these codes; any other failure is an `error`. */
+const FAILED_OUTCOMES: Partial<Record<UpstreamErrorCode, RequestOutcome['outcome']>> = {
+  UPSTREAM_TIMEOUT: 'timeout',
+  // Never sent: the pacing queue refused it, or it was still waiting at its deadline.
+  PACING_QUEUE_FULL: 'busy',
+  PACING_TIMEOUT: 'busy',
+};
 
 export interface RequestRouterDeps {
   /** Every slot of every role (the manager's array, read at each pick). */
@@ -105,7 +112,7 @@ export class RequestRouter {
       outcome = 'ok';
       return value;
     } catch (error) {
-      if (error instanceof UpstreamError && error.code === 'UPSTREAM_TIMEOUT') outcome = 'timeout';
+      if (error instanceof UpstreamError) outcome = FAILED_OUTCOMES[error.code] ?? outcome;
       throw error;
     } finally {
       this.#deps.report({ role, message, outcome, duration_ms: Date.now() - started, peer: link.address });

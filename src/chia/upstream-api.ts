@@ -120,7 +120,12 @@ export interface RequestOutcome {
   role: Role;
   /** Request message name, e.g. `request_blocks`. */
   message: string;
-  outcome: 'ok' | 'reject' | 'timeout' | 'error';
+  /**
+   * `busy`: refused by the link's pacing queue (full, or its deadline came while it waited), so no
+   * peer was asked; `error`: any other failure (the link closed, an invalid reply).
+   */
+  outcome: 'ok' | 'reject' | 'timeout' | 'busy' | 'error';
+  /** From the call to its outcome, pacing wait included. */
   duration_ms: number;
   peer: string;
 }

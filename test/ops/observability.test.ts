@@ -160,6 +160,16 @@ describe('/metrics', () => {
     expect(sample(text, 'chia_gateway_upstream_request_seconds_sum{role="full_node",message="request_blocks"}')).toBeCloseTo(30.04);
   });
 
+  it('counts a request refused by the pacing queue as outcome busy, with no latency: no peer was asked', async () => {
+    upstream.emitRequest({ outcome: 'ok', duration_ms: 40 });
+    upstream.emitRequest({ outcome: 'busy', duration_ms: 10_000 });
+    const text = await metricsText();
+    expect(sample(text, 'chia_gateway_upstream_requests_total{role="full_node",message="request_blocks",outcome="busy"}')).toBe(1);
+    expect(sample(text, 'chia_gateway_upstream_requests_total{role="full_node",message="request_blocks",outcome="error"}')).toBeUndefined();
+    expect(sample(text, 'chia_gateway_upstream_request_seconds_count{role="full_node",message="request_blocks"}')).toBe(1);
+    expect(sample(text, 'chia_gateway_upstream_request_seconds_sum{role="full_node",message="request_blocks"}')).toBeCloseTo(0.04);
+  });
+
   it('records HTTP latency by route template, with one label for unknown URLs', async () => {
     await app.inject({ method: 'GET', url: '/healthz' });
     await app.inject({ method: 'GET', url: '/healthz' });

@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config.js';
 import { toHex } from '../../src/chia/codec/index.js';
+import type { RequestOutcome } from '../../src/chia/upstream-api.js';
 import { UpstreamManager } from '../../src/chia/upstream-manager.js';
 import { startFakeNode, type FakeNode } from '../fake-node/index.js';
 import { configOver, listenOver } from '../support/app-over-nodes.js';
@@ -23,6 +24,8 @@ const CEILING = 10;
 const CLIENT_SHARE = 0.5;
 /** Heights per range request: 100 is the API's most, four aligned batches of 32 when it starts on one. */
 const RANGE = 100;
+/** The upstream requests of such a range. */
+const BATCHES_PER_RANGE = 4;
 /** Range starts this far apart never share a batch. */
 const RANGE_STRIDE = 128;
 const WAIT_MS = 30_000;
@@ -53,6 +56,17 @@ function ranges(base: string, from: string, first: number, count: number): Promi
     const start = first + i * RANGE_STRIDE;
     return get(base, `/v1/blocks?start=${start}&end=${start + RANGE}`, from);
   });
+}
+
+/** A 503 UPSTREAM_BUSY problem whose Retry-After is whole seconds from `min` to `max`. */
+function expectBusy(reply: Reply, min: number, max: number): void {
+  expect(reply.status).toBe(503);
+  expect(reply.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  expect(JSON.parse(reply.body)).toMatchObject({ status: 503, code: 'UPSTREAM_BUSY' });
+  const retryAfter = Number(reply.headers['retry-after']);
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(min);
+  expect(retryAfter).toBeLessThanOrEqual(max);
 }
 
 interface Setup {
@@ -137,13 +151,59 @@ describe('one client flooding the gateway with uncached ranges', () => {
   });
 });
 
+describe('one client filling the pacing queue', () => {
+  const WINDOW_MS = 1_000;
+  /**
+   * request_blocks: 0.2 % of 500 is one a window per link (the aggregate: two), so a client's share of
+   * the window rounds up to all of it and every other client's request has to wait in the queue: only
+   * the client's share of the queue keeps room for it there.
+   */
+  const TINY_SHARE = 0.002;
+  const QUEUE_SIZE = 4;
+  /** Places one client may hold: its share (one half) of the queue. */
+  const CLIENT_PLACES = QUEUE_SIZE * CLIENT_SHARE;
+  /** One request_blocks each (heights in distinct batches of 32): one sent, more than the queue holds. */
+  const FLOOD = 1 + QUEUE_SIZE + 3;
+  const BATCH = 32;
+  let s: Setup;
+  beforeAll(async () => {
+    s = await startGateway(WINDOW_MS, { pacingShare: TINY_SHARE, pacingQueueSize: QUEUE_SIZE, requestTimeoutMs: 30_000, pacingMaxWaitMs: 30_000 });
+  });
+  afterAll(async () => s?.close());
+
+  it("keeps room for another client's request, which is served, and refuses the flood's excess with Retry-After", async () => {
+    await new Promise((r) => setTimeout(r, WINDOW_MS + GUARD_MS)); // a fresh window, past the link's start-up messages
+    const answered: Reply[] = [];
+    const flood = Array.from({ length: FLOOD }, (_, i) => get(s.base, `/v1/blocks/${i * BATCH}`, HEAVY).then((r) => (answered.push(r), r)));
+    // Each of them sent and answered, waiting in the queue, or refused at once.
+    await eventually('the flood sent, queued or refused', async () => (answered.length + queued(s) === FLOOD ? true : undefined), WAIT_MS);
+    expect(queued(s)).toBe(CLIENT_PLACES);
+
+    const height = 1_000;
+    const light = await get(s.base, `/v1/blocks/${height}`, LIGHT);
+    expect(light.status).toBe(200);
+    expect((JSON.parse(light.body) as { header_hash: string }).header_hash).toBe(toHex(s.node.chain.headerHash(height)));
+
+    const replies = await Promise.all(flood);
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(1 + CLIENT_PLACES);
+    const busy = replies.filter((r) => r.status !== 200);
+    expect(busy).toHaveLength(FLOOD - 1 - CLIENT_PLACES);
+    // Retry-After: when the client's share frees up, as its one entry leaves the window (1 s plus the guard).
+    for (const reply of busy) expectBusy(reply, 1, Math.ceil((WINDOW_MS + GUARD_MS) / 1_000));
+    expect(s.node.violations).toEqual([]);
+    expect(s.node.bans).toEqual([]);
+  });
+});
+
 describe('a request still waiting for pacing at its deadline', () => {
   // A window far longer than the request deadline: what waits cannot be sent in time.
   const WINDOW_MS = 20_000;
   const REQUEST_TIMEOUT_MS = 1_000;
   let s: Setup;
+  const outcomes: RequestOutcome[] = [];
   beforeAll(async () => {
     s = await startGateway(WINDOW_MS, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    s.manager.on('request', (o) => outcomes.push(o));
   });
   afterAll(async () => s?.close());
 
@@ -152,18 +212,31 @@ describe('a request still waiting for pacing at its deadline', () => {
     const replies = await Promise.all(ranges(s.base, HEAVY, 0, 3));
     const busy = replies.filter((r) => r.status !== 200);
     expect(busy.length).toBeGreaterThan(0);
-    for (const reply of busy) {
-      expect(reply.status).toBe(503);
-      expect(reply.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-      expect(JSON.parse(reply.body)).toMatchObject({ status: 503, code: 'UPSTREAM_BUSY' });
-      // The client's first entry leaves the window (20 s plus the guard) about 20 s after the deadline.
-      const retryAfter = Number(reply.headers['retry-after']);
-      expect(Number.isInteger(retryAfter)).toBe(true);
-      expect(retryAfter).toBeGreaterThan(REQUEST_TIMEOUT_MS / 1_000);
-      expect(retryAfter).toBeLessThanOrEqual((WINDOW_MS + GUARD_MS) / 1_000);
-    }
+    // The client's first entry leaves the window (20 s plus the guard) about 20 s after the deadline.
+    for (const reply of busy) expectBusy(reply, REQUEST_TIMEOUT_MS / 1_000 + 1, (WINDOW_MS + GUARD_MS) / 1_000);
     // Sent: the client's share of the window; the requests that waited were never sent to the peer.
     expect(sent(s) - before).toBe(CEILING * CLIENT_SHARE);
     expect(s.node.violations).toEqual([]);
+  });
+
+  it('counts the requests that never left the queue as outcome busy in the upstream metrics, not error', async () => {
+    const from = outcomes.length;
+    const before = sent(s);
+    const count = 3;
+    await Promise.all(ranges(s.base, HEAVY, 512, count));
+    // Each of their request_blocks sent, or still waiting at its deadline.
+    const mine = await eventually('every request settled', async () => {
+      const settled = outcomes.slice(from).filter((o) => o.message === 'request_blocks');
+      return settled.length === count * BATCHES_PER_RANGE && queued(s) === 0 ? settled : undefined;
+    }, WAIT_MS);
+    const busy = mine.filter((o) => o.outcome === 'busy');
+    expect(busy.length).toBeGreaterThan(0);
+    expect(mine.filter((o) => o.outcome !== 'busy').map((o) => o.outcome)).toEqual(Array.from({ length: sent(s) - before }, () => 'ok'));
+
+    const metrics = await get(s.base, '/metrics', LIGHT);
+    const series = (outcome: string) => `chia_gateway_upstream_requests_total{role="full_node",message="request_blocks",outcome="${outcome}"}`;
+    const sample = (name: string) => metrics.body.split('\n').find((l) => l.startsWith(`${name} `))?.slice(name.length + 1);
+    expect(Number(sample(series('busy')))).toBe(outcomes.filter((o) => o.message === 'request_blocks' && o.outcome === 'busy').length);
+    expect(sample(series('error'))).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { NodeType } from '../../src/chia/message-rules.js';
 import { NETWORKS } from '../../src/chia/networks.js';
 import { PeerLink } from '../../src/chia/peer-link.js';
 import { loadChiaCa } from '../../src/chia/tls-identity.js';
+import type { RequestOutcome } from '../../src/chia/upstream-api.js';
 import type { UpstreamManager } from '../../src/chia/upstream-manager.js';
 import type { FakeNode } from '../fake-node/index.js';
 import { WINDOW_MS, errorOf, makeManager, startNode, testIdentities, waitFor } from './harness.js';
@@ -61,10 +62,12 @@ describe('pacing and coalescing on one full_node link', () => {
 describe('a full pacing queue fails fast', () => {
   let node: FakeNode;
   let manager: UpstreamManager;
+  const outcomes: RequestOutcome[] = [];
 
   beforeAll(async () => {
     node = await startNode();
     manager = makeManager({ nodes: [node], roles: ['full_node'], requestTimeoutMs: 30_000, pacingQueueSize: 10 });
+    manager.on('request', (o) => outcomes.push(o));
     await manager.start();
     await waitFor(() => manager.isReady('full_node'), 'ready');
   });
@@ -81,6 +84,10 @@ describe('a full pacing queue fails fast', () => {
     expect(ok.length).toBeGreaterThanOrEqual(310); // 300 in the first window + 10 queued
     expect(full.length).toBeGreaterThan(0);
     expect(node.violations).toEqual([]);
+    // Refused before reaching the peer: outcome busy, not error.
+    const reported = outcomes.filter((o) => o.message === 'request_blocks');
+    expect(reported.filter((o) => o.outcome === 'busy')).toHaveLength(full.length);
+    expect(reported.filter((o) => o.outcome === 'ok')).toHaveLength(ok.length);
   });
 });
 

@@ -302,6 +302,97 @@ describe('RateLimiter: fairness between clients and deadlines', () => {
     limiter.close(new Error('done'));
   });
 
+  /** The gateway's own sends take the half of the window no client may, so every client send waits. */
+  async function fillWindow(limiter: RateLimiter): Promise<void> {
+    for (let i = 0; i < 5; i++) (await limiter.acquire('slow', 1))();
+    for (let i = 0; i < 5; i++) (await limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy) }))();
+  }
+  const send = (limiter: RateLimiter, onBehalfOf?: OnBehalfOf) =>
+    limiter.acquire('slow', 1, { onBehalfOf }).then(
+      (release) => (release(), 'granted' as const),
+      (error: unknown) => error,
+    );
+
+  it("holds a client to its share of the queue, so another client's send still finds room", async () => {
+    // queueSize 4 at clientShare 0.5: two waiting sends per client.
+    const limiter = fairLimiter({ queueSize: 4 });
+    await fillWindow(limiter);
+    const flood = Array.from({ length: 4 }, () => send(limiter, new OnBehalfOf(heavy)));
+    await tick();
+    expect(limiter.queued).toBe(2);
+    // The excess is refused at once, told when the client's share frees up: its oldest entry leaves at 1 s.
+    for (const refused of await Promise.all(flood.slice(2))) {
+      expect(refused).toBeInstanceOf(UpstreamError);
+      expect(refused).toMatchObject({ code: 'PACING_QUEUE_FULL', retryAfterMs: 1_000 });
+      expect((refused as UpstreamError).message).toContain('its share of the pacing queue');
+    }
+    // Another client's send waits in the room kept for the others, and goes when the window slides.
+    const light1 = send(limiter, new OnBehalfOf(light));
+    await tick();
+    expect(limiter.queued).toBe(3);
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(await light1).toBe('granted');
+    expect(await Promise.all(flood.slice(0, 2))).toEqual(['granted', 'granted']);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('gives a client its places in the queue back as its waiting sends leave, aborted or at their deadline', async () => {
+    const limiter = fairLimiter({ queueSize: 4, maxWaitMs: 600 });
+    await fillWindow(limiter);
+    const controller = new AbortController();
+    const aborted = limiter.acquire('slow', 1, { onBehalfOf: new OnBehalfOf(heavy), signal: controller.signal }).catch((e: unknown) => e);
+    const timedOut = send(limiter, new OnBehalfOf(heavy));
+    expect(await send(limiter, new OnBehalfOf(heavy))).toMatchObject({ code: 'PACING_QUEUE_FULL' });
+    controller.abort(new Error('gone'));
+    expect(await aborted).toMatchObject({ message: 'gone' });
+    const again = send(limiter, new OnBehalfOf(heavy));
+    await tick();
+    expect(limiter.queued).toBe(2);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(await timedOut).toMatchObject({ code: 'PACING_TIMEOUT' });
+    expect(await again).toMatchObject({ code: 'PACING_TIMEOUT' });
+    expect(limiter.queued).toBe(0);
+    const later = [send(limiter, new OnBehalfOf(heavy)), send(limiter, new OnBehalfOf(heavy))];
+    await tick();
+    expect(limiter.queued).toBe(2);
+    // The window slides at 1 s, before their deadline.
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await Promise.all(later)).toEqual(['granted', 'granted']);
+  });
+
+  it('counts a shared waiting send against its least loaded client', async () => {
+    const limiter = fairLimiter({ queueSize: 4 });
+    await fillWindow(limiter);
+    const shared = new OnBehalfOf(heavy);
+    const waiting = [send(limiter, shared), send(limiter, new OnBehalfOf(heavy))];
+    expect(await send(limiter, new OnBehalfOf(heavy))).toMatchObject({ code: 'PACING_QUEUE_FULL' });
+    // A light client's identical request joins the first: it now counts against the light client.
+    shared.join(light);
+    waiting.push(send(limiter, new OnBehalfOf(heavy)));
+    await tick();
+    expect(limiter.queued).toBe(3);
+    expect(await send(limiter, new OnBehalfOf(heavy))).toMatchObject({ code: 'PACING_QUEUE_FULL' });
+    // A new send for the heavy client and another one counts against the other one.
+    const both = new OnBehalfOf(heavy);
+    both.join(other);
+    waiting.push(send(limiter, both));
+    await tick();
+    expect(limiter.queued).toBe(4);
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(await Promise.all(waiting)).toEqual(['granted', 'granted', 'granted', 'granted']);
+  });
+
+  it("does not hold the gateway's own sends to a client's share of the queue", async () => {
+    const limiter = fairLimiter({ queueSize: 4 });
+    await fillWindow(limiter);
+    const own = Array.from({ length: 4 }, () => send(limiter));
+    await tick();
+    expect(limiter.queued).toBe(4);
+    expect(await send(limiter)).toMatchObject({ code: 'PACING_QUEUE_FULL' });
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(await Promise.all(own)).toEqual(['granted', 'granted', 'granted', 'granted']);
+  });
+
   it('rejects a client share outside (0, 1]', () => {
     expect(() => new RateLimiter({ share: 1, clientShare: 0, queueSize: 1 })).toThrow(RangeError);
     expect(() => new RateLimiter({ share: 1, clientShare: 1.5, queueSize: 1 })).toThrow(RangeError);
