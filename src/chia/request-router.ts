@@ -18,7 +18,7 @@ import type { OnBehalfOf } from './on-behalf-of.js';
 import type { PeakTracker } from './peak-tracker.js';
 import type { PeerLink } from './peer-link.js';
 import { isInvalidReply, rejectError, type PeerReply } from './upstream-replies.js';
-import type { RequestOutcome, Role } from './upstream-api.js';
+import type { LinkState, RequestOutcome, Role } from './upstream-api.js';
 
 /** A link whose peak is this many blocks behind the best is used only when no other is ready. */
 export const LAGGING_BLOCKS = 10;
@@ -26,6 +26,15 @@ export const LAGGING_BLOCKS = 10;
 export const DEMOTED_MS = 5 * 60_000;
 /** #pickLink's minPeak when any peer will do. */
 const ANY_PEAK = -1;
+/**
+ * Longest a request waits for a link of its role that is coming back (connecting, handshaking, or
+ * reconnecting within this time) before it fails NO_READY_LINK: a peer's connection dropping, or a
+ * node restarting, then costs its callers a short wait instead of an error (capped by the request
+ * timeout). A role with no peer to go to (`idle`) or banned for longer fails at once.
+ */
+export const RIDE_THROUGH_MS = 5_000;
+/** Link states from which a slot becomes ready without any peer changing its mind. */
+const COMING_BACK: ReadonlySet<LinkState> = new Set(['connecting', 'handshaking', 'reconnecting']);
 /** The outcome of a request failing with these codes; any other failure is an `error`. */
 const FAILED_OUTCOMES: Partial<Record<UpstreamErrorCode, RequestOutcome['outcome']>> = {
   UPSTREAM_TIMEOUT: 'timeout',
@@ -43,6 +52,8 @@ export interface RequestRouterDeps {
   isClosed: () => boolean;
   report: (outcome: RequestOutcome) => void;
   logger: Logger;
+  /** How long a request may wait for a link of its role that is coming back (default RIDE_THROUGH_MS). */
+  rideThroughMs?: number;
 }
 
 export class RequestRouter {
@@ -68,10 +79,17 @@ export class RequestRouter {
     const tried = new Set<string>();
     let minPeak = ANY_PEAK;
     let firstError: unknown;
+    let waited = false;
     for (;;) {
       const link = this.#pickLink(role, tried, minPeak);
       if (!link) {
         if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
+        // Once per request, and only where any peer will do (not for a reject's up-to-date peer): wait
+        // for a link coming back, e.g. the one whose drop failed the first attempt.
+        if (!waited && minPeak === ANY_PEAK && (await this.#comingBack(role))) {
+          waited = true;
+          continue;
+        }
         // The retry found no other link: report why the first attempt failed.
         if (firstError !== undefined) throw firstError;
         throw new UpstreamError('NO_READY_LINK', `no ${role} link is ready${this.#deps.roles.includes(role) ? '' : ` (add ${role} to roles)`}`);
@@ -84,11 +102,38 @@ export class RequestRouter {
         if (isInvalidReply(error)) this.#demote(link.address, message, (error as Error).message);
         const floor = firstError === undefined ? this.#retryFloor(error, link.address, height) : undefined;
         if (floor === undefined) throw error;
+        // A dropped link's peer may serve the retry over its next link; a peer that answered wrongly may not.
+        if (error instanceof UpstreamError && error.code === 'LINK_CLOSED') tried.delete(link.address);
         firstError = error;
         minPeak = floor;
         this.#deps.logger.debug({ peer: link.address, message, err: (error as Error).message }, 'trying once on another peer');
       }
     }
+  }
+
+  /**
+   * Waits, up to the ride-through time, for a link of `role` to become ready; true when one did. It
+   * does not wait when no slot of the role is coming back within that time (none has a peer to try,
+   * or the next attempt is later, e.g. a ban).
+   */
+  async #comingBack(role: Role): Promise<boolean> {
+    const waitMs = this.#deps.rideThroughMs ?? RIDE_THROUGH_MS;
+    const until = Date.now() + waitMs;
+    const slots = this.#deps.slots.filter((s) => s.deps.role === role && COMING_BACK.has(s.state) && (s.retry === null || s.retry.at < until));
+    if (slots.length === 0) return false;
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        for (const slot of slots) slot.off('state', onState);
+        resolve(ready);
+      };
+      const onState = (state: LinkState) => {
+        if (state === 'ready') done(true);
+        else if (this.#deps.isClosed()) done(false);
+      };
+      const timer = setTimeout(() => done(false), waitMs);
+      for (const slot of slots) slot.on('state', onState);
+    });
   }
 
   /** One request on one link, reported as a RequestOutcome; a reject or an unaccepted reply throws. */

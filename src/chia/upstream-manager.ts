@@ -19,7 +19,7 @@ import { PeakTracker, type PeakAnnouncement } from './peak-tracker.js';
 import { formatAddress, type HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { PeerPool } from './peer-pool.js';
-import { RequestRouter } from './request-router.js';
+import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
 import { loadChiaCa, loadOrCreateIdentity } from './tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
 import { announcedParent, checkBlocks, decodeReply, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
@@ -112,6 +112,7 @@ export class UpstreamManager implements Upstream {
       isClosed: () => this.#state === 'closed',
       report: (outcome) => this.#report(outcome),
       logger: this.#log,
+      rideThroughMs: Math.min(RIDE_THROUGH_MS, this.#config.requestTimeoutMs),
     });
   }
 

@@ -106,11 +106,26 @@ describe('upstream manager against one fake node', () => {
     expect(manager.status().links[0]!.reconnects).toBe(0);
   });
 
-  it('survives a disconnect in the middle of a reply (LINK_CLOSED) and reconnects', async () => {
+  it('rides through a disconnect in the middle of a reply: the request is sent again once the link is back', async () => {
+    const before = node.requestCounts.request_blocks ?? 0;
     node.faults.set('request_blocks', { kind: 'disconnectMidReply' }, { times: 1 });
+    expect(await manager.getBlocks(4, 4)).toHaveLength(1);
+    expect((node.requestCounts.request_blocks ?? 0) - before).toBe(2);
+    expect(manager.status().links[0]!.reconnects).toBeGreaterThan(0);
+  });
+
+  it('fails LINK_CLOSED when the link drops again on the one retry, and reconnects', async () => {
+    node.faults.set('request_blocks', { kind: 'disconnectMidReply' }, { times: 2 });
     expect(await errorOf(manager.getBlocks(4, 4))).toMatchObject({ code: 'LINK_CLOSED' });
     await waitFor(() => manager.isReady('full_node'));
     expect(await manager.getBlocks(4, 4)).toHaveLength(1);
+  });
+
+  it('waits for a link that is coming back instead of failing NO_READY_LINK at once', async () => {
+    node.dropConnections();
+    await waitFor(() => !manager.isReady('wallet'), 'the wallet link down');
+    // Asked while no wallet link is ready: answered once the link is back.
+    expect(await manager.getHeaderBlocks(5, 5)).toHaveLength(1);
   });
 
   it('reports a garbage frame as UPSTREAM_INVALID_REPLY, like a wrong reply type, drops the link and reconnects', async () => {
