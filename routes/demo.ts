@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { packagePath } from '../src/package-root.js';
+import { packagePath } from '../src/process/package-root.js';
 
 /** Everything the page needs comes from the gateway itself. */
 const CONTENT_SECURITY_POLICY =

@@ -3,7 +3,7 @@
  * renderings of big integers, height parameters, and the `ref` helper for shared components.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ERRORS } from '../src/errors.js';
+import { ERRORS } from '../src/http/errors.js';
 
 /** A reference to a shared component schema (registered with addSchema; becomes #/components/schemas). */
 export function ref<T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe<Static<T>>> {

@@ -6,7 +6,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ref } from './common.js';
-import { envName } from '../src/config-options.js';
+import { envName } from '../src/config/options.js';
 
 /** Topics a client may subscribe to. Only peaks exist today. */
 export const LIVE_TOPICS = ['peaks'] as const;

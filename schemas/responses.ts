@@ -5,8 +5,8 @@
  */
 import { type TSchema } from '@sinclair/typebox';
 import { Problem, ref } from './common.js';
-import { envName } from '../src/config-options.js';
-import { DEFAULTS } from '../src/config.js';
+import { envName } from '../src/config/options.js';
+import { DEFAULTS } from '../src/config/config.js';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid parameter (not a decimal integer, negative, beyond u32, start ≥ end, range over 100 blocks)',

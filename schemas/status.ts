@@ -1,6 +1,6 @@
 /** The gateway's view of its upstream links and block cache (GET /v1/status). */
 import { Type, type Static } from '@sinclair/typebox';
-import { LINK_STATES, RETRY_CAUSES } from '../src/chia/upstream-api.js';
+import { LINK_STATES, RETRY_CAUSES } from '../src/chia/index.js';
 import { Hex32, U32, ref, stringEnum } from './common.js';
 import { PeakResponse } from './peak.js';
 

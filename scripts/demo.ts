@@ -5,13 +5,13 @@
  * (`npm run demo -- --port 9000`); the network and peers are always the fake node's, so their flags
  * are refused. Logs default to warnings, so request lines do not bury the printed URLs.
  */
-import { startFakeNode } from '../test/fake-node/index.js';
-import type { GatewayConfig } from '../src/config.js';
-import { OPTIONS, type OptionSpec } from '../src/config-options.js';
-import { ConfigError, parseConfig } from '../src/config-parse.js';
-import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../src/exit-codes.js';
-import { readinessOf } from '../src/readiness.js';
-import { ListenError } from '../src/listen-error.js';
+import { startFakeNode } from '../fake-node/index.js';
+import type { GatewayConfig } from '../src/config/config.js';
+import { OPTIONS, type OptionSpec } from '../src/config/options.js';
+import { ConfigError, parseConfig } from '../src/config/parse.js';
+import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../src/process/exit-codes.js';
+import { readinessOf } from '../src/metrics/readiness.js';
+import { ListenError } from '../src/process/listen-error.js';
 import { startServer } from '../src/server.js';
 
 const DEMO_NETWORK = 'devnet';

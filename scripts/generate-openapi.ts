@@ -8,9 +8,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { buildApp } from '../src/app.js';
-import { configWith } from '../src/config.js';
-import type { Upstream, UpstreamStatus } from '../src/chia/upstream-api.js';
-import { UpstreamError } from '../src/chia/errors.js';
+import { configWith } from '../src/config/config.js';
+import { type Upstream, type UpstreamStatus, UpstreamError } from '../src/chia/index.js';
 
 export const OPENAPI_PATH = resolve(fileURLToPath(new URL('..', import.meta.url)), 'openapi.yaml');
 

@@ -4,10 +4,10 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { GatewayConfig } from './config.js';
-import type { Upstream } from './chia/upstream-api.js';
-import { createMetrics } from './metrics.js';
-import { edgeServerOptions, limitConnections } from './http-edge.js';
+import type { GatewayConfig } from './config/config.js';
+import type { Upstream } from './chia/index.js';
+import { createMetrics } from './metrics/metrics.js';
+import { edgeServerOptions, limitConnections } from './http/http-edge.js';
 import listenerEdgePlugin from './plugins/listener-edge.js';
 import { addMethodRoutes } from './plugins/http-methods.js';
 import adminListenerPlugin from './plugins/admin-listener.js';

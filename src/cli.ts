@@ -5,16 +5,16 @@
  * shutdown (also one asked for while starting) or --help, 1 when the server fails to start, 2 for an
  * invalid configuration.
  *
- * This module imports nothing heavy: main first catches SIGTERM/SIGINT (src/startup-signals.ts), then
+ * This module imports nothing heavy: main first catches SIGTERM/SIGINT (src/process/startup-signals.ts), then
  * loads the rest of the gateway, so a signal at any point of start-up stops it cleanly.
  */
-import type { GatewayConfig } from './config.js';
-import { isEntryPoint } from './entry-point.js';
-import { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './exit-codes.js';
-import { redactPem } from './secret-text.js';
-import { catchStartupSignals, type StartupSignals } from './startup-signals.js';
+import type { GatewayConfig } from './config/config.js';
+import { isEntryPoint } from './process/entry-point.js';
+import { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './process/exit-codes.js';
+import { redactPem } from './config/secret-text.js';
+import { catchStartupSignals, type StartupSignals } from './process/startup-signals.js';
 
-export { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './exit-codes.js';
+export { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './process/exit-codes.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -42,16 +42,16 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
 
 async function run(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, startup: StartupSignals): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    const { helpText } = await import('./cli-help.js');
+    const { helpText } = await import('./process/cli-help.js');
     io.stdout(helpText());
     return EXIT_OK;
   }
   if (argv.includes('--version') || argv.includes('-v')) {
-    const { packageVersion } = await import('./package-root.js');
+    const { packageVersion } = await import('./process/package-root.js');
     io.stdout(`${packageVersion()}\n`);
     return EXIT_OK;
   }
-  const { ConfigError, parseConfig } = await import('./config-parse.js');
+  const { ConfigError, parseConfig } = await import('./config/parse.js');
   let config: GatewayConfig;
   try {
     config = parseConfig({ env, argv });

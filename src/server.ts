@@ -6,12 +6,12 @@
  */
 import closeWithGrace from 'close-with-grace';
 import { buildApp, type BuildOptions, type GatewayApp } from './app.js';
-import type { GatewayConfig } from './config.js';
-import { isEntryPoint } from './entry-point.js';
-import { ListenError, type ListenTarget } from './listen-error.js';
-import { loggerOptions } from './logger.js';
-import { formatPeer } from './peer-address.js';
-import { catchStartupSignals, type StartupSignals } from './startup-signals.js';
+import type { GatewayConfig } from './config/config.js';
+import { isEntryPoint } from './process/entry-point.js';
+import { ListenError, type ListenTarget } from './process/listen-error.js';
+import { loggerOptions } from './http/logger.js';
+import { formatPeer } from './chia/index.js';
+import { catchStartupSignals, type StartupSignals } from './process/startup-signals.js';
 import { listenAdmin } from './plugins/admin-listener.js';
 
 /**

@@ -8,7 +8,7 @@ import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { buildApp } from '../../src/app.js';
-import { configWith } from '../../src/config.js';
+import { configWith } from '../../src/config/config.js';
 import { PeakSource } from '../../test/support/peak-source.js';
 import { wsTextFrame } from '../../src/live/live-events.js';
 import { nowMs, type FromServer, type ServerKind, type ToServer } from './protocol.js';

@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { buildApp } from '../../src/app.js';
-import { configWith } from '../../src/config.js';
-import { startFakeNode } from '../../test/fake-node/index.js';
+import { configWith } from '../../src/config/config.js';
+import { startFakeNode } from '../../fake-node/index.js';
 
 const { values } = parseArgs({
   options: {

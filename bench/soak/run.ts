@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startFakeNode } from '../../test/fake-node/index.js';
+import { startFakeNode } from '../../fake-node/index.js';
 import { ABUSE_CASES, runAbuse } from './abuse.js';
 import { closeAgents, send } from './http-client.js';
 import { liveClients } from './live-clients.js';

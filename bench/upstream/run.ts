@@ -11,11 +11,11 @@
  */
 import WebSocket from 'ws';
 import { MessageType, decodeFrame, encodeFrame, types } from '../../src/chia/codec/index.js';
-import { PeerLink } from '../../src/chia/peer-link.js';
-import { RateLimiter } from '../../src/chia/rate-limiter.js';
-import { RATE_LIMITS_V2 } from '../../src/chia/rate-limits.js';
-import { createChiaCertificate, loadChiaCa } from '../../src/chia/tls-identity.js';
-import { startFakeNode, type FakeNode } from '../../test/fake-node/index.js';
+import { PeerLink } from '../../src/chia/link/peer-link.js';
+import { RateLimiter } from '../../src/chia/link/rate-limiter.js';
+import { RATE_LIMITS_V2 } from '../../src/chia/protocol/rate-limits.js';
+import { createChiaCertificate, loadChiaCa } from '../../src/chia/link/tls-identity.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 
 const REQUESTS = 2_000;
 const CONCURRENCY = 32;

@@ -1,17 +1,16 @@
 /** Coins of a block (wallet role): GET /v1/blocks/{height}/additions and /removals. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CachedBlock, CoinListJson, CoinListKind } from '../../src/block-cache.js';
-import type { ClientKey, Peak } from '../../src/chia/upstream-api.js';
+import type { CachedBlock, CoinListJson, CoinListKind } from '../../src/chain/block-cache.js';
+import { type ClientKey, type Peak, UpstreamError } from '../../src/chia/index.js';
 import { AdditionsResponse, RemovalsResponse } from '../../schemas/coins.js';
 import { HeightParams, IntsQuery, ref } from '../../schemas/common.js';
 import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
-import { ApiError, fromUpstream } from '../../src/errors.js';
-import { UpstreamError } from '../../src/chia/errors.js';
-import { HEADER_HASH_HEADER } from '../../src/rest/block-reply.js';
-import { clientOf, lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/rest/chain-lookup.js';
-import { coinListText, fetchCoinList } from '../../src/rest/coin-lists.js';
-import { applyValidators, isImmutable } from '../../src/rest/http-cache.js';
-import { JSON_TYPE, negotiate, variantSuffix } from '../../src/rest/representation.js';
+import { ApiError, fromUpstream } from '../../src/http/errors.js';
+import { HEADER_HASH_HEADER } from '../../src/chain/block-reply.js';
+import { clientOf, lookupBlock, plainDigits, requireAtMostPeak, requirePeak } from '../../src/chain/chain-lookup.js';
+import { coinListText, fetchCoinList } from '../../src/chain/coin-lists.js';
+import { applyValidators, isImmutable } from '../../src/http/http-cache.js';
+import { JSON_TYPE, negotiate, variantSuffix } from '../../src/http/representation.js';
 
 const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
 

@@ -6,7 +6,7 @@ import { ref } from '../../schemas/common.js';
 import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
 import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
 import { SseSink } from '../../src/live/sse-sink.js';
-import { envName } from '../../src/config-options.js';
+import { envName } from '../../src/config/options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
 /** How long a browser waits before reconnecting (the SSE `retry:` field). */

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { HeaderBlockRange, HeaderBlockResponse } from '../../schemas/block.js';
 import { HeightParams, IntsQuery, RangeQuery, ref } from '../../schemas/common.js';
 import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
-import { blockRangeHandler, oneBlockHandler } from '../../src/rest/block-handlers.js';
-import { plainDigits } from '../../src/rest/chain-lookup.js';
+import { blockRangeHandler, oneBlockHandler } from '../../src/chain/block-handlers.js';
+import { plainDigits } from '../../src/chain/chain-lookup.js';
 
 const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
 

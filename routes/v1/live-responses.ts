@@ -1,6 +1,6 @@
 /** Response maps shared by the two live routes (problem+json refusals before the stream starts). */
 import { Problem, ref } from '../../schemas/common.js';
-import { envName } from '../../src/config-options.js';
+import { envName } from '../../src/config/options.js';
 
 export const LIVE_REFUSALS = {
   400: {

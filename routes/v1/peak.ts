@@ -1,11 +1,11 @@
 /** GET /v1/peak: the best peak across all upstream links. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Peak } from '../../src/chia/upstream-api.js';
+import type { Peak } from '../../src/chia/index.js';
 import { IntsQuery, ref } from '../../schemas/common.js';
 import { PeakResponse } from '../../schemas/peak.js';
 import { problemResponses } from '../../schemas/responses.js';
-import { ApiError } from '../../src/errors.js';
-import { JSON_TYPE, negotiate } from '../../src/rest/representation.js';
+import { ApiError } from '../../src/http/errors.js';
+import { JSON_TYPE, negotiate } from '../../src/http/representation.js';
 
 /** The peak as JSON text; the u128 weight is a decimal string, or an exact number in chia mode. */
 export function peakText(peak: Peak, mode: 'safe' | 'chia'): string {

@@ -8,7 +8,7 @@ import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
 import { WsSink } from '../../src/live/ws-sink.js';
 import { WEBSOCKET_VERSION, handshakeGuard, upgradeRequired } from '../../src/live/upgrade-rejections.js';
 import { sendProblem } from '../../src/plugins/error-handler.js';
-import { envName } from '../../src/config-options.js';
+import { envName } from '../../src/config/options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
 export default async function wsRoutes(fastify: FastifyInstance): Promise<void> {

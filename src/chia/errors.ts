@@ -1,6 +1,6 @@
 /**
  * Typed errors raised by the framework-free protocol core. Every error carries a stable `code`
- * that the HTTP layer maps to a status (see src/errors.ts) and that callers can switch on.
+ * that the HTTP layer maps to a status (see src/http/errors.ts) and that callers can switch on.
  */
 
 /** Codes of errors raised by upstream links and the upstream manager. */

@@ -1,11 +1,11 @@
 /**
- * The contract between the protocol core (src/chia/upstream-manager.ts implements it) and the
+ * The contract between the protocol core (src/chia/pool/upstream-manager.ts implements it) and the
  * HTTP/WebSocket layers. Consumers depend on this interface only, so routes can be tested against an
  * in-memory implementation and run in production against real peers.
  */
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
-import type { UpstreamError } from './errors.js';
-import type { ClientKey, OnBehalfOf } from './on-behalf-of.js';
+
+import type { ClientKey, OnBehalfOf } from './link/on-behalf-of.js';
 
 /** Link roles (PROTOCOL.md §0.1): each role is a separate connection with its own certificate. */
 export type Role = 'full_node' | 'wallet';
@@ -48,7 +48,7 @@ export interface Peak {
 
 /**
  * A change of the best peak, as the upstream emits it. `forkPoint` is computed once, by the upstream
- * (src/chia/reorg.ts, with the configured guess depth), and every consumer (block cache, live events)
+ * (src/chia/peaks/reorg.ts, with the configured guess depth), and every consumer (block cache, live events)
  * uses it as is: the height of the last block the new peak shares with `previous` when blocks of the
  * previous chain were rolled back, null when the new peak extends `previous` (or is the first).
  */
@@ -177,4 +177,3 @@ export interface Upstream {
   off<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void;
 }
 
-export type { UpstreamError, ClientKey, OnBehalfOf };

@@ -6,8 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cursor } from './replay-buffer.js';
 import { LiveQuery } from '../../schemas/live.js';
-import { ApiError } from '../errors.js';
-import { integerExpectation, mustBe } from '../validation-detail.js';
+import { ApiError } from '../http/errors.js';
+import { integerExpectation, mustBe } from '../http/validation-detail.js';
 
 export type CursorName = keyof typeof LiveQuery.properties;
 

@@ -2,7 +2,7 @@
  * Turns upstream peaks into live-stream events and serialises each event exactly once: one JSON
  * string, one pre-built WebSocket text frame and one SSE block, shared by every subscriber.
  */
-import type { Peak, PeakChange } from '../chia/upstream-api.js';
+import type { Peak, PeakChange } from '../chia/index.js';
 import type { PeakData, PeakMessage, ReorgMessage } from '../../schemas/live.js';
 
 export type LiveEventType = 'peak' | 'reorg';

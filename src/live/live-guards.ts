@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 import { sendProblem } from '../plugins/error-handler.js';
 
 /** Seconds a client refused for a limit should wait: clients leave at their own pace, no slot frees on a schedule. */

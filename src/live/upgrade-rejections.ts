@@ -14,7 +14,7 @@ import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from '
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../http/errors.js';
 import { sendProblem } from '../plugins/error-handler.js';
 
 /** The WebSocket version the gateway speaks (RFC 6455 §4.1; ws also accepts the draft version 8). */

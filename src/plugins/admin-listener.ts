@@ -9,7 +9,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { edgeServerOptions, limitConnections } from '../http-edge.js';
+import { edgeServerOptions, limitConnections } from '../http/http-edge.js';
 import statusRoutes from '../../routes/v1/status.js';
 import { SHARED_SCHEMAS } from '../../schemas/index.js';
 import listenerEdge from './listener-edge.js';

@@ -1,13 +1,13 @@
 /**
- * Decorates the app with the block cache (src/block-cache.ts), fetching through `app.upstream`,
+ * Decorates the app with the block cache (src/chain/block-cache.ts), fetching through `app.upstream`,
  * feeding the cache metrics, and dropping the blocks and coin lists a reorg replaced: those above the
  * fork point the upstream computed for each change of the best peak (PeakChange.forkPoint, which the
  * live events use too, so browsers are told of exactly the heights the cache dropped).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { BlockCache, type EntryKind, type FetchBlocks } from '../block-cache.js';
-import type { PeakChange, Upstream } from '../chia/upstream-api.js';
+import { BlockCache, type EntryKind, type FetchBlocks } from '../chain/block-cache.js';
+import type { PeakChange, Upstream } from '../chia/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

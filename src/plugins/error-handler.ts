@@ -9,10 +9,10 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, MAX_PARAM_LENGTH, fromUpstream } from '../errors.js';
-import { validationDetail } from '../validation-detail.js';
+import { ApiError, MAX_PARAM_LENGTH, fromUpstream } from '../http/errors.js';
+import { validationDetail } from '../http/validation-detail.js';
 import type { ProblemBody } from '../../schemas/common.js';
-import { HEADER_HASH_HEADERS } from '../rest/block-reply.js';
+import { HEADER_HASH_HEADERS } from '../chain/block-reply.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 /** Problem types are tag URIs (RFC 4151), which RFC 9457 §3.1.1 allows for non-dereferenceable types. */

@@ -1,20 +1,20 @@
 /**
  * HTTP guards in front of every request of a listener, unknown routes included: the edge headers
- * (request id, nosniff, and on the public listener CORS: any origin by default, src/cors.ts), a
+ * (request id, nosniff, and on the public listener CORS: any origin by default, src/http/cors.ts), a
  * problem+json SHUTTING_DOWN for requests that arrive on open connections during shutdown, and on the
  * public listener an opt-in per-client-IP rate limit answering 429 problem+json with `RateLimit-*`
  * and `Retry-After`. Only /healthz and /readyz are exempt (probes); the admin listener has no limit.
  * The client IP is request.ip: the connecting address, or the X-Forwarded-For client when the proxy
- * is trusted (config.trustProxy, given to Fastify in src/http-edge.ts).
+ * is trusted (config.trustProxy, given to Fastify in src/http/http-edge.ts).
  * Must be registered before the routes: the rate limiter attaches itself to routes as they are added.
  * A disabled guard adds no hook and costs nothing.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { ApiError } from '../errors.js';
-import { corsPolicy, varyWithOrigin } from '../cors.js';
-import { edgeHeaders, type Listener } from '../edge-headers.js';
+import { ApiError } from '../http/errors.js';
+import { corsPolicy, varyWithOrigin } from '../http/cors.js';
+import { edgeHeaders, type Listener } from '../http/edge-headers.js';
 import { sendProblem } from './error-handler.js';
 
 const RATE_WINDOW_MS = 60_000;

@@ -1,5 +1,5 @@
 /**
- * HTTP request latency by route (`chia_gateway_http_request_seconds`, src/http-latency.ts) with no
+ * HTTP request latency by route (`chia_gateway_http_request_seconds`, src/metrics/latency-histogram.ts) with no
  * per-request lookup: an onRoute hook gives each route an onResponse hook of its own that closes over
  * the route's label. (Reading `request.routeOptions` instead builds an object on every request.)
  * Requests that match no route are served by the 404 handler, which has no route of its own: one
@@ -10,8 +10,8 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, onResponseHookHandler } from 'fastify';
-import type { LatencySeries } from '../http-latency.js';
-import type { Metrics } from '../metrics.js';
+import type { LatencySeries } from '../metrics/latency-histogram.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** Route label of requests that matched no route, so unknown URLs cannot grow the label set. */
 export const UNMATCHED_ROUTE = 'unmatched';

@@ -13,9 +13,9 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { corsPolicy, isPreflight, preflightHeaders, type CorsPolicy } from '../cors.js';
-import type { Listener } from '../edge-headers.js';
-import { ApiError } from '../errors.js';
+import { corsPolicy, isPreflight, preflightHeaders, type CorsPolicy } from '../http/cors.js';
+import type { Listener } from '../http/edge-headers.js';
+import { ApiError } from '../http/errors.js';
 import { sendProblem } from './error-handler.js';
 
 export interface HttpMethodsOptions {

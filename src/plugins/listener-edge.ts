@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { Listener } from '../edge-headers.js';
+import type { Listener } from '../http/edge-headers.js';
 import errorHandlerPlugin from './error-handler.js';
 import httpGuardsPlugin from './http-guards.js';
 import httpMethodsPlugin from './http-methods.js';

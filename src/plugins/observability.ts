@@ -11,9 +11,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ApiError } from '../errors.js';
-import { notReadyReason, readinessOf } from '../readiness.js';
-import { bindUpstreamMetrics, type UpstreamMetricsBinding } from '../upstream-metrics.js';
+import { ApiError } from '../http/errors.js';
+import { notReadyReason, readinessOf } from '../metrics/readiness.js';
+import { bindUpstreamMetrics, type UpstreamMetricsBinding } from '../metrics/upstream-metrics.js';
 import { HealthResponse, MetricsText, NotReadyProblem, ReadyResponse } from '../../schemas/ops.js';
 import { problemResponses } from '../../schemas/responses.js';
 import { PROBLEM_CONTENT_TYPE, problemOf } from './error-handler.js';

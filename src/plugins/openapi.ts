@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { SHARED_SCHEMAS } from '../../schemas/index.js';
-import { envName } from '../config-options.js';
-import { DEFAULTS } from '../config.js';
-import { packageVersion } from '../package-root.js';
+import { envName } from '../config/options.js';
+import { DEFAULTS } from '../config/config.js';
+import { packageVersion } from '../process/package-root.js';
 
 const DESCRIPTION = `HTTP access to the Chia blockchain through mutual-TLS links to full nodes (peer protocol).
 

@@ -5,8 +5,8 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { createPeakHub, type PeakHub } from '../peak-hub.js';
-import { packageVersion } from '../package-root.js';
+import { createPeakHub, type PeakHub } from '../live/peak-hub.js';
+import { packageVersion } from '../process/package-root.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { headerHash, sha256, toHex, types, type FullBlock } from '../../src/chia/codec/index.js';
-import { NETWORKS } from '../../src/chia/networks.js';
+import { NETWORKS } from '../../src/chia/protocol/networks.js';
 import { fixtureFile } from '../support/fixtures.js';
-import { TX_EVERY } from './block-template.js';
-import { FakeChain, type PeakInfo } from './chain.js';
-import { TEMPLATE_BLOCK_HEX } from './fixture-block.js';
+import { TX_EVERY } from '../../fake-node/block-template.js';
+import { FakeChain, type PeakInfo } from '../../fake-node/chain.js';
+import { TEMPLATE_BLOCK_HEX } from '../../fake-node/fixture-block.js';
 
 const GENESIS = NETWORKS.mainnet!.genesisChallenge;
 const genesis = () => Uint8Array.from(Buffer.from(GENESIS.slice(2), 'hex'));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { types } from '../../src/chia/codec/index.js';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { startFakeNode } from './index.js';
-import { connectRaw } from './raw-client.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { startFakeNode } from '../../fake-node/index.js';
+import { connectRaw } from '../../fake-node/raw-client.js';
 
 describe('fake node: devnet mode', () => {
   it('produces blocks on its own and reorgs every reorgEvery blocks', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBlockList, decodeFrame, headerHash, types } from '../../src/chia/codec/index.js';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { Faults } from './faults.js';
-import { startFakeNode, type FakeNode } from './index.js';
-import { connectRaw, type RawClient } from './raw-client.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { Faults } from '../../fake-node/faults.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
 
 let node: FakeNode;
 const clients: RawClient[] = [];

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerHash, toHex, types } from '../../src/chia/codec/index.js';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { createChiaCertificate } from '../../src/chia/tls-identity.js';
-import { selfSignedCertificate } from '../tls/self-signed.js';
-import { startFakeNode, type FakeNode } from './index.js';
-import { connectRaw, RawClient } from './raw-client.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { createChiaCertificate } from '../../src/chia/link/tls-identity.js';
+import { selfSignedCertificate } from '../support/self-signed.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { connectRaw, RawClient } from '../../fake-node/raw-client.js';
 
 let node: FakeNode;
 const clients: RawClient[] = [];

@@ -3,11 +3,11 @@
  * §c.4, §h.1), so a client that paced by v2 on such a link gets banned here as on a real node.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { rateLimitOf, RATE_LIMITS_V1, RATE_LIMITS_V2 } from '../../src/chia/rate-limits.js';
-import { InboundLimiter } from './inbound-limiter.js';
-import { startFakeNode, type FakeNode } from './index.js';
-import { connectRaw, type RawClient } from './raw-client.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { rateLimitOf, RATE_LIMITS_V1, RATE_LIMITS_V2 } from '../../src/chia/protocol/rate-limits.js';
+import { InboundLimiter } from '../../fake-node/inbound-limiter.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
 
 const WITH_V2: [number, string][] = [
   [1, '1'],

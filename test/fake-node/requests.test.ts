@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBlockList, headerHash, toHex, type Coin } from '../../src/chia/codec/index.js';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { startFakeNode, type FakeNode } from './index.js';
-import { connectRaw, type RawClient } from './raw-client.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
 
 let node: FakeNode;
 let full: RawClient;

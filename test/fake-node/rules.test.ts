@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { BanList } from './bans.js';
-import { checkHandshake, handshakeReply } from './handshake-rules.js';
-import { InboundLimiter } from './inbound-limiter.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { BanList } from '../../fake-node/bans.js';
+import { checkHandshake, handshakeReply } from '../../fake-node/handshake-rules.js';
+import { InboundLimiter } from '../../fake-node/inbound-limiter.js';
 
 const WINDOW = 60_000;
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NodeType } from '../../src/chia/message-rules.js';
-import { startFakeNode, type FakeNode } from './index.js';
-import { connectRaw, type RawClient } from './raw-client.js';
-import { NODE_WINDOWS } from './v3-windows.js';
+import { NodeType } from '../../src/chia/protocol/message-rules.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
+import { NODE_WINDOWS } from '../../fake-node/v3-windows.js';
 
 const V3_CAPS: [number, string][] = [
   [1, '1'],

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { CodecError, decodeFrame, encodeFrame, fromHex, payloadType, types, type Streamable } from '../../src/chia/codec/index.js';
 import { Reader } from '../../src/chia/codec/reader.js';
-import { loadVectors, realBytes } from '../codec/corpus.js';
+import { loadVectors, realBytes } from '../chia/codec/corpus.js';
 
 export interface FuzzTarget {
   name: string;

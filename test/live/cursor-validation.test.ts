@@ -4,9 +4,9 @@
  * get 400 problem+json before any stream (SSE, WebSocket upgrade) or an error frame (subscribe).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_HEIGHT } from '../../src/errors.js';
+import { MAX_HEIGHT } from '../../src/http/errors.js';
 import { LiveClient, liveTestScope } from './live-app.js';
-import { UPGRADE_HEADERS, portOf, rawRequest } from './raw-http.js';
+import { UPGRADE_HEADERS, portOf, rawRequest } from '../support/raw-upgrade.js';
 
 /** The largest event id: ids are exact JavaScript integers. */
 const MAX_ID = Number.MAX_SAFE_INTEGER;

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp, type GatewayApp } from '../../src/app.js';
-import { configWith, type GatewayConfig } from '../../src/config.js';
+import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { PeakSource } from '../support/peak-source.js';
-import { startFakeNode, type FakeNode } from '../fake-node/index.js';
+import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 
 export interface LiveApp {
   app: GatewayApp;

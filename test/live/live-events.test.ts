@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { peakChange } from '../../src/chia/reorg.js';
+import { peakChange } from '../../src/chia/peaks/reorg.js';
 import { peakData, reorgOf, serialize, sseBlock, wsTextFrame } from '../../src/live/live-events.js';
 import { PeakMessage } from '../../schemas/live.js';
 import type { Peak } from '../../src/chia/upstream-api.js';

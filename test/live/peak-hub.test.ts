@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPeakHub, type PeakHubOptions } from '../../src/peak-hub.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createPeakHub, type PeakHubOptions } from '../../src/live/peak-hub.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 import { PeakSource } from '../support/peak-source.js';
 import { MemorySink } from './memory-sink.js';
 

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import WebSocket from 'ws';
-import type { GatewayConfig } from '../../src/config.js';
+import type { GatewayConfig } from '../../src/config/config.js';
 import { PeakSource } from '../support/peak-source.js';
 import { LiveClient, startLiveApp, type LiveApp } from './live-app.js';
 import { SseClient } from './sse-client.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPeakHub } from '../../src/peak-hub.js';
+import { createPeakHub } from '../../src/live/peak-hub.js';
 import { PeakSource } from '../support/peak-source.js';
 import { MemorySink } from './memory-sink.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import net from 'node:net';
 import { buildApp, type GatewayApp } from '../../src/app.js';
-import { configWith } from '../../src/config.js';
+import { configWith } from '../../src/config/config.js';
 import { PeakSource } from '../support/peak-source.js';
 import { startLiveApp, type LiveApp } from './live-app.js';
 

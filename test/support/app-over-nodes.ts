@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type GatewayApp } from '../../src/app.js';
-import { configWith, type GatewayConfig } from '../../src/config.js';
+import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import type { Upstream } from '../../src/chia/upstream-api.js';
-import type { FakeNode } from '../fake-node/index.js';
+import type { FakeNode } from '../../fake-node/index.js';
 import { eventually } from './eventually.js';
 
 /** Generous: links handshake over TLS on a loaded machine. */

@@ -1,7 +1,7 @@
 /** Config parsing helpers shared by the option tests. */
 import { expect } from 'vitest';
-import { ConfigError, type ConfigIssue } from '../../src/config-parse.js';
-import { parseConfig } from '../../src/config-parse.js';
+import { ConfigError, type ConfigIssue } from '../../src/config/parse.js';
+import { parseConfig } from '../../src/config/parse.js';
 
 /** Parses a config from the given environment and argv. */
 export const parse = (env: Record<string, string | undefined> = {}, argv: string[] = []) => parseConfig({ env, argv });

@@ -1,6 +1,6 @@
 /** The real app over an in-memory upstream (mainnet blocks 0–63), listening on a free loopback port. */
 import { buildApp, type GatewayApp } from '../../src/app.js';
-import { configWith, type GatewayConfig } from '../../src/config.js';
+import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { MemoryUpstream } from './memory-upstream.js';
 
 export async function listeningApp(overrides: Partial<GatewayConfig> = {}, addRoutes?: (app: GatewayApp) => void): Promise<GatewayApp> {

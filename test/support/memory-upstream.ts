@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { coinId, fromHex, headerHash, parseJson, toHex, types } from '../../src/chia/codec/index.js';
 import type { Coin, FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError, type UpstreamErrorCode } from '../../src/chia/errors.js';
-import { peakChange } from '../../src/chia/reorg.js';
+import { peakChange } from '../../src/chia/peaks/reorg.js';
 import type {
   FetchedBlock,
   LinkStatus,

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError } from '../../src/chia/errors.js';
-import { peakChange } from '../../src/chia/reorg.js';
+import { peakChange } from '../../src/chia/peaks/reorg.js';
 import type {
   FetchedBlock,
   LinkState,

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError } from '../../src/chia/errors.js';
-import { peakChange } from '../../src/chia/reorg.js';
+import { peakChange } from '../../src/chia/peaks/reorg.js';
 import type { FetchedBlock, Peak, Role, Upstream, UpstreamEvents, UpstreamStatus } from '../../src/chia/upstream-api.js';
 
 /** Weight added per block (any positive constant; a reorg branch adds a little more). */

@@ -1,0 +1,149 @@
+/**
+ * Request/response correlation for one link (PROTOCOL.md §b.2; the model is chia-wallet-sdk's
+ * request_map.rs and chia-blockchain's ws_connection.py). Ids are u16 in 0..32767 (the connecting
+ * side's half), wrap, and skip ids still pending or recently timed out, so a late reply can never be
+ * taken for the answer to a newer request. Every request has a deadline; close settles them all.
+ */
+import { UpstreamError } from '../errors.js';
+import { classifyReply, type ReplyKind } from '../protocol/message-rules.js';
+
+/** Highest id the connecting side uses; the node uses 32768..65535 for its own requests (§b.2). */
+export const MAX_REQUEST_ID = 32_767;
+/** Timed-out ids remembered, so their late replies are recognised and their ids not reused. */
+export const TIMED_OUT_MEMORY = 1_024;
+export const DEFAULT_MAX_IN_FLIGHT = 1_024;
+
+export interface IncomingFrame {
+  type: number;
+  id: number | null;
+  data: Uint8Array;
+}
+
+export interface Reply {
+  kind: 'ok' | 'reject';
+  type: number;
+  data: Uint8Array;
+}
+
+interface DebugLogger {
+  debug(obj: object, msg?: string): void;
+}
+
+export interface RequestMapOptions {
+  maxInFlight?: number;
+  /** Receives messages that answer nothing of ours: notifications and node requests. */
+  onUnsolicited: (frame: IncomingFrame) => void;
+  /** Called when a reply has a type the request may not get (the link is then faulty). */
+  onInvalidReply?: (frame: IncomingFrame, requestType: number) => void;
+  classify?: (requestType: number, replyType: number) => ReplyKind;
+  logger?: DebugLogger;
+}
+
+interface Pending {
+  type: number;
+  resolve: (reply: Reply) => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class RequestMap {
+  readonly #pending = new Map<number, Pending>();
+  readonly #timedOut = new Set<number>();
+  readonly #maxInFlight: number;
+  readonly #options: RequestMapOptions;
+  readonly #classify: (requestType: number, replyType: number) => ReplyKind;
+  #next = 0;
+  #closed: Error | undefined;
+
+  constructor(options: RequestMapOptions) {
+    this.#options = options;
+    this.#maxInFlight = Math.min(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, MAX_REQUEST_ID + 1 - TIMED_OUT_MEMORY);
+    this.#classify = options.classify ?? classifyReply;
+  }
+
+  /** Allocates an id for a request of `type` and returns it with a promise of the reply (deadline `timeoutMs`). */
+  register(type: number, timeoutMs: number): { id: number; reply: Promise<Reply> } {
+    if (this.#closed) throw this.#closed;
+    if (this.#pending.size >= this.#maxInFlight) {
+      throw new UpstreamError('PACING_QUEUE_FULL', `${this.#pending.size} requests already in flight on this link`);
+    }
+    const id = this.#allocate();
+    const reply = new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        this.#rememberTimedOut(id);
+        reject(new UpstreamError('UPSTREAM_TIMEOUT', `no reply within ${timeoutMs} ms (requestTimeoutMs)`));
+      }, timeoutMs);
+      this.#pending.set(id, { type, resolve, reject, timer });
+    });
+    return { id, reply };
+  }
+
+  /** Settles request `id` with `error` (e.g. the send failed) without remembering the id. */
+  fail(id: number, error: unknown): void {
+    const entry = this.#pending.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.#pending.delete(id);
+    entry.reject(error);
+  }
+
+  /** Routes a received frame: the answer to a pending request, a late reply (dropped), or unsolicited. */
+  route(frame: IncomingFrame): 'reply' | 'late' | 'unsolicited' | 'invalid' {
+    const entry = frame.id === null ? undefined : this.#pending.get(frame.id);
+    if (frame.id === null || !entry) {
+      if (frame.id !== null && this.#timedOut.has(frame.id)) {
+        this.#timedOut.delete(frame.id);
+        this.#options.logger?.debug({ id: frame.id, type: frame.type }, 'late reply to a timed-out request dropped');
+        return 'late';
+      }
+      this.#options.onUnsolicited(frame);
+      return 'unsolicited';
+    }
+    clearTimeout(entry.timer);
+    this.#pending.delete(frame.id);
+    const kind = this.#classify(entry.type, frame.type);
+    if (kind === 'invalid') {
+      entry.reject(
+        new UpstreamError('UPSTREAM_INVALID_REPLY', `reply type ${frame.type} is not a valid answer to request type ${entry.type}`),
+      );
+      this.#options.onInvalidReply?.(frame, entry.type);
+      return 'invalid';
+    }
+    entry.resolve({ kind, type: frame.type, data: frame.data });
+    return 'reply';
+  }
+
+  /** Rejects every pending request with `error`; later registrations throw it. Idempotent. */
+  close(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    for (const [id, entry] of this.#pending) {
+      clearTimeout(entry.timer);
+      this.#pending.delete(id);
+      entry.reject(error);
+    }
+  }
+
+  /** Requests awaiting a reply. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  #allocate(): number {
+    // Bounded: maxInFlight + TIMED_OUT_MEMORY < 32768 guarantees a free id within one lap.
+    for (;;) {
+      const id = this.#next;
+      this.#next = id === MAX_REQUEST_ID ? 0 : id + 1;
+      if (!this.#pending.has(id) && !this.#timedOut.has(id)) return id;
+    }
+  }
+
+  #rememberTimedOut(id: number): void {
+    this.#timedOut.add(id);
+    if (this.#timedOut.size > TIMED_OUT_MEMORY) {
+      const oldest = this.#timedOut.values().next().value;
+      if (oldest !== undefined) this.#timedOut.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * The pool of upstream links (implements `Upstream`): config.linksPerRole links per role, each role
+ * with its own TLS identity, never two of one role to one node; peers from the config or the DNS
+ * seeders; capped backoff with jitter per link, bans honoured per peer; requests routed to the least
+ * busy ready link of the right role, retried once on another peer when theirs dies, answers wrongly, or
+ * lags behind the height asked for, and paced fairly between the clients they serve; the best peak tracked across links;
+ * blocks checked against the announcing peer's header hashes; a new peer's first peak related to the
+ * best through its parent hash (peak-parents.ts). The peers live in peer-pool.ts, the routing of
+ * requests in request-router.ts; this class wires them to the link slots and tracks the peaks.
+ */
+import { EventEmitter } from 'node:events';
+import type { GatewayConfig } from '../../config/config.js';
+import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
+import { MessageType, toHex, types } from '../codec/index.js';
+import { LinkSlot } from './link-slot.js';
+import { SILENT_LOGGER, type Logger } from '../logger.js';
+import { parentRequest, PerKeyQueue, PARENT_TIMEOUT_MS } from '../peaks/peak-parents.js';
+import { PeakTracker, type PeakAnnouncement } from '../peaks/peak-tracker.js';
+import { formatAddress, type HostResolver } from './peer-discovery.js';
+import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
+import { PeerPool } from './peer-pool.js';
+import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
+import { loadChiaCa, loadOrCreateIdentity } from '../link/tls-identity.js';
+import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../codec/index.js';
+import { announcedParent, checkBlocks, decodeReply, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
+import type { FetchedBlock, LinkStatus, Peak, PeakChange, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
+
+export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
+export { RESEED_INTERVAL_MS } from './peer-pool.js';
+
+/** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
+export const MAX_BLOCKS_PER_REQUEST = 33;
+/** request_block_headers spans at most 128 heights, i.e. 129 headers (§e.5). */
+export const MAX_HEADERS_PER_REQUEST = 129;
+
+export type UpstreamManagerConfig = Pick<
+  GatewayConfig,
+  'network' | 'peers' | 'roles' | 'dataDir' | 'identities' | 'pacingShare' | 'requestTimeoutMs' | 'linksPerRole' | 'pacingQueueSize' | 'pacingClientShare' | 'pacingMaxWaitMs'
+>;
+
+export interface UpstreamManagerOptions {
+  config: UpstreamManagerConfig;
+  /**
+   * How deep a fork is assumed when the gateway cannot relate a new best peak to the previous one
+   * (see PeakTrackerOptions): the configured confirmations, so no guess leaves a replaced block to
+   * become immutable.
+   */
+  unverifiedForkDepth: number;
+  /**
+   * How long every link keeps away from a peer that refused the upgrade with HTTP 403: our IP is
+   * banned there, for a time the node does not say (PROTOCOL.md §a.5), config.banBackoffMs.
+   */
+  banBackoffMs: number;
+  /** How an operator gives peers, named in the message when there are none (default `peers`). */
+  peersOption?: string;
+  logger?: Logger;
+  /** DNS lookup for the seeders (tests inject one). */
+  resolver?: HostResolver;
+  /** Reconnect delays of one link (exponentialBackoff() by default). */
+  backoff?: BackoffStrategy;
+  /** Pre-made identities per role instead of loading them from config/dataDir. */
+  identities?: Partial<Record<Role, { cert: string; key: string }>>;
+  /** CA certificate that node certificates must chain to; the bundled Chia CA by default. */
+  ca?: string;
+  /** Pacing window (60 s against real nodes; tests scale it like the fake node). */
+  pacingWindowMs?: number;
+  /** Pacing guard against latency jitter (default a tenth of the window, see rate-limiter.ts). */
+  pacingGuardMs?: number;
+  /** Extra PeerLink settings (timers) for tests. */
+  link?: Partial<Pick<PeerLinkOptions, 'handshakeTimeoutMs' | 'pingIntervalMs' | 'keepAliveIdleMs'>>;
+}
+
+export function createUpstreamManager(options: UpstreamManagerOptions): UpstreamManager {
+  return new UpstreamManager(options);
+}
+
+export class UpstreamManager implements Upstream {
+  readonly #options: UpstreamManagerOptions;
+  readonly #config: UpstreamManagerConfig;
+  readonly #log: Logger;
+  readonly #events = new EventEmitter();
+  readonly #slots: LinkSlot[] = [];
+  readonly #peaks: PeakTracker;
+  /** Per peer address: its announcements, kept in order behind a parent request (see #announce). */
+  readonly #announcing = new PerKeyQueue((err) => this.#log.error({ err: (err as Error).message }, 'peak announcement failed'));
+  readonly #pool: PeerPool;
+  readonly #router: RequestRouter;
+  readonly #backoff: BackoffStrategy;
+  #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
+  #ca = '';
+  #state: 'idle' | 'started' | 'closed' = 'idle';
+
+  constructor(options: UpstreamManagerOptions) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#log = options.logger ?? SILENT_LOGGER;
+    this.#backoff = options.backoff ?? exponentialBackoff();
+    this.#peaks = new PeakTracker({ unverifiedForkDepth: options.unverifiedForkDepth });
+    this.#pool = new PeerPool({
+      network: this.#config.network,
+      peers: this.#config.peers,
+      resolver: options.resolver,
+      banBackoffMs: options.banBackoffMs,
+      peersOption: options.peersOption ?? 'peers',
+      logger: this.#log,
+      otherLinks: (slot) => this.#otherLinks(slot),
+    });
+    this.#router = new RequestRouter({
+      slots: this.#slots,
+      peaks: this.#peaks,
+      roles: this.#config.roles,
+      isClosed: () => this.#state === 'closed',
+      report: (outcome) => this.#report(outcome),
+      logger: this.#log,
+      rideThroughMs: Math.min(RIDE_THROUGH_MS, this.#config.requestTimeoutMs),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') return;
+    this.#state = 'started';
+    this.#ca = this.#options.ca ?? loadChiaCa().cert;
+    for (const role of this.#config.roles) {
+      const given = this.#options.identities?.[role];
+      const paths = this.#config.identities[role];
+      this.#identities[role] = given ?? (await loadOrCreateIdentity({ dataDir: this.#config.dataDir, role, certPath: paths?.certPath, keyPath: paths?.keyPath, logger: this.#log }));
+    }
+    if (this.#state !== 'started') return;
+    if (this.#pool.size === 0) await this.#pool.reseed();
+    for (const role of this.#config.roles) {
+      for (let i = 1; i <= this.#config.linksPerRole; i++) {
+        const slot = new LinkSlot({
+          role,
+          id: `${role}#${i}`,
+          choosePeer: (s) => this.#pool.choosePeer(s),
+          ban: (peer, banMs, reason) => this.#pool.ban(peer, banMs, reason),
+          createLink: (peer, r) => this.#createLink(peer, r),
+          backoff: this.#backoff,
+          logger: this.#log,
+        });
+        slot.on('state', (state) => {
+          if (state === 'reconnecting') this.#forgetIfGone(slot);
+          this.#events.emit('link', this.#slotStatus(slot));
+          if (state === 'handshaking') this.#pool.dropIfDuplicate(slot);
+        });
+        slot.on('notification', (frame, link) => this.#onNotification(frame.type, frame.data, link));
+        this.#slots.push(slot);
+      }
+    }
+    for (const slot of this.#slots) slot.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    for (const slot of this.#slots) slot.stop();
+  }
+
+  async getBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<FullBlock>[]> {
+    checkRange(start, end, MAX_BLOCKS_PER_REQUEST);
+    const payload = { start_height: start, end_height: end, include_transaction_block: true };
+    return this.#router.request('full_node', 'request_blocks', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlocks', start, end), options.onBehalfOf);
+  }
+
+  async getHeaderBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<HeaderBlock>[]> {
+    checkRange(start, end, MAX_HEADERS_PER_REQUEST);
+    const payload = { start_height: start, end_height: end, return_filter: true };
+    return this.#router.request('wallet', 'request_block_headers', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlockHeaders', start, end), options.onBehalfOf);
+  }
+
+  async getAdditions(height: number, headerHash: string | null, options: UpstreamRequestOptions = {}): Promise<RespondAdditions> {
+    checkRange(height, height, 1);
+    const payload = { height, header_hash: headerHash === null ? null : hashBytes(headerHash), puzzle_hashes: null };
+    return this.#router.request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, types.RespondAdditions), options.onBehalfOf);
+  }
+
+  async getRemovals(height: number, headerHash: string, options: UpstreamRequestOptions = {}): Promise<RespondRemovals> {
+    checkRange(height, height, 1);
+    const payload = { height, header_hash: hashBytes(headerHash), coin_names: null };
+    return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, types.RespondRemovals), options.onBehalfOf);
+  }
+
+  peak(): Peak | null {
+    return this.#peaks.best;
+  }
+
+  status(): UpstreamStatus {
+    return { network: this.#config.network, roles: [...this.#config.roles], links: this.#slots.map((s) => this.#slotStatus(s)), peak: this.#peaks.best };
+  }
+
+  isReady(role: Role): boolean {
+    return this.#slots.some((s) => s.deps.role === role && s.link?.state === 'ready');
+  }
+
+  on<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void {
+    this.#events.on(event, listener);
+  }
+
+  off<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void {
+    this.#events.off(event, listener);
+  }
+
+  /** The blocks of a block-list reply, checked against what the serving peer announced (§g.3). */
+  #checkBlocks<K extends BlockReplyKind>(reply: PeerReply, kind: K, start: number, end: number): FetchedBlock<BlockOf<K>>[] {
+    return checkBlocks(reply, kind, start, end, (height) => this.#peaks.announcedHash(reply.peer, height));
+  }
+
+  #onNotification(type: number, data: Uint8Array, link: PeerLink): void {
+    let announced;
+    try {
+      const isWallet = type === MessageType.new_peak_wallet;
+      const value = isWallet ? types.NewPeakWallet.decode(data) : types.NewPeak.decode(data);
+      announced = { header_hash: toHex(value.header_hash), height: value.height, weight: value.weight, fork_point_with_previous_peak: value.fork_point_with_previous_peak };
+    } catch (err) {
+      this.#log.warn({ peer: link.address, err: (err as Error).message }, 'undecodable peak announcement ignored');
+      return;
+    }
+    const receivedAt = Date.now();
+    this.#announcing.run(link.address, () => this.#announce(link, announced, receivedAt));
+  }
+
+  /**
+   * Records an announcement, first asking its link for the announced block's parent hash when the
+   * tracker could otherwise only guess its fork point (PeakTracker.needsParent: a peer's first peak
+   * after a (re)connect, heavier than the best). Any failure of that request just leaves the guess:
+   * the peak is never lost. An announcement whose link closed meanwhile is dropped, as its peer was
+   * forgotten (#forgetIfGone) and must not pin the best.
+   */
+  #announce(link: PeerLink, announced: PeakAnnouncement, receivedAt: number): Promise<void> | undefined {
+    if (link.state === 'closed' || this.#state === 'closed') return undefined;
+    if (!this.#peaks.needsParent(link.address, announced)) {
+      this.#record(link, announced, receivedAt);
+      return undefined;
+    }
+    return this.#parentOf(link, announced).then((parent) => {
+      if (link.state !== 'closed' && this.#state !== 'closed') this.#record(link, announced, receivedAt, parent);
+    });
+  }
+
+  /** The announced block's checked parent hash from its own link, or undefined on any failure. */
+  async #parentOf(link: PeerLink, announced: PeakAnnouncement): Promise<string | undefined> {
+    const { message, payload } = parentRequest(link.nodeType, announced.height);
+    const timeoutMs = Math.min(PARENT_TIMEOUT_MS, this.#config.requestTimeoutMs);
+    try {
+      return await this.#router.exchange(link, link.role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), { timeoutMs });
+    } catch (err) {
+      this.#log.info({ peer: link.address, height: announced.height, err: (err as Error).message }, "a new peak's parent is unknown: its fork point is a bounded guess");
+      return undefined;
+    }
+  }
+
+  /** Hands an announcement to the tracker and emits the link's new status and any change of the best. */
+  #record(link: PeerLink, announced: PeakAnnouncement, receivedAt: number, parentHash?: string): void {
+    const change = this.#peaks.announce(link.address, announced, receivedAt, parentHash);
+    for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
+    if (change) this.#emitBest(change, link.address, 'new best peak');
+  }
+
+  #emitBest(change: PeakChange, peer: string, message: string): void {
+    this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer }, message);
+    this.#events.emit('peak', change);
+  }
+
+  /** Drops a closed link's peer from the peak bookkeeping unless another link still talks to it. */
+  #forgetIfGone(slot: LinkSlot): void {
+    const address = slot.link?.address;
+    if (address === undefined) return;
+    if (this.#slots.some((s) => s !== slot && s.link?.address === address && s.link.state !== 'closed')) return;
+    // The best peak may have been this peer's alone: the tracker falls back to the remaining peers' best.
+    const change = this.#peaks.forget(address);
+    if (change) this.#emitBest(change, address, 'best peak recomputed: its peer is gone');
+  }
+
+  #report(outcome: RequestOutcome): void {
+    this.#events.emit('request', outcome);
+  }
+
+  #createLink(peer: PeerAddress, role: Role): PeerLink {
+    const identity = this.#identities[role];
+    if (!identity) throw new Error(`no identity for role ${role}`);
+    return new PeerLink({
+      host: peer.host,
+      port: peer.port,
+      role,
+      network: this.#config.network,
+      identity,
+      ca: this.#ca,
+      requestTimeoutMs: this.#config.requestTimeoutMs,
+      pacing: {
+        share: this.#config.pacingShare,
+        queueSize: this.#config.pacingQueueSize,
+        clientShare: this.#config.pacingClientShare,
+        maxWaitMs: this.#config.pacingMaxWaitMs,
+        windowMs: this.#options.pacingWindowMs,
+        guardMs: this.#options.pacingGuardMs,
+      },
+      logger: this.#log,
+      ...this.#options.link,
+    });
+  }
+
+  /** The live links of the other slots of `slot`'s role. */
+  #otherLinks(slot: LinkSlot): PeerLink[] {
+    const links: PeerLink[] = [];
+    for (const s of this.#slots) if (s !== slot && s.deps.role === slot.deps.role && s.link && s.link.state !== 'closed') links.push(s.link);
+    return links;
+  }
+
+  #slotStatus(slot: LinkSlot, now = Date.now()): LinkStatus {
+    const link = slot.link;
+    // An idle slot goes nowhere yet: the address of a link it held before is not its target.
+    const peer = slot.state === 'idle' ? '' : (link?.address ?? (slot.peer ? formatAddress(slot.peer) : ''));
+    const retry = slot.retry;
+    const latest = link ? this.#peaks.latest(link.address) : undefined;
+    return {
+      id: slot.id,
+      role: slot.deps.role,
+      peer,
+      state: slot.state,
+      peer_id: link?.peerId ?? null,
+      peak: latest ? { height: latest.height, header_hash: latest.header_hash, weight: latest.weight.toString() } : null,
+      since: slot.since,
+      last_error: slot.lastError?.message ?? null,
+      in_flight: link?.state === 'ready' ? link.inFlight : 0,
+      queued: link?.state === 'ready' ? link.queued : 0,
+      rate_limits: link?.rateLimits ?? null,
+      reconnects: slot.reconnects,
+      retry: retry === null ? null : { cause: retry.cause, at: retry.at, in_ms: Math.max(0, retry.at - now), reason: retry.reason },
+    };
+  }
+}
+
+/** Checks an inclusive height range against a per-request maximum (a caller bug otherwise). */
+function checkRange(start: number, end: number, maxCount: number): void {
+  const u32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
+  if (!u32(start) || !u32(end) || end < start || end - start + 1 > maxCount) {
+    throw new RangeError(`invalid height range ${start}..${end} (at most ${maxCount} heights)`);
+  }
+}
+
+function hashBytes(hex: string): Uint8Array {
+  const clean = hex.startsWith('0x') ? hex.slice(2) : hex;
+  if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new RangeError(`invalid header hash ${hex}`);
+  return Uint8Array.from(Buffer.from(clean, 'hex'));
+}
+

@@ -1,0 +1,85 @@
+/**
+ * CORS for the HTTP API. Chain data is public and read-only, so by default any origin may read it
+ * (`Access-Control-Allow-Origin: *`, on errors too); CHIA_GATEWAY_CORS_ORIGINS restricts it to a list,
+ * in which case the allowed origin is echoed and every response varies by Origin. Only GET and HEAD
+ * are allowed cross-origin; preflights are answered by the OPTIONS routes (src/plugins/http-methods.ts).
+ * Credentials are never allowed: the API has none.
+ */
+import { HEADER_HASH_HEADERS } from '../chain/block-reply.js';
+
+/** The methods a cross-origin script may use. */
+const CORS_METHODS = ['GET', 'HEAD'] as const;
+/** How long a browser may cache a preflight answer (Chromium caps it at 2 hours). */
+const PREFLIGHT_MAX_AGE_SECONDS = 7_200;
+/**
+ * Headers a browser script may read on a cross-origin response: beyond the CORS-safelisted ones,
+ * the rate-limit state, the request id, and the validators of chain resources (the header hash lets
+ * a script detect a reorg without parsing the body).
+ */
+const EXPOSED_HEADERS = [
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'retry-after',
+  'x-request-id',
+  'etag',
+  ...HEADER_HASH_HEADERS,
+].join(', ');
+
+export interface CorsPolicy {
+  /** Any origin may read (`*`); otherwise only those in `origins`. */
+  readonly anyOrigin: boolean;
+  readonly origins: ReadonlySet<string>;
+}
+
+/** The policy of a configured origin list: `*` (the default) allows any origin. */
+export function corsPolicy(origins: readonly string[]): CorsPolicy {
+  return { anyOrigin: origins.includes('*'), origins: new Set(origins) };
+}
+
+/**
+ * The CORS headers of an ordinary (non-preflight) response to a request from `origin`. A restricted
+ * policy always adds `Vary: Origin`, allowed or not, so a shared cache never hands one origin's
+ * answer to another. Nothing is sent for an origin that is not allowed: the browser then refuses it.
+ */
+export function corsHeaders(policy: CorsPolicy, origin: string | undefined): Record<string, string> {
+  if (policy.anyOrigin) return ANY_ORIGIN_HEADERS;
+  if (origin === undefined || !policy.origins.has(origin)) return VARY_ORIGIN;
+  return { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS, vary: 'Origin' };
+}
+
+const ANY_ORIGIN_HEADERS: Record<string, string> = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': EXPOSED_HEADERS,
+});
+const VARY_ORIGIN: Record<string, string> = Object.freeze({ vary: 'Origin' });
+
+/** True for a CORS preflight: an OPTIONS request naming the method it wants to use. */
+export function isPreflight(method: string, headers: Record<string, string | string[] | undefined>): boolean {
+  return method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined;
+}
+
+/**
+ * The headers answering a preflight from `origin` (with its simple-response headers). The requested
+ * headers are allowed as asked: the API has no credentials to protect and reads no header that could
+ * change what it returns to the wrong reader.
+ */
+export function preflightHeaders(
+  policy: CorsPolicy,
+  origin: string | undefined,
+  requestedHeaders: string | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...corsHeaders(policy, origin) };
+  if (headers['access-control-allow-origin'] === undefined) return headers;
+  headers['access-control-allow-methods'] = CORS_METHODS.join(', ');
+  if (requestedHeaders !== undefined) headers['access-control-allow-headers'] = requestedHeaders;
+  headers['access-control-max-age'] = String(PREFLIGHT_MAX_AGE_SECONDS);
+  headers.vary = policy.anyOrigin ? 'Access-Control-Request-Headers' : 'Origin, Access-Control-Request-Headers';
+  return headers;
+}
+
+/** `value` of a Vary header with `Origin` added when missing (a route's own Vary must not drop it). */
+export function varyWithOrigin(value: string | undefined): string {
+  if (value === undefined || value === '') return 'Origin';
+  return /(^|,)\s*(origin|\*)\s*(,|$)/i.test(value) ? value : `${value}, Origin`;
+}

@@ -1,0 +1,227 @@
+/**
+ * THE error catalogue of the HTTP API: every error a client can see has a stable `code`, an HTTP
+ * status and a message template here. src/plugins/error-handler.ts renders them as RFC 9457
+ * problem+json. Upstream (src/chia/errors.ts) and codec errors are mapped to entries of this table.
+ */
+import { UpstreamError, type UpstreamErrorCode, CodecError } from '../chia/index.js';
+import { envName } from '../config/options.js';
+
+/** Most blocks one range request may return (like the node RPC's get_blocks page). */
+export const MAX_RANGE_BLOCKS = 100;
+/** Largest value of a u32 height. */
+export const MAX_HEIGHT = 4_294_967_295;
+/** Longest path parameter the router accepts (Fastify's maxParamLength); a height needs 10. */
+export const MAX_PARAM_LENGTH = 100;
+
+interface CatalogueEntry {
+  status: number;
+  title: string;
+  /** `{name}` placeholders are filled from the error's params. */
+  template: string;
+}
+
+export const ERRORS = {
+  INVALID_PARAMETER: { status: 400, title: 'Invalid parameter', template: '{detail}' },
+  INVALID_RANGE: {
+    status: 400,
+    title: 'Invalid range',
+    template: 'start ({start}) must be lower than end ({end}); end is exclusive',
+  },
+  RANGE_TOO_LARGE: {
+    status: 400,
+    title: 'Range too large',
+    template: `at most ${MAX_RANGE_BLOCKS} blocks per call: end − start is {count}`,
+  },
+  BLOCK_NOT_FOUND: {
+    status: 404,
+    title: 'Block not found',
+    template: 'no block at height {height} is known to any ready peer',
+  },
+  ABOVE_PEAK: {
+    status: 404,
+    title: 'Height above the peak',
+    template: 'height {height} is above the current peak ({peak})',
+  },
+  INVALID_URL: {
+    status: 400,
+    title: 'Invalid URL',
+    template: 'the path {path} is not valid percent-encoded UTF-8',
+  },
+  MALFORMED_REQUEST: { status: 400, title: 'Malformed request', template: 'the request is not valid HTTP/1.1: {reason}' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'Not found', template: 'no route {method} {url}' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method not allowed',
+    template: '{method} is not allowed on {url}; allowed: {allow}',
+  },
+  NOT_ACCEPTABLE: {
+    status: 406,
+    title: 'Not acceptable',
+    template: 'this resource is available as {available}',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request timeout',
+    template: 'the request headers and body did not arrive within {ms} ms (CHIA_GATEWAY_HTTP_REQUEST_TIMEOUT_MS)',
+  },
+  BODY_NOT_ALLOWED: { status: 413, title: 'Request body not allowed', template: '{method} {url} takes no request body' },
+  PATH_PARAMETER_TOO_LONG: {
+    status: 414,
+    title: 'URI too long',
+    template: 'a path parameter is longer than {max} characters',
+  },
+  RATE_LIMITED: { status: 429, title: 'Too many requests', template: '{detail}' },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request headers too large',
+    template: 'the request line and headers exceed {max} bytes',
+  },
+  CLIENT_ERROR: { status: 400, title: 'Client error', template: '{detail}' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error', template: 'an internal error occurred' },
+  UPSTREAM_INVALID_REPLY: {
+    status: 502,
+    title: 'Invalid upstream reply',
+    template: 'a peer sent an invalid reply',
+  },
+  UPSTREAM_FAILED: { status: 502, title: 'Upstream failure', template: 'the upstream link failed: {reason}' },
+  COINS_REFUSED: {
+    status: 502,
+    title: 'Coin list refused',
+    // The reject carries no reason (PROTOCOL.md §e.5): name the node's known causes.
+    template:
+      'the peer refused to list the {field} of block {height} ({header_hash}); a node refuses the additions of a ' +
+      'block that created coins for more than 100 distinct puzzle hashes, any coin request while its wallet-sync ' +
+      'queue is full, and a block that left its main chain',
+  },
+  NO_PEAK: {
+    status: 503,
+    title: 'No peak yet',
+    template: 'no upstream link has reported a peak yet',
+  },
+  NO_READY_LINK: {
+    status: 503,
+    title: 'No ready upstream link',
+    template: 'no {role} link to a full node is ready',
+  },
+  ROLE_NOT_CONFIGURED: {
+    status: 503,
+    title: 'Role not configured',
+    template: 'this gateway opens no {role} links (CHIA_GATEWAY_ROLES), which this resource needs',
+  },
+  UPSTREAM_BUSY: {
+    status: 503,
+    title: 'Upstream busy',
+    template: 'the upstream links are at their rate limit; retry shortly',
+  },
+  SHUTTING_DOWN: { status: 503, title: 'Shutting down', template: 'the gateway is shutting down' },
+  // Live stream (GET /v1/ws, /v1/events): refused before the upgrade or the first byte.
+  LIVE_ORIGIN_FORBIDDEN: {
+    status: 403,
+    title: 'Origin not allowed',
+    template: `origin {origin} is not in the live-stream allowlist (${envName('wsAllowedOrigins')})`,
+  },
+  LIVE_UPGRADE_REQUIRED: {
+    status: 426,
+    title: 'Upgrade required',
+    template: 'this endpoint speaks WebSocket only; connect with an Upgrade: websocket request',
+  },
+  LIVE_WEBSOCKET_VERSION_UNSUPPORTED: {
+    status: 426,
+    title: 'WebSocket version not supported',
+    template: 'Sec-WebSocket-Version {version} is not supported; this gateway speaks version {supported} (RFC 6455)',
+  },
+  LIVE_HANDSHAKE_INVALID: {
+    status: 400,
+    title: 'Invalid WebSocket handshake',
+    template: 'the WebSocket handshake is invalid: {detail}',
+  },
+  LIVE_TOO_MANY_CLIENTS: {
+    status: 503,
+    title: 'Too many live clients',
+    template: `the gateway serves at most {max} live clients (${envName('wsMaxClients')}); retry later`,
+  },
+  LIVE_TOO_MANY_CLIENTS_FROM_IP: {
+    status: 429,
+    title: 'Too many live clients from one address',
+    template:
+      `client address {ip} already holds {max} live connections, the most one address may hold (${envName('wsMaxClientsPerIp')}); close one before opening another`,
+  },
+  NOT_READY: { status: 503, title: 'Not ready', template: 'not ready: {reason}' },
+  UPSTREAM_TIMEOUT: {
+    status: 504,
+    title: 'Upstream timeout',
+    template: 'no peer answered before the deadline',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error of the catalogue, carrying the params of its message and an optional cause. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  readonly title: string;
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: Record<string, string | number> = {},
+    options?: { cause?: unknown; headers?: Record<string, string>; status?: number },
+  ) {
+    const entry: CatalogueEntry = ERRORS[code];
+    super(fill(entry.template, params), options?.cause === undefined ? undefined : { cause: options.cause });
+    // Only CLIENT_ERROR takes a status from outside: Fastify's own 4xx errors keep theirs (413, 415…).
+    this.status = options?.status ?? entry.status;
+    this.title = entry.title;
+    this.headers = options?.headers ?? {};
+  }
+  /** Extra response headers (e.g. Retry-After). */
+  readonly headers: Record<string, string>;
+}
+
+function fill(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole));
+}
+
+/** Seconds a client should wait before retrying a 503 caused by a missing link; the least for pacing. */
+const RETRY_AFTER_SECONDS = 1;
+const MS_PER_SECOND = 1_000;
+
+const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: LookupContext) => ApiError> = {
+  NO_READY_LINK: (e, c) => new ApiError('NO_READY_LINK', { role: c.role }, { cause: e, headers: retry() }),
+  UPSTREAM_TIMEOUT: (e) => new ApiError('UPSTREAM_TIMEOUT', {}, { cause: e }),
+  // A reject_* reply means the peers do not have the block (PROTOCOL.md §e.5).
+  UPSTREAM_REJECTED: (e, c) => new ApiError('BLOCK_NOT_FOUND', { height: c.height ?? '?' }, { cause: e }),
+  UPSTREAM_INVALID_REPLY: (e) => new ApiError('UPSTREAM_INVALID_REPLY', {}, { cause: e }),
+  PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
+  // Never sent, so no peer failed to answer: the link is busy, not the upstream slow (no 504).
+  PACING_TIMEOUT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
+  LINK_CLOSED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'the link closed' }, { cause: e }),
+  HANDSHAKE_FAILED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'handshake failed' }, { cause: e }),
+  WRONG_NETWORK: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'wrong network' }, { cause: e }),
+  WRONG_NODE_TYPE: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'wrong node type' }, { cause: e }),
+  TLS_FAILED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'TLS failure' }, { cause: e }),
+  PEER_REFUSED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'the peer refused us' }, { cause: e }),
+  CLOSED: (e) => new ApiError('SHUTTING_DOWN', {}, { cause: e }),
+  // Sending a message our link's role may not send is a gateway bug, not a client or peer fault.
+  ROLE_FORBIDDEN: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
+};
+
+/** Retry-After in whole seconds: `afterMs` rounded up (when the pacing window has room again), at least RETRY_AFTER_SECONDS. */
+function retry(afterMs = 0): Record<string, string> {
+  return { 'retry-after': String(Math.max(RETRY_AFTER_SECONDS, Math.ceil(afterMs / MS_PER_SECOND))) };
+}
+
+/** What a failed upstream call was about, to word the mapped error. */
+export interface LookupContext {
+  role: string;
+  /** A height or a range such as `10..41`. */
+  height?: number | string;
+}
+
+/** Maps an error thrown by the upstream or the codec to the catalogue; anything else is returned as is. */
+export function fromUpstream(error: unknown, context: LookupContext): unknown {
+  if (error instanceof ApiError) return error;
+  if (error instanceof UpstreamError) return UPSTREAM_MAP[error.code](error, context);
+  // Bytes that do not decode came from a peer: a bad upstream reply, never a client fault.
+  if (error instanceof CodecError) return new ApiError('UPSTREAM_INVALID_REPLY', {}, { cause: error });
+  return error;
+}

@@ -1,0 +1,337 @@
+/**
+ * The one fan-out point of live peaks to browsers (WebSocket and SSE). It listens to the upstream's
+ * `peak` events, turns each into stream events (a `reorg` first when the peak rolled blocks back),
+ * serialises each event once, keeps the last config.ws.replaySize peaks for replay, sends to open
+ * subscribers only, sheds clients whose send buffer passes the ceiling or who send past their
+ * message budget, and reaps dead ones by heartbeat. It also counts the slots (connected clients plus admitted upgrades) per client address,
+ * for the per-IP cap: a client's count is given back exactly once, when it leaves the client set.
+ * The protocol is described in the README ("Live peaks") and schemas/live.ts.
+ */
+import type { Peak, PeakChange } from '../chia/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { peakData, reorgOf, serialize, type SerializedEvent } from './live-events.js';
+import { ReplayBuffer, type Cursor } from './replay-buffer.js';
+import { CLOSE, type ControlType, type LiveSink } from './live-sink.js';
+import { parseClientMessage } from './client-messages.js';
+import { IpCounts } from './ip-counts.js';
+import { MessageBudget, type MessageLimits } from './message-budget.js';
+import { envName } from '../config/options.js';
+import type { GapMessage, HelloMessage } from '../../schemas/live.js';
+
+/** The part of the Upstream interface the hub depends on. */
+export interface PeakSource {
+  peak(): Peak | null;
+  on(event: 'peak', listener: (change: PeakChange) => void): void;
+  off(event: 'peak', listener: (change: PeakChange) => void): void;
+}
+
+export interface PeakHubOptions {
+  replaySize: number;
+  heartbeatMs: number;
+  sendBufferBytes: number;
+  maxMessageBytes: number;
+  server: { name: string; version: string };
+  metrics?: Pick<Metrics, 'liveClients' | 'liveEventsSent' | 'liveSlowClientsTerminated'>;
+  /** Id of the first event; defaults to the current epoch ms so ids keep growing across restarts. */
+  firstEventId?: number;
+  /**
+   * Messages one client may send (config ws.messageRate, ws.messageBurst); beyond them it gets an
+   * error frame and is closed with 1008. Absent: no budget.
+   */
+  messageLimits?: MessageLimits;
+  /**
+   * Least time between two replays (a subscribe with a cursor) of one client; default
+   * REPLAY_INTERVAL_MS. A replay sends up to the whole buffer for a ~50-byte message, so without a
+   * bound one fast-reading client could make the gateway write hundreds of KB per message it sends.
+   */
+  replayIntervalMs?: number;
+  now?: () => number;
+}
+
+/** A reconnecting client replays once; a second replay within this interval is refused with an error frame. */
+export const REPLAY_INTERVAL_MS = 1_000;
+
+/** One connected subscriber. */
+export interface LiveClient {
+  readonly sink: LiveSink;
+  /** Receives live peaks. True from connect: hello is followed by live peaks without a subscribe. */
+  subscribed: boolean;
+  /** Id of the newest event sent to this client. */
+  lastSentId: number | null;
+  /** The client has every event after this id (null: unknown, after an unsubscribe). */
+  contiguousAfter: number | null;
+  /** The client's address (request.ip) counted against the per-IP cap; null: not counted. */
+  readonly ip: string | null;
+  /** Epoch ms before which a replay is refused (see PeakHubOptions.replayIntervalMs). */
+  replayAllowedAt: number;
+  /** What the client may still send; null: no budget. */
+  readonly budget: MessageBudget | null;
+}
+
+/** Why the hub let a client go before it left (the reason label of liveSlowClientsTerminated). */
+type ShedReason = 'send_buffer' | 'heartbeat' | 'message_rate';
+
+export type PeakHub = ReturnType<typeof createPeakHub>;
+
+/** Creates a hub fed by `source`; call close() to detach it and end every client. */
+export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
+  const buffer = new ReplayBuffer(options.replaySize);
+  const clients = new Set<LiveClient>();
+  const metrics = options.metrics;
+  const now = options.now ?? Date.now;
+  const replayIntervalMs = options.replayIntervalMs ?? REPLAY_INTERVAL_MS;
+  let nextId = options.firstEventId ?? Date.now();
+  let current: Peak | null = null;
+  let closed = false;
+  let reserved = 0;
+  const perIp = new IpCounts();
+
+  function record(change: PeakChange): SerializedEvent[] {
+    const { peak } = change;
+    const events: SerializedEvent[] = [];
+    const reorg = reorgOf(change);
+    if (reorg !== null) events.push(serialize({ type: 'reorg', id: nextId++, data: reorg }));
+    events.push(serialize({ type: 'peak', id: nextId++, data: peakData(peak) }));
+    buffer.push({ height: peak.height, events });
+    current = peak;
+    return events;
+  }
+
+  function onPeak(change: PeakChange): void {
+    if (closed || change.peak.header_hash === current?.header_hash) return;
+    // The change's fork point is relative to its `previous`, the best the upstream had before, which
+    // is the hub's `current` too: the hub saw that peak first (source.peak() at creation) or as a change.
+    const events = record(change);
+    // Event-major order: every client gets the reorg before the peak, and a shed client (removed
+    // from the set while iterating, which Set allows) gets nothing more.
+    for (const event of events) {
+      const sent = { ws: 0, sse: 0 };
+      for (const client of clients) {
+        if (client.subscribed && deliver(client, event)) sent[client.sink.transport]++;
+      }
+      // One increment per broadcast and transport, not per client (cheap with 10,000 clients).
+      if (sent.ws > 0) metrics?.liveEventsSent.inc({ transport: 'ws', type: event.type }, sent.ws);
+      if (sent.sse > 0) metrics?.liveEventsSent.inc({ transport: 'sse', type: event.type }, sent.sse);
+    }
+  }
+
+  /** Sends one event unless the client is over its send-buffer ceiling, in which case it is shed. */
+  function deliver(client: LiveClient, event: SerializedEvent): boolean {
+    if (client.sink.bufferedBytes() + event.frame.length > options.sendBufferBytes) {
+      shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
+      return false;
+    }
+    client.sink.sendEvent(event);
+    client.lastSentId = event.id;
+    return true;
+  }
+
+  function shed(client: LiveClient, reason: ShedReason, text: string): void {
+    if (!clients.has(client)) return;
+    metrics?.liveSlowClientsTerminated.inc({ transport: client.sink.transport, reason });
+    detach(client);
+    client.sink.close(CLOSE.POLICY_VIOLATION, text);
+  }
+
+  /** Sends a per-client message under the same ceiling: a client that sends pings but never reads is shed too. */
+  function control(client: LiveClient, type: ControlType, message: object): void {
+    const json = JSON.stringify({ type, ...message });
+    if (client.sink.bufferedBytes() + json.length > options.sendBufferBytes) {
+      shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
+      return;
+    }
+    client.sink.sendControl(type, json);
+  }
+
+  function hello(): Omit<HelloMessage, 'type' | 'subscribed'> {
+    const oldest = buffer.oldest();
+    return {
+      server: options.server,
+      peak: current === null ? null : peakData(current),
+      last_event_id: buffer.latestEventId(),
+      replay: {
+        capacity: buffer.capacity,
+        held: buffer.size,
+        oldest_height: oldest?.height ?? null,
+        oldest_event_id: oldest?.eventId ?? null,
+      },
+      heartbeat_ms: options.heartbeatMs,
+      max_message_bytes: options.maxMessageBytes,
+    };
+  }
+
+  /** Replays every buffered event after `cursor` (or says there is a gap), then the client is live. */
+  function subscribe(client: LiveClient, cursor: Cursor | null): void {
+    let replayed = 0;
+    if (cursor !== null) {
+      client.replayAllowedAt = now() + replayIntervalMs;
+      const { events, gap } = buffer.after(cursor);
+      if (gap) control(client, 'gap', { data: gapData(cursor) });
+      if (!clients.has(client)) return; // shed while sending
+      // Events the client already got live are skipped only when that keeps the order: if the
+      // replay starts inside its contiguous range; otherwise they are resent (same ids).
+      const first = events[0];
+      const skipUpTo =
+        client.subscribed && first !== undefined && client.contiguousAfter !== null && first.id > client.contiguousAfter
+          ? (client.lastSentId ?? -Infinity)
+          : -Infinity;
+      for (const event of events) {
+        if (event.id <= skipUpTo) continue;
+        if (!deliver(client, event)) return;
+        replayed++;
+      }
+      client.contiguousAfter =
+        first !== undefined
+          ? Math.min(client.contiguousAfter ?? Infinity, first.id - 1)
+          : (client.contiguousAfter ?? buffer.latestEventId());
+    } else if (!client.subscribed) {
+      client.contiguousAfter = buffer.latestEventId();
+    }
+    client.subscribed = true;
+    control(client, 'subscribed', { topics: ['peaks'], replayed });
+  }
+
+  function gapData(cursor: Cursor): GapMessage['data'] {
+    const oldest = buffer.oldest();
+    return {
+      since: 'since' in cursor ? cursor.since : null,
+      last_event_id: 'lastEventId' in cursor ? cursor.lastEventId : null,
+      oldest_height: oldest?.height ?? null,
+      oldest_event_id: oldest?.eventId ?? null,
+    };
+  }
+
+  /** Forgets a client; only the call that removes it from the set gives back its per-IP count. */
+  function detach(client: LiveClient): void {
+    if (!clients.delete(client)) return;
+    metrics?.liveClients.dec({ transport: client.sink.transport });
+    if (client.ip !== null) perIp.remove(client.ip);
+  }
+
+  /**
+   * Takes one client message from its budget. A client over it is told which limit it passed, then
+   * closed with 1008; a client no longer served spends nothing (its frames in flight are ignored).
+   */
+  function spend(client: LiveClient): boolean {
+    if (!clients.has(client)) return false;
+    if (client.budget === null || client.budget.take(now())) return true;
+    const { burst, rate } = client.budget.limits;
+    control(client, 'error', {
+      code: 'MESSAGE_RATE_EXCEEDED',
+      message:
+        `more than ${burst} messages at once or ${rate} a second over time (${envName('wsMessageBurst')}, ${envName('wsMessageRate')}): ` +
+        `closing the connection (${CLOSE.POLICY_VIOLATION})`,
+    });
+    shed(client, 'message_rate', 'message rate exceeded');
+    return false;
+  }
+
+  /** Answers one client message: a ping, an unsubscribe, or a subscribe (with a replay). */
+  function answer(client: LiveClient, text: string): void {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) return control(client, 'error', { code: parsed.code, message: parsed.message });
+    const message = parsed.message;
+    if (message.type === 'ping') return control(client, 'pong', {});
+    if (message.type === 'unsubscribe') {
+      client.subscribed = false;
+      client.contiguousAfter = null;
+      return control(client, 'unsubscribed', { topics: message.topics });
+    }
+    const cursor: Cursor | null =
+      message.last_event_id !== undefined
+        ? { lastEventId: message.last_event_id }
+        : message.since !== undefined
+          ? { since: message.since }
+          : null;
+    const wait = client.replayAllowedAt - now();
+    if (cursor !== null && wait > 0) {
+      return control(client, 'error', {
+        code: 'REPLAY_TOO_SOON',
+        message: `one replay per ${replayIntervalMs} ms per connection: retry in ${wait} ms (nothing changed)`,
+      });
+    }
+    subscribe(client, cursor);
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const client of clients) {
+      if (!client.sink.heartbeat()) shed(client, 'heartbeat', 'heartbeat missed');
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  const initial = source.peak();
+  if (initial !== null) record({ peak: initial, previous: null, forkPoint: null });
+  source.on('peak', onPeak);
+
+  return {
+    get clientCount(): number {
+      return clients.size;
+    },
+    /** Connected clients plus admitted connections not attached yet (an upgrade in progress). */
+    get slotsInUse(): number {
+      return clients.size + reserved;
+    },
+    /** Slots (connected clients plus admitted upgrades) held by one client address. */
+    slotsInUseBy(ip: string): number {
+      return perIp.get(ip);
+    },
+    /** Holds a slot (for `ip` too, if given) for a connection being admitted; the returned release is idempotent. */
+    reserve(ip: string | null = null): () => void {
+      reserved++;
+      if (ip !== null) perIp.add(ip);
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        reserved--;
+        if (ip !== null) perIp.remove(ip);
+      };
+    },
+    /**
+     * Registers a connected client from address `ip` (null: not counted per address): hello, then the
+     * replay after `cursor` if any, then live peaks.
+     */
+    attach(sink: LiveSink, cursor: Cursor | null = null, ip: string | null = null): LiveClient {
+      const latest = buffer.latestEventId();
+      const budget = options.messageLimits === undefined ? null : new MessageBudget(options.messageLimits);
+      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest, ip, replayAllowedAt: 0, budget };
+      if (closed) {
+        sink.close(CLOSE.GOING_AWAY, 'server shutting down');
+        return client;
+      }
+      clients.add(client);
+      metrics?.liveClients.inc({ transport: sink.transport });
+      if (ip !== null) perIp.add(ip);
+      control(client, 'hello', { ...hello(), subscribed: ['peaks'] });
+      if (cursor !== null) subscribe(client, cursor);
+      return client;
+    },
+    /** Forgets a client whose connection ended. Idempotent. */
+    detach,
+    /**
+     * Handles one text message from a WebSocket client. False when the client is no longer served
+     * (shed, closed, or over its message budget now): the transport may stop reading it.
+     */
+    receive(client: LiveClient, text: string): boolean {
+      if (spend(client)) answer(client, text);
+      return clients.has(client);
+    },
+    /** Tells a client its frame was unusable (binary, for instance); false as for receive. */
+    reject(client: LiveClient, code: 'BINARY_UNSUPPORTED', message: string): boolean {
+      if (spend(client)) control(client, 'error', { code, message });
+      return clients.has(client);
+    },
+    /** Stops listening to the source and closes every client with 1001 (going away). */
+    close(): void {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      source.off('peak', onPeak);
+      for (const client of [...clients]) {
+        detach(client);
+        client.sink.close(CLOSE.GOING_AWAY, 'server shutting down');
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLiveApp, type LiveApp } from '../live/live-app.js';
+import { SseClient } from '../live/sse-client.js';
+
+let live: LiveApp | undefined;
+const clients: SseClient[] = [];
+
+function sse(query = '', headers: Record<string, string> = {}): SseClient {
+  if (!live) throw new Error('no app');
+  const c = new SseClient(`${live.base}/v1/events${query}`, headers);
+  clients.push(c);
+  return c;
+}
+
+const peakHeights = (c: SseClient) => c.events.filter((e) => e.event === 'peak').map((e) => e.data.data?.height);
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await live?.app.close();
+  live = undefined;
+});
+
+describe('GET /v1/events', () => {
+  it('streams hello (no id), then peaks and reorgs with their event id', async () => {
+    live = await startLiveApp();
+    const c = sse();
+    await c.until((x) => x.events.length >= 1, 'hello');
+    expect(c.status).toBe(200);
+    expect(c.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(c.headers['cache-control']).toContain('no-cache');
+    expect(c.retry).toBe(2000);
+    live.source.advance();
+    live.source.reorg(1);
+    await c.until((x) => x.events.length >= 4, 'peak, reorg, peak');
+    expect(c.events.map((e) => e.event)).toEqual(['hello', 'peak', 'reorg', 'peak']);
+    expect(c.events[0]?.id).toBeNull();
+    for (const e of c.events.slice(1)) expect(e.id).toBe(String(e.data.id));
+    expect(c.events[2]?.data).toMatchObject({ type: 'reorg', data: { rolled_back: { from: 101, to: 101 } } });
+  });
+
+  it('replays exactly after Last-Event-ID, across a reorg, before live events', async () => {
+    live = await startLiveApp();
+    const first = sse();
+    await first.until((x) => x.events.length >= 1, 'hello');
+    live.source.advance(); // 101
+    await first.until((x) => x.events.length >= 2, 'first peak');
+    const lastSeen = first.events[1]?.id as string;
+    first.close();
+    live.source.advance(); // 102
+    live.source.reorg(1); // reorg + 103'
+    const again = sse('?since=1', { 'last-event-id': lastSeen });
+    await again.until((x) => x.events.some((e) => e.event === 'subscribed'), 'subscribed');
+    live.source.advance();
+    await again.until((x) => peakHeights(x).length >= 3, 'three peaks');
+    expect(again.events.map((e) => e.event)).toEqual(['hello', 'peak', 'reorg', 'peak', 'subscribed', 'peak']);
+    expect(peakHeights(again)).toEqual([102, 103, 104]);
+    const ids = again.events.filter((e) => e.id !== null).map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(ids[0]).toBe(Number(lastSeen) + 1);
+  });
+
+  it('replays after ?since on a first connect, and reports a gap for an unknown Last-Event-ID', async () => {
+    live = await startLiveApp();
+    live.source.advance();
+    live.source.advance();
+    const bySince = sse('?since=100');
+    await bySince.until((x) => x.events.some((e) => e.event === 'subscribed'), 'subscribed');
+    expect(peakHeights(bySince)).toEqual([101, 102]);
+
+    const stale = sse('', { 'last-event-id': '5' });
+    await stale.until((x) => x.events.some((e) => e.event === 'subscribed'), 'subscribed');
+    expect(stale.events.map((e) => e.event).slice(0, 2)).toEqual(['hello', 'gap']);
+    expect(peakHeights(stale)).toEqual([100, 101, 102]);
+  });
+
+  it('sends heartbeat comments', async () => {
+    live = await startLiveApp({ heartbeatMs: 100 });
+    const c = sse();
+    await c.until((x) => x.comments >= 2, 'two heartbeats');
+  });
+
+  it('refuses beyond ws.maxClients (WebSocket and SSE together) and validates the query', async () => {
+    live = await startLiveApp({ maxClients: 1 });
+    const c = sse();
+    await c.until((x) => x.events.length >= 1, 'hello');
+    const refused = await fetch(`${live.base}/v1/events`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).not.toBeNull();
+    expect(await refused.json()).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS' });
+    c.close();
+    const deadline = Date.now() + 10_000;
+    while (live.app.peakHub.clientCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const bad = await fetch(`${live.base}/v1/events?since=abc`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('ends every stream on shutdown', async () => {
+    live = await startLiveApp();
+    const c = sse();
+    await c.until((x) => x.events.length >= 1, 'hello');
+    await live.app.close();
+    live = undefined;
+    await c.ended;
+  });
+});
