@@ -5,7 +5,7 @@
  */
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
 
-import type { ClientKey, OnBehalfOf } from './link/on-behalf-of.js';
+import type { OnBehalfOf } from './link/on-behalf-of.js';
 
 /** Link roles (PROTOCOL.md §0.1): each role is a separate connection with its own certificate. */
 export type Role = 'full_node' | 'wallet';
