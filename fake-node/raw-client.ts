@@ -12,7 +12,8 @@ import {
   type MessageName,
 } from '../src/chia/codec/index.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
-import { createChiaCertificate, loadChiaCa } from '../src/chia/link/tls-identity.js';
+import { createChiaCertificate } from '../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../src/process/chia-ca.js';
 
 const WAIT_MS = 10_000;
 const BASE_CAPABILITIES: [number, string][] = [
@@ -45,7 +46,7 @@ export class RawClient {
   #waiters: (() => void)[] = [];
 
   constructor(url: string, options: RawClientOptions = {}) {
-    const identity = options.noCert ? undefined : options.cert !== undefined ? options : createChiaCertificate();
+    const identity = options.noCert ? undefined : options.cert !== undefined ? options : createChiaCertificate(loadChiaCa());
     this.ws = new WebSocket(url, {
       cert: identity?.cert,
       key: identity?.key,

@@ -15,7 +15,8 @@ import { WebSocketServer } from 'ws';
 import { fromHex } from '../src/chia/codec/index.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
 import { networkInfo } from '../src/chia/protocol/networks.js';
-import { createChiaCertificate, loadChiaCa, peerIdOf, peerIdOfDer } from '../src/chia/link/tls-identity.js';
+import { createChiaCertificate, peerIdOf, peerIdOfDer } from '../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../src/process/chia-ca.js';
 import { BanList, type BanRecord } from './bans.js';
 import { FakeChain } from './chain.js';
 import { Faults } from './faults.js';
@@ -87,7 +88,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
     super();
     this.chain = new FakeChain(genesisOf(options.network), options.chainLength);
     this.#banList = new BanList(options.rateLimitWindowMs / NODE_WINDOW_MS);
-    const pair = createChiaCertificate();
+    const pair = createChiaCertificate(loadChiaCa());
     this.identity = { ...pair, peerId: peerIdOf(pair.cert) };
     this.#ctx = {
       options,

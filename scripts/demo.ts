@@ -7,12 +7,12 @@
  */
 import { startFakeNode } from '../fake-node/index.js';
 import type { GatewayConfig } from '../src/config/config.js';
-import { OPTIONS, type OptionSpec } from '../src/config/options.js';
+import { OPTIONS, type OptionEntry } from '../src/config/options.js';
 import { ConfigError, parseConfig } from '../src/config/parse.js';
 import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../src/process/exit-codes.js';
 import { readinessOf } from '../src/metrics/readiness.js';
 import { ListenError } from '../src/process/listen-error.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/process/serve.js';
 
 const DEMO_NETWORK = 'devnet';
 const BLOCK_INTERVAL_MS = 4_000;
@@ -23,7 +23,7 @@ const READY_WAIT_MS = 60_000;
 /** The demo's own default: the gateway's `info` logs every request, which would push the URLs off screen. */
 const DEMO_LOG_LEVEL = 'warn';
 /** Options the demo decides itself: its fake node's network and address. */
-const NODE_OPTIONS: readonly OptionSpec[] = OPTIONS.filter((o) => o.key === 'network' || o.key === 'peers');
+const NODE_OPTIONS: readonly OptionEntry[] = OPTIONS.filter((o) => o.key === 'network' || o.key === 'peers');
 
 const argv = process.argv.slice(2);
 const fixedFlags = NODE_OPTIONS.filter((o) => argv.some((arg) => arg === o.flag || arg.startsWith(`${o.flag}=`)));

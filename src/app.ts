@@ -1,6 +1,6 @@
 /**
- * Builds the gateway as a Fastify instance. It never listens: src/server.ts owns the process, tests
- * call buildApp and use inject or listen on port 0. Tests and production run the same app.
+ * Builds the gateway as a Fastify instance. It never listens: src/process/serve.ts runs it in the
+ * process, tests call buildApp and use inject or listen on port 0. Tests and production run the same app.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -1,132 +1,69 @@
 /**
- * Owns the process: builds the app from a parsed config, listens, and shuts down gracefully on
- * SIGTERM/SIGINT (stop accepting, drain in-flight requests, close WebSocket/SSE clients and upstream
- * links through the plugins' close hooks, exit 0) within config.shutdownTimeoutMs.
- * Run directly (`tsx src/server.ts`) it behaves like the CLI (src/cli.ts).
+ * The process entry of the `chia-peer-gateway` command (its bin, src/cli.ts, calls main): `--help`,
+ * `--version`, then parse the configuration from the environment and flags and run the server. Exit
+ * codes: 0 after a clean shutdown (also one asked for while starting) or --help, 1 when the server
+ * fails to start, 2 for an invalid configuration.
+ *
+ * This module imports nothing heavy: main first catches SIGTERM/SIGINT (src/process/startup-signals.ts),
+ * then loads the rest of the gateway, so a signal at any point of start-up stops it cleanly.
  */
-import closeWithGrace from 'close-with-grace';
-import { buildApp, type BuildOptions, type GatewayApp } from './app.js';
 import type { GatewayConfig } from './config/config.js';
-import { isEntryPoint } from './process/entry-point.js';
-import { ListenError, type ListenTarget } from './process/listen-error.js';
-import { loggerOptions } from './http/logger.js';
-import { formatPeer } from './chia/index.js';
+import { EXIT_BAD_CONFIG, EXIT_OK, EXIT_START_FAILED } from './process/exit-codes.js';
+import { redactPem } from './config/secret-text.js';
 import { catchStartupSignals, type StartupSignals } from './process/startup-signals.js';
-import { listenAdmin } from './plugins/admin-listener.js';
 
-/**
- * Share of the shutdown bound spent draining connections; after it, whatever is still open (slow
- * downloads, streams a plugin did not end) is cut so links and logs can still close in time.
- */
-const DRAIN_SHARE = 0.7;
-
-/** What startServer takes besides the config: build options, and what to close after the app. */
-export interface StartOptions extends Omit<BuildOptions, 'config'> {
-  /** Resources the app does not own (e.g. the demo's fake node), closed after the app on shutdown. */
-  afterClose?: () => Promise<void>;
-  /** Signals caught since the process started (the CLI installs this first); else caught from here on. */
-  startup?: StartupSignals;
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
 }
 
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
 /**
- * Builds the app, installs the signal handlers, and listens on config.host:config.port. A signal
- * caught while building (certificates, links) shuts the built app down instead of listening.
- * Throws ListenError when the port (or the admin port) cannot be opened.
+ * Runs the command. Resolves with the exit code once startup is settled; a running server keeps the
+ * process alive and exits through the signal handlers.
  */
-export async function startServer(config: GatewayConfig, options: StartOptions = {}): Promise<GatewayApp> {
-  const { afterClose, startup = catchStartupSignals(), ...buildOptions } = options;
-  startup.bound(config.shutdownTimeoutMs);
-  let app: GatewayApp;
-  let shutdown: Shutdown;
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo = processIo): Promise<number> {
+  const startup = catchStartupSignals();
   try {
-    app = await buildApp({ config, logger: loggerOptions(config), ...buildOptions });
-    // The graceful shutdown takes the signals over with no gap in between.
-    shutdown = closeOnSignals(app, afterClose);
+    return await run(argv, env, io, startup);
   } finally {
+    // Once the server runs, its graceful shutdown owns the signals (startServer hands over).
     startup.release();
   }
-  if (startup.received !== null) {
-    app.log.info({ signal: startup.received }, 'signal received while starting');
-    shutdown.close();
-    return app;
+}
+
+async function run(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, startup: StartupSignals): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const { helpText } = await import('./process/cli-help.js');
+    io.stdout(helpText());
+    return EXIT_OK;
   }
-  let target: ListenTarget = { host: config.host, port: config.port, hostOption: 'HOST (--host)', portOption: 'PORT (--port)' };
+  if (argv.includes('--version') || argv.includes('-v')) {
+    const { packageVersion } = await import('./process/package-root.js');
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  const { ConfigError, parseConfig } = await import('./config/parse.js');
+  let config: GatewayConfig;
   try {
-    await app.listen({ host: config.host, port: config.port });
-    // The admin listener (CHIA_GATEWAY_ADMIN_PORT), if any: a failure fails the start like the main port's.
-    if (config.adminPort !== null) {
-      target = { host: config.adminHost, port: config.adminPort, hostOption: 'CHIA_GATEWAY_ADMIN_HOST (--admin-host)', portOption: 'CHIA_GATEWAY_ADMIN_PORT (--admin-port)' };
-      await listenAdmin(app);
-    }
+    config = parseConfig({ env, argv });
   } catch (err) {
-    // A signal's shutdown closing the app meanwhile ends the process itself.
-    if (shutdown.closing) return app;
-    // Its exit handler would exit 0; the caller reports the failure and exits 1.
-    shutdown.uninstall();
-    // Close what buildApp opened (upstream links) so the process can exit.
-    await app.close();
-    await afterClose?.();
-    throw new ListenError(target, err);
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(`chia-peer-gateway: ${err.message}\nRun chia-peer-gateway --help for every option.\n`);
+    return EXIT_BAD_CONFIG;
   }
-  app.log.info(
-    { network: config.network, roles: config.roles, peers: config.peers.length > 0 ? config.peers.map(formatPeer) : 'dns-seeders' },
-    // Listening is not serving: blocks need a ready link per role, which the upstream logs and /readyz reports.
-    'chia-peer-gateway listening; upstream links connecting (GET /readyz says when data can be served)',
-  );
-  return app;
-}
-
-/** The installed shutdown: start it by hand, or remove its handlers (the process then exits on its own). */
-export interface Shutdown {
-  close(): void;
-  uninstall(): void;
-  /** Whether the shutdown has started. */
-  readonly closing: boolean;
-}
-
-/**
- * Closes the app on SIGTERM/SIGINT or a fatal error, then `afterClose` (resources the app does not
- * own, e.g. the demo's fake node), then exits: 0 on a clean signal shutdown.
- */
-export function closeOnSignals(app: GatewayApp, afterClose?: () => Promise<void>): Shutdown {
-  const { shutdownTimeoutMs } = app.config;
-  let closing = false;
-  const handle = closeWithGrace(
-    {
-      delay: shutdownTimeoutMs,
-      logger: { error: (message: unknown) => app.log.error(message) },
-      onTimeout: (delay: number) => app.log.error({ delay_ms: delay }, 'shutdown exceeded its bound; exiting with 1'),
-    },
-    async ({ signal, err }) => {
-      closing = true;
-      if (err) app.log.fatal({ err }, 'fatal error; shutting down');
-      else app.log.info({ signal }, 'shutting down');
-      const cut = setTimeout(() => {
-        app.log.warn('drain time spent; closing the remaining connections');
-        app.server.closeAllConnections();
-      }, shutdownTimeoutMs * DRAIN_SHARE);
-      try {
-        await app.close();
-      } finally {
-        clearTimeout(cut);
-      }
-      await afterClose?.();
-      app.log.info('shut down');
-    },
-  );
-  return {
-    close: () => void handle.close(),
-    uninstall: handle.uninstall,
-    get closing() {
-      return closing;
-    },
-  };
-}
-
-if (isEntryPoint(import.meta.url)) {
-  // cli.ts imports this module: import it lazily and without a top-level await, so this module
-  // finishes evaluating first (awaiting here would deadlock the import cycle).
-  void import('./cli.js').then(async ({ main }) => {
-    process.exitCode = await main(process.argv.slice(2), process.env);
-  });
+  const { startServer } = await import('./process/serve.js');
+  // Stopped while the modules loaded: nothing was generated or opened yet.
+  if (startup.received !== null) return EXIT_OK;
+  try {
+    await startServer(config, { startup });
+  } catch (err) {
+    io.stderr(`chia-peer-gateway: failed to start: ${redactPem(err instanceof Error ? err.message : String(err))}\n`);
+    return EXIT_START_FAILED;
+  }
+  return EXIT_OK;
 }

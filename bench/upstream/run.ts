@@ -14,7 +14,8 @@ import { MessageType, decodeFrame, encodeFrame, types } from '../../src/chia/cod
 import { PeerLink } from '../../src/chia/link/peer-link.js';
 import { RateLimiter } from '../../src/chia/link/rate-limiter.js';
 import { RATE_LIMITS_V2 } from '../../src/chia/protocol/rate-limits.js';
-import { createChiaCertificate, loadChiaCa } from '../../src/chia/link/tls-identity.js';
+import { createChiaCertificate } from '../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../src/process/chia-ca.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 
 const REQUESTS = 2_000;
@@ -31,7 +32,7 @@ function headerPayload(i: number) {
   return { start_height: h, end_height: h, return_filter: true };
 }
 
-function openLink(node: FakeNode, windowMs: number, identity = createChiaCertificate()): Promise<PeerLink> {
+function openLink(node: FakeNode, windowMs: number, identity = createChiaCertificate(loadChiaCa())): Promise<PeerLink> {
   const link = new PeerLink({
     host: '127.0.0.1',
     port: node.port,
@@ -58,7 +59,7 @@ async function drive(count: number, concurrency: number, send: (i: number) => Pr
 
 /** The baseline: the same requests over a bare client with none of the link's machinery. */
 async function bareClient(node: FakeNode): Promise<{ request: (i: number) => Promise<Uint8Array>; close: () => void }> {
-  const { cert, key } = createChiaCertificate();
+  const { cert, key } = createChiaCertificate(loadChiaCa());
   const ws = new WebSocket(node.url, { cert, key, ca, minVersion: 'TLSv1.3', perMessageDeflate: false, checkServerIdentity: (() => undefined) as unknown as () => boolean });
   const pending = new Map<number, (data: Uint8Array) => void>();
   let handshaken: () => void;
@@ -133,7 +134,7 @@ async function ceiling(): Promise<void> {
         port: node.port,
         role: c.role,
         network: 'mainnet',
-        identity: createChiaCertificate(),
+        identity: createChiaCertificate(loadChiaCa()),
         ca,
         requestTimeoutMs: 30_000,
         pacing: { share: PACING_SHARE, queueSize: 100_000, windowMs: SCALED_WINDOW_MS },

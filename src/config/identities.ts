@@ -4,63 +4,74 @@
  * CHIA_GATEWAY_CERT/_KEY pair may cover one role only.
  */
 import { existsSync } from 'node:fs';
-import type { Role } from '../chia/index.js';
-import type { GatewayConfig, TlsIdentityPaths } from './config.js';
-import type { ConfigIssue } from './config-error.js';
-import type { OptionKey, Options } from './options.js';
+import { ROLES, type IdentityPaths, type Role } from '../chia/index.js';
+import type { Option, ParseContext } from './option-row.js';
 
-/** How parseIdentities names an option, and whether it was given at all (a refused value was). */
-export interface OptionNames {
-  nameOf: (key: OptionKey) => string;
-  given: (key: OptionKey) => boolean;
+type Path = Option<string | undefined>;
+
+/** The certificate options: the shared pair and each role's own. */
+export interface IdentityInputs {
+  readonly cert: Path;
+  readonly key: Path;
+  readonly fullNodeCert: Path;
+  readonly fullNodeKey: Path;
+  readonly walletCert: Path;
+  readonly walletKey: Path;
 }
 
+export type Identities = Partial<Record<Role, IdentityPaths>>;
+
+/** The certificate and key options of each role. */
+export const rolePairs = (o: IdentityInputs): Record<Role, readonly [Path, Path]> => ({ full_node: [o.fullNodeCert, o.fullNodeKey], wallet: [o.walletCert, o.walletKey] });
+
 /** Builds the TLS identity paths: one pair per role, from per-role options or the shared pair. */
-export function parseIdentities(o: Options, roles: Role[], { nameOf, given }: OptionNames, issues: ConfigIssue[]): GatewayConfig['identities'] {
-  const pairs: Record<Role, [OptionKey, OptionKey]> = { full_node: ['fullNodeCert', 'fullNodeKey'], wallet: ['walletCert', 'walletKey'] };
-  const identities: GatewayConfig['identities'] = {};
-  const pairOf = (certKey: OptionKey, keyKey: OptionKey): TlsIdentityPaths | null => {
-    const certPath = o[certKey] as string | undefined;
-    const keyPath = o[keyKey] as string | undefined;
+export function parseIdentities(inputs: IdentityInputs, rolesOption: Option<Role[]>, ctx: ParseContext): Identities {
+  const { nameOf, given, valueOf } = ctx;
+  const roles = valueOf(rolesOption);
+  const pairs = rolePairs(inputs);
+  const identities: Identities = {};
+  const pairOf = (certOption: Path, keyOption: Path): IdentityPaths | null => {
+    const certPath = valueOf(certOption);
+    const keyPath = valueOf(keyOption);
     if (certPath === undefined && keyPath === undefined) return null;
     if (certPath === undefined || keyPath === undefined) {
-      const [set, missing] = certPath === undefined ? [keyKey, certKey] : [certKey, keyKey];
+      const [set, missing] = certPath === undefined ? [keyOption, certOption] : [certOption, keyOption];
       // A missing one that was given has been refused already, with its own issue.
-      if (!given(missing)) issues.push({ name: nameOf(missing), message: `required because ${nameOf(set)} is set: give the certificate and its key together` });
+      if (!given(missing)) ctx.issues.push({ name: nameOf(missing), message: `required because ${nameOf(set)} is set: give the certificate and its key together` });
       return null;
     }
-    for (const [key, path] of [[certKey, certPath], [keyKey, keyPath]] as const) {
-      if (!existsSync(path)) issues.push({ name: nameOf(key), message: `file not found: ${path}` });
+    for (const [option, path] of [[certOption, certPath], [keyOption, keyPath]] as const) {
+      if (!existsSync(path)) ctx.issues.push({ name: nameOf(option), message: `file not found: ${path}` });
     }
     return { certPath, keyPath };
   };
   for (const role of roles) {
-    const [certKey, keyKey] = pairs[role];
-    const pair = pairOf(certKey, keyKey);
+    const pair = pairOf(...pairs[role]);
     if (pair) identities[role] = pair;
   }
-  for (const role of Object.keys(pairs) as Role[]) {
-    const set = pairs[role].find((key) => o[key] !== undefined);
+  for (const role of ROLES) {
+    const set = pairs[role].find((option) => valueOf(option) !== undefined);
     if (!roles.includes(role) && set !== undefined) {
-      issues.push({ name: nameOf(set), message: `set, but the role ${role} is not in CHIA_GATEWAY_ROLES (${roles.join(',')})` });
+      ctx.issues.push({ name: nameOf(set), message: `set, but the role ${role} is not in ${rolesOption.env} (${roles.join(',')})` });
     }
   }
-  const shared = pairOf('cert', 'key');
+  const shared = pairOf(inputs.cert, inputs.key);
   if (shared) {
     const uncovered = roles.filter((r) => identities[r] === undefined);
     if (uncovered.length === 1) identities[uncovered[0] as Role] = shared;
-    else if (uncovered.length === 0) issues.push({ name: nameOf('cert'), message: 'unused: every role already has its own certificate' });
+    else if (uncovered.length === 0) ctx.issues.push({ name: nameOf(inputs.cert), message: 'unused: every role already has its own certificate' });
     else {
-      issues.push({
-        name: nameOf('cert'),
-        message: `one certificate cannot serve the roles ${uncovered.join(' and ')}: a full node keeps one connection per certificate (peer id), so the second link would replace the first. Give each role its own pair (CHIA_GATEWAY_FULL_NODE_CERT/_KEY, CHIA_GATEWAY_WALLET_CERT/_KEY), set CHIA_GATEWAY_ROLES to one role, or unset it to use generated certificates`,
+      const own = ROLES.map((role) => `${pairs[role][0].env}/_KEY`).join(', ');
+      ctx.issues.push({
+        name: nameOf(inputs.cert),
+        message: `one certificate cannot serve the roles ${uncovered.join(' and ')}: a full node keeps one connection per certificate (peer id), so the second link would replace the first. Give each role its own pair (${own}), set ${rolesOption.env} to one role, or unset it to use generated certificates`,
       });
     }
   }
   const full = identities.full_node;
   const wallet = identities.wallet;
   if (full && wallet && full.certPath === wallet.certPath) {
-    issues.push({ name: nameOf('walletCert'), message: 'the same certificate file as the full_node role; each role needs its own certificate' });
+    ctx.issues.push({ name: nameOf(inputs.walletCert), message: 'the same certificate file as the full_node role; each role needs its own certificate' });
   }
   return identities;
 }

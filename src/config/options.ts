@@ -1,134 +1,332 @@
 /**
- * Every configuration option in one table: its environment variable, its CLI flag (flags mirror the
- * variables), its TypeBox schema and its help text. src/config/parse.ts validates against it, `--help`
- * and the README's configuration table are written from it. Defaults come from DEFAULTS in config.ts.
+ * Every configuration option, once: its environment variable (the flag mirrors it:
+ * CHIA_GATEWAY_WS_MAX_CLIENTS → --ws-max-clients), TypeBox schema, default and help, and, by where it
+ * sits in OPTION_TREE, the config field it sets (`ws.maxClients`). GatewayConfig and DEFAULTS
+ * (config.ts), the parser (parse.ts), --help and the README's configuration table all follow from it.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DEFAULTS, type TrustProxy } from './config.js';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { RATE_LIMITER_BAN_MS, ROLES, type IdentityNames, type Role } from '../chia/index.js';
+import { checkHost, parseOrigins, parsePeers, peersRequired } from './addresses.js';
+import { parseIdentities, rolePairs } from './identities.js';
+import { derived, isDerived, isOption, joinKey, option, optional, type KeyOf, type Option, type OptionTree } from './option-row.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 export const MIB = 1024 * 1024;
 const MAX_PORT = 65_535;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const ROLE_NAMES = ['full_node', 'wallet'] as const;
+const SHARE = Type.Number({ exclusiveMinimum: 0, maximum: 1 });
+const DEFAULT_CACHE_MIB = 256;
 
 const int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum });
 const text = () => Type.String({ minLength: 1 });
 const list = <T extends TSchema>(item: T) => Type.Array(item);
+const certificateFile = (env: string, help: string) => optional({ env, value: '<file>', schema: text(), help, show: () => '(generated)' });
 
-/** The flat option values, as given by flags or variables after type coercion. */
-export const OptionsSchema = Type.Object({
-  port: Type.Optional(int(0, MAX_PORT)),
-  host: Type.Optional(text()),
-  logLevel: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)))),
-  network: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'a network id (letters, digits, _ . -)' })),
-  peers: Type.Optional(list(text())),
-  roles: Type.Optional(Type.Array(Type.Union(ROLE_NAMES.map((r) => Type.Literal(r))), { minItems: 1, uniqueItems: true })),
-  dataDir: Type.Optional(text()),
-  cert: Type.Optional(text()),
-  key: Type.Optional(text()),
-  fullNodeCert: Type.Optional(text()),
-  fullNodeKey: Type.Optional(text()),
-  walletCert: Type.Optional(text()),
-  walletKey: Type.Optional(text()),
-  confirmations: Type.Optional(int(0, 100_000)),
-  cacheMb: Type.Optional(int(1, 1_048_576)),
-  pacingShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-  requestTimeoutMs: Type.Optional(int(100, 600_000)),
-  linksPerRole: Type.Optional(int(1, 16)),
-  pacingQueueSize: Type.Optional(int(1, 1_000_000)),
-  pacingClientShare: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
-  pacingMaxWaitMs: Type.Optional(int(100, 600_000)),
-  banBackoffMs: Type.Optional(int(1_000, 86_400_000)),
-  wsMaxClients: Type.Optional(int(1, 1_000_000)),
-  wsMaxClientsPerIp: Type.Optional(int(0, 1_000_000)),
-  wsMaxMessageBytes: Type.Optional(int(64, MIB)),
-  wsHeartbeatMs: Type.Optional(int(1_000, 600_000)),
-  wsSendBufferBytes: Type.Optional(int(1_024, 1_024 * MIB)),
-  wsReplaySize: Type.Optional(int(1, 100_000)),
-  wsAllowedOrigins: Type.Optional(list(text())),
-  wsMessageRate: Type.Optional(int(1, 10_000)),
-  wsMessageBurst: Type.Optional(int(1, 100_000)),
-  corsOrigins: Type.Optional(list(text())),
-  httpRequestTimeoutMs: Type.Optional(int(1_000, 600_000)),
-  maxConnections: Type.Optional(int(1, 1_000_000)),
-  adminPort: Type.Optional(int(0, MAX_PORT)),
-  adminHost: Type.Optional(text()),
-  rateLimit: Type.Optional(int(0, 1_000_000)),
-  // Parsed by src/config/trust-proxy.ts: true, false, a hop count, or addresses/CIDRs.
-  trustProxy: Type.Optional(text()),
-  peakMaxAgeMs: Type.Optional(int(1_000, 86_400_000)),
-  shutdownTimeoutMs: Type.Optional(int(100, 600_000)),
+// Options other rows read while parsing: they come first in the table.
+const port = option({ env: 'PORT', value: '<int>', schema: int(0, MAX_PORT), default: 8080, help: 'HTTP port to listen on (0 picks a free port).' });
+const network = option({
+  env: 'CHIA_GATEWAY_NETWORK',
+  value: '<id>',
+  schema: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'a network id (letters, digits, _ . -)' }),
+  default: 'mainnet',
+  help: 'Chia network id sent in the handshake (mainnet, testnet11, or a private network id).',
+});
+const roles = option({
+  env: 'CHIA_GATEWAY_ROLES',
+  value: '<list>',
+  schema: Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { minItems: 1, uniqueItems: true }),
+  default: [...ROLES],
+  help: 'Link roles to open: full_node (full blocks), wallet (headers, additions, removals).',
 });
 
-export type Options = Static<typeof OptionsSchema>;
-export type OptionKey = keyof Options;
+/** The configuration, option by option, in the order --help and the README list them. */
+export const OPTION_TREE = {
+  port,
+  host: option({ env: 'HOST', value: '<addr>', schema: text(), default: '127.0.0.1', parse: checkHost, help: 'Address to listen on; the Docker image sets 0.0.0.0.' }),
+  logLevel: option({ env: 'LOG_LEVEL', value: '<level>', schema: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l))), default: 'info', help: `Log level: ${LOG_LEVELS.join(', ')}.` }),
+  network,
+  peers: option({
+    env: 'CHIA_GATEWAY_PEERS',
+    value: '<list>',
+    schema: list(text()),
+    default: [],
+    parse: (items, ctx) => parsePeers(items, ctx.valueOf(network), ctx),
+    required: (ctx) => peersRequired(ctx.valueOf(network)),
+    show: () => '(DNS seeders)',
+    help: "Full nodes to connect to: host:port,host:port; IPv6 in brackets ([::1]:8444); the port defaults to the network's (8444 mainnet, 58444 testnet11). Empty: ask the network's DNS seeders.",
+  }),
+  roles,
+  dataDir: option({ env: 'CHIA_GATEWAY_DATA_DIR', value: '<dir>', schema: text(), default: '.data', help: 'Directory for generated client certificates (tls/<role>.crt|.key, mode 0600).' }),
+  identities: derived({
+    inputs: {
+      cert: certificateFile(
+        'CHIA_GATEWAY_CERT',
+        'Client certificate (PEM, signed by the public Chia CA) for the single configured role; a node keeps one connection per certificate, so one pair cannot serve two roles.',
+      ),
+      key: certificateFile('CHIA_GATEWAY_KEY', 'Private key (PEM) of CHIA_GATEWAY_CERT.'),
+      fullNodeCert: certificateFile('CHIA_GATEWAY_FULL_NODE_CERT', 'Client certificate of the full_node role.'),
+      fullNodeKey: certificateFile('CHIA_GATEWAY_FULL_NODE_KEY', 'Private key of the full_node role.'),
+      walletCert: certificateFile('CHIA_GATEWAY_WALLET_CERT', 'Client certificate of the wallet role.'),
+      walletKey: certificateFile('CHIA_GATEWAY_WALLET_KEY', 'Private key of the wallet role.'),
+    },
+    default: {},
+    build: (inputs, ctx) => parseIdentities(inputs, roles, ctx),
+  }),
+  confirmations: option({
+    env: 'CHIA_GATEWAY_CONFIRMATIONS',
+    value: '<int>',
+    schema: int(0, 100_000),
+    default: 32,
+    help: 'Blocks at least this deep below the peak are treated as immutable (cached, long Cache-Control).',
+  }),
+  cacheBytes: option({
+    env: 'CHIA_GATEWAY_CACHE_MB',
+    value: '<int>',
+    schema: int(1, 1_048_576),
+    default: DEFAULT_CACHE_MIB * MIB,
+    parse: (mib) => mib * MIB,
+    show: (bytes) => String(bytes / MIB),
+    help: 'Upper bound of the block cache, in MiB.',
+  }),
+  pacingShare: option({ env: 'CHIA_GATEWAY_PACING_SHARE', value: '<0..1>', schema: SHARE, default: 0.6, help: "Fraction of the node's rate limits one link may use (0 < share ≤ 1)." }),
+  requestTimeoutMs: option({ env: 'CHIA_GATEWAY_REQUEST_TIMEOUT_MS', value: '<ms>', schema: int(100, 600_000), default: 30_000, help: 'Deadline of one upstream request.' }),
+  linksPerRole: option({ env: 'CHIA_GATEWAY_LINKS_PER_ROLE', value: '<int>', schema: int(1, 16), default: 2, help: 'Healthy links kept per role.' }),
+  pacingQueueSize: option({
+    env: 'CHIA_GATEWAY_PACING_QUEUE_SIZE',
+    value: '<int>',
+    schema: int(1, 1_000_000),
+    default: 1_000,
+    help: 'Requests a link may queue while pacing before failing fast with 503; one client IP may hold at most its `CHIA_GATEWAY_PACING_CLIENT_SHARE` of them.',
+  }),
+  pacingClientShare: option({
+    env: 'CHIA_GATEWAY_PACING_CLIENT_SHARE',
+    value: '<0..1>',
+    schema: SHARE,
+    // Half for any one client: a flood leaves the other half to everyone else, and a lone client still
+    // gets a useful rate (150 of a link's 300 request_blocks per window at the default pacing share).
+    default: 0.5,
+    help:
+      "Fraction of each link's pacing allowance one client IP may use within a rate-limit window, and of the link's pacing queue it may hold (0 < share ≤ 1; at least one place), so one client's flood leaves the rest to the others; when room frees up, the least served client goes first. Behind a reverse proxy set `CHIA_GATEWAY_TRUST_PROXY`, or every client shares the proxy's address.",
+  }),
+  pacingMaxWaitMs: option({
+    env: 'CHIA_GATEWAY_PACING_MAX_WAIT_MS',
+    value: '<ms>',
+    schema: int(100, 600_000),
+    // Well under requestTimeoutMs: a client whose requests cannot be paced soon hears 503 with Retry-After
+    // instead of holding its connection until the upstream deadline.
+    default: 10_000,
+    help: "Longest a request waits in a link's pacing queue (and never past `CHIA_GATEWAY_REQUEST_TIMEOUT_MS`); still waiting then, it is answered 503 `UPSTREAM_BUSY` with `Retry-After`: when the window has room again.",
+  }),
+  banBackoffMs: option({
+    env: 'CHIA_GATEWAY_BAN_BACKOFF_MS',
+    value: '<ms>',
+    schema: int(1_000, 86_400_000),
+    // A 403 does not say how long the ban lasts (PROTOCOL.md §a.5); the one a gateway most likely
+    // earned is the rate limiter's (§i.4). Bans announced by a close code are honoured as announced.
+    default: RATE_LIMITER_BAN_MS,
+    help: 'How long every link keeps away from a peer that refused the upgrade with HTTP 403 (our IP is banned there, for a time the node does not say). Bans a node announces by its close code are honoured as announced, and other closes are retried per link with growing delays.',
+  }),
+  ws: {
+    maxClients: option({ env: 'CHIA_GATEWAY_WS_MAX_CLIENTS', value: '<int>', schema: int(1, 1_000_000), default: 20_000, help: 'Live subscribers (WebSocket + SSE) accepted at once.' }),
+    maxClientsPerIp: option({
+      env: 'CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP',
+      value: '<int>',
+      schema: int(0, 1_000_000),
+      // Room for a browser with many tabs, or a small office behind one NAT address, while no single
+      // address can take more than a sliver of maxClients.
+      default: 50,
+      help: "Live subscribers (WebSocket + SSE together) one client IP may hold at once, so one address cannot take every slot; beyond it 429. The default leaves room for a browser with many tabs or a small office behind one NAT address; 0 turns the cap off. Behind a reverse proxy set `CHIA_GATEWAY_TRUST_PROXY`, or every client shares the proxy's address.",
+    }),
+    maxMessageBytes: option({ env: 'CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES', value: '<bytes>', schema: int(64, MIB), default: 4 * 1024, help: 'Largest message a WebSocket client may send.' }),
+    heartbeatMs: option({ env: 'CHIA_GATEWAY_WS_HEARTBEAT_MS', value: '<ms>', schema: int(1_000, 600_000), default: 30_000, help: 'Ping interval; a client that misses a ping is dropped.' }),
+    sendBufferBytes: option({
+      env: 'CHIA_GATEWAY_WS_SEND_BUFFER_BYTES',
+      value: '<bytes>',
+      schema: int(1_024, 1_024 * MIB),
+      default: MIB,
+      help: 'A subscriber whose unsent data exceeds this is disconnected (slow consumer).',
+    }),
+    replaySize: option({
+      env: 'CHIA_GATEWAY_WS_REPLAY_SIZE',
+      value: '<int>',
+      schema: int(1, 100_000),
+      default: 1_000,
+      help: 'Peaks kept for replay to reconnecting clients (since, Last-Event-ID).',
+    }),
+    allowedOrigins: option({
+      env: 'CHIA_GATEWAY_WS_ALLOWED_ORIGINS',
+      value: '<list>',
+      schema: list(text()),
+      default: [],
+      // `*` is the same as an empty list here: any origin may subscribe.
+      parse: (origins, ctx) => parseOrigins(origins, ctx).filter((origin) => origin !== '*'),
+      show: () => '(any)',
+      help: "Origins allowed to open /v1/ws and /v1/events (comma-separated, compared whole: scheme, host and port); empty allows any. With a list, only listed origins pass, the gateway's own included (list it for the demo page); requests without Origin (scripts) always pass.",
+    }),
+    // A client sends subscribe, unsubscribe and the odd ping: a page reconnecting and resubscribing
+    // stays far below these, a loop sending without pause is closed within a few milliseconds.
+    messageRate: option({
+      env: 'CHIA_GATEWAY_WS_MESSAGE_RATE',
+      value: '<per-s>',
+      schema: int(1, 10_000),
+      default: 5,
+      help: 'Messages a WebSocket client may send a second over time; beyond its budget it gets an error frame (`MESSAGE_RATE_EXCEEDED`) and is closed with 1008.',
+    }),
+    messageBurst: option({
+      env: 'CHIA_GATEWAY_WS_MESSAGE_BURST',
+      value: '<int>',
+      schema: int(1, 100_000),
+      default: 20,
+      help: 'Messages a WebSocket client may send at once, before `CHIA_GATEWAY_WS_MESSAGE_RATE` applies.',
+    }),
+  },
+  corsOrigins: option({
+    env: 'CHIA_GATEWAY_CORS_ORIGINS',
+    value: '<list>',
+    schema: list(text()),
+    // Chain data is public and read-only: any page may read it, as any page may open the live streams.
+    default: ['*'],
+    parse: parseOrigins,
+    help: 'Origins whose pages may read the HTTP API (CORS, GET and HEAD, errors included): `*` allows any; a comma-separated list (`https://app.example,http://localhost:3000`) allows only those.',
+  }),
+  httpRequestTimeoutMs: option({
+    env: 'CHIA_GATEWAY_HTTP_REQUEST_TIMEOUT_MS',
+    value: '<ms>',
+    schema: int(1_000, 600_000),
+    // Long enough for a slow mobile link to send a GET, short enough that trickling clients cannot hold sockets.
+    default: 30_000,
+    help: 'Deadline for a client to send a request line, headers and body; a slower client gets 408 and its connection is closed.',
+  }),
+  maxConnections: option({
+    env: 'CHIA_GATEWAY_MAX_CONNECTIONS',
+    value: '<int>',
+    schema: int(1, 1_000_000),
+    // Above ws.maxClients (each live client holds a connection), with room for REST clients beside them.
+    default: 25_000,
+    help: 'Connections the HTTP port holds at once (REST, WebSocket and SSE together); beyond it new connections are closed at once. Keep it above `CHIA_GATEWAY_WS_MAX_CLIENTS`.',
+  }),
+  adminPort: option({
+    env: 'CHIA_GATEWAY_ADMIN_PORT',
+    value: '<int>',
+    schema: int(0, MAX_PORT),
+    default: null,
+    parse: (admin, ctx): number | null => {
+      const http = ctx.valueOf(port);
+      if (admin !== 0 && admin === http) ctx.issues.push({ name: ctx.name, message: `must differ from the HTTP port (${http})` });
+      return admin;
+    },
+    help: 'Serve /v1/status and /metrics on this separate port instead of the HTTP port (which keeps /healthz and /readyz); unset: everything on the HTTP port.',
+  }),
+  adminHost: option({
+    env: 'CHIA_GATEWAY_ADMIN_HOST',
+    value: '<addr>',
+    schema: text(),
+    default: '127.0.0.1',
+    help: 'Address of the admin listener (`CHIA_GATEWAY_ADMIN_PORT`); loopback by default.',
+  }),
+  rateLimitPerMinute: option({
+    env: 'CHIA_GATEWAY_RATE_LIMIT',
+    value: '<per-min>',
+    schema: int(0, 1_000_000),
+    default: null,
+    parse: (perMinute): number | null => (perMinute === 0 ? null : perMinute),
+    help: 'HTTP requests per minute per client IP (429 beyond); unset or 0 turns rate limiting off.',
+  }),
+  trustProxy: option({
+    env: 'CHIA_GATEWAY_TRUST_PROXY',
+    value: '<proxies>',
+    // Parsed by src/config/trust-proxy.ts: true, false, a hop count, or addresses/CIDRs.
+    schema: text(),
+    default: false,
+    parse: (value, ctx): TrustProxy => parseTrustProxy(value, ctx.name, ctx.issues),
+    help: 'Behind a reverse proxy: whose X-Forwarded-For gives the client IP (rate limit, live clients per IP, logs). A comma-separated list of proxy addresses/CIDRs (127.0.0.1,10.0.0.0/8); or a hop count, or true (every hop), both only safe when the gateway is reachable solely through the proxy. Unset or false: the connecting address is the client.',
+  }),
+  peakMaxAgeMs: option({
+    env: 'CHIA_GATEWAY_PEAK_MAX_AGE_MS',
+    value: '<ms>',
+    schema: int(1_000, 86_400_000),
+    // Blocks come every ~18.75 s on average (PROTOCOL.md §i.2); five minutes without one means a stale view.
+    default: 5 * 60_000,
+    help: '/readyz fails when the newest peak was received longer ago than this.',
+  }),
+  shutdownTimeoutMs: option({
+    env: 'CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS',
+    value: '<ms>',
+    schema: int(100, 600_000),
+    default: 10_000,
+    help: 'Upper bound of a graceful shutdown (drain requests, close clients and links).',
+  }),
+} satisfies OptionTree;
 
-export interface OptionSpec {
-  key: OptionKey;
-  env: string;
-  flag: string;
-  /** Placeholder shown after the flag in --help. */
-  value: string;
-  /** Comma-separated list. */
-  list?: boolean;
-  /** Default as shown to people. */
-  defaultText: string;
-  help: string;
-}
-
-const trustProxyText = (value: TrustProxy) => (value === false ? '(off)' : Array.isArray(value) ? value.join(',') : String(value));
-const listText = (items: readonly string[], empty: string) => (items.length === 0 ? empty : items.join(','));
-
-/** Every option, in the order --help and the README show them. */
-export const OPTIONS: readonly OptionSpec[] = [
-  { key: 'port', env: 'PORT', flag: '--port', value: '<int>', defaultText: String(DEFAULTS.port), help: 'HTTP port to listen on (0 picks a free port).' },
-  { key: 'host', env: 'HOST', flag: '--host', value: '<addr>', defaultText: DEFAULTS.host, help: 'Address to listen on; the Docker image sets 0.0.0.0.' },
-  { key: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', value: '<level>', defaultText: DEFAULTS.logLevel, help: `Log level: ${LOG_LEVELS.join(', ')}.` },
-  { key: 'network', env: 'CHIA_GATEWAY_NETWORK', flag: '--network', value: '<id>', defaultText: DEFAULTS.network, help: 'Chia network id sent in the handshake (mainnet, testnet11, or a private network id).' },
-  { key: 'peers', env: 'CHIA_GATEWAY_PEERS', flag: '--peers', value: '<list>', list: true, defaultText: '(DNS seeders)', help: "Full nodes to connect to: host:port,host:port; IPv6 in brackets ([::1]:8444); the port defaults to the network's (8444 mainnet, 58444 testnet11). Empty: ask the network's DNS seeders." },
-  { key: 'roles', env: 'CHIA_GATEWAY_ROLES', flag: '--roles', value: '<list>', list: true, defaultText: DEFAULTS.roles.join(','), help: 'Link roles to open: full_node (full blocks), wallet (headers, additions, removals).' },
-  { key: 'dataDir', env: 'CHIA_GATEWAY_DATA_DIR', flag: '--data-dir', value: '<dir>', defaultText: DEFAULTS.dataDir, help: 'Directory for generated client certificates (tls/<role>.crt|.key, mode 0600).' },
-  { key: 'cert', env: 'CHIA_GATEWAY_CERT', flag: '--cert', value: '<file>', defaultText: '(generated)', help: 'Client certificate (PEM, signed by the public Chia CA) for the single configured role; a node keeps one connection per certificate, so one pair cannot serve two roles.' },
-  { key: 'key', env: 'CHIA_GATEWAY_KEY', flag: '--key', value: '<file>', defaultText: '(generated)', help: 'Private key (PEM) of CHIA_GATEWAY_CERT.' },
-  { key: 'fullNodeCert', env: 'CHIA_GATEWAY_FULL_NODE_CERT', flag: '--full-node-cert', value: '<file>', defaultText: '(generated)', help: 'Client certificate of the full_node role.' },
-  { key: 'fullNodeKey', env: 'CHIA_GATEWAY_FULL_NODE_KEY', flag: '--full-node-key', value: '<file>', defaultText: '(generated)', help: 'Private key of the full_node role.' },
-  { key: 'walletCert', env: 'CHIA_GATEWAY_WALLET_CERT', flag: '--wallet-cert', value: '<file>', defaultText: '(generated)', help: 'Client certificate of the wallet role.' },
-  { key: 'walletKey', env: 'CHIA_GATEWAY_WALLET_KEY', flag: '--wallet-key', value: '<file>', defaultText: '(generated)', help: 'Private key of the wallet role.' },
-  { key: 'confirmations', env: 'CHIA_GATEWAY_CONFIRMATIONS', flag: '--confirmations', value: '<int>', defaultText: String(DEFAULTS.confirmations), help: 'Blocks at least this deep below the peak are treated as immutable (cached, long Cache-Control).' },
-  { key: 'cacheMb', env: 'CHIA_GATEWAY_CACHE_MB', flag: '--cache-mb', value: '<int>', defaultText: String(DEFAULTS.cacheBytes / MIB), help: 'Upper bound of the block cache, in MiB.' },
-  { key: 'pacingShare', env: 'CHIA_GATEWAY_PACING_SHARE', flag: '--pacing-share', value: '<0..1>', defaultText: String(DEFAULTS.pacingShare), help: "Fraction of the node's rate limits one link may use (0 < share ≤ 1)." },
-  { key: 'requestTimeoutMs', env: 'CHIA_GATEWAY_REQUEST_TIMEOUT_MS', flag: '--request-timeout-ms', value: '<ms>', defaultText: String(DEFAULTS.requestTimeoutMs), help: 'Deadline of one upstream request.' },
-  { key: 'linksPerRole', env: 'CHIA_GATEWAY_LINKS_PER_ROLE', flag: '--links-per-role', value: '<int>', defaultText: String(DEFAULTS.linksPerRole), help: 'Healthy links kept per role.' },
-  { key: 'pacingQueueSize', env: 'CHIA_GATEWAY_PACING_QUEUE_SIZE', flag: '--pacing-queue-size', value: '<int>', defaultText: String(DEFAULTS.pacingQueueSize), help: 'Requests a link may queue while pacing before failing fast with 503; one client IP may hold at most its CHIA_GATEWAY_PACING_CLIENT_SHARE of them.' },
-  { key: 'pacingClientShare', env: 'CHIA_GATEWAY_PACING_CLIENT_SHARE', flag: '--pacing-client-share', value: '<0..1>', defaultText: String(DEFAULTS.pacingClientShare), help: "Fraction of each link's pacing allowance one client IP may use within a rate-limit window, and of the link's pacing queue it may hold (0 < share ≤ 1; at least one place), so one client's flood leaves the rest to the others; when room frees up, the least served client goes first. Behind a reverse proxy set CHIA_GATEWAY_TRUST_PROXY, or every client shares the proxy's address." },
-  { key: 'pacingMaxWaitMs', env: 'CHIA_GATEWAY_PACING_MAX_WAIT_MS', flag: '--pacing-max-wait-ms', value: '<ms>', defaultText: String(DEFAULTS.pacingMaxWaitMs), help: "Longest a request waits in a link's pacing queue (and never past CHIA_GATEWAY_REQUEST_TIMEOUT_MS); still waiting then, it is answered 503 UPSTREAM_BUSY with Retry-After: when the window has room again." },
-  { key: 'banBackoffMs', env: 'CHIA_GATEWAY_BAN_BACKOFF_MS', flag: '--ban-backoff-ms', value: '<ms>', defaultText: String(DEFAULTS.banBackoffMs), help: "How long every link keeps away from a peer that refused the upgrade with HTTP 403 (our IP is banned there, for a time the node does not say). Bans a node announces by its close code are honoured as announced, and other closes are retried per link with growing delays." },
-  { key: 'wsMaxClients', env: 'CHIA_GATEWAY_WS_MAX_CLIENTS', flag: '--ws-max-clients', value: '<int>', defaultText: String(DEFAULTS.ws.maxClients), help: 'Live subscribers (WebSocket + SSE) accepted at once.' },
-  { key: 'wsMaxClientsPerIp', env: 'CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP', flag: '--ws-max-clients-per-ip', value: '<int>', defaultText: String(DEFAULTS.ws.maxClientsPerIp), help: "Live subscribers (WebSocket + SSE together) one client IP may hold at once, so one address cannot take every slot; beyond it 429. The default leaves room for a browser with many tabs or a small office behind one NAT address; 0 turns the cap off. Behind a reverse proxy set CHIA_GATEWAY_TRUST_PROXY, or every client shares the proxy's address." },
-  { key: 'wsMaxMessageBytes', env: 'CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES', flag: '--ws-max-message-bytes', value: '<bytes>', defaultText: String(DEFAULTS.ws.maxMessageBytes), help: 'Largest message a WebSocket client may send.' },
-  { key: 'wsHeartbeatMs', env: 'CHIA_GATEWAY_WS_HEARTBEAT_MS', flag: '--ws-heartbeat-ms', value: '<ms>', defaultText: String(DEFAULTS.ws.heartbeatMs), help: 'Ping interval; a client that misses a ping is dropped.' },
-  { key: 'wsSendBufferBytes', env: 'CHIA_GATEWAY_WS_SEND_BUFFER_BYTES', flag: '--ws-send-buffer-bytes', value: '<bytes>', defaultText: String(DEFAULTS.ws.sendBufferBytes), help: 'A subscriber whose unsent data exceeds this is disconnected (slow consumer).' },
-  { key: 'wsReplaySize', env: 'CHIA_GATEWAY_WS_REPLAY_SIZE', flag: '--ws-replay-size', value: '<int>', defaultText: String(DEFAULTS.ws.replaySize), help: 'Peaks kept for replay to reconnecting clients (since, Last-Event-ID).' },
-  { key: 'wsAllowedOrigins', env: 'CHIA_GATEWAY_WS_ALLOWED_ORIGINS', flag: '--ws-allowed-origins', value: '<list>', list: true, defaultText: listText(DEFAULTS.ws.allowedOrigins, '(any)'), help: "Origins allowed to open /v1/ws and /v1/events (comma-separated, compared whole: scheme, host and port); empty allows any. With a list, only listed origins pass, the gateway's own included (list it for the demo page); requests without Origin (scripts) always pass." },
-  { key: 'wsMessageRate', env: 'CHIA_GATEWAY_WS_MESSAGE_RATE', flag: '--ws-message-rate', value: '<per-s>', defaultText: String(DEFAULTS.ws.messageRate), help: 'Messages a WebSocket client may send a second over time; beyond its budget it gets an error frame (MESSAGE_RATE_EXCEEDED) and is closed with 1008.' },
-  { key: 'wsMessageBurst', env: 'CHIA_GATEWAY_WS_MESSAGE_BURST', flag: '--ws-message-burst', value: '<int>', defaultText: String(DEFAULTS.ws.messageBurst), help: 'Messages a WebSocket client may send at once, before CHIA_GATEWAY_WS_MESSAGE_RATE applies.' },
-  { key: 'corsOrigins', env: 'CHIA_GATEWAY_CORS_ORIGINS', flag: '--cors-origins', value: '<list>', list: true, defaultText: listText(DEFAULTS.corsOrigins, '(none)'), help: 'Origins whose pages may read the HTTP API (CORS, GET and HEAD, errors included): * allows any; a comma-separated list (https://app.example,http://localhost:3000) allows only those.' },
-  { key: 'httpRequestTimeoutMs', env: 'CHIA_GATEWAY_HTTP_REQUEST_TIMEOUT_MS', flag: '--http-request-timeout-ms', value: '<ms>', defaultText: String(DEFAULTS.httpRequestTimeoutMs), help: 'Deadline for a client to send a request line, headers and body; a slower client gets 408 and its connection is closed.' },
-  { key: 'maxConnections', env: 'CHIA_GATEWAY_MAX_CONNECTIONS', flag: '--max-connections', value: '<int>', defaultText: String(DEFAULTS.maxConnections), help: 'Connections the HTTP port holds at once (REST, WebSocket and SSE together); beyond it new connections are closed at once. Keep it above CHIA_GATEWAY_WS_MAX_CLIENTS.' },
-  { key: 'adminPort', env: 'CHIA_GATEWAY_ADMIN_PORT', flag: '--admin-port', value: '<int>', defaultText: DEFAULTS.adminPort === null ? '(off)' : String(DEFAULTS.adminPort), help: 'Serve /v1/status and /metrics on this separate port instead of the HTTP port (which keeps /healthz and /readyz); unset: everything on the HTTP port.' },
-  { key: 'adminHost', env: 'CHIA_GATEWAY_ADMIN_HOST', flag: '--admin-host', value: '<addr>', defaultText: DEFAULTS.adminHost, help: 'Address of the admin listener (CHIA_GATEWAY_ADMIN_PORT); loopback by default.' },
-  { key: 'rateLimit', env: 'CHIA_GATEWAY_RATE_LIMIT', flag: '--rate-limit', value: '<per-min>', defaultText: DEFAULTS.rateLimitPerMinute === null ? '(off)' : String(DEFAULTS.rateLimitPerMinute), help: 'HTTP requests per minute per client IP (429 beyond); unset or 0 turns rate limiting off.' },
-  { key: 'trustProxy', env: 'CHIA_GATEWAY_TRUST_PROXY', flag: '--trust-proxy', value: '<proxies>', defaultText: trustProxyText(DEFAULTS.trustProxy), help: 'Behind a reverse proxy: whose X-Forwarded-For gives the client IP (rate limit, live clients per IP, logs). A comma-separated list of proxy addresses/CIDRs (127.0.0.1,10.0.0.0/8); or a hop count, or true (every hop), both only safe when the gateway is reachable solely through the proxy. Unset or false: the connecting address is the client.' },
-  { key: 'peakMaxAgeMs', env: 'CHIA_GATEWAY_PEAK_MAX_AGE_MS', flag: '--peak-max-age-ms', value: '<ms>', defaultText: String(DEFAULTS.peakMaxAgeMs), help: '/readyz fails when the newest peak was received longer ago than this.' },
-  { key: 'shutdownTimeoutMs', env: 'CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', value: '<ms>', defaultText: String(DEFAULTS.shutdownTimeoutMs), help: 'Upper bound of a graceful shutdown (drain requests, close clients and links).' },
-];
+/** An option's flat name: its config path in camel case (`wsMaxClients`), a certificate option by its own name (`walletCert`). */
+export type OptionKey = KeyOf<typeof OPTION_TREE>;
 
 /** Prefix of the gateway's own variables; an unknown one is reported as a likely typo. */
 export const ENV_PREFIX = 'CHIA_GATEWAY_';
 
+/** One row of the table as --help, the README and the parser read it. */
+export interface OptionEntry {
+  key: OptionKey;
+  option: Option<unknown>;
+  env: string;
+  /** The variable's mirror: CHIA_GATEWAY_WS_MAX_CLIENTS → --ws-max-clients. */
+  flag: string;
+  /** Placeholder of the value, e.g. `<int>`. */
+  value: string;
+  /** Help as Markdown (`code` spans). */
+  help: string;
+  /** The default as people read it. */
+  defaultText: string;
+}
+
+const flagOf = (env: string) => `--${env.replace(ENV_PREFIX, '').toLowerCase().replaceAll('_', '-')}`;
+
+function defaultText(option: Option<unknown>): string {
+  const value = option.default;
+  if (option.show) return option.show(value);
+  if (value === null || value === false) return '(off)';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+function entries(tree: OptionTree, prefix: string): OptionEntry[] {
+  return Object.entries(tree).flatMap(([name, node]) => {
+    const entry = (key: string, option: Option<unknown>): OptionEntry => ({
+      key: key as OptionKey,
+      option,
+      env: option.env,
+      flag: flagOf(option.env),
+      value: option.value,
+      help: option.help,
+      defaultText: defaultText(option),
+    });
+    if (isOption(node)) return [entry(joinKey(prefix, name), node)];
+    if (isDerived(node)) return Object.entries(node.inputs).map(([input, option]) => entry(input, option));
+    return entries(node, joinKey(prefix, name));
+  });
+}
+
+/** Every option, in table order. */
+export const OPTIONS: readonly OptionEntry[] = entries(OPTION_TREE, '');
+
 /** The environment variable of an option, for text that tells users what to set (descriptions, hints). */
 export function envName(key: OptionKey): string {
-  const spec = OPTIONS.find((o) => o.key === key);
-  if (spec === undefined) throw new Error(`no option ${key} in OPTIONS`);
-  return spec.env;
+  const entry = OPTIONS.find((o) => o.key === key);
+  if (entry === undefined) throw new Error(`no option ${key} in OPTIONS`);
+  return entry.env;
+}
+
+/** An option as messages tell how to set it: `CHIA_GATEWAY_ADMIN_PORT (--admin-port)`. */
+export function usageOf(key: OptionKey): string {
+  return `${envName(key)} (${flagOf(envName(key))})`;
+}
+
+/** How the protocol core's identity messages name a role's certificate options and the data directory. */
+export function identityNames(role: Role): IdentityNames {
+  const { cert, key } = OPTION_TREE.identities.inputs;
+  const [roleCert, roleKey] = rolePairs(OPTION_TREE.identities.inputs)[role];
+  return {
+    cert: { option: cert.env, hint: `${cert.env} or ${roleCert.env}` },
+    key: { option: key.env, hint: `${key.env} or ${roleKey.env}` },
+    dataDir: { option: envName('dataDir'), hint: usageOf('dataDir') },
+  };
 }

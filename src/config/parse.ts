@@ -1,16 +1,15 @@
 /**
- * Parses environment variables and CLI flags (flags win) into a GatewayConfig, once, at the edge.
- * Values are coerced strictly, checked against the option schema, then cross-checked (peers, TLS
- * pairs, origins); every problem is collected and thrown together as one ConfigError.
+ * Parses environment variables and CLI flags (flags win) into a GatewayConfig, once, at the edge,
+ * following the option table (src/config/options.ts). Values are coerced strictly and checked against
+ * their option's schema, then parsed in table order (peers, TLS pairs, origins); every problem is
+ * collected and thrown together as one ConfigError.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { type PeerAddress, networkInfo, formatPeer, isHostOrAddress, parsePeer } from '../chia/index.js';
-import { DEFAULTS, type GatewayConfig } from './config.js';
+import type { GatewayConfig } from './config.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
-import { parseIdentities } from './identities.js';
-import { parseTrustProxy } from './trust-proxy.js';
-import { ENV_PREFIX, MIB, OPTIONS, OptionsSchema, envName, type OptionKey, type OptionSpec, type Options } from './options.js';
+import { isDerived, isOption, type Option, type OptionContext, type OptionTree, type ParseContext } from './option-row.js';
+import { ENV_PREFIX, OPTIONS, OPTION_TREE, type OptionEntry } from './options.js';
 import { looksLikePem, quoteValue, spansLines } from './secret-text.js';
 
 export { ConfigError, type ConfigIssue } from './config-error.js';
@@ -29,22 +28,22 @@ const PATH_VALUES = new Set(['<file>', '<dir>']);
 const TYPO_DISTANCE = 4;
 
 interface Raw {
-  spec: OptionSpec;
+  entry: OptionEntry;
   text: string;
   /** The name the user wrote: the flag or the variable. */
   source: string;
 }
 
 /** Reads `--flag value` and `--flag=value` pairs; unknown flags and missing values become issues. */
-function readFlags(argv: readonly string[], issues: ConfigIssue[]): Map<OptionKey, Raw> {
+function readFlags(argv: readonly string[], issues: ConfigIssue[]): Raw[] {
   const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
-  const out = new Map<OptionKey, Raw>();
+  const out: Raw[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const spec = byFlag.get(flag);
-    if (spec === undefined) {
+    const entry = byFlag.get(flag);
+    if (entry === undefined) {
       // A stray argument may be key material pasted in the wrong place: describe it, never echo it.
       if (looksLikePem(flag) || spansLines(flag)) issues.push({ name: `argument ${i + 1}`, message: `unexpected argument, ${quoteValue(flag)} (see --help)` });
       else issues.push({ name: flag, message: arg.startsWith('-') ? 'unknown option (see --help)' : 'unexpected argument (see --help)' });
@@ -55,8 +54,8 @@ function readFlags(argv: readonly string[], issues: ConfigIssue[]): Map<OptionKe
       if (value === undefined || FLAG.test(value)) value = undefined;
       else i++;
     }
-    if (value === undefined) issues.push({ name: flag, message: `needs a value: ${flag} ${spec.value}` });
-    else out.set(spec.key, { spec, text: value, source: flag });
+    if (value === undefined) issues.push({ name: flag, message: `needs a value: ${flag} ${entry.value}` });
+    else out.push({ entry, text: value, source: flag });
   }
   return out;
 }
@@ -86,11 +85,10 @@ function unknownVariables(env: ConfigSources['env'], issues: ConfigIssue[]): voi
 const splitList = (text: string) => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 /** A string turned into the value its schema expects: numbers only from plain decimal text, lists split on commas. */
-function coerce(raw: Raw): unknown {
-  if (raw.spec.list) return splitList(raw.text);
-  const schema: TSchema = OptionsSchema.properties[raw.spec.key];
+function coerce(text: string, schema: TSchema): unknown {
+  if (schema.type === 'array') return splitList(text);
   const numeric = schema.type === 'integer' || schema.type === 'number';
-  return numeric && NUMERIC.test(raw.text.trim()) ? Number(raw.text.trim()) : raw.text;
+  return numeric && NUMERIC.test(text.trim()) ? Number(text.trim()) : text;
 }
 
 /** Human wording of what a schema accepts, for error messages. */
@@ -110,144 +108,79 @@ function expectation(schema: TSchema): string {
  * Why a value must not be used or quoted: key material (a certificate or key pasted instead of its
  * path) or several lines (no option takes them; list items are trimmed); undefined when it is fine.
  */
-function refusal(raw: Raw): string | undefined {
-  const wanted = expectation(OptionsSchema.properties[raw.spec.key]);
-  if (looksLikePem(raw.text)) {
-    return PATH_VALUES.has(raw.spec.value)
+function refusal({ entry, text }: Raw): string | undefined {
+  const { schema } = entry.option;
+  const wanted = expectation(schema);
+  if (looksLikePem(text)) {
+    return PATH_VALUES.has(entry.value)
       ? "looks like PEM text (a certificate or key itself), not a path: save it in a file only the gateway can read (chmod 600) and give that file's path; the value is not shown"
       : `looks like PEM text (a certificate or key), not ${wanted}; the value is not shown`;
   }
-  const parts = raw.spec.list ? splitList(raw.text) : [raw.text];
+  const parts = schema.type === 'array' ? splitList(text) : [text];
   if (parts.some(spansLines)) return `spans several lines; expected ${wanted}; the value is not shown`;
   return undefined;
 }
 
-function validate(raws: Map<OptionKey, Raw>, issues: ConfigIssue[]): Options {
-  const values: Record<string, unknown> = {};
-  const bad = new Set<string>();
-  for (const [key, raw] of raws) {
-    const refused = refusal(raw);
-    if (refused === undefined) values[key] = coerce(raw);
-    else {
-      bad.add(key);
-      issues.push({ name: raw.source, message: refused });
-    }
+/** The checked value of a given option, or undefined with an issue naming what it expects. */
+function check(raw: Raw, issues: ConfigIssue[]): { value: unknown } | undefined {
+  const refused = refusal(raw);
+  if (refused !== undefined) {
+    issues.push({ name: raw.source, message: refused });
+    return undefined;
   }
-  for (const error of Value.Errors(OptionsSchema, values)) {
-    const key = error.path.split('/')[1] as OptionKey;
-    const raw = raws.get(key);
-    if (raw === undefined || bad.has(key)) continue;
-    bad.add(key);
-    issues.push({ name: raw.source, message: `expected ${expectation(OptionsSchema.properties[key])}, got ${quoteValue(raw.text)}` });
-  }
-  for (const key of bad) delete values[key];
-  return values as Options;
+  const { schema } = raw.entry.option;
+  const value = coerce(raw.text, schema);
+  if (Value.Check(schema, value)) return { value };
+  issues.push({ name: raw.source, message: `expected ${expectation(schema)}, got ${quoteValue(raw.text)}` });
+  return undefined;
 }
 
-function parsePeers(list: string[] | undefined, network: string, name: string, issues: ConfigIssue[]): PeerAddress[] {
-  const info = networkInfo(network);
-  if (list === undefined || list.length === 0) {
-    if (info.dnsSeeders.length === 0) issues.push({ name, message: `required for network "${network}": no DNS seeders are known for it` });
-    return [];
-  }
-  const peers: PeerAddress[] = [];
-  const seen = new Set<string>();
-  for (const item of list) {
-    const parsed = parsePeer(item, info.defaultPort);
-    if (!parsed.ok) {
-      issues.push({ name, message: parsed.error });
-      continue;
-    }
-    const id = formatPeer(parsed.peer).toLowerCase();
-    if (seen.has(id)) issues.push({ name, message: `"${item}" is listed twice` });
-    else peers.push(parsed.peer);
-    seen.add(id);
-  }
-  return peers;
-}
-
-function isOrigin(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
-  } catch {
-    return false;
-  }
-}
-
-function parseOrigins(list: string[] | undefined, name: string, issues: ConfigIssue[]): string[] {
-  for (const origin of list ?? []) {
-    if (origin === '*') continue;
-    if (!isOrigin(origin)) issues.push({ name, message: `"${origin}" is not an origin like https://example.com or http://localhost:3000 (no path, no trailing slash)` });
-  }
-  if (list?.includes('*') && list.length > 1) issues.push({ name, message: '* allows any origin; do not combine it with others' });
-  return list ?? [];
-}
-
-/** The configuration from variables and flags (flags win over variables, both over DEFAULTS); throws ConfigError. */
+/** The configuration from variables and flags (flags win over variables, both over the defaults); throws ConfigError. */
 export function parseConfig(sources: ConfigSources): GatewayConfig {
   const issues: ConfigIssue[] = [];
-  const raws = new Map<OptionKey, Raw>();
-  for (const spec of OPTIONS) {
-    const text = sources.env[spec.env];
+  const raws = new Map<Option<unknown>, Raw>();
+  for (const entry of OPTIONS) {
+    const text = sources.env[entry.env];
     // An empty variable counts as unset, as most shells and compose files write "unset" that way.
-    if (text !== undefined && text !== '') raws.set(spec.key, { spec, text, source: spec.env });
+    if (text !== undefined && text !== '') raws.set(entry.option, { entry, text, source: entry.env });
   }
   unknownVariables(sources.env, issues);
-  for (const [key, raw] of readFlags(sources.argv, issues)) raws.set(key, raw);
-  const o = validate(raws, issues);
-  const nameOf = (key: OptionKey) => raws.get(key)?.source ?? envName(key);
-  const given = (key: OptionKey) => raws.has(key);
+  for (const raw of readFlags(sources.argv, issues)) raws.set(raw.entry.option, raw);
 
-  const network = o.network ?? DEFAULTS.network;
-  const roles = o.roles ?? [...DEFAULTS.roles];
-  const wsOrigins = parseOrigins(o.wsAllowedOrigins, nameOf('wsAllowedOrigins'), issues);
-  if (o.host !== undefined && !isHostOrAddress(o.host)) {
-    issues.push({ name: nameOf('host'), message: `expected an IP address or a host name (127.0.0.1, 0.0.0.0, ::, localhost), got ${quoteValue(o.host)}` });
-  }
-  const config: GatewayConfig = {
-    host: o.host ?? DEFAULTS.host,
-    port: o.port ?? DEFAULTS.port,
-    logLevel: o.logLevel ?? DEFAULTS.logLevel,
-    network,
-    peers: parsePeers(o.peers, network, nameOf('peers'), issues),
-    roles,
-    dataDir: o.dataDir ?? DEFAULTS.dataDir,
-    identities: parseIdentities(o, roles, { nameOf, given }, issues),
-    confirmations: o.confirmations ?? DEFAULTS.confirmations,
-    cacheBytes: o.cacheMb === undefined ? DEFAULTS.cacheBytes : o.cacheMb * MIB,
-    pacingShare: o.pacingShare ?? DEFAULTS.pacingShare,
-    requestTimeoutMs: o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
-    linksPerRole: o.linksPerRole ?? DEFAULTS.linksPerRole,
-    pacingQueueSize: o.pacingQueueSize ?? DEFAULTS.pacingQueueSize,
-    pacingClientShare: o.pacingClientShare ?? DEFAULTS.pacingClientShare,
-    pacingMaxWaitMs: o.pacingMaxWaitMs ?? DEFAULTS.pacingMaxWaitMs,
-    banBackoffMs: o.banBackoffMs ?? DEFAULTS.banBackoffMs,
-    ws: {
-      maxClients: o.wsMaxClients ?? DEFAULTS.ws.maxClients,
-      maxClientsPerIp: o.wsMaxClientsPerIp ?? DEFAULTS.ws.maxClientsPerIp,
-      maxMessageBytes: o.wsMaxMessageBytes ?? DEFAULTS.ws.maxMessageBytes,
-      heartbeatMs: o.wsHeartbeatMs ?? DEFAULTS.ws.heartbeatMs,
-      sendBufferBytes: o.wsSendBufferBytes ?? DEFAULTS.ws.sendBufferBytes,
-      replaySize: o.wsReplaySize ?? DEFAULTS.ws.replaySize,
-      // `*` is the same as an empty list here: any origin may subscribe.
-      allowedOrigins: o.wsAllowedOrigins === undefined ? [...DEFAULTS.ws.allowedOrigins] : wsOrigins.filter((x) => x !== '*'),
-      messageRate: o.wsMessageRate ?? DEFAULTS.ws.messageRate,
-      messageBurst: o.wsMessageBurst ?? DEFAULTS.ws.messageBurst,
+  const values = new Map<Option<unknown>, unknown>();
+  const nameOf = (option: Option<unknown>) => raws.get(option)?.source ?? option.env;
+  const ctx: ParseContext = {
+    issues,
+    nameOf,
+    given: (option) => raws.has(option),
+    valueOf: <T>(option: Option<T>): T => {
+      if (!values.has(option)) throw new Error(`${option.env} is read before its row in the option table`);
+      return values.get(option) as T;
     },
-    corsOrigins: o.corsOrigins === undefined ? [...DEFAULTS.corsOrigins] : parseOrigins(o.corsOrigins, nameOf('corsOrigins'), issues),
-    httpRequestTimeoutMs: o.httpRequestTimeoutMs ?? DEFAULTS.httpRequestTimeoutMs,
-    maxConnections: o.maxConnections ?? DEFAULTS.maxConnections,
-    adminPort: o.adminPort ?? DEFAULTS.adminPort,
-    adminHost: o.adminHost ?? DEFAULTS.adminHost,
-    rateLimitPerMinute: o.rateLimit === undefined ? DEFAULTS.rateLimitPerMinute : o.rateLimit === 0 ? null : o.rateLimit,
-    trustProxy: o.trustProxy === undefined ? DEFAULTS.trustProxy : parseTrustProxy(o.trustProxy, nameOf('trustProxy'), issues),
-    peakMaxAgeMs: o.peakMaxAgeMs ?? DEFAULTS.peakMaxAgeMs,
-    shutdownTimeoutMs: o.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
   };
-  if (config.adminPort !== null && config.adminPort !== 0 && config.adminPort === config.port) {
-    issues.push({ name: nameOf('adminPort'), message: `must differ from the HTTP port (${config.port})` });
-  }
+  const read = (option: Option<unknown>): unknown => {
+    const own: OptionContext = { ...ctx, name: nameOf(option) };
+    const raw = raws.get(option);
+    const checked = raw === undefined ? undefined : check(raw, issues);
+    let value: unknown;
+    if (checked === undefined) {
+      const reason = option.required?.(own);
+      if (reason !== undefined) issues.push({ name: own.name, message: reason });
+      value = structuredClone(option.default);
+    } else value = option.parse ? option.parse(checked.value as never, own) : checked.value;
+    values.set(option, value);
+    return value;
+  };
+  const build = (tree: OptionTree): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(tree).map(([key, node]) => {
+        if (isOption(node)) return [key, read(node)];
+        if (!isDerived(node)) return [key, build(node)];
+        Object.values(node.inputs).forEach(read);
+        return [key, node.build(node.inputs, ctx)];
+      }),
+    );
+  const config = build(OPTION_TREE) as GatewayConfig;
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

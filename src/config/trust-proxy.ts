@@ -5,8 +5,13 @@
  * netmask notation are refused so that what is trusted stays visible in the value itself.
  */
 import { isIP } from 'node:net';
-import type { TrustProxy } from './config.js';
 import type { ConfigIssue } from './config-error.js';
+
+/**
+ * Peers trusted to report the client address in X-Forwarded-For (Fastify's `trustProxy`): false
+ * (none: the socket's peer is the client), true (every hop), a hop count, or proxy addresses/CIDRs.
+ */
+export type TrustProxy = boolean | number | string[];
 
 /** More hops than any real chain of proxies: a larger count is a mistake. */
 export const MAX_PROXY_HOPS = 32;

@@ -5,7 +5,7 @@
  * port serves those two as well. It is a second Fastify app with the same edge (request ids,
  * deadlines, problem+json, 404/405) but no CORS and no rate limit, sharing the main app's config,
  * metrics, upstream and block cache. It is readied and closed with the main app, and listens through
- * listenAdmin right after the main app (src/server.ts): the two start, fail and shut down together.
+ * listenAdmin right after the main app (src/process/serve.ts): the two start, fail and shut down together.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';

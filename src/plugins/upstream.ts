@@ -10,7 +10,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { type Upstream, createUpstreamManager } from '../chia/index.js';
-import { envName } from '../config/options.js';
+import { envName, identityNames } from '../config/options.js';
+import { loadChiaCa } from '../process/chia-ca.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +31,8 @@ async function upstreamPlugin(app: FastifyInstance, options: UpstreamPluginOptio
     options.upstream ??
     createUpstreamManager({
       config,
+      ca: loadChiaCa(),
+      identityNames,
       // The guessed depth of an unrelated fork is the confirmation depth: no guess lets a replaced block become immutable.
       unverifiedForkDepth: config.confirmations,
       banBackoffMs: config.banBackoffMs,

@@ -1,7 +1,10 @@
-/** The --help text of the command (src/cli.ts): every option with its flag, environment variable and default. */
+/** The --help text of the command: every option with its flag, environment variable and default. */
 import { OPTIONS } from '../config/options.js';
 
 const FLAG_COLUMN = 34;
+
+/** Help text for a terminal: the table's Markdown `code` spans unwrapped. */
+export const plainText = (markdown: string): string => markdown.replaceAll('`', '');
 
 /** The --help text: every option with its flag, environment variable and default. */
 export function helpText(): string {
@@ -15,7 +18,7 @@ export function helpText(): string {
   ];
   for (const o of OPTIONS) {
     lines.push(`  ${`${o.flag} ${o.value}`.padEnd(FLAG_COLUMN)}env ${o.env}, default ${o.defaultText}`);
-    lines.push(`  ${''.padEnd(FLAG_COLUMN)}${o.help}`);
+    lines.push(`  ${''.padEnd(FLAG_COLUMN)}${plainText(o.help)}`);
   }
   lines.push(`  ${'-h, --help'.padEnd(FLAG_COLUMN)}Show this help.`);
   lines.push(`  ${'-v, --version'.padEnd(FLAG_COLUMN)}Show the version.`);

@@ -1,11 +1,12 @@
 /**
  * SIGTERM/SIGINT while the gateway is still starting. Until a handler is installed, a signal kills
  * Node with its default action (exit 143/130), so an orchestrator that stops a starting gateway sees a
- * crash. The entry point installs this catcher before loading anything slow (the app's modules,
- * certificate generation, the upstream links); it records the signal, and start-up stops at its next
- * step: before building, or, once the app is built, by handing over to the graceful shutdown
- * (src/server.ts). As there, a second signal exits at once (1), and a start-up that does not get to
- * stop within the shutdown bound (a hung lookup) exits 1 too. Imports nothing heavy, so it costs nothing.
+ * crash. The process entry (src/server.ts) installs this catcher before loading anything slow (the
+ * app's modules, certificate generation, the upstream links); it records the signal, and start-up
+ * stops at its next step: before building, or, once the app is built, by handing over to the graceful
+ * shutdown (src/process/serve.ts). As there, a second signal exits at once (1), and a start-up that
+ * does not get to stop within the shutdown bound (a hung lookup) exits 1 too. Imports nothing heavy,
+ * so it costs nothing.
  */
 import { EXIT_FORCED } from './exit-codes.js';
 

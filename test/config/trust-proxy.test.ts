@@ -2,7 +2,8 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '../../src/app.js';
-import { EXIT_BAD_CONFIG, main } from '../../src/cli.js';
+import { EXIT_BAD_CONFIG } from '../../src/process/exit-codes.js';
+import { main } from '../../src/server.js';
 import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { issuesOf, parse } from '../support/config-issues.js';
 import { OpsUpstreamDouble } from '../support/ops-upstream-double.js';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerHash, toHex, types } from '../../src/chia/codec/index.js';
 import { NodeType } from '../../src/chia/protocol/message-rules.js';
 import { createChiaCertificate } from '../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../src/process/chia-ca.js';
 import { selfSignedCertificate } from '../support/self-signed.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { connectRaw, RawClient } from '../../fake-node/raw-client.js';
@@ -126,7 +127,7 @@ describe('fake node: handshake', () => {
   });
 
   it('closes the older connection when the same certificate connects again', async () => {
-    const identity = createChiaCertificate();
+    const identity = createChiaCertificate(loadChiaCa());
     const first = await client(identity);
     await first.handshake(NodeType.WALLET);
     const second = await client(identity);

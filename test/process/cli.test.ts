@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../src/config/options.js';
-import { EXIT_BAD_CONFIG, main } from '../../src/cli.js';
-import { helpText } from '../../src/process/cli-help.js';
+import { EXIT_BAD_CONFIG } from '../../src/process/exit-codes.js';
+import { main } from '../../src/server.js';
+import { helpText, plainText } from '../../src/process/cli-help.js';
 import { cleanEnv, runScript } from '../support/spawn-gateway.js';
 
 function memoryIo() {
@@ -18,7 +19,7 @@ describe('chia-peer-gateway CLI', { timeout: 90_000 }, () => {
       expect(line, o.flag).toBeDefined();
       expect(line).toContain(`env ${o.env}`);
       expect(line).toContain(`default ${o.defaultText}`);
-      expect(text).toContain(o.help);
+      expect(text).toContain(plainText(o.help));
     }
   });
 

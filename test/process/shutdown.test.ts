@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of the real process: src/server.ts or src/cli.ts (through tsx) with its single peer
+ * Graceful shutdown of the real process: the command (src/cli.ts through tsx) with its single peer
  * on a closed local port or the fake full node, clients attached, then SIGTERM. close-with-grace exits 1
  * when the bound is exceeded, so exit code 0 means "drained and closed within
  * CHIA_GATEWAY_SHUTDOWN_TIMEOUT_MS".
@@ -64,8 +64,8 @@ async function gatewayEnv(overrides: Record<string, string> = {}): Promise<Recor
   });
 }
 
-async function startGateway(overrides: Record<string, string> = {}, script = 'src/server.ts'): Promise<{ base: string }> {
-  run = runScript(script, [], await gatewayEnv(overrides));
+async function startGateway(overrides: Record<string, string> = {}): Promise<{ base: string }> {
+  run = runScript('src/cli.ts', [], await gatewayEnv(overrides));
   const [, url] = await run.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
   return { base: url! };
 }
@@ -133,7 +133,7 @@ describe('graceful shutdown', { timeout: 90_000 }, () => {
   it('answers requests waiting on a hung peer 503 SHUTTING_DOWN before the drain cut, then exits 0', async () => {
     node = await startFakeNode({ network: NETWORK, chainLength: 200 });
     node.faults.set('request_blocks', { kind: 'hang' });
-    const { base: url } = await startGateway({ CHIA_GATEWAY_NETWORK: NETWORK, CHIA_GATEWAY_PEERS: `127.0.0.1:${node.port}` }, 'src/cli.ts');
+    const { base: url } = await startGateway({ CHIA_GATEWAY_NETWORK: NETWORK, CHIA_GATEWAY_PEERS: `127.0.0.1:${node.port}` });
     await eventually('a ready link', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), WAIT_MS);
 
     // Heights in different batches of 32 are different upstream requests; 5 shares the request of 0.

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../../src/cli.js';
+import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../../src/process/exit-codes.js';
 import { cleanEnv, runScript, type Finished } from '../support/spawn-gateway.js';
 
 const STACK_TRACE = /\n\s+at /;

@@ -14,6 +14,7 @@ import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { configOver, listenOver } from '../support/app-over-nodes.js';
 import { eventually } from '../support/eventually.js';
 import { GUARD_MS, fastBackoff, testIdentities } from '../support/upstream-harness.js';
+import { loadChiaCa } from '../../src/process/chia-ca.js';
 
 const NETWORK = 'devnet';
 const HEAVY = '127.0.0.1';
@@ -80,7 +81,7 @@ interface Setup {
 async function startGateway(windowMs: number, overrides: Partial<GatewayConfig>): Promise<Setup> {
   const node = await startFakeNode({ network: NETWORK, chainLength: 1_200, rateLimitWindowMs: windowMs });
   const config = configOver([node], NETWORK, { roles: ['full_node'], linksPerRole: 1, pacingShare: PACING_SHARE, pacingClientShare: CLIENT_SHARE, ...overrides });
-  const manager = new UpstreamManager({ config, identities: testIdentities(), backoff: fastBackoff, pacingWindowMs: windowMs, pacingGuardMs: GUARD_MS, unverifiedForkDepth: config.confirmations, banBackoffMs: config.banBackoffMs });
+  const manager = new UpstreamManager({ config, ca: loadChiaCa(), identities: testIdentities(), backoff: fastBackoff, pacingWindowMs: windowMs, pacingGuardMs: GUARD_MS, unverifiedForkDepth: config.confirmations, banBackoffMs: config.banBackoffMs });
   const gateway = await listenOver(config, manager);
   const close = async () => {
     await gateway.close();

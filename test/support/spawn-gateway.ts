@@ -1,5 +1,5 @@
 /**
- * Runs the gateway's entry points (src/cli.ts, src/server.ts) as child processes through tsx, for
+ * Runs the gateway's command (src/cli.ts) as a child process through tsx, for
  * tests of exit codes, --help and signal handling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

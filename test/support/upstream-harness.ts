@@ -1,6 +1,7 @@
 /** Shared setup of the upstream integration tests: fake nodes, identities, a manager, polling. */
 import { configWith, DEFAULTS } from '../../src/config/config.js';
 import { createChiaCertificate } from '../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../src/process/chia-ca.js';
 import { exponentialBackoff } from '../../src/chia/pool/backoff.js';
 import { UpstreamManager, type UpstreamManagerOptions } from '../../src/chia/pool/upstream-manager.js';
 import type { Role } from '../../src/chia/upstream-api.js';
@@ -18,7 +19,7 @@ export const GUARD_MS = 500;
 let identities: Record<Role, { cert: string; key: string }> | undefined;
 /** One client certificate per role, made once per test file (RSA key generation is slow). */
 export function testIdentities(): Record<Role, { cert: string; key: string }> {
-  identities ??= { full_node: createChiaCertificate(), wallet: createChiaCertificate() };
+  identities ??= { full_node: createChiaCertificate(loadChiaCa()), wallet: createChiaCertificate(loadChiaCa()) };
   return identities;
 }
 
@@ -54,6 +55,7 @@ export function makeManager(setup: ManagerSetup): UpstreamManager {
     }),
     unverifiedForkDepth: DEFAULTS.confirmations,
     banBackoffMs: FAST_BAN_BACKOFF_MS,
+    ca: loadChiaCa(),
     identities: testIdentities(),
     backoff: fastBackoff,
     pacingWindowMs: WINDOW_MS,

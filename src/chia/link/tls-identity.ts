@@ -4,11 +4,10 @@
  * Framework-free; never logs key material.
  */
 import { type RSAKeyPairOptions, X509Certificate, createHash, createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { packagePath } from '../../process/package-root.js';
 import type { Logger } from '../logger.js';
 
 export interface PemPair {
@@ -21,12 +20,38 @@ export interface TlsIdentity extends PemPair {
   peerId: string;
 }
 
+/** A setting as messages name it: `option` goes into TlsIdentityError.option, `hint` into the text. */
+export interface SettingName {
+  option: string;
+  hint: string;
+}
+
+/** How messages name the settings an identity comes from (e.g. environment variables). */
+export interface IdentityNames {
+  /** Where the certificate path may come from, e.g. `CHIA_GATEWAY_CERT or CHIA_GATEWAY_WALLET_CERT`. */
+  cert: SettingName;
+  key: SettingName;
+  /** The data directory; its hint tells how to set it, e.g. `CHIA_GATEWAY_DATA_DIR (--data-dir)`. */
+  dataDir: SettingName;
+}
+
+/** The options' own field names, for callers that name no settings. */
+const FIELD_NAMES: IdentityNames = {
+  cert: { option: 'certPath', hint: 'certPath' },
+  key: { option: 'keyPath', hint: 'keyPath' },
+  dataDir: { option: 'dataDir', hint: 'dataDir' },
+};
+
 export interface IdentityOptions {
   dataDir: string;
   /** Link role; each role gets its own certificate because a node keeps one connection per peer id (§a.5). */
   role: string;
   certPath?: string;
   keyPath?: string;
+  /** The CA that signs generated certificates and that given ones must chain to: the public Chia CA (§a.2). */
+  ca: PemPair;
+  /** How messages name the settings of the paths above (default: their field names). */
+  names?: IdentityNames;
   /** Where a key file that other users can read is reported. */
   logger?: Pick<Logger, 'warn'>;
 }
@@ -61,24 +86,6 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 /** Permission bits for the group and other users: a private key file should have none. */
 const SHARED_BITS = 0o077;
-const CERT_OPTION = 'CHIA_GATEWAY_CERT';
-const KEY_OPTION = 'CHIA_GATEWAY_KEY';
-const DATA_DIR_OPTION = 'CHIA_GATEWAY_DATA_DIR';
-const DATA_DIR_FLAG = '--data-dir';
-
-let cachedCa: PemPair | undefined;
-
-/** The bundled public Chia CA certificate and key (public data, see assets/ca/README.md). */
-export function loadChiaCa(): PemPair {
-  if (cachedCa === undefined) {
-    const dir = packagePath('assets', 'ca');
-    cachedCa = {
-      cert: readFileSync(join(dir, 'chia_ca.crt'), 'utf8'),
-      key: readFileSync(join(dir, 'chia_ca.key'), 'utf8'),
-    };
-  }
-  return cachedCa;
-}
 
 function randomSerialHex(): string {
   const bytes = randomBytes(SERIAL_BYTES);
@@ -92,9 +99,8 @@ interface ForgeTbs {
   getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
 }
 
-/** Builds and signs a node-style leaf certificate (§a.3) for the given SPKI public key PEM. */
-function signLeaf(publicKeyPem: string): string {
-  const ca = loadChiaCa();
+/** Builds and signs with `ca` a node-style leaf certificate (§a.3) for the given SPKI public key PEM. */
+function signLeaf(publicKeyPem: string, ca: PemPair): string {
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
@@ -122,18 +128,18 @@ const KEY_PAIR_OPTIONS: RSAKeyPairOptions<'pem', 'pem'> = {
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
 };
 
-/** A fresh RSA-2048 key and a certificate signed by the public Chia CA, made like a node's (§a.3). */
-export function createChiaCertificate(): PemPair {
+/** A fresh RSA-2048 key and a certificate signed by `ca` (the public Chia CA), made like a node's (§a.3). */
+export function createChiaCertificate(ca: PemPair): PemPair {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', KEY_PAIR_OPTIONS);
-  return { cert: signLeaf(publicKey), key: privateKey };
+  return { cert: signLeaf(publicKey, ca), key: privateKey };
 }
 
 /** As createChiaCertificate, generating the key off the event loop. */
-function createChiaCertificateAsync(): Promise<PemPair> {
+function createChiaCertificateAsync(ca: PemPair): Promise<PemPair> {
   return new Promise((resolvePair, reject) => {
     generateKeyPair('rsa', KEY_PAIR_OPTIONS, (err, publicKey, privateKey) => {
       if (err) reject(err);
-      else resolvePair({ cert: signLeaf(publicKey), key: privateKey });
+      else resolvePair({ cert: signLeaf(publicKey, ca), key: privateKey });
     });
   });
 }
@@ -148,14 +154,8 @@ export function peerIdOf(certPem: string): string {
   return peerIdOfDer(new X509Certificate(certPem).raw);
 }
 
-/** Where a setting came from: the text that names it in messages, and the option reported in `option`. */
-interface Source {
-  hint: string;
-  option: string;
-}
-
-/** Checks a PEM pair: parsable, the key matches the cert, signed by the Chia CA, not expired. */
-function validatePair(pair: PemPair, certWhere: string, keyWhere: string, cert: Source, key: Source): void {
+/** Checks a PEM pair: parsable, the key matches the cert, signed by the Chia CA (`caCert`), not expired. */
+function validatePair(pair: PemPair, caCert: string, certWhere: string, keyWhere: string, cert: SettingName, key: SettingName): void {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(pair.cert);
@@ -171,7 +171,7 @@ function validatePair(pair: PemPair, certWhere: string, keyWhere: string, cert: 
   if (!x509.checkPrivateKey(privateKey)) {
     throw new TlsIdentityError(`${keyWhere} does not belong to the certificate ${certWhere} (check ${cert.hint} and ${key.hint})`, key.option);
   }
-  const ca = new X509Certificate(loadChiaCa().cert);
+  const ca = new X509Certificate(caCert);
   if (!x509.checkIssued(ca) || !x509.verify(ca.publicKey)) {
     throw new TlsIdentityError(`${certWhere} is not signed by the public Chia CA; full nodes refuse it (PROTOCOL.md §a.2, check ${cert.hint})`, cert.option);
   }
@@ -180,7 +180,7 @@ function validatePair(pair: PemPair, certWhere: string, keyWhere: string, cert: 
   }
 }
 
-async function readPem(path: string, from: Source): Promise<string> {
+async function readPem(path: string, from: SettingName): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
@@ -201,11 +201,11 @@ async function warnIfShared(path: string, logger: IdentityOptions['logger']): Pr
 }
 
 /** The data directory could not be written: name the setting and the path. */
-function dataDirError(dataDir: string, err: unknown): TlsIdentityError {
+function dataDirError(dataDir: string, setting: SettingName, err: unknown): TlsIdentityError {
   const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
   return new TlsIdentityError(
-    `cannot write generated certificates under ${dataDir} (${reason}); set ${DATA_DIR_OPTION} (${DATA_DIR_FLAG}) to a directory the gateway can write`,
-    DATA_DIR_OPTION,
+    `cannot write generated certificates under ${dataDir} (${reason}); set ${setting.hint} to a directory the gateway can write`,
+    setting.option,
     { cause: err },
   );
 }
@@ -223,16 +223,14 @@ async function writePrivate(path: string, text: string): Promise<void> {
  * created on first use (files 0600, directory 0700) and reused afterwards so the peer id stays stable.
  */
 export async function loadOrCreateIdentity(options: IdentityOptions): Promise<TlsIdentity> {
-  const { certPath, keyPath, role } = options;
+  const { certPath, keyPath, role, ca, names = FIELD_NAMES } = options;
   if (!/^[a-z0-9_-]+$/i.test(role)) throw new TlsIdentityError(`invalid role name "${role}"`, 'role');
   if (certPath !== undefined || keyPath !== undefined) {
-    // Name the generic and the role's own setting (src/config/options.ts): either may have supplied the path.
-    const cert = { hint: `${CERT_OPTION} or CHIA_GATEWAY_${role.toUpperCase()}_CERT`, option: CERT_OPTION };
-    const key = { hint: `${KEY_OPTION} or CHIA_GATEWAY_${role.toUpperCase()}_KEY`, option: KEY_OPTION };
+    const { cert, key } = names;
     if (certPath === undefined) throw new TlsIdentityError(`a key file is set for role ${role} but no certificate (${cert.hint}); give both or neither`, cert.option);
     if (keyPath === undefined) throw new TlsIdentityError(`a certificate is set for role ${role} but no key (${key.hint}); give both or neither`, key.option);
     const pair = { cert: await readPem(certPath, cert), key: await readPem(keyPath, key) };
-    validatePair(pair, certPath, keyPath, cert, key);
+    validatePair(pair, ca.cert, certPath, keyPath, cert, key);
     await warnIfShared(keyPath, options.logger);
     return { ...pair, peerId: peerIdOf(pair.cert) };
   }
@@ -240,10 +238,10 @@ export async function loadOrCreateIdentity(options: IdentityOptions): Promise<Tl
   const crtFile = join(dir, `${role}.crt`);
   const keyFile = join(dir, `${role}.key`);
   if (existsSync(crtFile) && existsSync(keyFile)) {
-    const dataDir = { hint: DATA_DIR_OPTION, option: DATA_DIR_OPTION };
+    const dataDir = { hint: names.dataDir.option, option: names.dataDir.option };
     const pair = { cert: await readPem(crtFile, dataDir), key: await readPem(keyFile, dataDir) };
     // A generated identity that no longer validates is reported, not silently replaced: its peer id may be trusted somewhere.
-    validatePair(pair, crtFile, keyFile, dataDir, dataDir);
+    validatePair(pair, ca.cert, crtFile, keyFile, dataDir, dataDir);
     await warnIfShared(keyFile, options.logger);
     return { ...pair, peerId: peerIdOf(pair.cert) };
   }
@@ -251,14 +249,14 @@ export async function loadOrCreateIdentity(options: IdentityOptions): Promise<Tl
   try {
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (err) {
-    throw dataDirError(options.dataDir, err);
+    throw dataDirError(options.dataDir, names.dataDir, err);
   }
-  const pair = await createChiaCertificateAsync();
+  const pair = await createChiaCertificateAsync(ca);
   try {
     await writePrivate(keyFile, pair.key);
     await writePrivate(crtFile, pair.cert);
   } catch (err) {
-    throw dataDirError(options.dataDir, err);
+    throw dataDirError(options.dataDir, names.dataDir, err);
   }
   return { ...pair, peerId: peerIdOf(pair.cert) };
 }

@@ -9,7 +9,6 @@
  * requests in request-router.ts; this class wires them to the link slots and tracks the peaks.
  */
 import { EventEmitter } from 'node:events';
-import type { GatewayConfig } from '../../config/config.js';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
 import { MessageType, toHex, types } from '../codec/index.js';
 import { LinkSlot } from './link-slot.js';
@@ -20,26 +19,57 @@ import { formatAddress, type HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import { PeerPool } from './peer-pool.js';
 import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
-import { loadChiaCa, loadOrCreateIdentity } from '../link/tls-identity.js';
+import { loadOrCreateIdentity, type IdentityNames, type PemPair } from '../link/tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../codec/index.js';
 import { announcedParent, checkBlocks, decodeReply, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
 import type { FetchedBlock, LinkStatus, Peak, PeakChange, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
 
 export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
 export { RESEED_INTERVAL_MS } from './peer-pool.js';
+export type { IdentityNames, PemPair, SettingName } from '../link/tls-identity.js';
 
 /** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
 export const MAX_BLOCKS_PER_REQUEST = 33;
 /** request_block_headers spans at most 128 heights, i.e. 129 headers (§e.5). */
 export const MAX_HEADERS_PER_REQUEST = 129;
 
-export type UpstreamManagerConfig = Pick<
-  GatewayConfig,
-  'network' | 'peers' | 'roles' | 'dataDir' | 'identities' | 'pacingShare' | 'requestTimeoutMs' | 'linksPerRole' | 'pacingQueueSize' | 'pacingClientShare' | 'pacingMaxWaitMs'
->;
+/** A role's own client certificate and key files. */
+export interface IdentityPaths {
+  certPath: string;
+  keyPath: string;
+}
+
+/** The settings of the pool (the app makes them from its configuration). */
+export interface UpstreamManagerConfig {
+  /** Chia network id sent in the handshake (`mainnet`, `testnet11`, or a private network's id). */
+  network: string;
+  /** Explicit peers; empty means "resolve the network's DNS seeders". */
+  peers: PeerAddress[];
+  roles: Role[];
+  /** Where generated client certificates are kept (0600). */
+  dataDir: string;
+  /** User-supplied client certificates per role; a role without one gets a generated identity. */
+  identities: Partial<Record<Role, IdentityPaths>>;
+  /** Fraction of the node's v2 rate limits a link may use (PROTOCOL.md §h.1). */
+  pacingShare: number;
+  /** Deadline of one upstream request. */
+  requestTimeoutMs: number;
+  /** Healthy links kept per role. */
+  linksPerRole: number;
+  /** Pending requests a link may queue while pacing before failing fast. */
+  pacingQueueSize: number;
+  /** Fraction of each link's pacing allowance one client (its onBehalfOf key) may hold within a window. */
+  pacingClientShare: number;
+  /** Longest a request waits in a link's pacing queue before failing busy (bounded by requestTimeoutMs too). */
+  pacingMaxWaitMs: number;
+}
 
 export interface UpstreamManagerOptions {
   config: UpstreamManagerConfig;
+  /** The public Chia CA (PROTOCOL.md §a.2): signs generated identities; node certificates must chain to it. */
+  ca: PemPair;
+  /** How messages name the settings of a role's identity (default: the config's field names). */
+  identityNames?: (role: Role) => IdentityNames;
   /**
    * How deep a fork is assumed when the gateway cannot relate a new best peak to the previous one
    * (see PeakTrackerOptions): the configured confirmations, so no guess leaves a replaced block to
@@ -60,8 +90,6 @@ export interface UpstreamManagerOptions {
   backoff?: BackoffStrategy;
   /** Pre-made identities per role instead of loading them from config/dataDir. */
   identities?: Partial<Record<Role, { cert: string; key: string }>>;
-  /** CA certificate that node certificates must chain to; the bundled Chia CA by default. */
-  ca?: string;
   /** Pacing window (60 s against real nodes; tests scale it like the fake node). */
   pacingWindowMs?: number;
   /** Pacing guard against latency jitter (default a tenth of the window, see rate-limiter.ts). */
@@ -87,7 +115,6 @@ export class UpstreamManager implements Upstream {
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
-  #ca = '';
   #state: 'idle' | 'started' | 'closed' = 'idle';
 
   constructor(options: UpstreamManagerOptions) {
@@ -119,11 +146,12 @@ export class UpstreamManager implements Upstream {
   async start(): Promise<void> {
     if (this.#state !== 'idle') return;
     this.#state = 'started';
-    this.#ca = this.#options.ca ?? loadChiaCa().cert;
+    const { ca, identityNames } = this.#options;
     for (const role of this.#config.roles) {
       const given = this.#options.identities?.[role];
       const paths = this.#config.identities[role];
-      this.#identities[role] = given ?? (await loadOrCreateIdentity({ dataDir: this.#config.dataDir, role, certPath: paths?.certPath, keyPath: paths?.keyPath, logger: this.#log }));
+      this.#identities[role] =
+        given ?? (await loadOrCreateIdentity({ dataDir: this.#config.dataDir, role, certPath: paths?.certPath, keyPath: paths?.keyPath, ca, names: identityNames?.(role), logger: this.#log }));
     }
     if (this.#state !== 'started') return;
     if (this.#pool.size === 0) await this.#pool.reseed();
@@ -284,7 +312,7 @@ export class UpstreamManager implements Upstream {
       role,
       network: this.#config.network,
       identity,
-      ca: this.#ca,
+      ca: this.#options.ca.cert,
       requestTimeoutMs: this.#config.requestTimeoutMs,
       pacing: {
         share: this.#config.pacingShare,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { createChiaCertificate } from '../../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import { configWith, type GatewayConfig } from '../../../src/config/config.js';
 
 const WARN = 40;
@@ -32,7 +33,7 @@ async function warningsOf(overrides: Partial<GatewayConfig>): Promise<{ msg: str
 
 describe('key files readable by other users', () => {
   it('warns about a user-supplied key naming the file and chmod 600', async () => {
-    const pair = createChiaCertificate();
+    const pair = createChiaCertificate(loadChiaCa());
     const certPath = join(dir, 'user.crt');
     const keyPath = join(dir, 'user.key');
     writeFileSync(certPath, pair.cert);

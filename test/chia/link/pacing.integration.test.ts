@@ -8,7 +8,7 @@ import { fetchThrough } from '../../../src/plugins/block-cache.js';
 import { NodeType } from '../../../src/chia/protocol/message-rules.js';
 import { NETWORKS } from '../../../src/chia/protocol/networks.js';
 import { PeerLink } from '../../../src/chia/link/peer-link.js';
-import { loadChiaCa } from '../../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { RequestOutcome } from '../../../src/chia/upstream-api.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { FakeNode } from '../../../fake-node/index.js';

@@ -2,7 +2,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerLink, type PeerLinkOptions, type PeerLinkState } from '../../../src/chia/link/peer-link.js';
-import { loadChiaCa } from '../../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { FakeNode } from '../../../fake-node/index.js';
 import { selfSignedCertificate } from '../../support/self-signed.js';
 import { WINDOW_MS, errorOf, startNode, testIdentities } from '../../support/upstream-harness.js';

@@ -7,11 +7,21 @@ import { selfSignedCertificate as selfSigned } from '../../support/self-signed.j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TlsIdentityError,
-  createChiaCertificate,
-  loadChiaCa,
-  loadOrCreateIdentity,
+  createChiaCertificate as createSigned,
+  loadOrCreateIdentity as loadOrCreate,
   peerIdOf,
+  type IdentityOptions,
 } from '../../../src/chia/link/tls-identity.js';
+import { ROLES } from '../../../src/chia/upstream-api.js';
+import { identityNames } from '../../../src/config/options.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
+
+/** As the gateway calls them: with the bundled CA, naming the gateway's options. */
+const createChiaCertificate = () => createSigned(loadChiaCa());
+const loadOrCreateIdentity = (options: Omit<IdentityOptions, 'ca' | 'names'>) => {
+  const role = ROLES.find((r) => r === options.role);
+  return loadOrCreate({ ...options, ca: loadChiaCa(), names: role && identityNames(role) });
+};
 
 const DAY_MS = 86_400_000;
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PeerLink, type PeerLinkOptions } from '../../../src/chia/link/peer-link.js';
 import type { Reply } from '../../../src/chia/link/request-map.js';
 import { rateLimitOf, RATE_LIMITS_V2 } from '../../../src/chia/protocol/rate-limits.js';
-import { loadChiaCa } from '../../../src/chia/link/tls-identity.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { FakeNode } from '../../../fake-node/index.js';
 import { GUARD_MS, WINDOW_MS, makeManager, startNode, testIdentities, waitFor } from '../../support/upstream-harness.js';
 

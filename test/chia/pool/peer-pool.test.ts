@@ -10,6 +10,7 @@ import { IDLE_POLL_MS, PeerPool, RESEED_INTERVAL_MS, type PeerPoolDeps } from '.
 import { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import { NETWORKS } from '../../../src/chia/protocol/networks.js';
 import { testIdentities } from '../../support/upstream-harness.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
 
 const PEERS_OPTION = 'CHIA_GATEWAY_PEERS';
 const NO_PEERS = `no peers: DNS seeders unreachable; set ${PEERS_OPTION}`;
@@ -50,6 +51,7 @@ describe('with no peers (offline, DNS seeders unreachable)', () => {
       unverifiedForkDepth: DEFAULTS.confirmations,
       banBackoffMs: BAN_BACKOFF_MS,
       peersOption: PEERS_OPTION,
+      ca: loadChiaCa(),
       identities: testIdentities(),
       resolver: unreachable,
       logger,

@@ -12,6 +12,7 @@ import { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { LinkStatus, Role } from '../../../src/chia/upstream-api.js';
 import type { FakeNode } from '../../../fake-node/index.js';
 import { FAST_BAN_BACKOFF_MS, GUARD_MS, WINDOW_MS, fastBackoff, startNode, testIdentities, waitFor } from '../../support/upstream-harness.js';
+import { loadChiaCa } from '../../../src/process/chia-ca.js';
 
 const ROLES: Role[] = ['full_node', 'wallet'];
 /** How long the pool must stay quiet once settled (several of fastBackoff's reconnect delays). */
@@ -60,6 +61,7 @@ function makePool(ports: number[], warnings: Warning[]): UpstreamManager {
     config: configWith({ network: 'mainnet', peers: ports.map((port) => ({ host: '127.0.0.1', port })), roles: ROLES, linksPerRole: 2, requestTimeoutMs: 3_000 }),
     unverifiedForkDepth: DEFAULTS.confirmations,
     banBackoffMs: FAST_BAN_BACKOFF_MS,
+    ca: loadChiaCa(),
     identities: testIdentities(),
     backoff: fastBackoff,
     pacingWindowMs: WINDOW_MS,
