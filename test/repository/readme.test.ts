@@ -1,12 +1,17 @@
-/** The README's promises that operations rely on: the two commands first, then the demo, and a configuration table that matches the options. */
-import { readFileSync } from 'node:fs';
+/**
+ * What the README tells people to run and to set must exist: its commands are npm scripts or the
+ * package's command, and its configuration table is the one the option table writes (`npm run readme`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS } from '../../src/config/options.js';
+import { withConfigurationTable } from '../../scripts/readme-config.js';
 import { REPO_ROOT } from '../support/fixtures.js';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; scripts: Record<string, string>; bin: Record<string, string> };
+/** npm's own commands that run a script of the same name. */
+const SHORTHANDS = ['start', 'test'];
 
 describe('README', () => {
   it('starts with the two commands, then the demo', () => {
@@ -16,20 +21,22 @@ describe('README', () => {
     expect((blocks[1] ?? '').trim()).toMatch(/^npm run demo\b/);
   });
 
-  it('lists every option with its variable, flag and default in the configuration table', () => {
-    const rows = readme.split('\n').filter((l) => l.startsWith('| `'));
-    for (const o of OPTIONS) {
-      const row = rows.find((r) => r.startsWith(`| \`${o.env}\` |`));
-      expect(row, o.env).toBeDefined();
-      expect(row).toContain(`\`${o.flag} ${o.value}\``);
-      expect(row).toContain(o.defaultText);
-    }
+  it('names only npm scripts that exist', () => {
+    const named = [...readme.matchAll(/\bnpm (?:run ([\w:-]+)|(start|test)\b)/g)].map((m) => m[1] ?? m[2] ?? '');
+    expect(named).toContain('demo');
+    for (const script of new Set(named)) expect(pkg.scripts[script], `npm ${SHORTHANDS.includes(script) ? '' : 'run '}${script}`).toBeDefined();
   });
 
-  it('documents scripts and entry points that exist', () => {
-    expect(pkg.scripts.start).toBe('node dist/src/cli.js');
-    expect(pkg.scripts.prestart).toContain('npm run build');
-    expect(pkg.scripts.demo).toBe('tsx scripts/demo.ts');
-    expect(pkg.bin['chia-peer-gateway']).toBe('dist/src/cli.js');
+  it('names the command the package installs, and npm start runs it', () => {
+    expect(readme).toContain(`${pkg.name} --help`);
+    const bin = pkg.bin[pkg.name];
+    expect(bin).toBeDefined();
+    expect(pkg.scripts.start).toBe(`node ${bin}`);
+    // The bin is compiled from a source file in the repository (tsc: src/x.ts → dist/src/x.js).
+    expect(existsSync(join(REPO_ROOT, (bin ?? '').replace(/^dist\//, '').replace(/\.js$/, '.ts'))), bin).toBe(true);
+  });
+
+  it('has the configuration table the option table writes (npm run readme)', () => {
+    expect(readme).toBe(withConfigurationTable(readme));
   });
 });
