@@ -28,10 +28,10 @@ export interface SettingName {
 
 /** How messages name the settings an identity comes from (e.g. environment variables). */
 export interface IdentityNames {
-  /** Where the certificate path may come from, e.g. `CHIA_GATEWAY_CERT or CHIA_GATEWAY_WALLET_CERT`. */
+  /** Where the certificate path may come from: the hint may name several settings (a shared one, the role's own). */
   cert: SettingName;
   key: SettingName;
-  /** The data directory; its hint tells how to set it, e.g. `CHIA_GATEWAY_DATA_DIR (--data-dir)`. */
+  /** The data directory; its hint tells how to set it (e.g. a variable and its flag). */
   dataDir: SettingName;
 }
 
