@@ -134,13 +134,13 @@ describe('graceful shutdown', { timeout: 90_000 }, () => {
     node = await startFakeNode({ network: NETWORK, chainLength: 200 });
     node.faults.set('request_blocks', { kind: 'hang' });
     const { base: url } = await startGateway({ CHIA_GATEWAY_NETWORK: NETWORK, CHIA_GATEWAY_PEERS: `127.0.0.1:${node.port}` }, 'src/cli.ts');
-    await eventually('a ready link', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), WAIT_MS);
+    await eventually('a ready link', async () => (await fetch(`${url}/readyz`)).status === 200, WAIT_MS);
 
     // Heights in different batches of 32 are different upstream requests; 5 shares the request of 0.
     const heights = [0, 5, 40, 80, 120];
     const replies = heights.map((h) => fetch(`${url}/v1/blocks/${h}`));
     const fake = node;
-    await eventually('the node holding every request', async () => ((fake.requestCounts.request_blocks ?? 0) >= 4 ? true : undefined), WAIT_MS);
+    await eventually('the node holding every request', () => (fake.requestCounts.request_blocks ?? 0) >= 4, WAIT_MS);
 
     run!.child.kill('SIGTERM');
     for (const reply of await Promise.all(replies)) {

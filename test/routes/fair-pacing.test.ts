@@ -106,7 +106,7 @@ describe('one client flooding the gateway with uncached ranges', () => {
     expect(s.manager.status().links[0]!.rate_limits).toBe('v2');
     // 12 request_blocks: 5 go at once on the heavy client's share, the rest wait for it to free up.
     const flood = ranges(s.base, HEAVY, 0, 3);
-    await eventually('the flood waiting for pacing', async () => (queued(s) > 0 ? true : undefined), WAIT_MS);
+    await eventually('the flood waiting for pacing', () => queued(s) > 0, WAIT_MS);
 
     const height = 1_000;
     const light = await get(s.base, `/v1/blocks/${height}`, LIGHT);
@@ -124,15 +124,15 @@ describe('one client flooding the gateway with uncached ranges', () => {
   });
 
   it("serves a block the flood's waiting request also covers on the light client's share, not behind the flood", async () => {
-    await eventually('the previous flood done', async () => (queued(s) === 0 ? true : undefined), WAIT_MS);
+    await eventually('the previous flood done', () => queued(s) === 0, WAIT_MS);
     await new Promise((r) => setTimeout(r, WINDOW_MS + GUARD_MS)); // a fresh window
     const first = 400;
     // 8 request_blocks: 5 go, 3 wait; then one more range, whose 4 requests all wait for the heavy share.
     const flood = ranges(s.base, HEAVY, first, 2);
-    await eventually('the flood waiting for pacing', async () => (queued(s) === 3 ? true : undefined), WAIT_MS);
+    await eventually('the flood waiting for pacing', () => queued(s) === 3, WAIT_MS);
     const last = first + 2 * RANGE_STRIDE;
     flood.push(...ranges(s.base, HEAVY, last, 1));
-    await eventually('its last range waiting too', async () => (queued(s) === 7 ? true : undefined), WAIT_MS);
+    await eventually('its last range waiting too', () => queued(s) === 7, WAIT_MS);
     const sentBefore = sent(s);
 
     // A block of the last range: the light client's miss shares the heavy client's waiting request.
@@ -176,7 +176,7 @@ describe('one client filling the pacing queue', () => {
     const answered: Reply[] = [];
     const flood = Array.from({ length: FLOOD }, (_, i) => get(s.base, `/v1/blocks/${i * BATCH}`, HEAVY).then((r) => (answered.push(r), r)));
     // Each of them sent and answered, waiting in the queue, or refused at once.
-    await eventually('the flood sent, queued or refused', async () => (answered.length + queued(s) === FLOOD ? true : undefined), WAIT_MS);
+    await eventually('the flood sent, queued or refused', () => answered.length + queued(s) === FLOOD, WAIT_MS);
     expect(queued(s)).toBe(CLIENT_PLACES);
 
     const height = 1_000;

@@ -34,7 +34,7 @@ beforeAll(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   await eventually('every link ready with a peak', async () => {
     const links = app.upstream.status().links;
-    return links.length === 4 && links.every((l) => l.state === 'ready' && l.peak !== null) ? true : undefined;
+    return links.length === 4 && links.every((l) => l.state === 'ready' && l.peak !== null);
   }, WAIT_MS);
 });
 

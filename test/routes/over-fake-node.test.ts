@@ -35,7 +35,7 @@ beforeAll(async () => {
   await eventually('both roles ready with a peak', async () => {
     const res = await fetch(`${base}/v1/status`);
     const body = (await res.json()) as { ready: { full_node: boolean; wallet: boolean }; peak: unknown };
-    return body.ready.full_node && body.ready.wallet && body.peak !== null ? true : undefined;
+    return body.ready.full_node && body.ready.wallet && body.peak !== null;
   }, WAIT_MS);
 });
 

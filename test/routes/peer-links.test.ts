@@ -62,7 +62,7 @@ describe('a guessed fork', () => {
     const bPort = offline.port;
     await offline.close();
     const app = await start([a], { roles: ['full_node'], linksPerRole: 2, confirmations: CONFIRMATIONS }, [a.port, bPort]);
-    await eventually('a peak', async () => ((await peakOf(app)).header_hash === toHex(a.chain.peak.header_hash) ? true : undefined), WAIT_MS);
+    await eventually('a peak', async () => (await peakOf(app)).header_hash === toHex(a.chain.peak.header_hash), WAIT_MS);
 
     // A block 40 deep: above the default depth, within the configured one.
     const deep = top - 40;
@@ -112,13 +112,13 @@ describe('one configured node, two links per role (the default)', () => {
   it('answers a garbage reply with 502 UPSTREAM_INVALID_REPLY, like a wrong reply type', async () => {
     const node = await startFakeNode({ network: NETWORK, chainLength: 40 });
     const app = await start([node], { linksPerRole: 1 });
-    await eventually('ready', async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined), WAIT_MS);
+    await eventually('ready', async () => (await app.inject('/readyz')).statusCode === 200, WAIT_MS);
     for (const kind of ['garbage', 'wrongReplyType'] as const) {
       node.faults.set('request_blocks', { kind }, { times: 1 });
       const res = await app.inject(`/v1/blocks/${kind === 'garbage' ? 1 : 33}`);
       expect(res.statusCode, kind).toBe(502);
       expect(res.json(), kind).toMatchObject({ code: 'UPSTREAM_INVALID_REPLY', title: 'Invalid upstream reply' });
-      await eventually('the link back', async () => (app.upstream.isReady('full_node') ? true : undefined), WAIT_MS);
+      await eventually('the link back', () => app.upstream.isReady('full_node'), WAIT_MS);
     }
     expect(node.violations).toEqual([]);
   });

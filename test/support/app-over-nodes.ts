@@ -46,7 +46,7 @@ export async function listenOver(config: GatewayConfig, upstream?: Upstream): Pr
     const links = config.roles.length * config.linksPerRole;
     await eventually('every link ready with a peak', async () => {
       const status = app.upstream.status().links;
-      return status.length === links && status.every((l) => l.state === 'ready' && l.peak !== null) ? true : undefined;
+      return status.length === links && status.every((l) => l.state === 'ready' && l.peak !== null);
     }, READY_WAIT_MS);
     return { app, base, config, close };
   } catch (error) {

@@ -12,7 +12,8 @@ import { loadChiaCa } from '../../../src/chia/link/tls-identity.js';
 import type { RequestOutcome } from '../../../src/chia/upstream-api.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { WINDOW_MS, errorOf, makeManager, startNode, testIdentities, waitFor } from '../../support/upstream-harness.js';
+import { WINDOW_MS, errorOf, makeManager, startNode, testIdentities } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
 
 /** Room for a few batches of the fake node's blocks. */
 const CACHE_BYTES = 64 * 1024 * 1024;
@@ -25,7 +26,7 @@ describe('pacing and coalescing on one full_node link', () => {
     node = await startNode();
     manager = makeManager({ nodes: [node], roles: ['full_node'], requestTimeoutMs: 30_000, pacingQueueSize: 1_000 });
     await manager.start();
-    await waitFor(() => manager.isReady('full_node'), 'ready');
+    await eventually('ready', () => manager.isReady('full_node'));
   });
   afterAll(async () => {
     await manager.close();
@@ -69,7 +70,7 @@ describe('a full pacing queue fails fast', () => {
     manager = makeManager({ nodes: [node], roles: ['full_node'], requestTimeoutMs: 30_000, pacingQueueSize: 10 });
     manager.on('request', (o) => outcomes.push(o));
     await manager.start();
-    await waitFor(() => manager.isReady('full_node'), 'ready');
+    await eventually('ready', () => manager.isReady('full_node'));
   });
   afterAll(async () => {
     await manager.close();
@@ -99,7 +100,7 @@ describe('role rules', () => {
     node = await startNode();
     manager = makeManager({ nodes: [node], roles: ['wallet'] });
     await manager.start();
-    await waitFor(() => manager.isReady('wallet'), 'ready');
+    await eventually('ready', () => manager.isReady('wallet'));
   });
   afterAll(async () => {
     await manager.close();
@@ -148,7 +149,7 @@ describe('FULL_NODE link keep-alive and lagging peers', () => {
     [lead, behind] = await Promise.all([startNode({ idleTimeoutMs: 1_500 }), startNode({ chainLength: 900, idleTimeoutMs: 1_500 })]);
     manager = makeManager({ nodes: [behind, lead], roles: ['full_node'], extra: { link: { keepAliveIdleMs: 400, pingIntervalMs: 300 } } });
     await manager.start();
-    await waitFor(() => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null), 'ready with peaks');
+    await eventually('ready with peaks', () => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null));
   });
   afterAll(async () => {
     await manager.close();
@@ -188,7 +189,7 @@ describe('peers from DNS seeders', () => {
     });
     await manager.start();
     expect(asked.sort()).toEqual([...NETWORKS.mainnet!.dnsSeeders].sort());
-    await waitFor(() => manager.status().links.some((l) => l.peer === '127.0.0.1:8444'), 'a link to the seeded peer');
+    await eventually('a link to the seeded peer', () => manager.status().links.some((l) => l.peer === '127.0.0.1:8444'));
     await manager.close();
     expect(manager.status().links.every((l) => l.state === 'closed')).toBe(true);
   });
