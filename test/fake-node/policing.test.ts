@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeFrame, MessageType } from '../../src/chia/codec/index.js';
 import { NodeType } from '../../src/chia/protocol/message-rules.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
@@ -121,20 +121,24 @@ describe('fake node: punishments (§e.7, §h.1)', () => {
   });
 
   it('counts within fixed buckets: the same burst in the next window is fine, and requests are counted', async () => {
-    const scaled = await startFakeNode({ chainLength: 5, rateLimitWindowMs: 400 });
+    const windowMs = 400;
+    const scaled = await startFakeNode({ chainLength: 5, rateLimitWindowMs: windowMs });
+    // The node's buckets follow the clock: a fake one stays in a bucket, and moves to the next on command.
+    vi.useFakeTimers({ toFake: ['Date'] });
     try {
       const c = await connectRaw(scaled.url);
       clients.push(c);
       await c.handshake(NodeType.WALLET);
       for (let i = 0; i < 10; i++) c.send('request_peers', {}, i);
       await c.next((m) => m.name === 'respond_peers' && m.id === 9);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      vi.setSystemTime(Date.now() + windowMs);
       for (let i = 10; i < 20; i++) c.send('request_peers', {}, i);
       await c.next((m) => m.name === 'respond_peers' && m.id === 19);
       expect(scaled.violations).toEqual([]);
       expect(scaled.bans).toEqual([]);
       expect(scaled.requestCounts).toMatchObject({ handshake: 1, request_peers: 20 });
     } finally {
+      vi.useRealTimers();
       await scaled.close();
     }
   });

@@ -164,7 +164,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('demo page in Chromium, fed by the fak
     await gw.close();
     await expect.poll(() => statusOf(), { timeout: UI_TIMEOUT_MS }).toBe('reconnecting');
     // The same address, a new process (new event ids) and a new, shorter chain.
-    gw = await startNodeApp(undefined, undefined, port);
+    gw = await startNodeApp(undefined, port);
     const restarted = gw.node.chain.height;
     expect(restarted).toBeLessThan(shown);
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLiveApp, type LiveApp } from '../live/live-app.js';
 import { SseClient } from '../live/sse-client.js';
+import { eventually } from '../support/eventually.js';
 
 let live: LiveApp | undefined;
 const clients: SseClient[] = [];
@@ -88,8 +89,7 @@ describe('GET /v1/events', () => {
     expect(refused.headers.get('retry-after')).not.toBeNull();
     expect(await refused.json()).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS' });
     c.close();
-    const deadline = Date.now() + 10_000;
-    while (live.app.peakHub.clientCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually('the closed stream’s slot back', () => live!.app.peakHub.clientCount === 0, 10_000);
     const bad = await fetch(`${live.base}/v1/events?since=abc`);
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');

@@ -81,7 +81,7 @@ async function startGateway(windowMs: number, overrides: Partial<GatewayConfig>)
   const node = await startFakeNode({ network: NETWORK, chainLength: 1_200, rateLimitWindowMs: windowMs });
   const config = configOver([node], NETWORK, { roles: ['full_node'], linksPerRole: 1, pacingShare: PACING_SHARE, pacingClientShare: CLIENT_SHARE, ...overrides });
   const manager = new UpstreamManager({ config, identities: testIdentities(), backoff: fastBackoff, pacingWindowMs: windowMs, pacingGuardMs: GUARD_MS, unverifiedForkDepth: config.confirmations, banBackoffMs: config.banBackoffMs });
-  const gateway = await listenOver(config, manager);
+  const gateway = await listenOver(config, { upstream: manager });
   const close = async () => {
     await gateway.close();
     await manager.close();

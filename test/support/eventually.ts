@@ -11,10 +11,10 @@ type Pending = undefined | false;
 
 /**
  * Polls `check` until it returns a value other than undefined or false, and resolves with it; fails
- * naming `what` after `timeoutMs`.
+ * naming `what` after `timeoutMs` (a function is asked at that moment, so it may tell what was seen).
  */
 export async function eventually<T>(
-  what: string,
+  what: string | (() => string),
   check: () => T | Pending | Promise<T | Pending>,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<Exclude<T, Pending>> {
@@ -22,7 +22,7 @@ export async function eventually<T>(
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value as Exclude<T, Pending>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -17,6 +17,11 @@ import { eventually } from '../../support/eventually.js';
 
 /** Room for a few batches of the fake node's blocks. */
 const CACHE_BYTES = 64 * 1024 * 1024;
+/** The fake nodes close a FULL_NODE peer silent this long; our links keep alive after KEEPALIVE_IDLE_MS. */
+const NODE_IDLE_TIMEOUT_MS = 1_500;
+const KEEPALIVE_IDLE_MS = 400;
+/** Keep-alives come at least KEEPALIVE_IDLE_MS apart: this many span the node's idle timeout twice over. */
+const KEEPALIVES_PAST_IDLE = Math.ceil((2 * NODE_IDLE_TIMEOUT_MS) / KEEPALIVE_IDLE_MS);
 
 describe('pacing and coalescing on one full_node link', () => {
   let node: FakeNode;
@@ -47,7 +52,7 @@ describe('pacing and coalescing on one full_node link', () => {
   });
 
   it('lets 1,000 concurrent identical requests through the block cache reach the node once', async () => {
-    await new Promise((r) => setTimeout(r, WINDOW_MS)); // a fresh window
+    // No fresh window needed: the pacer holds the one request until the budget allows it.
     const before = node.requestCounts.request_blocks ?? 0;
     // The block cache is the one layer that coalesces (keyed by its reorg epoch); the manager does not.
     const cache = new BlockCache({ maxBytes: CACHE_BYTES, fetch: fetchThrough(manager) });
@@ -146,8 +151,8 @@ describe('FULL_NODE link keep-alive and lagging peers', () => {
 
   beforeAll(async () => {
     // The laggard's chain ends 100 blocks lower; both close FULL_NODE peers idle for 1.5 s.
-    [lead, behind] = await Promise.all([startNode({ idleTimeoutMs: 1_500 }), startNode({ chainLength: 900, idleTimeoutMs: 1_500 })]);
-    manager = makeManager({ nodes: [behind, lead], roles: ['full_node'], extra: { link: { keepAliveIdleMs: 400, pingIntervalMs: 300 } } });
+    [lead, behind] = await Promise.all([startNode({ idleTimeoutMs: NODE_IDLE_TIMEOUT_MS }), startNode({ chainLength: 900, idleTimeoutMs: NODE_IDLE_TIMEOUT_MS })]);
+    manager = makeManager({ nodes: [behind, lead], roles: ['full_node'], extra: { link: { keepAliveIdleMs: KEEPALIVE_IDLE_MS, pingIntervalMs: 300 } } });
     await manager.start();
     await eventually('ready with peaks', () => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null));
   });
@@ -157,7 +162,8 @@ describe('FULL_NODE link keep-alive and lagging peers', () => {
   });
 
   it('keeps silent FULL_NODE links past the node idle timeout with request_peers, within its limit', async () => {
-    await new Promise((r) => setTimeout(r, 4_000));
+    const keptAlive = (node: FakeNode) => (node.requestCounts.request_peers ?? 0) >= KEEPALIVES_PAST_IDLE;
+    await eventually('keep-alives spanning the node idle timeout twice', () => keptAlive(lead) && keptAlive(behind));
     expect(manager.status().links.every((l) => l.state === 'ready' && l.reconnects === 0)).toBe(true);
     expect(lead.requestCounts.request_peers ?? 0).toBeGreaterThan(0);
     expect(lead.violations.concat(behind.violations)).toEqual([]);
