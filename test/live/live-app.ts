@@ -110,6 +110,25 @@ export class LiveClient {
   }
 }
 
+/** Peaks advanced per burst, and at most, while waiting for a client that stopped reading to be shed. */
+const SHED_BURST = 200;
+const SHED_MOST = 20_000;
+
+/**
+ * Advances `source` in bursts until the gateway sheds a client that stopped reading (its buffer past
+ * the ceiling); each burst is let through to the sockets before the next. Returns the peaks advanced.
+ */
+export async function advanceUntilShed(app: GatewayApp, source: PeakSource): Promise<number> {
+  const shed = async () => (await app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
+  let sent = 0;
+  while (!(await shed()) && sent < SHED_MOST) {
+    for (let i = 0; i < SHED_BURST; i++) source.advance();
+    sent += SHED_BURST;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return sent;
+}
+
 /** Heights of the peak messages received. */
 export function heights(messages: Message[]): number[] {
   return messages.filter((m) => m.type === 'peak').map((m) => (m.data as { height: number }).height);

@@ -6,8 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { GatewayConfig } from '../../src/config/config.js';
+import { eventually } from '../support/eventually.js';
 import { PeakSource } from '../support/peak-source.js';
-import { LiveClient, startLiveApp, type LiveApp } from './live-app.js';
+import { LiveClient, advanceUntilShed, startLiveApp, type LiveApp } from './live-app.js';
 import { SseClient } from './sse-client.js';
 
 const A = '198.51.100.1';
@@ -71,11 +72,8 @@ function upgradeFrom(ip: string): Promise<Outcome> {
 
 /** Waits until the hub counts `n` slots for `ip`. */
 async function slotsOf(ip: string, n: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (live!.app.peakHub.slotsInUseBy(ip) !== n) {
-    if (Date.now() > deadline) throw new Error(`${ip} holds ${live!.app.peakHub.slotsInUseBy(ip)} slots, expected ${n}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const held = () => live!.app.peakHub.slotsInUseBy(ip);
+  await eventually(() => `${ip} to hold ${n} slots (holds ${held()})`, () => held() === n, 10_000);
 }
 
 async function refusals(): Promise<Record<string, number>> {
@@ -155,11 +153,8 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     const stalled = await wsFrom(A);
     // Stop reading: the kernel buffers fill, then the server-side buffer grows past the ceiling.
     (stalled.ws as unknown as { _socket: net.Socket })._socket.pause();
+    await advanceUntilShed(app, source);
     const shed = async () => (await app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
-    for (let sent = 0; !(await shed()) && sent < 20_000; sent += 200) {
-      for (let i = 0; i < 200; i++) source.advance();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
     expect(await shed()).toBe(true);
     expect(app.peakHub.slotsInUseBy(A)).toBe(0);
     await wsFrom(A);
