@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { DEFAULTS, configWith } from '../src/config/config.js';
 import { eventually } from './support/eventually.js';
+import { listeningServer } from './support/local-port.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-build-fail-'));
 /** One link per role. */
@@ -36,14 +37,12 @@ describe('buildApp failure', { timeout: 30_000 }, () => {
     // A TCP listener standing in for the peer: it counts connection attempts and open sockets.
     const open = new Set<net.Socket>();
     let attempts = 0;
-    const peer = net.createServer((socket) => {
+    const { server: peer, port } = await listeningServer((socket) => {
       attempts++;
       open.add(socket);
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => undefined);
     });
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    const { port } = peer.address() as net.AddressInfo;
     try {
       // The replay buffer refuses size 0: the peak hub plugin throws after the upstream plugin started.
       const config = configWith({ logLevel: 'silent', peers: [{ host: '127.0.0.1', port }], dataDir, linksPerRole: 1, ws: { ...DEFAULTS.ws, replaySize: 0 } });

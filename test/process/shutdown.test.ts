@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { eventually } from '../support/eventually.js';
 import { SIGNAL_PROBE_MARK } from '../support/signal-probe.js';
 import { cleanEnv, runScript, type Running } from '../support/spawn-gateway.js';
+import { closedPort } from '../support/local-port.js';
 
 const SHUTDOWN_TIMEOUT_MS = 8_000;
 const WAIT_MS = 40_000;
@@ -37,16 +38,6 @@ afterEach(async () => {
   node = undefined;
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** The gateway's environment: one full_node link to `peer` (default: a closed local port). */
 async function gatewayEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {

@@ -6,7 +6,6 @@
  * invalid reply.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { toHex } from '../../src/chia/codec/index.js';
 import type { LinkStatus } from '../../src/chia/upstream-api.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { eventually } from '../support/eventually.js';
+import { closedPort } from '../support/local-port.js';
 
 const NETWORK = 'devnet';
 const WAIT_MS = 30_000;
@@ -126,11 +126,7 @@ describe('one configured node, two links per role (the default)', () => {
 
 describe('a configured node that is offline', () => {
   it('is named in /readyz and /v1/status with each link’s target, last error and next attempt', async () => {
-    // A port nothing listens on.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await closedPort();
     const app = await start([], { linksPerRole: 1 }, [port]);
     const target = `127.0.0.1:${port}`;
 

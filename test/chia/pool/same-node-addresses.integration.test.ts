@@ -4,7 +4,7 @@
  * two would flap forever. The second address is reached here through a tiny TCP proxy on loopback.
  * Real TLS against the strict fake node, which closes the older of two same-certificate connections.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { LinkStatus, Role } from '../../../src/chia/upstream-api.js';
@@ -12,6 +12,7 @@ import type { FakeNode } from '../../../fake-node/index.js';
 import { makeManager, startNode } from '../../support/upstream-harness.js';
 import { eventually } from '../../support/eventually.js';
 import { RecordingLogger, type LogEntry } from '../../support/recording-logger.js';
+import { listeningServer } from '../../support/local-port.js';
 
 const ROLES: Role[] = ['full_node', 'wallet'];
 
@@ -23,7 +24,7 @@ interface Proxy {
 /** Forwards every TCP connection on a new loopback port to `port`: a second address of one node. */
 async function startProxy(port: number): Promise<Proxy> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
+  const { server, port: proxyPort } = await listeningServer((inbound) => {
     const outbound = connect(port, '127.0.0.1');
     for (const s of [inbound, outbound]) {
       sockets.add(s);
@@ -34,11 +35,8 @@ async function startProxy(port: number): Promise<Proxy> {
     inbound.on('close', () => outbound.destroy());
     outbound.on('close', () => inbound.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
   return {
-    port: address.port,
+    port: proxyPort,
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
