@@ -25,7 +25,7 @@ export function testIdentities(): Record<Role, { cert: string; key: string }> {
 /** Reconnects within tens of ms: tests do not wait minutes. */
 export const fastBackoff = exponentialBackoff({ baseMs: 20, capMs: 200 });
 /** A 403 keeps links away for 300 ms. */
-export const FAST_BAN_BACKOFF_MS = 300;
+const FAST_BAN_BACKOFF_MS = 300;
 
 export function startNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
   return startFakeNode({ chainLength: 1_000, rateLimitWindowMs: WINDOW_MS, ...options });
