@@ -3,14 +3,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { DEFAULTS, configWith } from '../src/config/config.js';
+import { eventually } from './support/eventually.js';
+import { listeningServer } from './support/local-port.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-build-fail-'));
-/** Longer than the first reconnect backoff (1 s base with jitter) of a link left running. */
-const QUIET_MS = 3_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One link per role. */
+const LINK_COUNT = 2;
+
+/** A log destination that collects the ids of the upstream links that logged their `closed` state. */
+function closedLinks(): { stream: Writable; closed: Set<string> } {
+  const closed = new Set<string>();
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        const entry = JSON.parse(line) as { msg?: string; link?: string };
+        if (entry.msg === 'upstream link closed' && entry.link !== undefined) closed.add(entry.link);
+      }
+      done();
+    },
+  });
+  return { stream, closed };
+}
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -19,22 +37,23 @@ describe('buildApp failure', { timeout: 30_000 }, () => {
     // A TCP listener standing in for the peer: it counts connection attempts and open sockets.
     const open = new Set<net.Socket>();
     let attempts = 0;
-    const peer = net.createServer((socket) => {
+    const { server: peer, port } = await listeningServer((socket) => {
       attempts++;
       open.add(socket);
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => undefined);
     });
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    const { port } = peer.address() as net.AddressInfo;
     try {
       // The replay buffer refuses size 0: the peak hub plugin throws after the upstream plugin started.
       const config = configWith({ logLevel: 'silent', peers: [{ host: '127.0.0.1', port }], dataDir, linksPerRole: 1, ws: { ...DEFAULTS.ws, replaySize: 0 } });
-      await expect(buildApp({ config, logger: false })).rejects.toThrow(RangeError);
-      await sleep(QUIET_MS / 2);
+      const { stream, closed } = closedLinks();
+      await expect(buildApp({ config, logger: { level: 'info', stream } })).rejects.toThrow(RangeError);
+      // A closed link is stopped for good (its slot never reconnects): that, not a quiet spell, shows none
+      // is left. Attempts are counted from there until the peer has seen every socket go (the later event).
+      await eventually('every link closed', () => closed.size === LINK_COUNT);
       const settled = attempts;
+      await eventually('every socket gone', () => open.size === 0);
       expect(open.size).toBe(0);
-      await sleep(QUIET_MS);
       expect(attempts).toBe(settled);
     } finally {
       for (const socket of open) socket.destroy();

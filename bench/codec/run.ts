@@ -4,8 +4,8 @@
  * of the same block's node JSON. Rounds alternate the four operations; medians are reported.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseJson, stringifyJson, types, type FullBlock } from '../../src/chia/codec/index.js';
-import { fixtureFile } from '../../test/support/fixtures.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 /** Target duration of one timed batch. */
@@ -22,7 +22,8 @@ interface Case {
   jsonSource: string;
 }
 
-const real = (...p: string[]): string => fixtureFile('real', ...p);
+/** A file of the real mainnet reference data under fixtures/real/ (benchmarks import no test code). */
+const real = (...p: string[]): string => fileURLToPath(new URL(`../../fixtures/real/${p.join('/')}`, import.meta.url));
 
 /** A valid CLVM list of ~`size` bytes: (atom atom … ) with 1000-byte atoms (prefix 0xC3 0xE8). */
 function syntheticProgram(size: number): Uint8Array {

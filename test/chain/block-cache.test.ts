@@ -4,6 +4,7 @@ import { UpstreamError } from '../../src/chia/errors.js';
 import { clientKey, type OnBehalfOf } from '../../src/chia/link/on-behalf-of.js';
 import type { FetchedBlock } from '../../src/chia/upstream-api.js';
 import { reorgForkPoint } from '../../src/chia/peaks/reorg.js';
+import { eventually } from '../support/eventually.js';
 
 const BLOCK_BYTES = 1_000;
 const OVERHEAD = 256;
@@ -49,7 +50,7 @@ describe('BlockCache', () => {
   it('loads the next batch ahead of a sequential walk, once', async () => {
     const { cache, calls } = cacheWith();
     for (let h = 0; h <= 9; h++) if (cache.hit('full', h, 100) === undefined) await cache.get('full', h, 100);
-    await new Promise((resolve) => setImmediate(resolve));
+    await eventually('the read-ahead', () => calls.length === 2);
     expect(calls).toEqual(['full 0 31', 'full 32 63']);
     // Random access (not following the height before) reads nothing ahead.
     await cache.get('full', 72, 100);
@@ -70,7 +71,7 @@ describe('BlockCache', () => {
     expect(calls).toEqual(['full 0 31']);
     cache.hit('full', 7, 40);
     cache.hit('full', 8, 40);
-    await new Promise((resolve) => setImmediate(resolve));
+    await eventually('the read-ahead', () => calls.length === 2);
     expect(calls).toEqual(['full 0 31', 'full 32 40']);
   });
 

@@ -3,6 +3,7 @@
  * /v1/blocks/{height}/additions and /removals against the in-memory upstream, counting its calls.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { MemoryUpstream } from '../support/memory-upstream.js';
 import { buildTestApp, type TestApp } from '../support/rest-helpers.js';
 
@@ -133,7 +134,7 @@ describe('coin lists of tip blocks across a reorg', () => {
     await t.app.inject(`/v1/blocks/${TIP_HEIGHT}/header`);
     upstream.delayMs = 200;
     const pending = t.app.inject(`/v1/blocks/${TIP_HEIGHT}/removals`);
-    while (coinCalls(upstream, 'removals').length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await eventually('request_removals out', () => coinCalls(upstream, 'removals').length > 0);
     // A reorg notice (here the tip is re-announced) while request_removals is out.
     upstream.setPeak(upstream.peakAt(63, 58));
     expect((await pending).statusCode).toBe(200);

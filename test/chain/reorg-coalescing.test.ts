@@ -45,13 +45,13 @@ describe('a miss after a reorg', () => {
     stale.faults.set('request_blocks', { kind: 'slow', ms: SLOW_REPLY_MS }, { times: 1 });
 
     const before = fetch(`${base}/v1/blocks/${HEIGHT}`);
-    await eventually('the first miss reached the stale peer', async () => ((stale.requestCounts.request_blocks ?? 0) > 0 ? true : undefined), WAIT_MS);
+    await eventually('the first miss reached the stale peer', () => (stale.requestCounts.request_blocks ?? 0) > 0, WAIT_MS);
 
     reorged.chain.reorg(REORG_DEPTH);
     const newHash = toHex(reorged.chain.headerHash(HEIGHT));
     expect(newHash).not.toBe(oldHash);
     const newPeak = toHex(reorged.chain.headerHash(reorged.chain.height));
-    await eventually('the gateway follows the reorg', async () => (app.upstream.peak()?.header_hash === newPeak ? true : undefined), WAIT_MS);
+    await eventually('the gateway follows the reorg', () => app.upstream.peak()?.header_hash === newPeak, WAIT_MS);
 
     const after = await fetch(`${base}/v1/blocks/${HEIGHT}`);
     expect(after.status).toBe(200);

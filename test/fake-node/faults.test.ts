@@ -1,38 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeBlockList, decodeFrame, headerHash, types } from '../../src/chia/codec/index.js';
 import { NodeType } from '../../src/chia/protocol/message-rules.js';
 import { Faults } from '../../fake-node/faults.js';
-import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
-import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
+import type { RawClient } from '../../fake-node/raw-client.js';
+import { fakeNodeScope } from './node-scope.js';
 
-let node: FakeNode;
-const clients: RawClient[] = [];
+const scope = fakeNodeScope({ chainLength: 40 });
+const { connect, ready } = scope;
 let nextId = 1;
-
-async function ready(nodeType: number = NodeType.FULL_NODE): Promise<RawClient> {
-  const c = await connectRaw(node.url);
-  clients.push(c);
-  await c.handshake(nodeType);
-  return c;
-}
 
 function request(c: RawClient, height: number): number {
   const id = nextId++;
   c.send('request_block', { height, include_transaction_block: true }, id);
   return id;
 }
-
-beforeAll(async () => {
-  node = await startFakeNode({ chainLength: 40 });
-});
-afterEach(() => {
-  node.faults.clear();
-  node.unban();
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await node.close();
-});
 
 describe('Faults registry', () => {
   it('applies a type fault before the global one, counts down `times`, and validates targets', () => {
@@ -52,7 +33,7 @@ describe('Faults registry', () => {
 describe('fake node: reply faults', () => {
   it('hang: never answers, then answers again once cleared', async () => {
     const c = await ready();
-    node.faults.set('request_block', { kind: 'hang' }, { times: 1 });
+    scope.node.faults.set('request_block', { kind: 'hang' }, { times: 1 });
     const hung = request(c, 1);
     const answered = request(c, 2);
     await c.next((m) => m.id === answered);
@@ -61,7 +42,7 @@ describe('fake node: reply faults', () => {
 
   it('slow: answers correctly after the delay', async () => {
     const c = await ready();
-    node.faults.set('request_block', { kind: 'slow', ms: 300 });
+    scope.node.faults.set('request_block', { kind: 'slow', ms: 300 });
     const started = Date.now();
     const id = request(c, 3);
     const reply = await c.next((m) => m.id === id);
@@ -71,7 +52,7 @@ describe('fake node: reply faults', () => {
 
   it('reject: answers with the request type’s reject, or `error` when it has none', async () => {
     const c = await ready();
-    node.faults.set('*', { kind: 'reject' });
+    scope.node.faults.set('*', { kind: 'reject' });
     const id = request(c, 4);
     expect((await c.next((m) => m.id === id)).name).toBe('reject_block');
     c.send('request_peers', {}, 999);
@@ -80,14 +61,14 @@ describe('fake node: reply faults', () => {
 
   it('wrongReplyType: answers with a message the request cannot get', async () => {
     const c = await ready();
-    node.faults.set('request_block', { kind: 'wrongReplyType' });
+    scope.node.faults.set('request_block', { kind: 'wrongReplyType' });
     const id = request(c, 5);
     expect((await c.next((m) => m.id === id)).name).toBe('respond_peers');
   });
 
   it('garbage: sends a binary message that is not a Message', async () => {
     const c = await ready();
-    node.faults.set('request_block', { kind: 'garbage' });
+    scope.node.faults.set('request_block', { kind: 'garbage' });
     request(c, 6);
     const garbage = await c.next((m) => m.type === -1);
     expect(() => decodeFrame(garbage.raw)).toThrow();
@@ -95,7 +76,7 @@ describe('fake node: reply faults', () => {
 
   it('disconnectMidReply: sends part of the reply frame, then drops the connection', async () => {
     const c = await ready();
-    node.faults.set('request_block', { kind: 'disconnectMidReply' });
+    scope.node.faults.set('request_block', { kind: 'disconnectMidReply' });
     const id = request(c, 7);
     const closed = await c.closed;
     expect(closed.code).toBe(1006);
@@ -104,19 +85,19 @@ describe('fake node: reply faults', () => {
 
   it('badHeaderHash: serves blocks whose header hash is not the chain’s', async () => {
     const c = await ready();
-    node.faults.set('request_blocks', { kind: 'badHeaderHash' });
+    scope.node.faults.set('request_blocks', { kind: 'badHeaderHash' });
     const id = nextId++;
     c.send('request_blocks', { start_height: 10, end_height: 12, include_transaction_block: true }, id);
     const list = decodeBlockList('RespondBlocks', (await c.next((m) => m.id === id)).data);
     for (const { value } of list.blocks) {
       expect(value.reward_chain_block.height).toBeGreaterThanOrEqual(10);
-      expect(headerHash(value)).not.toEqual(node.chain.headerHash(value.reward_chain_block.height));
+      expect(headerHash(value)).not.toEqual(scope.node.chain.headerHash(value.reward_chain_block.height));
     }
   });
 
   it('wrongHeight: serves the block of another height', async () => {
     const c = await ready(NodeType.WALLET);
-    node.faults.set('request_block_header', { kind: 'wrongHeight' });
+    scope.node.faults.set('request_block_header', { kind: 'wrongHeight' });
     const id = nextId++;
     c.send('request_block_header', { height: 20 }, id);
     const reply = await c.next((m) => m.id === id);
@@ -126,31 +107,28 @@ describe('fake node: reply faults', () => {
 
 describe('fake node: connection faults', () => {
   it('refuse: HTTP 403 on the upgrade', async () => {
-    node.faults.set('connect', { kind: 'refuse' }, { times: 1 });
-    const c = await connectRaw(node.url);
-    clients.push(c);
+    scope.node.faults.set('connect', { kind: 'refuse' }, { times: 1 });
+    const c = await connect();
     expect(await c.opened).toEqual({ kind: 'http', status: 403 });
-    expect(node.bans).toEqual([]);
+    expect(scope.node.bans).toEqual([]);
   });
 
   it('wrongNetwork: answers the handshake with another network id', async () => {
-    node.faults.set('connect', { kind: 'wrongNetwork', network: 'testnet11' });
-    const c = await connectRaw(node.url);
-    clients.push(c);
+    scope.node.faults.set('connect', { kind: 'wrongNetwork', network: 'testnet11' });
+    const c = await connect();
     expect((await c.handshake(NodeType.WALLET)).network_id).toBe('testnet11');
   });
 
   it('closeAfterHandshake: replies to the handshake, then closes 1000', async () => {
-    node.faults.set('connect', { kind: 'closeAfterHandshake' });
-    const c = await connectRaw(node.url);
-    clients.push(c);
+    scope.node.faults.set('connect', { kind: 'closeAfterHandshake' });
+    const c = await connect();
     await c.handshake(NodeType.WALLET);
     expect(await c.closed).toEqual({ code: 1000, reason: '' });
   });
 
   it('dropConnections: cuts every socket without a close frame', async () => {
     const c = await ready(NodeType.WALLET);
-    node.dropConnections();
+    scope.node.dropConnections();
     expect((await c.closed).code).toBe(1006);
   });
 });

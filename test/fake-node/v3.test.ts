@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NodeType } from '../../src/chia/protocol/message-rules.js';
-import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
-import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
+import type { RawClient } from '../../fake-node/raw-client.js';
 import { NODE_WINDOWS } from '../../fake-node/v3-windows.js';
+import { fakeNodeScope } from './node-scope.js';
 
 const V3_CAPS: [number, string][] = [
   [1, '1'],
@@ -11,12 +11,11 @@ const V3_CAPS: [number, string][] = [
   [7, '1'],
 ];
 
-let node: FakeNode;
-const clients: RawClient[] = [];
+const scope = fakeNodeScope({ chainLength: 40 });
+const { connect } = scope;
 
 async function v3Client(): Promise<RawClient> {
-  const c = await connectRaw(node.url);
-  clients.push(c);
+  const c = await connect();
   const hs = await c.handshake(NodeType.WALLET, 'mainnet', V3_CAPS);
   expect(hs.capabilities).toContainEqual([7, '1']);
   const { value } = await c.nextNamed<{ settings: [number, number][] }>('configure_window_sizes');
@@ -24,22 +23,9 @@ async function v3Client(): Promise<RawClient> {
   return c;
 }
 
-beforeAll(async () => {
-  node = await startFakeNode({ chainLength: 40 });
-});
-afterEach(() => {
-  node.faults.clear();
-  node.unban();
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await node.close();
-});
-
 describe('fake node: RATE_LIMITS_V3 (PROTOCOL.md §c.5, §h.3)', () => {
   it('does not offer 7 to a peer that did not', async () => {
-    const c = await connectRaw(node.url);
-    clients.push(c);
+    const c = await connect();
     expect((await c.handshake(NodeType.WALLET)).capabilities).not.toContainEqual([7, '1']);
   });
 
@@ -62,26 +48,26 @@ describe('fake node: RATE_LIMITS_V3 (PROTOCOL.md §c.5, §h.3)', () => {
       const c = await v3Client();
       c.send('configure_window_sizes', { settings }, null);
       expect(await c.closed).toEqual({ code: 1002, reason: '-6' });
-      node.unban();
+      scope.node.unban();
     }
   });
 
   it('lets v3 types skip the v2 limiter (600 request_block_header, limit 500 per window)', async () => {
     const c = await v3Client();
-    const before = node.violations.length;
+    const before = scope.node.violations.length;
     c.send('configure_window_sizes', { settings: NODE_WINDOWS }, null);
     for (let i = 0; i < 600; i++) c.send('request_block_header', { height: 1 }, i);
     await c.next((m) => m.id === 599, 20_000);
-    expect(node.violations.length).toBe(before);
+    expect(scope.node.violations.length).toBe(before);
   });
 
   it('closes 1000 "" and bans 300 s when a third request of one type arrives while two are processing', async () => {
     const c = await v3Client();
     c.send('configure_window_sizes', { settings: NODE_WINDOWS }, null);
     await c.nextNamed('new_peak_wallet');
-    node.faults.set('request_block_header', { kind: 'slow', ms: 2_000 });
+    scope.node.faults.set('request_block_header', { kind: 'slow', ms: 2_000 });
     for (let i = 1; i <= 3; i++) c.send('request_block_header', { height: i }, i);
     expect(await c.closed).toEqual({ code: 1000, reason: '' });
-    expect(node.violations.at(-1)).toMatchObject({ kind: 'rate_limit', banSeconds: 300, detail: expect.stringMatching(/v3 window/) });
+    expect(scope.node.violations.at(-1)).toMatchObject({ kind: 'rate_limit', banSeconds: 300, detail: expect.stringMatching(/v3 window/) });
   });
 });

@@ -132,7 +132,7 @@ describe('requests arriving during shutdown', () => {
     const closed = closing.close();
     // A request pipelined on that connection after the close started.
     await connection.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    await eventually('the pipelined request to arrive', async () => (requests === 2 ? true : undefined), 5_000);
+    await eventually('the pipelined request to arrive', () => requests === 2, 5_000);
     release?.();
     await closed;
     await connection.closed;

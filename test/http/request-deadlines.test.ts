@@ -54,7 +54,7 @@ function trickle(connection: RawConnection, chunk: string): void {
 }
 
 async function closedWithin(connection: RawConnection): Promise<void> {
-  await eventually('the gateway to close the connection', async () => (connection.socket.destroyed ? true : undefined), WAIT_MS);
+  await eventually('the gateway to close the connection', () => connection.socket.destroyed, WAIT_MS);
 }
 
 describe('request deadline', () => {
@@ -115,7 +115,7 @@ describe('live streams', () => {
     });
     const sse = open(port);
     await sse.write('GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n');
-    await eventually('the SSE stream to start', async () => (sse.text().includes('retry:') ? true : undefined), WAIT_MS);
+    await eventually('the SSE stream to start', () => sse.text().includes('retry:'), WAIT_MS);
     // A slowloris opened after both streams: once it is cut, the deadline has passed for them too.
     const slow = open(port);
     await slow.write('GET /v1/peak HTTP/1.1\r\nHost: x\r\n');
@@ -183,7 +183,7 @@ describe('connection cap', () => {
         const next = open(port);
         await next.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n').catch(() => undefined);
         await next.closed;
-        return next.response()?.status === 200 ? true : undefined;
+        return next.response()?.status === 200;
       },
       WAIT_MS,
     );

@@ -2,14 +2,13 @@
  * Test helpers: a listening gateway fed by an in-memory peak source or by the fake full node through
  * the real upstream manager, and a message-collecting WebSocket client.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { PeakSource } from '../support/peak-source.js';
+import { configOver, listenOver } from '../support/app-over-nodes.js';
+import { eventually } from '../support/eventually.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 
 export interface LiveApp {
@@ -74,18 +73,15 @@ export class LiveClient {
   readonly messages: Message[] = [];
   readonly ws: WebSocket;
   closed: Promise<{ code: number; reason: string }>;
-  private waiters: (() => void)[] = [];
 
   constructor(url: string, options?: WebSocket.ClientOptions) {
     this.ws = new WebSocket(url, options);
     this.ws.on('message', (data) => {
       this.messages.push(JSON.parse(String(data)) as Message);
-      for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => {
       this.ws.on('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });
-        for (const wake of this.waiters.splice(0)) wake();
       });
     });
     this.ws.on('error', () => {});
@@ -93,14 +89,7 @@ export class LiveClient {
 
   /** Resolves once `predicate` holds for the messages so far. */
   async until(predicate: (messages: Message[]) => boolean, what = 'condition', timeoutMs = 10_000): Promise<Message[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.messages)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.types())}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 100);
-      });
-    }
+    await eventually(() => `${what}; got ${JSON.stringify(this.types())}`, () => predicate(this.messages), timeoutMs);
     return this.messages;
   }
 
@@ -119,6 +108,25 @@ export class LiveClient {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/** Peaks advanced per burst, and at most, while waiting for a client that stopped reading to be shed. */
+const SHED_BURST = 200;
+const SHED_MOST = 20_000;
+
+/**
+ * Advances `source` in bursts until the gateway sheds a client that stopped reading (its buffer past
+ * the ceiling); each burst is let through to the sockets before the next. Returns the peaks advanced.
+ */
+export async function advanceUntilShed(app: GatewayApp, source: PeakSource): Promise<number> {
+  const shed = async () => (await app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
+  let sent = 0;
+  while (!(await shed()) && sent < SHED_MOST) {
+    for (let i = 0; i < SHED_BURST; i++) source.advance();
+    sent += SHED_BURST;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return sent;
 }
 
 /** Heights of the peak messages received. */
@@ -140,33 +148,17 @@ const NODE_NETWORK = 'devnet';
  * Starts a fake full node and a listening gateway linked to it; resolves once the gateway has its peak.
  * `port` 0 picks a free one; a given port lets a test restart the gateway where its clients reconnect.
  */
-export async function startNodeApp(chainLength = 40, waitMs = 30_000, port = 0): Promise<NodeApp> {
+export async function startNodeApp(chainLength = 40, port = 0): Promise<NodeApp> {
   const node = await startFakeNode({ network: NODE_NETWORK, chainLength });
-  const dataDir = mkdtempSync(join(tmpdir(), 'gw-live-'));
-  const config = configWith({
-    logLevel: 'silent',
-    network: NODE_NETWORK,
-    peers: [{ host: '127.0.0.1', port: node.port }],
-    dataDir,
-    // One node accepts one connection per certificate.
-    linksPerRole: 1,
-  });
-  const app = await buildApp({ config, logger: false });
-  await app.listen({ host: '127.0.0.1', port });
-  const close = async () => {
-    await app.close();
+  // One node accepts one connection per certificate.
+  const config = configOver([node], NODE_NETWORK, { linksPerRole: 1 });
+  const gateway = await listenOver(config, { port }).catch(async (error: unknown) => {
     await node.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const close = async () => {
+    await gateway.close();
+    await node.close();
   };
-  const deadline = Date.now() + waitMs;
-  while (app.upstream.peak()?.height !== node.chain.height) {
-    if (Date.now() > deadline) {
-      await close();
-      throw new Error('the gateway did not get the fake node’s peak');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return { app, node, base: `http://127.0.0.1:${address.port}`, close };
+  return { app: gateway.app, node, base: gateway.base, close };
 }

@@ -24,7 +24,7 @@ describe('HEAD on the live endpoints', () => {
       expect(res.headers.get('cache-control')).toContain('no-cache');
     }
     expect(live.app.peakHub.clientCount).toBe(0);
-    await eventually('every HEAD slot back', async () => (live.app.peakHub.slotsInUse === 0 ? true : undefined), ANSWER_MS);
+    await eventually('every HEAD slot back', () => live.app.peakHub.slotsInUse === 0, ANSWER_MS);
     // The address still has its whole share of streams.
     for (let i = 0; i < PER_IP; i++) {
       const c = new SseClient(`${live.base}/v1/events`);
@@ -46,6 +46,6 @@ describe('HEAD on the live endpoints', () => {
     expect(res.status).toBe(426);
     expect(res.headers.get('upgrade')).toBe('websocket');
     expect(await res.text()).toBe('');
-    await eventually('the HEAD slot back', async () => (live.app.peakHub.slotsInUse === 0 ? true : undefined), ANSWER_MS);
+    await eventually('the HEAD slot back', () => live.app.peakHub.slotsInUse === 0, ANSWER_MS);
   });
 });

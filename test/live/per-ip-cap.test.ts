@@ -2,30 +2,23 @@
  * The per-IP cap on live clients (ws.maxClientsPerIp) over real sockets. Every client connects from
  * 127.0.0.1, a trusted proxy here, so X-Forwarded-For picks the client address each one counts against.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import WebSocket from 'ws';
 import type { GatewayConfig } from '../../src/config/config.js';
+import { eventually } from '../support/eventually.js';
 import { PeakSource } from '../support/peak-source.js';
-import { LiveClient, startLiveApp, type LiveApp } from './live-app.js';
+import { LiveClient, advanceUntilShed, liveTestScope, type LiveApp } from './live-app.js';
 import { SseClient } from './sse-client.js';
 
 const A = '198.51.100.1';
 const B = '198.51.100.2';
 
-let live: LiveApp | undefined;
-const closers: (() => void)[] = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0)) close();
-  await live?.app.close();
-  live = undefined;
-});
+const scope = liveTestScope();
 
 /** The gateway trusting 127.0.0.1 as a proxy, with these live options. */
 async function start(ws: Partial<GatewayConfig['ws']>): Promise<LiveApp> {
-  live = await startLiveApp(ws, new PeakSource(), { trustProxy: ['127.0.0.1'] });
-  return live;
+  return scope.start(ws, new PeakSource(), { trustProxy: ['127.0.0.1'] });
 }
 
 function from(ip: string): { headers: Record<string, string> } {
@@ -34,16 +27,16 @@ function from(ip: string): { headers: Record<string, string> } {
 
 /** A WebSocket client from `ip`, connected (hello received). */
 async function wsFrom(ip: string): Promise<LiveClient> {
-  const c = new LiveClient(live!.wsUrl(), from(ip));
-  closers.push(() => c.close());
+  const c = new LiveClient(scope.live.wsUrl(), from(ip));
+  scope.closeAfter(() => c.close());
   await c.until((m) => m.length >= 1, `hello for a client from ${ip}`);
   return c;
 }
 
 /** An SSE client from `ip`, streaming (hello received). */
 async function sseFrom(ip: string): Promise<SseClient> {
-  const c = new SseClient(`${live!.base}/v1/events`, from(ip).headers);
-  closers.push(() => c.close());
+  const c = new SseClient(`${scope.live.base}/v1/events`, from(ip).headers);
+  scope.closeAfter(() => c.close());
   await c.until((x) => x.events.length >= 1, `SSE hello for a client from ${ip}`);
   return c;
 }
@@ -57,8 +50,8 @@ interface Outcome {
 /** Tries a WebSocket upgrade from `ip`: 101 when it opens (the socket stays open until the test ends), else the refusal. */
 function upgradeFrom(ip: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(live!.wsUrl(), from(ip));
-    closers.push(() => ws.terminate());
+    const ws = new WebSocket(scope.live.wsUrl(), from(ip));
+    scope.closeAfter(() => ws.terminate());
     ws.on('open', () => resolve({ status: 101, headers: {}, body: '' }));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
@@ -71,15 +64,12 @@ function upgradeFrom(ip: string): Promise<Outcome> {
 
 /** Waits until the hub counts `n` slots for `ip`. */
 async function slotsOf(ip: string, n: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (live!.app.peakHub.slotsInUseBy(ip) !== n) {
-    if (Date.now() > deadline) throw new Error(`${ip} holds ${live!.app.peakHub.slotsInUseBy(ip)} slots, expected ${n}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const held = () => scope.live.app.peakHub.slotsInUseBy(ip);
+  await eventually(() => `${ip} to hold ${n} slots (holds ${held()})`, () => held() === n, 10_000);
 }
 
 async function refusals(): Promise<Record<string, number>> {
-  const { values } = await live!.app.metrics.liveRefused.get();
+  const { values } = await scope.live.app.metrics.liveRefused.get();
   return Object.fromEntries(values.map((v) => [String(v.labels.reason), v.value]));
 }
 
@@ -98,8 +88,8 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     expect(problem.detail).toContain('2 live connections');
     expect(problem.detail).toContain('CHIA_GATEWAY_WS_MAX_CLIENTS_PER_IP');
     await wsFrom(B);
-    expect(live!.app.peakHub.slotsInUseBy(A)).toBe(2);
-    expect(live!.app.peakHub.clientCount).toBe(3);
+    expect(scope.live.app.peakHub.slotsInUseBy(A)).toBe(2);
+    expect(scope.live.app.peakHub.clientCount).toBe(3);
     expect(await refusals()).toEqual({ max_clients_per_ip: 1 });
   });
 
@@ -107,7 +97,7 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     await start({ maxClientsPerIp: 2 });
     await wsFrom(A);
     await sseFrom(A);
-    const sse = await fetch(`${live!.base}/v1/events`, from(A));
+    const sse = await fetch(`${scope.live.base}/v1/events`, from(A));
     expect(sse.status).toBe(429);
     expect(sse.headers.get('content-type')).toContain('application/problem+json');
     expect(sse.headers.get('retry-after')).toBe('5');
@@ -124,7 +114,7 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     ws.ws.close(1000);
     await slotsOf(A, 0);
     const sse = await sseFrom(A);
-    expect((await fetch(`${live!.base}/v1/events`, from(A))).status).toBe(429);
+    expect((await fetch(`${scope.live.base}/v1/events`, from(A))).status).toBe(429);
     sse.close();
     await slotsOf(A, 0);
     await wsFrom(A);
@@ -132,10 +122,10 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
 
   it('gives the slot back when the heartbeat reaps a client that does not answer pings', async () => {
     await start({ maxClientsPerIp: 1, heartbeatMs: 100 });
-    const port = Number(new URL(live!.base).port);
+    const port = Number(new URL(scope.live.base).port);
     // A raw TCP client: it upgrades, then never answers a ping (ws clients answer automatically).
     const socket = net.connect({ host: '127.0.0.1', port });
-    closers.push(() => socket.destroy());
+    scope.closeAfter(() => socket.destroy());
     socket.on('error', () => {});
     const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.resume(); // read and drop everything, so the server's close is seen
@@ -144,9 +134,9 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
         `X-Forwarded-For: ${A}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     await closed;
-    const shed = await live!.app.metrics.liveSlowClientsTerminated.get();
+    const shed = await scope.live.app.metrics.liveSlowClientsTerminated.get();
     expect(shed.values).toEqual([expect.objectContaining({ labels: { transport: 'ws', reason: 'heartbeat' }, value: 1 })]);
-    expect(live!.app.peakHub.slotsInUseBy(A)).toBe(0);
+    expect(scope.live.app.peakHub.slotsInUseBy(A)).toBe(0);
     await wsFrom(A);
   });
 
@@ -155,11 +145,8 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     const stalled = await wsFrom(A);
     // Stop reading: the kernel buffers fill, then the server-side buffer grows past the ceiling.
     (stalled.ws as unknown as { _socket: net.Socket })._socket.pause();
+    await advanceUntilShed(app, source);
     const shed = async () => (await app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
-    for (let sent = 0; !(await shed()) && sent < 20_000; sent += 200) {
-      for (let i = 0; i < 200; i++) source.advance();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
     expect(await shed()).toBe(true);
     expect(app.peakHub.slotsInUseBy(A)).toBe(0);
     await wsFrom(A);
@@ -167,11 +154,11 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
 
   it('gives the slot back when the request is refused after admission, and takes none for a bad handshake', async () => {
     await start({ maxClientsPerIp: 1 });
-    const port = Number(new URL(live!.base).port);
+    const port = Number(new URL(scope.live.base).port);
     // An unsupported protocol version is refused before the guard: no slot, no refusal counted.
     const status = await new Promise<string>((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port });
-      closers.push(() => socket.destroy());
+      scope.closeAfter(() => socket.destroy());
       let head = '';
       socket.on('data', (chunk: Buffer) => (head += chunk.toString()));
       socket.on('close', () => resolve(head.split('\r\n')[0] ?? ''));
@@ -184,7 +171,7 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     expect(status).toMatch(/^HTTP\/1\.1 426/);
     expect(await refusals()).toEqual({});
     // Admitted by the guard, then refused by the route (a plain GET is no upgrade), twice.
-    for (let i = 0; i < 2; i++) expect((await fetch(`${live!.base}/v1/ws`, from(A))).status).toBe(426);
+    for (let i = 0; i < 2; i++) expect((await fetch(`${scope.live.base}/v1/ws`, from(A))).status).toBe(426);
     await slotsOf(A, 0);
     await wsFrom(A);
   });
@@ -193,9 +180,8 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     await start({ maxClientsPerIp: 2 });
     const ws = await wsFrom(A);
     const sse = await sseFrom(A);
-    const hub = live!.app.peakHub;
-    await live!.app.close();
-    live = undefined;
+    const hub = scope.live.app.peakHub;
+    await scope.live.app.close();
     expect((await ws.closed).code).toBe(1001);
     await sse.ended;
     expect(hub.slotsInUseBy(A)).toBe(0);
@@ -206,7 +192,7 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => upgradeFrom(A)));
     expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill(101));
     await sseFrom(A);
-    expect(live!.app.peakHub.clientCount).toBe(7);
+    expect(scope.live.app.peakHub.clientCount).toBe(7);
   });
 
   it('admits exactly the cap from a burst of simultaneous upgrades from one address', async () => {
@@ -216,8 +202,8 @@ describe('live clients per client IP (ws.maxClientsPerIp)', () => {
     expect(fromA.filter((s) => s === 101)).toHaveLength(3);
     expect(fromA.filter((s) => s === 429)).toHaveLength(5);
     expect(outcomes.slice(8).map((o) => o.status)).toEqual([101, 101]);
-    expect(live!.app.peakHub.slotsInUseBy(A)).toBe(3);
-    expect(live!.app.peakHub.slotsInUseBy(B)).toBe(2);
+    expect(scope.live.app.peakHub.slotsInUseBy(A)).toBe(3);
+    expect(scope.live.app.peakHub.slotsInUseBy(B)).toBe(2);
   });
 
   it('keeps the global cap: 503 once ws.maxClients are connected, whatever the address', async () => {

@@ -1,5 +1,6 @@
 /** A minimal SSE client for tests: parses the stream into events and comments as they arrive. */
 import http from 'node:http';
+import { eventually } from '../support/eventually.js';
 
 export interface SseEvent {
   id: string | null;
@@ -54,11 +55,7 @@ export class SseClient {
   }
 
   async until(predicate: (c: SseClient) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.events.map((e) => e.event).join(',')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await eventually(() => `${what}; got ${this.events.map((e) => e.event).join(',')}`, () => predicate(this), timeoutMs);
   }
 
   close(): void {

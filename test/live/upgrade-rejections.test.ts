@@ -92,7 +92,7 @@ describe('rejected WebSocket upgrades', () => {
     }
     expect(answered).toHaveLength(ROUNDS * CASES.length);
     // Only the connected live client is left.
-    await eventually('the server to close every rejected upgrade', async () => ((await serverConnections(live.app)) === 1 ? true : undefined), WAIT_MS);
+    await eventually('the server to close every rejected upgrade', async () => (await serverConnections(live.app)) === 1, WAIT_MS);
     expect(live.app.peakHub.slotsInUse).toBe(1);
     for (const { c, response } of answered) expectProblem(response, c);
   });
@@ -104,6 +104,6 @@ describe('rejected WebSocket upgrades', () => {
     expect(response.status).toBe(426);
     expect(response.headers['content-type']).toContain('application/problem+json');
     await exchange.serverClosed;
-    await eventually('no connection left', async () => ((await serverConnections(live.app)) === 0 ? true : undefined), WAIT_MS);
+    await eventually('no connection left', async () => (await serverConnections(live.app)) === 0, WAIT_MS);
   });
 });

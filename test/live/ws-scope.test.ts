@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith } from '../../src/config/config.js';
+import { eventually } from '../support/eventually.js';
 import { PeakSource } from '../support/peak-source.js';
 import { startLiveApp, type LiveApp } from './live-app.js';
 
@@ -48,7 +49,8 @@ describe('@fastify/websocket confined to the WebSocket routes', () => {
     const ws = await app.injectWS('/v1/ws', { socket: new net.Socket() }, {
       onInit: (socket) => socket.on('message', (data) => types.push((JSON.parse(String(data)) as { type: string }).type)),
     });
-    await vi.waitFor(() => expect(types).toContain('hello'), { timeout: 10_000 });
+    await eventually('the hello message', () => types.includes('hello'), 10_000);
+    expect(types).toContain('hello');
     expect(app.websocketServer.clients.size).toBe(1);
     ws.terminate();
   });

@@ -5,7 +5,6 @@
  * and shuts down with the main listener, in the app and in the real process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { listenAdmin } from '../../src/plugins/admin-listener.js';
 import { OpsUpstreamDouble } from '../support/ops-upstream-double.js';
 import { portOf, rawExchange } from '../support/raw-http.js';
 import { cleanEnv, runScript, type Running } from '../support/spawn-gateway.js';
+import { closedPort, listeningServer } from '../support/local-port.js';
 
 let app: GatewayApp | undefined;
 let run: Running | undefined;
@@ -34,15 +34,6 @@ async function withAdmin(overrides: Partial<GatewayConfig> = {}): Promise<{ main
   const admin = app.adminApp;
   if (admin === null) throw new Error('no admin app');
   return { main: app, admin };
-}
-
-/** A TCP server holding a local port, so that listening there fails. */
-async function occupiedPort(): Promise<{ server: Server; port: number }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { server, port: address.port };
 }
 
 describe('routes', () => {
@@ -107,7 +98,7 @@ describe('lifecycle', () => {
   });
 
   it('fails the app start when its port is taken', async () => {
-    const { server, port } = await occupiedPort();
+    const { server, port } = await listeningServer();
     try {
       const { main } = await withAdmin({ adminPort: port });
       await main.listen({ host: '127.0.0.1', port: 0 });
@@ -120,13 +111,12 @@ describe('lifecycle', () => {
 
 /** Environment of a real gateway process whose single peer is a closed local port. */
 async function processEnv(adminPort: number): Promise<Record<string, string>> {
-  const { server, port: closedPort } = await occupiedPort();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const peerPort = await closedPort();
   return cleanEnv({
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    CHIA_GATEWAY_PEERS: `127.0.0.1:${closedPort}`,
+    CHIA_GATEWAY_PEERS: `127.0.0.1:${peerPort}`,
     CHIA_GATEWAY_ROLES: 'full_node',
     CHIA_GATEWAY_DATA_DIR: dataDir,
     CHIA_GATEWAY_LINKS_PER_ROLE: '1',
@@ -149,7 +139,7 @@ describe('in the real process', { timeout: 90_000 }, () => {
   });
 
   it('fails the start when the admin port is taken, exactly as when the main port is', async () => {
-    const { server, port } = await occupiedPort();
+    const { server, port } = await listeningServer();
     try {
       const outcomes: { code: number | null; stderr: string }[] = [];
       for (const env of [await processEnv(port), { ...(await processEnv(0)), PORT: String(port) }]) {

@@ -3,31 +3,24 @@
  * operations render, "Try it out" reaches the gateway, and the browser reports no CSP violation.
  * Needs Debian's chromium at /usr/bin/chromium: skipped locally when absent, a failure in CI.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { GatewayApp } from '../../src/app.js';
+import { browserTestsRun, launchChromium } from '../support/chromium.js';
 import { listeningApp } from '../support/listening-app.js';
 import { portOf } from '../support/raw-http.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI !== undefined && process.env.CI !== '';
 const UI_TIMEOUT_MS = 20_000;
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('/docs in Chromium under its Content-Security-Policy', () => {
+describe.runIf(browserTestsRun('/docs browser test'))('/docs in Chromium under its Content-Security-Policy', () => {
   let app: GatewayApp;
   let base: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI must provide Chromium at ${CHROMIUM}`);
     app = await listeningApp();
     base = `http://127.0.0.1:${portOf(app)}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

@@ -7,7 +7,8 @@ import { configWith } from '../../src/config/config.js';
 import type { Upstream } from '../../src/chia/upstream-api.js';
 import upstreamPlugin from '../../src/plugins/upstream.js';
 import type { FakeNode } from '../../fake-node/index.js';
-import { startNode, waitFor } from '../support/upstream-harness.js';
+import { startNode } from '../support/upstream-harness.js';
+import { eventually } from '../support/eventually.js';
 
 describe('upstream plugin', () => {
   let node: FakeNode;
@@ -27,7 +28,7 @@ describe('upstream plugin', () => {
     app.decorate('config', configWith({ peers: [{ host: '127.0.0.1', port: node.port }], roles: ['wallet'], linksPerRole: 1, dataDir }));
     await app.register(upstreamPlugin, {});
     await app.ready();
-    await waitFor(() => app.upstream.isReady('wallet'), 'wallet link ready');
+    await eventually('wallet link ready', () => app.upstream.isReady('wallet'));
     // Its identity was generated under the data dir, private to the owner.
     expect((await stat(join(dataDir, 'tls', 'wallet.key'))).mode & 0o777).toBe(0o600);
     await app.close();

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { eventually } from '../support/eventually.js';
 import { SIGNAL_PROBE_MARK } from '../support/signal-probe.js';
 import { cleanEnv, runScript, type Running } from '../support/spawn-gateway.js';
+import { closedPort } from '../support/local-port.js';
 
 const SHUTDOWN_TIMEOUT_MS = 8_000;
 const WAIT_MS = 40_000;
@@ -37,16 +38,6 @@ afterEach(async () => {
   node = undefined;
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** The gateway's environment: one full_node link to `peer` (default: a closed local port). */
 async function gatewayEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
@@ -134,13 +125,13 @@ describe('graceful shutdown', { timeout: 90_000 }, () => {
     node = await startFakeNode({ network: NETWORK, chainLength: 200 });
     node.faults.set('request_blocks', { kind: 'hang' });
     const { base: url } = await startGateway({ CHIA_GATEWAY_NETWORK: NETWORK, CHIA_GATEWAY_PEERS: `127.0.0.1:${node.port}` });
-    await eventually('a ready link', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), WAIT_MS);
+    await eventually('a ready link', async () => (await fetch(`${url}/readyz`)).status === 200, WAIT_MS);
 
     // Heights in different batches of 32 are different upstream requests; 5 shares the request of 0.
     const heights = [0, 5, 40, 80, 120];
     const replies = heights.map((h) => fetch(`${url}/v1/blocks/${h}`));
     const fake = node;
-    await eventually('the node holding every request', async () => ((fake.requestCounts.request_blocks ?? 0) >= 4 ? true : undefined), WAIT_MS);
+    await eventually('the node holding every request', () => (fake.requestCounts.request_blocks ?? 0) >= 4, WAIT_MS);
 
     run!.child.kill('SIGTERM');
     for (const reply of await Promise.all(replies)) {

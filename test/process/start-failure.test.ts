@@ -4,12 +4,12 @@
  * and orchestrators see a failed start, and never with a stack trace.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_BAD_CONFIG, EXIT_START_FAILED } from '../../src/process/exit-codes.js';
 import { cleanEnv, runScript, type Finished } from '../support/spawn-gateway.js';
+import { closedPort, listeningServer } from '../support/local-port.js';
 
 const STACK_TRACE = /\n\s+at /;
 /** TEST-NET-1 (RFC 5737): never an address of this machine, so binding to it fails without traffic. */
@@ -17,18 +17,9 @@ const FOREIGN_ADDRESS = '192.0.2.1';
 const base = mkdtempSync(join(tmpdir(), 'gw-start-failure-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-async function listening(): Promise<{ server: Server; port: number }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return { server, port: address.port };
-}
-
 /** Runs the command with one full_node link to a port nothing answers on, plus `overrides`. */
 async function runCli(overrides: Record<string, string>): Promise<Finished> {
-  const { server, port: closed } = await listening();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = await closedPort();
   const env = cleanEnv({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -50,7 +41,7 @@ const expectOneCleanLine = (result: Finished) => {
 // Each test spawns tsx, which compiles the app first: slow on a busy machine.
 describe('start-up failures of the command', { timeout: 90_000 }, () => {
   it('exits 1 naming the port and PORT when the port is in use', async () => {
-    const { server, port } = await listening();
+    const { server, port } = await listeningServer();
     try {
       const result = await runCli({ PORT: String(port) });
       expect(result.code, result.stderr).toBe(EXIT_START_FAILED);

@@ -3,21 +3,18 @@
  * only peer on a closed local port. It says it listens, not that it is ready, and names what fails.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runScript } from '../support/spawn-gateway.js';
+import { closedPort } from '../support/local-port.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-start-log-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('the start log with an unreachable peer', { timeout: 90_000 }, () => {
   it('says the gateway listens (not that it is ready to serve) and names the failing link', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await closedPort();
     const run = runScript(
       'src/cli.ts',
       [],

@@ -6,32 +6,21 @@
  * with a new chain the page starts over. Needs Debian's chromium at /usr/bin/chromium: skipped locally
  * when absent, a failure in CI.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startNodeApp, type NodeApp } from '../live/live-app.js';
+import { browserTestsRun, launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI !== undefined && process.env.CI !== '';
 const UI_TIMEOUT_MS = 20_000;
 
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(`demo-page test skipped: ${CHROMIUM} not found (apt-get install -y chromium); CI requires it`);
-}
-
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('demo page in Chromium, fed by the fake full node', () => {
+describe.runIf(browserTestsRun('demo-page test'))('demo page in Chromium, fed by the fake full node', () => {
   let gw: NodeApp;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI must provide Chromium at ${CHROMIUM}`);
     gw = await startNodeApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
   }, 90_000);
 
@@ -164,7 +153,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('demo page in Chromium, fed by the fak
     await gw.close();
     await expect.poll(() => statusOf(), { timeout: UI_TIMEOUT_MS }).toBe('reconnecting');
     // The same address, a new process (new event ids) and a new, shorter chain.
-    gw = await startNodeApp(undefined, undefined, port);
+    gw = await startNodeApp(undefined, port);
     const restarted = gw.node.chain.height;
     expect(restarted).toBeLessThan(shown);
 

@@ -1,28 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startLiveApp, type LiveApp } from '../live/live-app.js';
+import { describe, expect, it } from 'vitest';
+import { liveTestScope } from '../live/live-app.js';
 import { SseClient } from '../live/sse-client.js';
+import { eventually } from '../support/eventually.js';
 
-let live: LiveApp | undefined;
-const clients: SseClient[] = [];
+const scope = liveTestScope();
 
 function sse(query = '', headers: Record<string, string> = {}): SseClient {
-  if (!live) throw new Error('no app');
-  const c = new SseClient(`${live.base}/v1/events${query}`, headers);
-  clients.push(c);
+  const c = new SseClient(`${scope.live.base}/v1/events${query}`, headers);
+  scope.closeAfter(() => c.close());
   return c;
 }
 
 const peakHeights = (c: SseClient) => c.events.filter((e) => e.event === 'peak').map((e) => e.data.data?.height);
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await live?.app.close();
-  live = undefined;
-});
-
 describe('GET /v1/events', () => {
   it('streams hello (no id), then peaks and reorgs with their event id', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const c = sse();
     await c.until((x) => x.events.length >= 1, 'hello');
     expect(c.status).toBe(200);
@@ -39,7 +32,7 @@ describe('GET /v1/events', () => {
   });
 
   it('replays exactly after Last-Event-ID, across a reorg, before live events', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const first = sse();
     await first.until((x) => x.events.length >= 1, 'hello');
     live.source.advance(); // 101
@@ -60,7 +53,7 @@ describe('GET /v1/events', () => {
   });
 
   it('replays after ?since on a first connect, and reports a gap for an unknown Last-Event-ID', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     live.source.advance();
     live.source.advance();
     const bySince = sse('?since=100');
@@ -74,13 +67,13 @@ describe('GET /v1/events', () => {
   });
 
   it('sends heartbeat comments', async () => {
-    live = await startLiveApp({ heartbeatMs: 100 });
+    await scope.start({ heartbeatMs: 100 });
     const c = sse();
     await c.until((x) => x.comments >= 2, 'two heartbeats');
   });
 
   it('refuses beyond ws.maxClients (WebSocket and SSE together) and validates the query', async () => {
-    live = await startLiveApp({ maxClients: 1 });
+    const live = await scope.start({ maxClients: 1 });
     const c = sse();
     await c.until((x) => x.events.length >= 1, 'hello');
     const refused = await fetch(`${live.base}/v1/events`);
@@ -88,19 +81,17 @@ describe('GET /v1/events', () => {
     expect(refused.headers.get('retry-after')).not.toBeNull();
     expect(await refused.json()).toMatchObject({ code: 'LIVE_TOO_MANY_CLIENTS' });
     c.close();
-    const deadline = Date.now() + 10_000;
-    while (live.app.peakHub.clientCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually('the closed stream’s slot back', () => live.app.peakHub.clientCount === 0, 10_000);
     const bad = await fetch(`${live.base}/v1/events?since=abc`);
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
   });
 
   it('ends every stream on shutdown', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const c = sse();
     await c.until((x) => x.events.length >= 1, 'hello');
     await live.app.close();
-    live = undefined;
     await c.ended;
   });
 });

@@ -5,7 +5,7 @@
  * records any rate-limit violation.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/config.js';
 import { toHex } from '../../src/chia/codec/index.js';
 import type { RequestOutcome } from '../../src/chia/upstream-api.js';
@@ -82,7 +82,7 @@ async function startGateway(windowMs: number, overrides: Partial<GatewayConfig>)
   const node = await startFakeNode({ network: NETWORK, chainLength: 1_200, rateLimitWindowMs: windowMs });
   const config = configOver([node], NETWORK, { roles: ['full_node'], linksPerRole: 1, pacingShare: PACING_SHARE, pacingClientShare: CLIENT_SHARE, ...overrides });
   const manager = new UpstreamManager({ config, ca: loadChiaCa(), identities: testIdentities(), backoff: fastBackoff, pacingWindowMs: windowMs, pacingGuardMs: GUARD_MS, unverifiedForkDepth: config.confirmations, banBackoffMs: config.banBackoffMs });
-  const gateway = await listenOver(config, manager);
+  const gateway = await listenOver(config, { upstream: manager });
   const close = async () => {
     await gateway.close();
     await manager.close();
@@ -94,20 +94,31 @@ async function startGateway(windowMs: number, overrides: Partial<GatewayConfig>)
 const queued = (s: Setup) => s.manager.status().links[0]!.queued;
 const sent = (s: Setup) => s.node.requestCounts.request_blocks ?? 0;
 
+/**
+ * Waits until what the link sent while starting up has left the pacing window. The window is time
+ * itself (no event marks its end, and the core takes no clock), so the wait is for the moment the
+ * pacer's own rule frees it: windowMs plus the guard after the link became ready.
+ */
+async function startUpOutOfWindow(s: Setup, windowMs: number): Promise<void> {
+  const readyAt = s.manager.status().links[0]!.since;
+  await eventually('the start-up messages out of the pacing window', () => Date.now() > readyAt + windowMs + GUARD_MS, WAIT_MS);
+}
+
 describe('one client flooding the gateway with uncached ranges', () => {
   // Long enough that the first window's grants are all answered before the next one opens.
   const WINDOW_MS = 2_000;
   let s: Setup;
-  beforeAll(async () => {
+  // A gateway each: every test starts on a fresh pacing window.
+  beforeEach(async () => {
     s = await startGateway(WINDOW_MS, { requestTimeoutMs: 30_000, pacingMaxWaitMs: 30_000 });
   });
-  afterAll(async () => s?.close());
+  afterEach(async () => s?.close());
 
   it("does not delay another client's single block beyond its fair turn, and breaks no rate limit", async () => {
     expect(s.manager.status().links[0]!.rate_limits).toBe('v2');
     // 12 request_blocks: 5 go at once on the heavy client's share, the rest wait for it to free up.
     const flood = ranges(s.base, HEAVY, 0, 3);
-    await eventually('the flood waiting for pacing', async () => (queued(s) > 0 ? true : undefined), WAIT_MS);
+    await eventually('the flood waiting for pacing', () => queued(s) > 0, WAIT_MS);
 
     const height = 1_000;
     const light = await get(s.base, `/v1/blocks/${height}`, LIGHT);
@@ -125,15 +136,13 @@ describe('one client flooding the gateway with uncached ranges', () => {
   });
 
   it("serves a block the flood's waiting request also covers on the light client's share, not behind the flood", async () => {
-    await eventually('the previous flood done', async () => (queued(s) === 0 ? true : undefined), WAIT_MS);
-    await new Promise((r) => setTimeout(r, WINDOW_MS + GUARD_MS)); // a fresh window
     const first = 400;
     // 8 request_blocks: 5 go, 3 wait; then one more range, whose 4 requests all wait for the heavy share.
     const flood = ranges(s.base, HEAVY, first, 2);
-    await eventually('the flood waiting for pacing', async () => (queued(s) === 3 ? true : undefined), WAIT_MS);
+    await eventually('the flood waiting for pacing', () => queued(s) === 3, WAIT_MS);
     const last = first + 2 * RANGE_STRIDE;
     flood.push(...ranges(s.base, HEAVY, last, 1));
-    await eventually('its last range waiting too', async () => (queued(s) === 7 ? true : undefined), WAIT_MS);
+    await eventually('its last range waiting too', () => queued(s) === 7, WAIT_MS);
     const sentBefore = sent(s);
 
     // A block of the last range: the light client's miss shares the heavy client's waiting request.
@@ -173,11 +182,11 @@ describe('one client filling the pacing queue', () => {
   afterAll(async () => s?.close());
 
   it("keeps room for another client's request, which is served, and refuses the flood's excess with Retry-After", async () => {
-    await new Promise((r) => setTimeout(r, WINDOW_MS + GUARD_MS)); // a fresh window, past the link's start-up messages
+    await startUpOutOfWindow(s, WINDOW_MS);
     const answered: Reply[] = [];
     const flood = Array.from({ length: FLOOD }, (_, i) => get(s.base, `/v1/blocks/${i * BATCH}`, HEAVY).then((r) => (answered.push(r), r)));
     // Each of them sent and answered, waiting in the queue, or refused at once.
-    await eventually('the flood sent, queued or refused', async () => (answered.length + queued(s) === FLOOD ? true : undefined), WAIT_MS);
+    await eventually('the flood sent, queued or refused', () => answered.length + queued(s) === FLOOD, WAIT_MS);
     expect(queued(s)).toBe(CLIENT_PLACES);
 
     const height = 1_000;

@@ -2,46 +2,29 @@
  * The REST API over two fake full nodes, one of which serves wrong blocks: the gateway answers from
  * the other (one retry, then the faulty peer is deprioritised), and a 502 only when both are wrong.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type GatewayApp } from '../../src/app.js';
-import { configWith } from '../../src/config/config.js';
+import type { GatewayApp } from '../../src/app.js';
 import { toHex } from '../../src/chia/codec/index.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
-import { eventually } from '../support/eventually.js';
+import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
 
 const NETWORK = 'devnet';
 const CHAIN_LENGTH = 120;
-const WAIT_MS = 30_000;
 
 let nodes: [FakeNode, FakeNode];
+let gateway: AppOverNodes;
 let app: GatewayApp;
 let base: string;
-const dataDir = mkdtempSync(join(tmpdir(), 'gw-faulty-'));
 
 beforeAll(async () => {
   nodes = [await startFakeNode({ network: NETWORK, chainLength: CHAIN_LENGTH }), await startFakeNode({ network: NETWORK, chainLength: CHAIN_LENGTH })];
-  const config = configWith({
-    logLevel: 'silent',
-    network: NETWORK,
-    peers: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-    dataDir,
-    linksPerRole: 2,
-  });
-  app = await buildApp({ config, logger: false });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  await eventually('every link ready with a peak', async () => {
-    const links = app.upstream.status().links;
-    return links.length === 4 && links.every((l) => l.state === 'ready' && l.peak !== null) ? true : undefined;
-  }, WAIT_MS);
+  gateway = await listenOver(configOver(nodes, NETWORK, { linksPerRole: 2 }));
+  ({ app, base } = gateway);
 });
 
 afterAll(async () => {
-  await app?.close();
+  await gateway?.close();
   await Promise.all((nodes ?? []).map((n) => n.close()));
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('REST with a peer that serves wrong blocks', () => {

@@ -2,47 +2,27 @@
  * The REST API over real sockets: the app (real upstream manager) listening on 127.0.0.1:0, linked
  * over mutual TLS to the strict fake full node, queried with fetch.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type GatewayApp } from '../../src/app.js';
-import { configWith } from '../../src/config/config.js';
 import { toHex, types, headerHash } from '../../src/chia/codec/index.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
-import { eventually } from '../support/eventually.js';
+import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
 
 const NETWORK = 'devnet';
 const CHAIN_LENGTH = 120;
-const WAIT_MS = 30_000;
 
 let node: FakeNode;
-let app: GatewayApp;
+let gateway: AppOverNodes;
 let base: string;
-const dataDir = mkdtempSync(join(tmpdir(), 'gw-rest-'));
 
 beforeAll(async () => {
   node = await startFakeNode({ network: NETWORK, chainLength: CHAIN_LENGTH });
-  const config = configWith({
-    logLevel: 'silent',
-    network: NETWORK,
-    peers: [{ host: '127.0.0.1', port: node.port }],
-    dataDir,
-    linksPerRole: 1,
-  });
-  app = await buildApp({ config, logger: false });
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-  await eventually('both roles ready with a peak', async () => {
-    const res = await fetch(`${base}/v1/status`);
-    const body = (await res.json()) as { ready: { full_node: boolean; wallet: boolean }; peak: unknown };
-    return body.ready.full_node && body.ready.wallet && body.peak !== null ? true : undefined;
-  }, WAIT_MS);
+  gateway = await listenOver(configOver([node], NETWORK, { linksPerRole: 1 }));
+  base = gateway.base;
 });
 
 afterAll(async () => {
-  await app?.close();
+  await gateway?.close();
   await node?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('REST over the fake full node', () => {

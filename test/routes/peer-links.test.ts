@@ -6,7 +6,6 @@
  * invalid reply.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { toHex } from '../../src/chia/codec/index.js';
 import type { LinkStatus } from '../../src/chia/upstream-api.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { eventually } from '../support/eventually.js';
+import { closedPort } from '../support/local-port.js';
 
 const NETWORK = 'devnet';
 const WAIT_MS = 30_000;
@@ -62,7 +62,7 @@ describe('a guessed fork', () => {
     const bPort = offline.port;
     await offline.close();
     const app = await start([a], { roles: ['full_node'], linksPerRole: 2, confirmations: CONFIRMATIONS }, [a.port, bPort]);
-    await eventually('a peak', async () => ((await peakOf(app)).header_hash === toHex(a.chain.peak.header_hash) ? true : undefined), WAIT_MS);
+    await eventually('a peak', async () => (await peakOf(app)).header_hash === toHex(a.chain.peak.header_hash), WAIT_MS);
 
     // A block 40 deep: above the default depth, within the configured one.
     const deep = top - 40;
@@ -112,13 +112,13 @@ describe('one configured node, two links per role (the default)', () => {
   it('answers a garbage reply with 502 UPSTREAM_INVALID_REPLY, like a wrong reply type', async () => {
     const node = await startFakeNode({ network: NETWORK, chainLength: 40 });
     const app = await start([node], { linksPerRole: 1 });
-    await eventually('ready', async () => ((await app.inject('/readyz')).statusCode === 200 ? true : undefined), WAIT_MS);
+    await eventually('ready', async () => (await app.inject('/readyz')).statusCode === 200, WAIT_MS);
     for (const kind of ['garbage', 'wrongReplyType'] as const) {
       node.faults.set('request_blocks', { kind }, { times: 1 });
       const res = await app.inject(`/v1/blocks/${kind === 'garbage' ? 1 : 33}`);
       expect(res.statusCode, kind).toBe(502);
       expect(res.json(), kind).toMatchObject({ code: 'UPSTREAM_INVALID_REPLY', title: 'Invalid upstream reply' });
-      await eventually('the link back', async () => (app.upstream.isReady('full_node') ? true : undefined), WAIT_MS);
+      await eventually('the link back', () => app.upstream.isReady('full_node'), WAIT_MS);
     }
     expect(node.violations).toEqual([]);
   });
@@ -126,11 +126,7 @@ describe('one configured node, two links per role (the default)', () => {
 
 describe('a configured node that is offline', () => {
   it('is named in /readyz and /v1/status with each link’s target, last error and next attempt', async () => {
-    // A port nothing listens on.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await closedPort();
     const app = await start([], { linksPerRole: 1 }, [port]);
     const target = `127.0.0.1:${port}`;
 

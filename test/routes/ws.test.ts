@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GapMessage, HelloMessage, PeakMessage, ReorgMessage, SubscribedMessage } from '../../schemas/live.js';
-import { LiveClient, heights, startLiveApp, type LiveApp } from '../live/live-app.js';
+import { LiveClient, advanceUntilShed, heights, liveTestScope } from '../live/live-app.js';
+import { eventually } from '../support/eventually.js';
 
 const CHECKS = Object.fromEntries(
   [HelloMessage, PeakMessage, ReorgMessage, GapMessage, SubscribedMessage].map((s) => [
@@ -12,25 +13,17 @@ const CHECKS = Object.fromEntries(
   ]),
 );
 
-let live: LiveApp | undefined;
-const clients: LiveClient[] = [];
+const scope = liveTestScope();
 
 function client(query = '', options?: WebSocket.ClientOptions): LiveClient {
-  if (!live) throw new Error('no app');
-  const c = new LiveClient(live.wsUrl(query), options);
-  clients.push(c);
+  const c = new LiveClient(scope.live.wsUrl(query), options);
+  scope.closeAfter(() => c.close());
   return c;
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await live?.app.close();
-  live = undefined;
-});
-
 describe('GET /v1/ws', () => {
   it('streams hello, peaks and reorgs, each matching its schema', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const c = client();
     await c.until((m) => m.length >= 1, 'hello');
     live.source.advance();
@@ -43,7 +36,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('replays after ?last_event_id before live peaks, and after a subscribe by height', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const first = client();
     const [hello] = await first.until((m) => m.length >= 1, 'hello');
     const helloId = hello?.last_event_id as number;
@@ -64,7 +57,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('reports a gap for a cursor older than the buffer', async () => {
-    live = await startLiveApp({ replaySize: 2 });
+    const live = await scope.start({ replaySize: 2 });
     for (let i = 0; i < 4; i++) live.source.advance(); // 101..104, buffer 103..104
     const c = client('?since=50');
     await c.until((m) => m.some((x) => x.type === 'subscribed'), 'subscribed');
@@ -73,7 +66,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('answers bad messages with error frames and stays open', async () => {
-    live = await startLiveApp();
+    await scope.start();
     const c = client();
     await c.until((m) => m.length >= 1, 'hello');
     c.send('{oops');
@@ -86,7 +79,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('closes with 1009 on a message above ws.maxMessageBytes', async () => {
-    live = await startLiveApp({ maxMessageBytes: 256 });
+    await scope.start({ maxMessageBytes: 256 });
     const c = client();
     await c.until((m) => m.length >= 1, 'hello');
     c.send({ type: 'ping', pad: 'x'.repeat(300) });
@@ -94,7 +87,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('refuses a plain GET with 426 and clients beyond ws.maxClients with 503 problem+json', async () => {
-    live = await startLiveApp({ maxClients: 1 });
+    const live = await scope.start({ maxClients: 1 });
     const plain = await fetch(`${live.base}/v1/ws`);
     expect(plain.status).toBe(426);
     expect(plain.headers.get('content-type')).toContain('application/problem+json');
@@ -102,7 +95,7 @@ describe('GET /v1/ws', () => {
     const c = client();
     await c.until((m) => m.length >= 1, 'hello');
     const refused = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve) => {
-      const ws = new WebSocket(live!.wsUrl());
+      const ws = new WebSocket(live.wsUrl());
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -116,17 +109,17 @@ describe('GET /v1/ws', () => {
   });
 
   it('admits exactly ws.maxClients from a burst of simultaneous upgrades', async () => {
-    live = await startLiveApp({ maxClients: 3 });
+    const live = await scope.start({ maxClients: 3 });
     const outcomes = await Promise.all(
       Array.from(
         { length: 8 },
         () =>
           new Promise<number>((resolve) => {
-            const ws = new WebSocket(live!.wsUrl());
+            const ws = new WebSocket(live.wsUrl());
             ws.on('open', () => resolve(101));
             ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
             ws.on('error', () => resolve(0));
-            clients.push({ close: () => ws.terminate() } as LiveClient);
+            scope.closeAfter(() => ws.terminate());
           }),
       ),
     );
@@ -136,7 +129,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('frees the slot of a request refused after admission', async () => {
-    live = await startLiveApp({ maxClients: 1 });
+    const live = await scope.start({ maxClients: 1 });
     // Admitted by the guard, then refused by the route (a plain GET is no upgrade): the slot must come back.
     for (let i = 0; i < 3; i++) expect((await fetch(`${live.base}/v1/ws`)).status).toBe(426);
     const c = client();
@@ -144,7 +137,7 @@ describe('GET /v1/ws', () => {
   });
 
   it('leaves no listener behind on a keep-alive socket that serves many refused requests', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const sockets: net.Socket[] = [];
     live.app.server.on('connection', (socket: net.Socket) => sockets.push(socket));
     const { port } = live.app.server.address() as net.AddressInfo;
@@ -153,7 +146,9 @@ describe('GET /v1/ws', () => {
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     const REQUESTS = 30;
     for (let i = 0; i < REQUESTS; i++) socket.write('GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await expect.poll(() => received.split('HTTP/1.1 426').length - 1, { timeout: 10_000 }).toBe(REQUESTS);
+    const refused = () => received.split('HTTP/1.1 426').length - 1;
+    await eventually('every request refused', () => refused() === REQUESTS, 10_000);
+    expect(refused()).toBe(REQUESTS);
     expect(sockets).toHaveLength(1);
     // Node's own close listeners only: each request's slot listener went with its slot.
     expect(sockets[0]!.listenerCount('close')).toBeLessThanOrEqual(2);
@@ -161,11 +156,11 @@ describe('GET /v1/ws', () => {
   });
 
   it('enforces the origin allowlist', async () => {
-    live = await startLiveApp({ allowedOrigins: ['https://explorer.example'] });
+    const live = await scope.start({ allowedOrigins: ['https://explorer.example'] });
     const allowed = client('', { origin: 'https://explorer.example' });
     await allowed.until((m) => m.length >= 1, 'hello');
     const status = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(live!.wsUrl(), { origin: 'https://evil.example' });
+      const ws = new WebSocket(live.wsUrl(), { origin: 'https://evil.example' });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('error', () => {});
     });
@@ -173,27 +168,22 @@ describe('GET /v1/ws', () => {
   });
 
   it('terminates a client that stops reading once its buffer passes the ceiling; others keep up', async () => {
-    live = await startLiveApp({ sendBufferBytes: 64 * 1024 });
+    const live = await scope.start({ sendBufferBytes: 64 * 1024 });
     const reader = client();
     const stalled = client();
     await reader.until((m) => m.length >= 1, 'hello');
     await stalled.until((m) => m.length >= 1, 'hello');
     // Stop reading: the kernel buffers fill, then the server-side buffer grows past the ceiling.
     (stalled.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
-    let sent = 0;
-    const shed = async () => (await live!.app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
-    while (!(await shed()) && sent < 20_000) {
-      for (let i = 0; i < 200; i++) live.source.advance();
-      sent += 200;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    const sent = await advanceUntilShed(live.app, live.source);
+    const shed = async () => (await live.app.metrics.liveSlowClientsTerminated.get()).values.length > 0;
     expect(await shed()).toBe(true);
     expect(live.app.peakHub.clientCount).toBe(1);
     await reader.until((m) => heights(m).length >= sent, 'every peak on the reading client', 20_000);
   });
 
   it('terminates a client that does not answer heartbeat pings', async () => {
-    live = await startLiveApp({ heartbeatMs: 100 });
+    const live = await scope.start({ heartbeatMs: 100 });
     const port = Number(new URL(live.base).port);
     // A raw TCP client: it upgrades, then never answers a ping (ws clients answer automatically).
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -213,11 +203,10 @@ describe('GET /v1/ws', () => {
   });
 
   it('closes every client with 1001 on shutdown', async () => {
-    live = await startLiveApp();
+    const live = await scope.start();
     const c = client();
     await c.until((m) => m.length >= 1, 'hello');
     await live.app.close();
-    live = undefined;
     expect((await c.closed).code).toBe(1001);
   });
 });

@@ -3,11 +3,11 @@
  * buried in logs, Ctrl-C stops both; flags the demo decides itself and a busy port get one clear line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runScript, type Running } from '../support/spawn-gateway.js';
+import { listeningServer } from '../support/local-port.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-demo-'));
 let run: Running | undefined;
@@ -55,10 +55,8 @@ describe('npm run demo', { timeout: 120_000 }, () => {
   });
 
   it('says to use --port, without a stack trace, when the port is busy', async () => {
-    const busy = createServer();
-    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { server: busy, port } = await listeningServer();
     try {
-      const { port } = busy.address() as AddressInfo;
       const failed = await runScript('scripts/demo.ts', ['--port', String(port)], cleanEnv({ CHIA_GATEWAY_DATA_DIR: dataDir })).exited;
       expect(failed.code).toBe(1);
       expect(failed.stderr).toContain(`demo: port ${port} on 127.0.0.1 is in use`);

@@ -1,6 +1,7 @@
 /**
- * The app over strict fake nodes, for REST tests over real sockets: listening on 127.0.0.1:0, with its
- * own upstream manager from the config (or the one given), every link ready with a peak.
+ * The app over strict fake nodes, for tests over real sockets: listening on 127.0.0.1 (a free port, or
+ * the one given), with its own upstream manager from the config (or the one given), every link ready
+ * with a peak.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,19 +35,25 @@ export function configOver(nodes: FakeNode[], network: string, overrides: Partia
   });
 }
 
-/** Starts the app with `config` (from configOver), on `upstream` when given, and waits for every link. */
-export async function listenOver(config: GatewayConfig, upstream?: Upstream): Promise<AppOverNodes> {
+export interface ListenOptions {
+  upstream?: Upstream;
+  /** 0 (default) picks a free port; a given one lets a test restart the gateway where its clients reconnect. */
+  port?: number;
+}
+
+/** Starts the app with `config` (from configOver) and waits for every link and the gateway's peak. */
+export async function listenOver(config: GatewayConfig, { upstream, port = 0 }: ListenOptions = {}): Promise<AppOverNodes> {
   const app = await buildApp({ config, logger: false, upstream });
   const close = async () => {
     await app.close();
     rmSync(config.dataDir, { recursive: true, force: true });
   };
   try {
-    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const base = await app.listen({ host: '127.0.0.1', port });
     const links = config.roles.length * config.linksPerRole;
-    await eventually('every link ready with a peak', async () => {
+    await eventually('every link ready with a peak', () => {
       const status = app.upstream.status().links;
-      return status.length === links && status.every((l) => l.state === 'ready' && l.peak !== null) ? true : undefined;
+      return status.length === links && status.every((l) => l.state === 'ready' && l.peak !== null) && app.upstream.peak() !== null;
     }, READY_WAIT_MS);
     return { app, base, config, close };
   } catch (error) {

@@ -1,4 +1,4 @@
-/** Shared setup of the upstream integration tests: fake nodes, identities, a manager, polling. */
+/** Shared setup of the upstream integration tests: fake nodes, identities, a manager. */
 import { configWith, DEFAULTS } from '../../src/config/config.js';
 import { createChiaCertificate } from '../../src/chia/link/tls-identity.js';
 import { loadChiaCa } from '../../src/process/chia-ca.js';
@@ -26,14 +26,15 @@ export function testIdentities(): Record<Role, { cert: string; key: string }> {
 /** Reconnects within tens of ms: tests do not wait minutes. */
 export const fastBackoff = exponentialBackoff({ baseMs: 20, capMs: 200 });
 /** A 403 keeps links away for 300 ms. */
-export const FAST_BAN_BACKOFF_MS = 300;
+const FAST_BAN_BACKOFF_MS = 300;
 
 export function startNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
   return startFakeNode({ chainLength: 1_000, rateLimitWindowMs: WINDOW_MS, ...options });
 }
 
 export interface ManagerSetup {
-  nodes: FakeNode[];
+  /** Fake nodes, or anything else listening on a loopback port (a proxy to one). */
+  nodes: Pick<FakeNode, 'port'>[];
   roles?: Role[];
   /** Default: one per node. */
   linksPerRole?: number;
@@ -62,15 +63,6 @@ export function makeManager(setup: ManagerSetup): UpstreamManager {
     pacingGuardMs: GUARD_MS,
     ...setup.extra,
   });
-}
-
-/** Polls `check` until it returns true (generous: the machine is loaded). */
-export async function waitFor(check: () => boolean, what = 'condition', timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Resolves with the error a promise rejects with (fails if it resolves). */

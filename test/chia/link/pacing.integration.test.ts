@@ -12,10 +12,16 @@ import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { RequestOutcome } from '../../../src/chia/upstream-api.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { WINDOW_MS, errorOf, makeManager, startNode, testIdentities, waitFor } from '../../support/upstream-harness.js';
+import { WINDOW_MS, errorOf, makeManager, startNode, testIdentities } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
 
 /** Room for a few batches of the fake node's blocks. */
 const CACHE_BYTES = 64 * 1024 * 1024;
+/** The fake nodes close a FULL_NODE peer silent this long; our links keep alive after KEEPALIVE_IDLE_MS. */
+const NODE_IDLE_TIMEOUT_MS = 1_500;
+const KEEPALIVE_IDLE_MS = 400;
+/** Keep-alives come at least KEEPALIVE_IDLE_MS apart: this many span the node's idle timeout twice over. */
+const KEEPALIVES_PAST_IDLE = Math.ceil((2 * NODE_IDLE_TIMEOUT_MS) / KEEPALIVE_IDLE_MS);
 
 describe('pacing and coalescing on one full_node link', () => {
   let node: FakeNode;
@@ -25,7 +31,7 @@ describe('pacing and coalescing on one full_node link', () => {
     node = await startNode();
     manager = makeManager({ nodes: [node], roles: ['full_node'], requestTimeoutMs: 30_000, pacingQueueSize: 1_000 });
     await manager.start();
-    await waitFor(() => manager.isReady('full_node'), 'ready');
+    await eventually('ready', () => manager.isReady('full_node'));
   });
   afterAll(async () => {
     await manager.close();
@@ -46,7 +52,7 @@ describe('pacing and coalescing on one full_node link', () => {
   });
 
   it('lets 1,000 concurrent identical requests through the block cache reach the node once', async () => {
-    await new Promise((r) => setTimeout(r, WINDOW_MS)); // a fresh window
+    // No fresh window needed: the pacer holds the one request until the budget allows it.
     const before = node.requestCounts.request_blocks ?? 0;
     // The block cache is the one layer that coalesces (keyed by its reorg epoch); the manager does not.
     const cache = new BlockCache({ maxBytes: CACHE_BYTES, fetch: fetchThrough(manager) });
@@ -69,7 +75,7 @@ describe('a full pacing queue fails fast', () => {
     manager = makeManager({ nodes: [node], roles: ['full_node'], requestTimeoutMs: 30_000, pacingQueueSize: 10 });
     manager.on('request', (o) => outcomes.push(o));
     await manager.start();
-    await waitFor(() => manager.isReady('full_node'), 'ready');
+    await eventually('ready', () => manager.isReady('full_node'));
   });
   afterAll(async () => {
     await manager.close();
@@ -99,7 +105,7 @@ describe('role rules', () => {
     node = await startNode();
     manager = makeManager({ nodes: [node], roles: ['wallet'] });
     await manager.start();
-    await waitFor(() => manager.isReady('wallet'), 'ready');
+    await eventually('ready', () => manager.isReady('wallet'));
   });
   afterAll(async () => {
     await manager.close();
@@ -145,10 +151,10 @@ describe('FULL_NODE link keep-alive and lagging peers', () => {
 
   beforeAll(async () => {
     // The laggard's chain ends 100 blocks lower; both close FULL_NODE peers idle for 1.5 s.
-    [lead, behind] = await Promise.all([startNode({ idleTimeoutMs: 1_500 }), startNode({ chainLength: 900, idleTimeoutMs: 1_500 })]);
-    manager = makeManager({ nodes: [behind, lead], roles: ['full_node'], extra: { link: { keepAliveIdleMs: 400, pingIntervalMs: 300 } } });
+    [lead, behind] = await Promise.all([startNode({ idleTimeoutMs: NODE_IDLE_TIMEOUT_MS }), startNode({ chainLength: 900, idleTimeoutMs: NODE_IDLE_TIMEOUT_MS })]);
+    manager = makeManager({ nodes: [behind, lead], roles: ['full_node'], extra: { link: { keepAliveIdleMs: KEEPALIVE_IDLE_MS, pingIntervalMs: 300 } } });
     await manager.start();
-    await waitFor(() => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null), 'ready with peaks');
+    await eventually('ready with peaks', () => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null));
   });
   afterAll(async () => {
     await manager.close();
@@ -156,7 +162,8 @@ describe('FULL_NODE link keep-alive and lagging peers', () => {
   });
 
   it('keeps silent FULL_NODE links past the node idle timeout with request_peers, within its limit', async () => {
-    await new Promise((r) => setTimeout(r, 4_000));
+    const keptAlive = (node: FakeNode) => (node.requestCounts.request_peers ?? 0) >= KEEPALIVES_PAST_IDLE;
+    await eventually('keep-alives spanning the node idle timeout twice', () => keptAlive(lead) && keptAlive(behind));
     expect(manager.status().links.every((l) => l.state === 'ready' && l.reconnects === 0)).toBe(true);
     expect(lead.requestCounts.request_peers ?? 0).toBeGreaterThan(0);
     expect(lead.violations.concat(behind.violations)).toEqual([]);
@@ -188,7 +195,7 @@ describe('peers from DNS seeders', () => {
     });
     await manager.start();
     expect(asked.sort()).toEqual([...NETWORKS.mainnet!.dnsSeeders].sort());
-    await waitFor(() => manager.status().links.some((l) => l.peer === '127.0.0.1:8444'), 'a link to the seeded peer');
+    await eventually('a link to the seeded peer', () => manager.status().links.some((l) => l.peer === '127.0.0.1:8444'));
     await manager.close();
     expect(manager.status().links.every((l) => l.state === 'closed')).toBe(true);
   });

@@ -1,11 +1,12 @@
 /** One PeerLink over real sockets: TLS failures, a dead connection found by the heartbeat, state order. */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerLink, type PeerLinkOptions, type PeerLinkState } from '../../../src/chia/link/peer-link.js';
 import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { FakeNode } from '../../../fake-node/index.js';
 import { selfSignedCertificate } from '../../support/self-signed.js';
 import { WINDOW_MS, errorOf, startNode, testIdentities } from '../../support/upstream-harness.js';
+import { closedPort, listeningServer } from '../../support/local-port.js';
 
 function linkTo(port: number, over: Partial<PeerLinkOptions> = {}): PeerLink {
   return new PeerLink({
@@ -22,10 +23,10 @@ function linkTo(port: number, over: Partial<PeerLinkOptions> = {}): PeerLink {
 }
 
 /** A TCP relay to the node that can go silent in both directions, like a dead network path. */
-function blackholeProxy(target: number): Promise<{ server: Server; port: number; silence: () => void }> {
+async function blackholeProxy(target: number): Promise<{ server: Server; port: number; silence: () => void }> {
   let silent = false;
   const sockets = new Set<Socket>();
-  const server = createServer((client) => {
+  const { server, port } = await listeningServer((client) => {
     const upstream = connect(target, '127.0.0.1');
     sockets.add(client).add(upstream);
     client.on('data', (d) => void (silent || upstream.write(d)));
@@ -34,17 +35,8 @@ function blackholeProxy(target: number): Promise<{ server: Server; port: number;
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({
-        server,
-        port: typeof address === 'object' && address ? address.port : 0,
-        silence: () => void (silent = true),
-      });
-      server.on('close', () => sockets.forEach((s) => s.destroy()));
-    }),
-  );
+  server.on('close', () => sockets.forEach((s) => s.destroy()));
+  return { server, port, silence: () => void (silent = true) };
 }
 
 describe('PeerLink', () => {
@@ -78,10 +70,7 @@ describe('PeerLink', () => {
   });
 
   it('fails with HANDSHAKE_FAILED when nothing listens', async () => {
-    const idle = createServer();
-    await new Promise<void>((r) => idle.listen(0, '127.0.0.1', r));
-    const port = (idle.address() as { port: number }).port;
-    await new Promise((r) => idle.close(r));
+    const port = await closedPort();
     expect(await errorOf(linkTo(port).open())).toMatchObject({ code: 'HANDSHAKE_FAILED' });
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { selfSignedCertificate as selfSigned } from '../../support/self-signed.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TlsIdentityError,
@@ -183,12 +184,6 @@ describe('loadOrCreateIdentity', () => {
   });
 });
 
-/** A logger that keeps its warnings. */
-function recordingLogger() {
-  const warnings: { fields: object; message: string }[] = [];
-  return { warnings, logger: { warn: (fields: object, message?: string) => void warnings.push({ fields, message: message ?? '' }) } };
-}
-
 describe('private key file permissions', () => {
   it('warns, naming the file and the fix, when a user-supplied key is readable by other users', async () => {
     const pair = createChiaCertificate();
@@ -197,29 +192,30 @@ describe('private key file permissions', () => {
     await writeFile(certPath, pair.cert);
     await writeFile(keyPath, pair.key);
     await chmod(keyPath, 0o644);
-    const { warnings, logger } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { warnings } = logger;
     await loadOrCreateIdentity({ dataDir: dir, role: 'wallet', certPath, keyPath, logger });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toContain(keyPath);
-    expect(warnings[0]?.message).toContain(`chmod 600 ${keyPath}`);
-    expect(warnings[0]?.fields).toEqual({ file: keyPath, mode: '0644' });
+    expect(warnings[0]?.msg).toContain(keyPath);
+    expect(warnings[0]?.msg).toContain(`chmod 600 ${keyPath}`);
+    expect(warnings[0]?.obj).toEqual({ file: keyPath, mode: '0644' });
 
     await chmod(keyPath, 0o600);
-    const quiet = recordingLogger();
-    await loadOrCreateIdentity({ dataDir: dir, role: 'wallet', certPath, keyPath, logger: quiet.logger });
+    const quiet = new RecordingLogger();
+    await loadOrCreateIdentity({ dataDir: dir, role: 'wallet', certPath, keyPath, logger: quiet });
     expect(quiet.warnings).toEqual([]);
   });
 
   it('warns for a generated key whose mode was loosened, not for one it just wrote', async () => {
     const dataDir = join(dir, 'loosened');
-    const first = recordingLogger();
-    await loadOrCreateIdentity({ dataDir, role: 'full_node', logger: first.logger });
+    const first = new RecordingLogger();
+    await loadOrCreateIdentity({ dataDir, role: 'full_node', logger: first });
     expect(first.warnings).toEqual([]);
     const keyFile = join(dataDir, 'tls', 'full_node.key');
     await chmod(keyFile, 0o640);
-    const second = recordingLogger();
-    await loadOrCreateIdentity({ dataDir, role: 'full_node', logger: second.logger });
-    expect(second.warnings.map((w) => w.message)).toEqual([`private key ${keyFile} is accessible to other users (mode 0640); restrict it: chmod 600 ${keyFile}`]);
+    const second = new RecordingLogger();
+    await loadOrCreateIdentity({ dataDir, role: 'full_node', logger: second });
+    expect(second.warnings.map((w) => w.msg)).toEqual([`private key ${keyFile} is accessible to other users (mode 0640); restrict it: chmod 600 ${keyFile}`]);
   });
 });
 

@@ -9,7 +9,8 @@ import type { Reply } from '../../../src/chia/link/request-map.js';
 import { rateLimitOf, RATE_LIMITS_V2 } from '../../../src/chia/protocol/rate-limits.js';
 import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { GUARD_MS, WINDOW_MS, makeManager, startNode, testIdentities, waitFor } from '../../support/upstream-harness.js';
+import { GUARD_MS, WINDOW_MS, makeManager, startNode, testIdentities } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
 
 const SHARE = 0.6;
 /**
@@ -74,7 +75,7 @@ describe('wallet links to a node without RATE_LIMITS_V2', () => {
     const manager = makeManager({ nodes: [node], roles: ['wallet'], requestTimeoutMs: 30_000, pacingQueueSize: 2 * BURST });
     try {
       await manager.start();
-      await waitFor(() => manager.isReady('wallet'), 'wallet link ready');
+      await eventually('wallet link ready', () => manager.isReady('wallet'));
       const before = node.requestCounts.request_additions ?? 0;
       const settled = await Promise.allSettled(Array.from({ length: 700 }, (_, h) => manager.getAdditions(h, null)));
       const failures = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as { code?: string }).code] : []));

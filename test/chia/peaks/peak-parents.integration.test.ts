@@ -10,7 +10,8 @@ import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js
 import type { PeakChange, RequestOutcome, Role } from '../../../src/chia/upstream-api.js';
 import { reorgOf } from '../../../src/live/live-events.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { makeManager, startNode, waitFor } from '../../support/upstream-harness.js';
+import { makeManager, startNode } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
 
 const CHAIN_LENGTH = 200;
 const TOP = CHAIN_LENGTH - 1;
@@ -43,7 +44,7 @@ async function aFirst(roles: Role[]): Promise<Setup> {
   manager.on('peak', (change) => setup.changes.push({ ...change, peak: { ...change.peak } }));
   manager.on('request', (outcome) => setup.outcomes.push(outcome));
   await manager.start();
-  await waitFor(() => manager.peak()?.header_hash === toHex(a.chain.peak.header_hash), "a's peak");
+  await eventually("a's peak", () => manager.peak()?.header_hash === toHex(a.chain.peak.header_hash));
   return setup;
 }
 
@@ -51,7 +52,7 @@ async function aFirst(roles: Role[]): Promise<Setup> {
 async function admitB(s: Setup): Promise<PeakChange> {
   const hash = toHex(s.b.chain.peak.header_hash);
   s.b.faults.clear('connect');
-  await waitFor(() => s.changes.some((c) => c.peak.header_hash === hash), "b's peak");
+  await eventually("b's peak", () => s.changes.some((c) => c.peak.header_hash === hash));
   return s.changes.find((c) => c.peak.header_hash === hash)!;
 }
 
@@ -74,12 +75,12 @@ describe('a new link whose node is one block ahead of the best', () => {
     expect(change.previous?.height).toBe(TOP);
     expect(change.peak.fork_point_with_previous_peak).toBe(TOP);
     expect(reorgOf(change)).toBeNull();
-    await waitFor(() => allReady(s), 'every link ready');
+    await eventually('every link ready', () => allReady(s));
     expect(parentRequests(s.b)).toEqual(expected);
     expect(parentRequests(s.a)).toEqual({ request_block: 0, request_block_header: 0 });
     // a catches up with the same block: no new change, and no more requests.
     s.a.chain.addBlock();
-    await waitFor(() => s.manager.peak()!.peers.length === 2, 'both peers on the best');
+    await eventually('both peers on the best', () => s.manager.peak()!.peers.length === 2);
     expect(s.changes.map((c) => c.peak.height)).toEqual([TOP, TOP + 1]);
     expect(parentRequests(s.b)).toEqual(expected);
     expect(s.a.violations.concat(s.b.violations)).toEqual([]);
@@ -90,8 +91,8 @@ describe('a new link whose node is one block ahead of the best', () => {
     s.b.chain.addBlock();
     const change = await admitB(s);
     expect(reorgOf(change)).toBeNull();
-    await waitFor(() => allReady(s), 'every link ready');
-    await waitFor(() => s.manager.peak()!.peers.length === 1 && s.manager.status().links.filter((l) => l.peak?.height === TOP + 1).length === 2);
+    await eventually('every link ready', () => allReady(s));
+    await eventually('b’s peak on both of its links, b alone on the best', () => s.manager.peak()!.peers.length === 1 && s.manager.status().links.filter((l) => l.peak?.height === TOP + 1).length === 2);
     const counts = parentRequests(s.b);
     expect(counts.request_block! + counts.request_block_header!).toBe(1);
     expect(s.changes.map((c) => c.peak.height)).toEqual([TOP, TOP + 1]);
@@ -100,10 +101,10 @@ describe('a new link whose node is one block ahead of the best', () => {
   it('does the same when a link reconnects after its node moved ahead', async () => {
     const s = await aFirst(['full_node']);
     s.b.faults.clear('connect'); // same peak as a: no change, b joins its peers
-    await waitFor(() => allReady(s) && s.manager.peak()!.peers.length === 2, 'b on the best too');
+    await eventually('b on the best too', () => allReady(s) && s.manager.peak()!.peers.length === 2);
     s.b.faults.set('connect', { kind: 'refuse' });
     s.b.dropConnections();
-    await waitFor(() => s.manager.peak()!.peers.length === 1, 'b forgotten');
+    await eventually('b forgotten', () => s.manager.peak()!.peers.length === 1);
     s.b.chain.addBlock();
     const change = await admitB(s);
     expect(change.peak.fork_point_with_previous_peak).toBe(TOP);
@@ -119,7 +120,7 @@ describe('a new link whose node is one block ahead of the best', () => {
     });
     s.b.chain.addBlock();
     await admitB(s);
-    await waitFor(() => s.manager.peak()!.height === TOP + 2, 'the second peak');
+    await eventually('the second peak', () => s.manager.peak()!.height === TOP + 2);
     expect(s.changes.map((c) => [c.peak.height, c.peak.fork_point_with_previous_peak])).toEqual([
       [TOP, TOP],
       [TOP + 1, TOP],
@@ -156,7 +157,7 @@ describe('a new link whose node is on another branch, or does not answer', () =>
     expect(s.outcomes.map((o) => [o.message, o.outcome])).toEqual([['request_block', outcome]]);
     // The link is kept, and the next peak needs no request.
     s.b.chain.addBlock();
-    await waitFor(() => s.manager.peak()!.height === TOP + 2, 'the next peak');
+    await eventually('the next peak', () => s.manager.peak()!.height === TOP + 2);
     expect(s.changes.at(-1)!.peak.fork_point_with_previous_peak).toBe(TOP + 1);
     expect(parentRequests(s.b).request_block).toBe(1);
     expect(allReady(s)).toBe(true);

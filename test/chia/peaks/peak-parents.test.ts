@@ -4,6 +4,7 @@ import { NodeType } from '../../../src/chia/protocol/message-rules.js';
 import { parentRequest, PerKeyQueue } from '../../../src/chia/peaks/peak-parents.js';
 import { announcedParent, type PeerReply } from '../../../src/chia/pool/upstream-replies.js';
 import { FakeChain } from '../../../fake-node/chain.js';
+import { eventually } from '../../support/eventually.js';
 
 describe('parentRequest', () => {
   it('uses a message the link may send (§d.2)', () => {
@@ -48,7 +49,7 @@ describe('PerKeyQueue', () => {
     expect(log).toEqual(['a1', 'a2 start', 'b1']);
     expect(q.size).toBe(1);
     release();
-    await new Promise((r) => setTimeout(r, 10));
+    await eventually('the queue drained', () => q.size === 0);
     expect(log).toEqual(['a1', 'a2 start', 'b1', 'a2 end', 'a3']);
     expect(q.size).toBe(0);
     expect(errors).toEqual([]);
@@ -63,7 +64,7 @@ describe('PerKeyQueue', () => {
     });
     q.run('a', () => Promise.reject(new Error('async')));
     q.run('a', () => void log.push('after'));
-    await new Promise((r) => setTimeout(r, 10));
+    await eventually('the queue drained', () => q.size === 0);
     expect(errors).toEqual(['sync', 'async']);
     expect(log).toEqual(['after']);
     expect(q.size).toBe(0);

@@ -5,12 +5,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toHex, types } from '../../../src/chia/codec/index.js';
-import type { Logger } from '../../../src/chia/logger.js';
 import type { RequestOutcome, Role } from '../../../src/chia/upstream-api.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { FakeChain } from '../../../fake-node/chain.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { makeManager, startNode, waitFor } from '../../support/upstream-harness.js';
+import { makeManager, startNode } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 /** A transaction block well below the peak: historical blocks are checked like new ones. */
 const TX_HEIGHT = 6;
@@ -61,14 +62,12 @@ describe('a block whose body does not match its foliage', () => {
     { role: 'wallet', message: 'request_block_headers', field: /transactions_filter hashes/, fetch: (m: UpstreamManager) => m.getHeaderBlocks(TX_HEIGHT, TX_HEIGHT + 1) },
   ] as const)('$message: is fetched from the other peer, and the faulty one is reported', async ({ role, message, field, fetch }) => {
     const outcomes: RequestOutcome[] = [];
-    const warnings: { obj: Record<string, unknown>; msg: string | undefined }[] = [];
-    const noop = () => undefined;
-    const logger: Logger = { trace: noop, debug: noop, info: noop, error: noop, warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) };
+    const logger = new RecordingLogger();
     const roles: Role[] = [role];
     manager = makeManager({ nodes, roles, extra: { logger } });
     manager.on('request', (o) => outcomes.push(o));
     await manager.start();
-    await waitFor(() => manager!.status().links.every((l) => l.state === 'ready' && l.peak !== null), 'every link ready with a peak');
+    await eventually('every link ready with a peak', () => manager!.status().links.every((l) => l.state === 'ready' && l.peak !== null));
     const peer = manager.status().links.find((l) => l.role === role)!.peer;
     const [faulty, good] = peer === address(nodes[0]!) ? [nodes[0]!, nodes[1]!] : [nodes[1]!, nodes[0]!];
     tamper(faulty.chain, TX_HEIGHT);
@@ -82,7 +81,7 @@ describe('a block whose body does not match its foliage', () => {
       [address(faulty), 'error'],
       [address(good), 'ok'],
     ]);
-    const warning = warnings.find((w) => w.msg?.includes('invalid reply') && w.obj.peer === address(faulty));
+    const warning = logger.warnings.find((w) => w.msg?.includes('invalid reply') && w.obj.peer === address(faulty));
     expect(JSON.stringify(warning?.obj)).toMatch(new RegExp(`height ${TX_HEIGHT}: ${field.source}`));
   });
 });

@@ -11,7 +11,8 @@ import { NodeType } from '../../../src/chia/protocol/message-rules.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { LinkStatus, Role } from '../../../src/chia/upstream-api.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { makeManager, startNode, waitFor, type ManagerSetup } from '../../support/upstream-harness.js';
+import { makeManager, startNode, type ManagerSetup } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
 
 /** Long enough to tell a short retry from a ban, short enough for a test to wait for it. */
 const BAN_BACKOFF_MS = 3_000;
@@ -40,7 +41,7 @@ describe('a slot with no distinct node to go to', () => {
     const node = await startNode({ chainLength: 50 });
     // One configured peer and the default two links per role.
     const manager = await setup(node, { linksPerRole: 2 });
-    await waitFor(() => bothReady(manager) && manager.status().links.filter((l) => l.state === 'idle').length === 2, 'one ready and one idle link per role');
+    await eventually('one ready and one idle link per role', () => bothReady(manager) && manager.status().links.filter((l) => l.state === 'idle').length === 2);
     for (const role of ['full_node', 'wallet'] as const) {
       const [first, second] = linksOf(manager, role);
       expect(first).toMatchObject({ state: 'ready', retry: null });
@@ -64,7 +65,7 @@ describe('a refusal without a ban', () => {
       if (s.state === 'reconnecting') refused.push(s);
     });
     // The default backoff retries within a second or two, not after a 5-minute penalty.
-    await waitFor(() => refused.length === 1 && bothReady(manager), 'both roles ready after one refusal', 15_000);
+    await eventually('both roles ready after one refusal', () => refused.length === 1 && bothReady(manager), 15_000);
     expect(refused[0]!.last_error).toContain('right after the handshake');
     expect(refused[0]!.retry).toMatchObject({ cause: 'refused' });
     const other = manager.status().links.find((l) => l.id !== refused[0]!.id)!;
@@ -77,7 +78,7 @@ describe('a refusal without a ban', () => {
     const node = await startNode({ chainLength: 50, inboundSlots: { [NodeType.FULL_NODE]: 0 } });
     const attempts: number[] = [];
     const manager = await setup(node, { extra: { backoff: (attempt) => (attempts.push(attempt), Math.min(attempt * 50, 500)) } });
-    await waitFor(() => attempts.length >= 4 && manager.isReady('wallet'), 'four refusals');
+    await eventually('four refusals', () => attempts.length >= 4 && manager.isReady('wallet'));
     expect(attempts.slice(0, 4)).toEqual([1, 2, 3, 4]);
     expect(link(manager, 'full_node#1')).toMatchObject({ state: expect.stringMatching(/reconnecting|connecting|handshaking/) });
     expect(link(manager, 'wallet#1')).toMatchObject({ state: 'ready', reconnects: 0 });
@@ -85,7 +86,7 @@ describe('a refusal without a ban', () => {
     // A link that works and then drops begins a new series.
     const before = attempts.length;
     node.disconnectAll(); // the wallet link, the only one held
-    await waitFor(() => link(manager, 'wallet#1').reconnects === 1 && manager.isReady('wallet'), 'the wallet link back');
+    await eventually('the wallet link back', () => link(manager, 'wallet#1').reconnects === 1 && manager.isReady('wallet'));
     const walletRetry = attempts.slice(before).find((a) => a === 1);
     expect(walletRetry).toBe(1);
   });
@@ -95,10 +96,10 @@ describe('a ban', () => {
   it('after an HTTP 403 keeps every link of both roles away for the configured ban backoff, shown with the time left', async () => {
     const node = await startNode({ chainLength: 50 });
     const manager = await setup(node, { extra: { banBackoffMs: BAN_BACKOFF_MS } });
-    await waitFor(() => bothReady(manager), 'both roles ready');
+    await eventually('both roles ready', () => bothReady(manager));
     node.faults.set('connect', { kind: 'refuse' });
     node.dropConnections();
-    await waitFor(() => manager.status().links.every((l) => l.retry?.cause === 'banned'), 'both links waiting for the ban');
+    await eventually('both links waiting for the ban', () => manager.status().links.every((l) => l.retry?.cause === 'banned'));
     for (const l of manager.status().links) {
       expect(l.state).toBe('reconnecting');
       expect(l.retry!.in_ms).toBeGreaterThan(0);
@@ -109,7 +110,7 @@ describe('a ban', () => {
     const reconnects = manager.status().links.map((l) => l.reconnects);
     const banEnd = Math.max(...manager.status().links.map((l) => l.retry!.at));
     node.faults.clear('connect');
-    await waitFor(() => bothReady(manager), 'both roles back after the ban', BAN_BACKOFF_MS + 15_000);
+    await eventually('both roles back after the ban', () => bothReady(manager), BAN_BACKOFF_MS + 15_000);
     expect(Date.now()).toBeGreaterThanOrEqual(banEnd);
     expect(manager.status().links.map((l) => l.reconnects)).toEqual(reconnects);
     expect(node.violations).toEqual([]);
@@ -118,10 +119,10 @@ describe('a ban', () => {
   it('announced by a close code is honoured for its length, for both roles', async () => {
     const node = await startNode({ chainLength: 50 });
     const manager = await setup(node);
-    await waitFor(() => bothReady(manager), 'both roles ready');
+    await eventually('both roles ready', () => bothReady(manager));
     // 1002 "-4" (INVALID_PROTOCOL_MESSAGE) comes with a 10 s ban of our IP (§i.4).
     node.disconnectAll(1002, '-4');
-    await waitFor(() => manager.status().links.every((l) => l.retry?.cause === 'banned'), 'both links waiting for the ban');
+    await eventually('both links waiting for the ban', () => manager.status().links.every((l) => l.retry?.cause === 'banned'));
     for (const l of manager.status().links) {
       expect(l.last_error).toContain('the node bans our IP for 10 s');
       expect(l.retry!.in_ms).toBeGreaterThan(SHORT_BAN_MS / 2);

@@ -4,13 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configWith, DEFAULTS } from '../../../src/config/config.js';
-import { SILENT_LOGGER, type Logger } from '../../../src/chia/logger.js';
+import { SILENT_LOGGER } from '../../../src/chia/logger.js';
 import type { LinkSlot } from '../../../src/chia/pool/link-slot.js';
 import { IDLE_POLL_MS, PeerPool, RESEED_INTERVAL_MS, type PeerPoolDeps } from '../../../src/chia/pool/peer-pool.js';
 import { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import { NETWORKS } from '../../../src/chia/protocol/networks.js';
 import { testIdentities } from '../../support/upstream-harness.js';
 import { loadChiaCa } from '../../../src/process/chia-ca.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 const PEERS_OPTION = 'CHIA_GATEWAY_PEERS';
 const NO_PEERS = `no peers: DNS seeders unreachable; set ${PEERS_OPTION}`;
@@ -19,11 +20,6 @@ const BAN_BACKOFF_MS = 300_000;
 const unreachable = async (): Promise<string[]> => {
   throw new Error('getaddrinfo EAI_AGAIN');
 };
-
-function recordingLogger(): { logger: Logger; warnings: string[] } {
-  const warnings: string[] = [];
-  return { logger: { ...SILENT_LOGGER, warn: (_obj, msg) => warnings.push(msg ?? '') }, warnings };
-}
 
 const slotOf = (role: 'full_node' | 'wallet') => ({ deps: { role } }) as unknown as LinkSlot;
 
@@ -45,7 +41,7 @@ describe('with no peers (offline, DNS seeders unreachable)', () => {
   afterEach(() => vi.useRealTimers());
 
   it('says what is missing, and the fix, once per seeding round; every link is idle with that reason', async () => {
-    const { logger, warnings } = recordingLogger();
+    const logger = new RecordingLogger();
     const manager = new UpstreamManager({
       config: configWith({ network: 'mainnet', peers: [], roles: ['full_node', 'wallet'], linksPerRole: 2 }),
       unverifiedForkDepth: DEFAULTS.confirmations,
@@ -57,7 +53,7 @@ describe('with no peers (offline, DNS seeders unreachable)', () => {
       logger,
     });
     await manager.start();
-    const said = () => warnings.filter((w) => w === NO_PEERS).length;
+    const said = () => logger.warnings.filter((w) => w.msg === NO_PEERS).length;
     expect(said()).toBe(1);
     for (const link of manager.status().links) {
       expect(link).toMatchObject({ state: 'idle', peer: '', reconnects: 0 });
@@ -71,14 +67,14 @@ describe('with no peers (offline, DNS seeders unreachable)', () => {
     await vi.advanceTimersByTimeAsync(RESEED_INTERVAL_MS);
     expect(said()).toBe(3);
     // Nothing else is repeated: no warning per seeder or per link.
-    expect(warnings.filter((w) => w !== NO_PEERS)).toEqual([]);
+    expect(logger.warnings.filter((w) => w.msg !== NO_PEERS)).toEqual([]);
     await manager.close();
   });
 
   it('names seeders that answered without addresses differently', async () => {
-    const { logger, warnings } = recordingLogger();
+    const logger = new RecordingLogger();
     await pool({ logger, resolver: async () => [] }).reseed();
-    expect(warnings).toEqual([`no peers: the DNS seeders returned no addresses; set ${PEERS_OPTION}`]);
+    expect(logger.warnings.map((w) => w.msg)).toEqual([`no peers: the DNS seeders returned no addresses; set ${PEERS_OPTION}`]);
   });
 
   it('finds peers again once a seeder answers', async () => {

@@ -7,30 +7,24 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { BlockCache } from '../../../src/chain/block-cache.js';
 import { fetchThrough } from '../../../src/plugins/block-cache.js';
 import { toHex } from '../../../src/chia/codec/index.js';
-import type { Logger } from '../../../src/chia/logger.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { RequestOutcome, Role } from '../../../src/chia/upstream-api.js';
 import type { FakeNode } from '../../../fake-node/index.js';
 import type { ReplyFault } from '../../../fake-node/faults.js';
-import { errorOf, makeManager, startNode, waitFor } from '../../support/upstream-harness.js';
-
-interface Warning {
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
+import { errorOf, makeManager, startNode } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 /** A manager over `nodes` that records its request outcomes and warnings. */
 async function startManager(nodes: FakeNode[], roles: Role[]) {
   const outcomes: RequestOutcome[] = [];
-  const warnings: Warning[] = [];
-  const noop = () => undefined;
-  const logger: Logger = { trace: noop, debug: noop, info: noop, error: noop, warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) };
+  const logger = new RecordingLogger();
   const manager = makeManager({ nodes, roles, extra: { logger } });
   manager.on('request', (o) => outcomes.push(o));
   await manager.start();
   // Every link ready and its peak announced: a header hash is checked against the serving peer's own announcement.
-  await waitFor(() => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null), 'every link ready with a peak');
-  return { manager, outcomes, warnings };
+  await eventually('every link ready with a peak', () => manager.status().links.every((l) => l.state === 'ready' && l.peak !== null));
+  return { manager, outcomes, warnings: logger.warnings };
 }
 
 const address = (node: FakeNode) => `127.0.0.1:${node.port}`;
@@ -89,7 +83,7 @@ describe('a wrong answer is retried once on another peer', () => {
     expect(warnings.filter((w) => w.msg?.includes('invalid reply') && w.obj.peer === address(faulty))).toHaveLength(1);
 
     // Deprioritised: the next requests go to the good peer, even once the faulty one's link is back.
-    if (fault.kind === 'wrongReplyType' || fault.kind === 'garbage') await waitFor(() => manager.status().links.every((l) => l.state === 'ready'), 'the dropped link back');
+    if (fault.kind === 'wrongReplyType' || fault.kind === 'garbage') await eventually('the dropped link back', () => manager.status().links.every((l) => l.state === 'ready'));
     const asked = faulty.requestCounts[message];
     for (const h of [height - 1, height - 2]) expect((await fetch(manager, h))[0]!.peer).toBe(address(good));
     expect(faulty.requestCounts[message]).toBe(asked);
@@ -188,7 +182,7 @@ describe('rejects', () => {
     const [lagging, ahead] = preferred(manager, 'full_node', nodes);
     for (let i = 0; i < 3; i++) ahead.chain.addBlock(); // still within LAGGING_BLOCKS: `lagging` stays preferred
     const top = ahead.chain.height;
-    await waitFor(() => manager.peak()?.height === top && manager.status().links.some((l) => l.peak?.height === top), 'the new peak');
+    await eventually('the new peak', () => manager.peak()?.height === top && manager.status().links.some((l) => l.peak?.height === top));
 
     const blocks = await manager.getBlocks(top - 1, top);
     expect(blocks.map((b) => [b.height, b.peer])).toEqual([

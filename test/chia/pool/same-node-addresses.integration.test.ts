@@ -4,19 +4,17 @@
  * two would flap forever. The second address is reached here through a tiny TCP proxy on loopback.
  * Real TLS against the strict fake node, which closes the older of two same-certificate connections.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configWith, DEFAULTS } from '../../../src/config/config.js';
-import type { Logger } from '../../../src/chia/logger.js';
-import { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
+import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { LinkStatus, Role } from '../../../src/chia/upstream-api.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { FAST_BAN_BACKOFF_MS, GUARD_MS, WINDOW_MS, fastBackoff, startNode, testIdentities, waitFor } from '../../support/upstream-harness.js';
-import { loadChiaCa } from '../../../src/process/chia-ca.js';
+import { makeManager, startNode } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
+import { RecordingLogger, type LogEntry } from '../../support/recording-logger.js';
+import { listeningServer } from '../../support/local-port.js';
 
 const ROLES: Role[] = ['full_node', 'wallet'];
-/** How long the pool must stay quiet once settled (several of fastBackoff's reconnect delays). */
-const QUIET_MS = 3_000;
 
 interface Proxy {
   port: number;
@@ -26,7 +24,7 @@ interface Proxy {
 /** Forwards every TCP connection on a new loopback port to `port`: a second address of one node. */
 async function startProxy(port: number): Promise<Proxy> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
+  const { server, port: proxyPort } = await listeningServer((inbound) => {
     const outbound = connect(port, '127.0.0.1');
     for (const s of [inbound, outbound]) {
       sockets.add(s);
@@ -37,11 +35,8 @@ async function startProxy(port: number): Promise<Proxy> {
     inbound.on('close', () => outbound.destroy());
     outbound.on('close', () => inbound.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
   return {
-    port: address.port,
+    port: proxyPort,
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -49,25 +44,16 @@ async function startProxy(port: number): Promise<Proxy> {
   };
 }
 
-interface Warning {
-  obj: Record<string, unknown>;
-  msg?: string;
-}
-
-function makePool(ports: number[], warnings: Warning[]): UpstreamManager {
-  const noop = () => undefined;
-  const logger: Logger = { trace: noop, debug: noop, info: noop, error: noop, warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) };
-  return new UpstreamManager({
-    config: configWith({ network: 'mainnet', peers: ports.map((port) => ({ host: '127.0.0.1', port })), roles: ROLES, linksPerRole: 2, requestTimeoutMs: 3_000 }),
-    unverifiedForkDepth: DEFAULTS.confirmations,
-    banBackoffMs: FAST_BAN_BACKOFF_MS,
-    ca: loadChiaCa(),
-    identities: testIdentities(),
-    backoff: fastBackoff,
-    pacingWindowMs: WINDOW_MS,
-    pacingGuardMs: GUARD_MS,
-    logger,
-  });
+/**
+ * Shows the pool settled instead of sleeping: every node announces a new peak and every ready link
+ * reports it. No slot is connecting once settled, and a link's earlier frames (a close from its node
+ * included) arrive before that peak, so churn would show by then as a reconnect or a new handshake.
+ */
+async function peakOnEveryLink(manager: UpstreamManager, nodes: FakeNode[]): Promise<void> {
+  for (const node of nodes) node.chain.addBlock();
+  const heightOf = new Map(nodes.map((n) => [n.identity.peerId, n.chain.peak.height]));
+  const heard = (l: LinkStatus) => l.state !== 'ready' || l.peak?.height === heightOf.get(l.peer_id ?? '');
+  await eventually('the new peaks on every ready link', () => manager.status().links.every(heard));
 }
 
 const linksOf = (manager: UpstreamManager, role: Role): LinkStatus[] => manager.status().links.filter((l) => l.role === role);
@@ -77,7 +63,7 @@ const readyNodes = (manager: UpstreamManager, role: Role): (string | null)[] =>
     .map((l) => l.peer_id)
     .sort();
 const reconnects = (manager: UpstreamManager): number[] => manager.status().links.map((l) => l.reconnects);
-const duplicateWarnings = (warnings: Warning[]): Warning[] => warnings.filter((w) => w.msg?.includes('lead to one node'));
+const duplicateWarnings = (warnings: LogEntry[]): LogEntry[] => warnings.filter((w) => w.msg?.includes('lead to one node'));
 
 describe('one node under two addresses', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -99,22 +85,23 @@ describe('one node under two addresses', () => {
     }
     // Both addresses of A first: each role's two slots start on them at once, the flapping case.
     const ports = [nodeA.port, proxy.port, ...nodes.slice(1).map((n) => n.port)];
-    const warnings: Warning[] = [];
-    const manager = makePool(ports, warnings);
+    const logger = new RecordingLogger();
+    const peers = ports.map((port) => ({ port }));
+    const manager = makeManager({ nodes: peers, roles: ROLES, linksPerRole: 2, requestTimeoutMs: 3_000, extra: { logger } });
     cleanup.push(() => manager.close());
     const handshakes: string[] = [];
     nodeA.on('ready', (c) => handshakes.push(c.peerId));
     await manager.start();
-    return { nodes, nodeA, proxy, manager, warnings, handshakes };
+    return { nodes, nodeA, proxy, manager, warnings: logger.warnings, handshakes };
   }
 
   it('links each role once to each distinct node, without churn, and logs the second address', async () => {
     const { nodes, nodeA, proxy, manager, warnings } = await setup(true);
     const distinct = nodes.map((n) => n.identity.peerId).sort();
-    await waitFor(() => ROLES.every((role) => readyNodes(manager, role).join() === distinct.join()), 'each role linked to both distinct nodes');
+    await eventually('each role linked to both distinct nodes', () => ROLES.every((role) => readyNodes(manager, role).join() === distinct.join()));
 
     const settled = reconnects(manager);
-    await new Promise((r) => setTimeout(r, QUIET_MS));
+    await peakOnEveryLink(manager, nodes);
     expect(reconnects(manager)).toEqual(settled);
     for (const role of ROLES) expect(readyNodes(manager, role)).toEqual(distinct);
     // Node A holds exactly one connection per role (two certificates), none kicked out.
@@ -138,7 +125,7 @@ describe('one node under two addresses', () => {
   it('with only the duplicated node, keeps one link per role and the second slot idle, without churn', async () => {
     const { nodeA, manager, warnings, handshakes } = await setup(false);
     const settledState = () => ROLES.every((role) => readyNodes(manager, role).join() === nodeA.identity.peerId && linksOf(manager, role).some((l) => l.state === 'idle'));
-    await waitFor(settledState, 'one ready link and one idle slot per role');
+    await eventually('one ready link and one idle slot per role', settledState);
     for (const role of ROLES) {
       const waiting = linksOf(manager, role).find((l) => l.state === 'idle');
       expect(waiting?.last_error).toContain(nodeA.identity.peerId);
@@ -147,7 +134,7 @@ describe('one node under two addresses', () => {
 
     const settled = reconnects(manager);
     const handshakesBefore = handshakes.length;
-    await new Promise((r) => setTimeout(r, QUIET_MS));
+    await peakOnEveryLink(manager, [nodeA]);
     expect(reconnects(manager)).toEqual(settled);
     expect(handshakes).toHaveLength(handshakesBefore);
     expect(settledState()).toBe(true);
@@ -157,8 +144,8 @@ describe('one node under two addresses', () => {
     // A link that loses the node reconnects to it: its own closed link is no duplicate.
     const warned = duplicateWarnings(warnings).length;
     nodeA.disconnectAll();
-    await waitFor(() => handshakes.length >= handshakesBefore + 2, 'both roles reconnected');
-    await waitFor(() => ROLES.every((role) => readyNodes(manager, role).join() === nodeA.identity.peerId), 'one ready link per role again');
+    await eventually('both roles reconnected', () => handshakes.length >= handshakesBefore + 2);
+    await eventually('one ready link per role again', () => ROLES.every((role) => readyNodes(manager, role).join() === nodeA.identity.peerId));
     expect(duplicateWarnings(warnings)).toHaveLength(warned);
     expect(nodeA.violations).toEqual([]);
     expect(nodeA.bans).toEqual([]);

@@ -7,23 +7,28 @@ import { toHex } from '../../../src/chia/codec/index.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { LinkStatus, Peak, RequestOutcome } from '../../../src/chia/upstream-api.js';
 import type { FakeNode } from '../../../fake-node/index.js';
-import { errorOf, makeManager, startNode, waitFor } from '../../support/upstream-harness.js';
+import { errorOf, makeManager, startNode } from '../../support/upstream-harness.js';
+import { eventually } from '../../support/eventually.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 const TX_HEIGHT = 3; // the fake chain makes every third block a transaction block
+
+const lateRepliesDropped = (logger: RecordingLogger) => logger.entries.filter((e) => e.msg?.startsWith('late reply')).length;
 
 describe('upstream manager against one fake node', () => {
   let node: FakeNode;
   let manager: UpstreamManager;
   const outcomes: RequestOutcome[] = [];
   const peaks: Peak[] = [];
+  const logger = new RecordingLogger();
 
   beforeAll(async () => {
     node = await startNode();
-    manager = makeManager({ nodes: [node], requestTimeoutMs: 2_000 });
+    manager = makeManager({ nodes: [node], requestTimeoutMs: 2_000, extra: { logger } });
     manager.on('request', (o) => outcomes.push(o));
     manager.on('peak', ({ peak }) => peaks.push(peak));
     await manager.start();
-    await waitFor(() => manager.isReady('full_node') && manager.isReady('wallet'), 'both roles ready');
+    await eventually('both roles ready', () => manager.isReady('full_node') && manager.isReady('wallet'));
   });
   afterAll(async () => {
     await manager.close();
@@ -32,17 +37,17 @@ describe('upstream manager against one fake node', () => {
   afterEach(async () => {
     node.faults.clear();
     // Every fault test leaves both roles ready again: the manager reconnected.
-    await waitFor(() => manager.isReady('full_node') && manager.isReady('wallet'), 'reconnect after the fault');
+    await eventually('reconnect after the fault', () => manager.isReady('full_node') && manager.isReady('wallet'));
     expect(node.violations).toEqual([]);
   });
 
   it('handshakes in both roles and tracks the peak from new_peak and new_peak_wallet', async () => {
-    await waitFor(() => manager.peak() !== null, 'a peak');
+    await eventually('a peak', () => manager.peak() !== null);
     const peak = manager.peak()!;
     expect(peak.height).toBe(node.chain.peak.height);
     expect(peak.header_hash).toBe(toHex(node.chain.peak.header_hash));
     expect(peaks).toHaveLength(1); // deduplicated by header hash across the two links
-    await waitFor(() => manager.peak()!.peers.length === 1);
+    await eventually('the peer on the peak', () => manager.peak()!.peers.length === 1);
     const status = manager.status();
     expect(status.links.map((l) => [l.id, l.state])).toEqual([
       ['full_node#1', 'ready'],
@@ -54,7 +59,7 @@ describe('upstream manager against one fake node', () => {
   it('follows new peaks and reports fork points', async () => {
     const before = peaks.length;
     node.chain.addBlock();
-    await waitFor(() => peaks.length === before + 1, 'the new peak');
+    await eventually('the new peak', () => peaks.length === before + 1);
     expect(manager.peak()!.height).toBe(node.chain.peak.height);
     expect(manager.peak()!.peers.sort()).toHaveLength(1);
   });
@@ -98,11 +103,12 @@ describe('upstream manager against one fake node', () => {
     node.faults.set('request_blocks', { kind: 'hang' }, { times: 1 });
     expect(await errorOf(manager.getBlocks(1, 1))).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
     expect(outcomes.at(-1)?.outcome).toBe('timeout');
+    const late = lateRepliesDropped(logger);
     node.faults.set('request_blocks', { kind: 'slow', ms: 2_500 }, { times: 1 });
     expect(await errorOf(manager.getBlocks(2, 2))).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
     node.faults.set('request_blocks', { kind: 'slow', ms: 200 }, { times: 1 });
     expect(await manager.getBlocks(3, 3)).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 600)); // the late reply arrives and is dropped
+    await eventually('the late reply to arrive and be dropped', () => lateRepliesDropped(logger) > late);
     expect(manager.status().links[0]!.reconnects).toBe(0);
   });
 
@@ -117,7 +123,7 @@ describe('upstream manager against one fake node', () => {
   it('fails LINK_CLOSED when the link drops again on the one retry, and reconnects', async () => {
     node.faults.set('request_blocks', { kind: 'disconnectMidReply' }, { times: 2 });
     expect(await errorOf(manager.getBlocks(4, 4))).toMatchObject({ code: 'LINK_CLOSED' });
-    await waitFor(() => manager.isReady('full_node'));
+    await eventually('the full_node link back', () => manager.isReady('full_node'));
     expect(await manager.getBlocks(4, 4)).toHaveLength(1);
   });
 
@@ -142,7 +148,7 @@ describe('upstream manager against one fake node', () => {
     const error = await errorOf(manager.getHeaderBlocks(6, 6));
     expect(error.code).toBe('UPSTREAM_INVALID_REPLY');
     expect(error.message).toContain('undecodable frame');
-    await waitFor(() => manager.isReady('wallet'));
+    await eventually('the wallet link back', () => manager.isReady('wallet'));
     expect(await manager.getHeaderBlocks(6, 6)).toHaveLength(1);
   });
 
@@ -150,7 +156,7 @@ describe('upstream manager against one fake node', () => {
     const reconnects = manager.status().links[0]!.reconnects;
     node.faults.set('request_blocks', { kind: 'wrongReplyType' }, { times: 1 });
     expect(await errorOf(manager.getBlocks(7, 7))).toMatchObject({ code: 'UPSTREAM_INVALID_REPLY' });
-    await waitFor(() => manager.status().links[0]!.reconnects > reconnects && manager.isReady('full_node'), 'reconnect');
+    await eventually('reconnect', () => manager.status().links[0]!.reconnects > reconnects && manager.isReady('full_node'));
   });
 
   it('checks served blocks: wrong height and a header hash that differs from the announced one', async () => {
@@ -177,7 +183,7 @@ describe('upstream manager against one fake node', () => {
     for (const [fault, pattern] of cases) {
       node.faults.set('connect', fault, { times: 1 });
       node.dropConnections();
-      await waitFor(() => seen.some((e) => pattern.test(e)) && manager.isReady('full_node') && manager.isReady('wallet'), `recovery from ${fault.kind}`);
+      await eventually(`recovery from ${fault.kind}`, () => seen.some((e) => pattern.test(e)) && manager.isReady('full_node') && manager.isReady('wallet'));
     }
     manager.off('link', onLink);
   });
@@ -192,7 +198,7 @@ describe('upstream manager with two fake nodes', () => {
     [a, b] = await Promise.all([startNode(), startNode()]);
     manager = makeManager({ nodes: [a, b], roles: ['full_node'] });
     await manager.start();
-    await waitFor(() => manager.status().links.every((l) => l.state === 'ready'), 'two ready links');
+    await eventually('two ready links', () => manager.status().links.every((l) => l.state === 'ready'));
   });
   afterAll(async () => {
     await manager.close();
@@ -212,7 +218,7 @@ describe('upstream manager with two fake nodes', () => {
     const blocks = await manager.getBlocks(10, 12);
     expect(blocks.map((x) => x.height)).toEqual([10, 11, 12]);
     expect(blocks[0]!.peer).toBe(`127.0.0.1:${healthy.port}`);
-    await waitFor(() => manager.status().links.every((l) => l.state === 'ready'), 'the dead link reconnected');
+    await eventually('the dead link reconnected', () => manager.status().links.every((l) => l.state === 'ready'));
     expect(a.violations.concat(b.violations)).toEqual([]);
   });
 });
