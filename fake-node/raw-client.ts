@@ -11,15 +11,13 @@ import {
   type Frame,
   type MessageName,
 } from '../src/chia/codec/index.js';
+import { Capability, ENABLED, PROTOCOL_VERSIONS } from '../src/chia/protocol/handshake.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
 import { createChiaCertificate, loadChiaCa } from '../src/chia/link/tls-identity.js';
 
 const WAIT_MS = 10_000;
-const BASE_CAPABILITIES: [number, string][] = [
-  [1, '1'],
-  [2, '1'],
-  [3, '1'],
-];
+/** What a reference wallet lists (§c.4). */
+const BASE_CAPABILITIES: [number, string][] = [Capability.BASE, Capability.BLOCK_HEADERS, Capability.RATE_LIMITS_V2].map((id) => [id, ENABLED]);
 const NO_HOSTNAME_CHECK = (() => undefined) as unknown as () => boolean;
 
 export interface Received extends Frame {
@@ -121,7 +119,7 @@ export class RawClient {
     if (outcome.kind !== 'open') throw new Error(`RawClient: not open: ${JSON.stringify(outcome)}`);
     this.send('handshake', {
       network_id: network,
-      protocol_version: nodeType === NodeType.WALLET ? '0.0.38' : '0.0.36',
+      protocol_version: nodeType === NodeType.WALLET ? PROTOCOL_VERSIONS[NodeType.WALLET] : PROTOCOL_VERSIONS[NodeType.FULL_NODE],
       software_version: 'raw-client',
       server_port: 0,
       node_type: nodeType,

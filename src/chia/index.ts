@@ -11,4 +11,4 @@ export * from './link/on-behalf-of.js';
 export * from './pool/peer-address.js';
 export * from './pool/upstream-manager.js';
 export * from './protocol/networks.js';
-export * from './protocol/close-reasons.js';
+export * from './protocol/limits.js';

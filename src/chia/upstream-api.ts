@@ -159,9 +159,9 @@ export interface Upstream {
   /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */
   close(): Promise<void>;
 
-  /** FullBlocks of heights start..end inclusive (end − start ≤ 32), full_node role, request_blocks. */
+  /** FullBlocks of heights start..end inclusive (end − start ≤ MAX_BLOCK_SPAN), full_node role, request_blocks. */
   getBlocks(start: number, end: number, options?: UpstreamRequestOptions): Promise<FetchedBlock<FullBlock>[]>;
-  /** HeaderBlocks of heights start..end inclusive (end − start ≤ 128), wallet role, request_block_headers with filters. */
+  /** HeaderBlocks of heights start..end inclusive (end − start ≤ MAX_HEADER_SPAN), wallet role, request_block_headers with filters. */
   getHeaderBlocks(start: number, end: number, options?: UpstreamRequestOptions): Promise<FetchedBlock<HeaderBlock>[]>;
   /** respond_additions payload (decoded) for a block; headerHash null lets the node pick its main-chain block. */
   getAdditions(height: number, headerHash: string | null, options?: UpstreamRequestOptions): Promise<RespondAdditions>;

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { coinId, fromHex, headerHash, parseJson, toHex, types } from '../../src/chia/codec/index.js';
 import type { Coin, FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
 import { UpstreamError, type UpstreamErrorCode } from '../../src/chia/errors.js';
+import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN } from '../../src/chia/protocol/limits.js';
 import { peakChange } from '../../src/chia/peaks/reorg.js';
 import type {
   FetchedBlock,
@@ -22,10 +23,6 @@ import { fixtureFile } from './fixtures.js';
 
 export const MEMORY_CHAIN_LENGTH = 64;
 export const MEMORY_PEER = '127.0.0.1:8444';
-/** request_blocks span limit: end − start ≤ 32 (PROTOCOL.md §e.5). */
-const MAX_BLOCKS_SPAN = 32;
-/** request_block_headers span limit: end − start ≤ 128. */
-const MAX_HEADERS_SPAN = 128;
 
 export type UpstreamMethod = 'getBlocks' | 'getHeaderBlocks' | 'getAdditions' | 'getRemovals';
 
@@ -142,13 +139,13 @@ export class MemoryUpstream implements Upstream {
 
   async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
     await this.#enter('getBlocks', 'full_node', `${start} ${end}`);
-    this.#checkSpan(start, end, MAX_BLOCKS_SPAN);
+    this.#checkSpan(start, end, MAX_BLOCK_SPAN);
     return this.#range(start, end).map((b) => b.full);
   }
 
   async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
     await this.#enter('getHeaderBlocks', 'wallet', `${start} ${end}`);
-    this.#checkSpan(start, end, MAX_HEADERS_SPAN);
+    this.#checkSpan(start, end, MAX_HEADER_SPAN);
     return this.#range(start, end).map((b) => b.header);
   }
 

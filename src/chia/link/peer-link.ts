@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { MessageType, decodeFrame, encodeFrame, messageName, payloadType, type Handshake, type MessageName } from '../codec/index.js';
 import { describeClose } from '../protocol/close-reasons.js';
+import { FULL_NODE_IDLE_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, MAX_MESSAGE_BYTES } from '../protocol/limits.js';
 import { checkHandshake, handshakeFrame, nodeTypeOf } from '../protocol/handshake.js';
 import { UpstreamError, type UpstreamErrorCode } from '../errors.js';
 import { NodeType, maySend } from '../protocol/message-rules.js';
@@ -21,19 +22,16 @@ import { DEFAULT_MAX_IN_FLIGHT, RequestMap, type IncomingFrame, type Reply } fro
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import type { Role } from '../upstream-api.js';
 
-/** WebSocket message limit of the node, both directions (§a.1). */
-export const MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
-/** The node's own handshake deadline is 30 s (§a.5); we give up at the same point. */
-export const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** Ping cadence; a link without a pong for one interval is dead (§a.5: the node never pings). */
 export const PING_INTERVAL_MS = 30_000;
 /**
- * FULL_NODE links are closed after 1800 s without a binary message from us, checked every 600 s
- * (§a.5). A request_peers after 15 quiet minutes keeps us well inside that, and at most 4 per hour is
- * far below its 10/min limit (§h.1). It is cheaper for the node than request_block, and its reply is
- * optional: the message itself resets the idle clock, so a missing reply just times out quietly.
+ * FULL_NODE links are closed after FULL_NODE_IDLE_TIMEOUT_MS (30 min) without a binary message from
+ * us, checked every 10 min (§a.5). A request_peers after half that, 15 quiet minutes, keeps us well
+ * inside it, and at most 4 per hour is far below its 10/min limit (§h.1). It is cheaper for the node
+ * than request_block, and its reply is optional: the message itself resets the idle clock, so a
+ * missing reply just times out quietly.
  */
-export const KEEPALIVE_IDLE_MS = 15 * 60_000;
+export const KEEPALIVE_IDLE_MS = FULL_NODE_IDLE_TIMEOUT_MS / 2;
 /** A peer that closes this soon after accepting our handshake, before sending anything, refused us (slots full, §a.5). */
 export const REFUSED_AFTER_HANDSHAKE_MS = 5_000;
 
@@ -228,6 +226,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       checkServerIdentity: anyServerName,
       perMessageDeflate: false,
       maxPayload: MAX_MESSAGE_BYTES,
+      // The node's own handshake deadline (§a.5): we give up at the same point.
       handshakeTimeout: this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     });
     this.#ws = ws;

@@ -1,14 +1,21 @@
 /**
  * Request/response correlation for one link (PROTOCOL.md §b.2; the model is chia-wallet-sdk's
- * request_map.rs and chia-blockchain's ws_connection.py). Ids are u16 in 0..32767 (the connecting
- * side's half), wrap, and skip ids still pending or recently timed out, so a late reply can never be
- * taken for the answer to a newer request. Every request has a deadline; close settles them all.
+ * request_map.rs and chia-blockchain's ws_connection.py). Ids are 0..MAX_REQUEST_ID (the connecting
+ * side's half of the u16 range), wrap, and skip ids still pending or recently timed out, so a late
+ * reply can never be taken for the answer to a newer request. Every request has a deadline; close
+ * settles them all.
  */
 import { UpstreamError } from '../errors.js';
+import { MAX_MESSAGE_ID } from '../protocol/limits.js';
 import { classifyReply, type ReplyKind } from '../protocol/message-rules.js';
 
-/** Highest id the connecting side uses; the node uses 32768..65535 for its own requests (§b.2). */
-export const MAX_REQUEST_ID = 32_767;
+/**
+ * Highest id we use: the lower half of the u16 range (0..32767), as the reference's connecting side
+ * does. The wire allows any u16 (MAX_MESSAGE_ID, §b.1), but the node numbers its own requests in the
+ * upper half and reads a message carrying one of its pending ids as a reply: a request of ours with
+ * such an id would be a wrong-typed reply to it, which it punishes with a ban (§b.2).
+ */
+export const MAX_REQUEST_ID = (MAX_MESSAGE_ID + 1) / 2 - 1;
 /** Timed-out ids remembered, so their late replies are recognised and their ids not reused. */
 export const TIMED_OUT_MEMORY = 1_024;
 export const DEFAULT_MAX_IN_FLIGHT = 1_024;
@@ -65,7 +72,7 @@ export class RequestMap {
   register(type: number, timeoutMs: number): { id: number; reply: Promise<Reply> } {
     if (this.#closed) throw this.#closed;
     if (this.#pending.size >= this.#maxInFlight) {
-      throw new UpstreamError('PACING_QUEUE_FULL', `${this.#pending.size} requests already in flight on this link`);
+      throw new UpstreamError('TOO_MANY_IN_FLIGHT', `${this.#pending.size} requests already in flight on this link`);
     }
     const id = this.#allocate();
     const reply = new Promise<Reply>((resolve, reject) => {
@@ -131,7 +138,8 @@ export class RequestMap {
   }
 
   #allocate(): number {
-    // Bounded: maxInFlight + TIMED_OUT_MEMORY < 32768 guarantees a free id within one lap.
+    // Bounded: fewer than maxInFlight pending plus TIMED_OUT_MEMORY remembered ids are fewer than the
+    // MAX_REQUEST_ID + 1 ids (see the constructor), so one lap finds a free one.
     for (;;) {
       const id = this.#next;
       this.#next = id === MAX_REQUEST_ID ? 0 : id + 1;

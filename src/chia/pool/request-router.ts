@@ -38,9 +38,11 @@ const COMING_BACK: ReadonlySet<LinkState> = new Set(['connecting', 'handshaking'
 /** The outcome of a request failing with these codes; any other failure is an `error`. */
 const FAILED_OUTCOMES: Partial<Record<UpstreamErrorCode, RequestOutcome['outcome']>> = {
   UPSTREAM_TIMEOUT: 'timeout',
-  // Never sent: the pacing queue refused it, or it was still waiting at its deadline.
+  // Never sent: the pacing queue refused it, it was still waiting at its deadline, or the link had
+  // its cap of requests in flight.
   PACING_QUEUE_FULL: 'busy',
   PACING_TIMEOUT: 'busy',
+  TOO_MANY_IN_FLIGHT: 'busy',
 };
 
 export interface RequestRouterDeps {

@@ -11,7 +11,9 @@
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../../config/config.js';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
-import { MessageType, toHex, types } from '../codec/index.js';
+import { MessageType, fromHex, toHex, types } from '../codec/index.js';
+import { UpstreamError } from '../errors.js';
+import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN } from '../protocol/limits.js';
 import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import { parentRequest, PerKeyQueue, PARENT_TIMEOUT_MS } from '../peaks/peak-parents.js';
@@ -27,11 +29,6 @@ import type { FetchedBlock, LinkStatus, Peak, PeakChange, PeerAddress, RequestOu
 
 export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
 export { RESEED_INTERVAL_MS } from './peer-pool.js';
-
-/** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
-export const MAX_BLOCKS_PER_REQUEST = 33;
-/** request_block_headers spans at most 128 heights, i.e. 129 headers (§e.5). */
-export const MAX_HEADERS_PER_REQUEST = 129;
 
 export type UpstreamManagerConfig = Pick<
   GatewayConfig,
@@ -157,25 +154,25 @@ export class UpstreamManager implements Upstream {
   }
 
   async getBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<FullBlock>[]> {
-    checkRange(start, end, MAX_BLOCKS_PER_REQUEST);
+    checkRange(start, end, MAX_BLOCK_SPAN);
     const payload = { start_height: start, end_height: end, include_transaction_block: true };
     return this.#router.request('full_node', 'request_blocks', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlocks', start, end), options.onBehalfOf);
   }
 
   async getHeaderBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<HeaderBlock>[]> {
-    checkRange(start, end, MAX_HEADERS_PER_REQUEST);
+    checkRange(start, end, MAX_HEADER_SPAN);
     const payload = { start_height: start, end_height: end, return_filter: true };
     return this.#router.request('wallet', 'request_block_headers', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlockHeaders', start, end), options.onBehalfOf);
   }
 
   async getAdditions(height: number, headerHash: string | null, options: UpstreamRequestOptions = {}): Promise<RespondAdditions> {
-    checkRange(height, height, 1);
+    checkRange(height, height, 0);
     const payload = { height, header_hash: headerHash === null ? null : hashBytes(headerHash), puzzle_hashes: null };
     return this.#router.request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, types.RespondAdditions), options.onBehalfOf);
   }
 
   async getRemovals(height: number, headerHash: string, options: UpstreamRequestOptions = {}): Promise<RespondRemovals> {
-    checkRange(height, height, 1);
+    checkRange(height, height, 0);
     const payload = { height, header_hash: hashBytes(headerHash), coin_names: null };
     return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, types.RespondRemovals), options.onBehalfOf);
   }
@@ -330,17 +327,24 @@ export class UpstreamManager implements Upstream {
   }
 }
 
-/** Checks an inclusive height range against a per-request maximum (a caller bug otherwise). */
-function checkRange(start: number, end: number, maxCount: number): void {
-  const u32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
-  if (!u32(start) || !u32(end) || end < start || end - start + 1 > maxCount) {
-    throw new RangeError(`invalid height range ${start}..${end} (at most ${maxCount} heights)`);
+/** Largest u32, the type of a height on the wire (§e.3, §e.4). */
+const MAX_HEIGHT = 0xffff_ffff;
+
+/** Checks an inclusive height range against a request's longest span (a caller bug otherwise). */
+function checkRange(start: number, end: number, maxSpan: number): void {
+  const u32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_HEIGHT;
+  if (!u32(start) || !u32(end) || end < start || end - start > maxSpan) {
+    throw new UpstreamError('INVALID_REQUEST', `invalid height range ${start}..${end} (at most ${maxSpan + 1} heights)`);
   }
 }
 
+/** A header hash: 32 bytes as hex digits (§g.2). */
+const HASH_HEX = /^[0-9a-fA-F]{64}$/;
+
+/** The bytes of a 0x-prefixed (or bare) hex header hash (a caller bug otherwise). */
 function hashBytes(hex: string): Uint8Array {
   const clean = hex.startsWith('0x') ? hex.slice(2) : hex;
-  if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new RangeError(`invalid header hash ${hex}`);
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
+  if (!HASH_HEX.test(clean)) throw new UpstreamError('INVALID_REQUEST', `invalid header hash ${hex}`);
+  return fromHex(clean);
 }
 

@@ -100,6 +100,7 @@ describe('RequestMap', () => {
     map.register(REQ, 1_000).reply.catch(() => undefined);
     map.register(REQ, 1_000).reply.catch(() => undefined);
     expect(() => map.register(REQ, 1_000)).toThrow(UpstreamError);
+    expect(() => map.register(REQ, 1_000)).toThrow(expect.objectContaining({ code: 'TOO_MANY_IN_FLIGHT' }));
     map.close(new UpstreamError('LINK_CLOSED', 'x'));
   });
 
