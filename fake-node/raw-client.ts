@@ -10,6 +10,8 @@ import {
   payloadType,
   type Frame,
   type MessageName,
+  type PayloadName,
+  type PayloadOf,
 } from '../src/chia/codec/index.js';
 import { Capability, ENABLED, PROTOCOL_VERSIONS } from '../src/chia/protocol/handshake.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
@@ -80,7 +82,7 @@ export class RawClient {
   }
 
   /** Sends one message (payload encoded with the message's class). */
-  send(name: MessageName, payload: unknown, id: number | null = null): void {
+  send<N extends PayloadName>(name: N, payload: PayloadOf<N>, id: number | null = null): void {
     this.ws.send(encodeMessage(name, payload, id));
   }
 

@@ -201,7 +201,7 @@ export class Session {
     const network = wrongNetwork === undefined ? this.ctx.options.network : (wrongNetwork.network ?? `not-${this.ctx.options.network}`);
     this.#send(encodeMessage('handshake', handshakeReply(hs.node_type, network, this.ctx.port(), this.#v3, advertisesV2), null));
     if (!this.#v3) return this.#accept();
-    this.#send(encodeMessage('configure_window_sizes', { settings: NODE_WINDOWS }, null));
+    this.#send(encodeMessage('configure_window_sizes', { settings: [...NODE_WINDOWS] }, null));
     this.state = 'windows';
   }
 

@@ -1,9 +1,9 @@
 /** The Message frame: u8 type ‖ Optional[u16] id ‖ u32 length ‖ data (PROTOCOL.md §b.1). */
 import { MAX_MESSAGE_ID } from '../protocol/limits.js';
 import { CodecError } from './errors.js';
-import { type MessageName, MessageType } from './message-types.js';
+import { MessageType } from './message-types.js';
 import { Reader } from './reader.js';
-import { payloadType } from './registry.js';
+import { payloadCodec, type PayloadName, type PayloadOf } from './registry.js';
 import { Writer } from './writer.js';
 
 /** type + flag + u32 length, the smallest frame (no id, empty data). */
@@ -56,9 +56,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
 }
 
 /** Frames a payload value as message `name`, encoding it with the message's payload class. */
-export function encodeMessage(name: MessageName, payload: unknown, id: number | null): Uint8Array {
-  const type = MessageType[name];
-  const cls = type === undefined ? undefined : payloadType(type);
-  if (cls === undefined) throw new CodecError(`no payload codec for message ${String(name)}`, -1, 'Message');
-  return encodeFrame({ type, id, data: cls.encode(payload) });
+export function encodeMessage<N extends PayloadName>(name: N, payload: PayloadOf<N>, id: number | null): Uint8Array {
+  const data = payloadCodec(name).encode(payload);
+  return encodeFrame({ type: MessageType[name], id, data });
 }

@@ -7,7 +7,7 @@ export type { Codec, JsonMode, Streamable, ValueOf } from './codec.js';
 export { toHex, fromHex } from './hex.js';
 export { parseJson, stringifyJson } from './json.js';
 export { MessageType, messageName, type MessageName } from './message-types.js';
-export { types, payloadType, type TypeOf } from './registry.js';
+export { types, payloadType, payloadCodec, type ClassName, type PayloadName, type PayloadOf } from './registry.js';
 export { encodeFrame, decodeFrame, encodeMessage, type Frame } from './frame.js';
 export { decodeBlockList, type BlockList, type BlockListKind } from './block-list.js';
 export { headerHash, coinId, sha256 } from './hashes.js';

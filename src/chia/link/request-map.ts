@@ -7,7 +7,8 @@
  */
 import { UpstreamError } from '../errors.js';
 import { MAX_MESSAGE_ID } from '../protocol/limits.js';
-import { classifyReply, type ReplyKind } from '../protocol/message-rules.js';
+import { MessageType } from '../codec/index.js';
+import { replyTo, type Reply, type RequestName } from '../protocol/message-rules.js';
 
 /**
  * Highest id we use: the lower half of the u16 range (0..32767), as the reference's connecting side
@@ -26,12 +27,6 @@ export interface IncomingFrame {
   data: Uint8Array;
 }
 
-export interface Reply {
-  kind: 'ok' | 'reject';
-  type: number;
-  data: Uint8Array;
-}
-
 interface DebugLogger {
   debug(obj: object, msg?: string): void;
 }
@@ -41,14 +36,14 @@ export interface RequestMapOptions {
   /** Receives messages that answer nothing of ours: notifications and node requests. */
   onUnsolicited: (frame: IncomingFrame) => void;
   /** Called when a reply has a type the request may not get (the link is then faulty). */
-  onInvalidReply?: (frame: IncomingFrame, requestType: number) => void;
-  classify?: (requestType: number, replyType: number) => ReplyKind;
+  onInvalidReply?: (frame: IncomingFrame, request: RequestName) => void;
   logger?: DebugLogger;
 }
 
 interface Pending {
-  type: number;
-  resolve: (reply: Reply) => void;
+  request: RequestName;
+  /** Settles the request with `frame` when its type may answer it (§e.2); false otherwise. */
+  answer: (frame: IncomingFrame) => boolean;
   reject: (error: unknown) => void;
   timer: NodeJS.Timeout;
 }
@@ -58,30 +53,33 @@ export class RequestMap {
   readonly #timedOut = new Set<number>();
   readonly #maxInFlight: number;
   readonly #options: RequestMapOptions;
-  readonly #classify: (requestType: number, replyType: number) => ReplyKind;
   #next = 0;
   #closed: Error | undefined;
 
   constructor(options: RequestMapOptions) {
     this.#options = options;
     this.#maxInFlight = Math.min(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, MAX_REQUEST_ID + 1 - TIMED_OUT_MEMORY);
-    this.#classify = options.classify ?? classifyReply;
   }
 
-  /** Allocates an id for a request of `type` and returns it with a promise of the reply (deadline `timeoutMs`). */
-  register(type: number, timeoutMs: number): { id: number; reply: Promise<Reply> } {
+  /** Allocates an id for request `request` and returns it with a promise of its reply (deadline `timeoutMs`). */
+  register<N extends RequestName>(request: N, timeoutMs: number): { id: number; reply: Promise<Reply<N>> } {
     if (this.#closed) throw this.#closed;
     if (this.#pending.size >= this.#maxInFlight) {
       throw new UpstreamError('TOO_MANY_IN_FLIGHT', `${this.#pending.size} requests already in flight on this link`);
     }
     const id = this.#allocate();
-    const reply = new Promise<Reply>((resolve, reject) => {
+    const reply = new Promise<Reply<N>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         this.#rememberTimedOut(id);
         reject(new UpstreamError('UPSTREAM_TIMEOUT', `no reply within ${timeoutMs} ms (requestTimeoutMs)`));
       }, timeoutMs);
-      this.#pending.set(id, { type, resolve, reject, timer });
+      const answer = (frame: IncomingFrame) => {
+        const settled = replyTo(request, frame.type, frame.data);
+        if (settled !== undefined) resolve(settled);
+        return settled !== undefined;
+      };
+      this.#pending.set(id, { request, answer, reject, timer });
     });
     return { id, reply };
   }
@@ -109,16 +107,12 @@ export class RequestMap {
     }
     clearTimeout(entry.timer);
     this.#pending.delete(frame.id);
-    const kind = this.#classify(entry.type, frame.type);
-    if (kind === 'invalid') {
-      entry.reject(
-        new UpstreamError('UPSTREAM_INVALID_REPLY', `reply type ${frame.type} is not a valid answer to request type ${entry.type}`),
-      );
-      this.#options.onInvalidReply?.(frame, entry.type);
-      return 'invalid';
-    }
-    entry.resolve({ kind, type: frame.type, data: frame.data });
-    return 'reply';
+    if (entry.answer(frame)) return 'reply';
+    entry.reject(
+      new UpstreamError('UPSTREAM_INVALID_REPLY', `reply type ${frame.type} is not a valid answer to request type ${MessageType[entry.request]}`),
+    );
+    this.#options.onInvalidReply?.(frame, entry.request);
+    return 'invalid';
   }
 
   /** Rejects every pending request with `error`; later registrations throw it. Idempotent. */

@@ -3,7 +3,7 @@ import { MessageType } from '../../../src/chia/codec/index.js';
 import { UpstreamError } from '../../../src/chia/errors.js';
 import { MAX_REQUEST_ID, RequestMap, TIMED_OUT_MEMORY, type IncomingFrame } from '../../../src/chia/link/request-map.js';
 
-const REQ = MessageType.request_blocks;
+const REQ = 'request_blocks';
 const OK = MessageType.respond_blocks;
 const data = new Uint8Array([1, 2, 3]);
 
