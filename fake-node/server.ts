@@ -23,6 +23,7 @@ import {
 } from '../src/chia/protocol/limits.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
 import { networkInfo } from '../src/chia/protocol/networks.js';
+import { formatPeer } from '../src/chia/protocol/peer-address.js';
 import { createChiaCertificate, loadChiaCa, peerIdOf, peerIdOfDer } from '../src/chia/link/tls-identity.js';
 import { BanList, type BanRecord } from './bans.js';
 import { FakeChain } from './chain.js';
@@ -140,7 +141,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
 
   /** `wss://host:port/ws`. */
   get url(): string {
-    return `wss://${this.options.host}:${this.#port}/ws`;
+    return `wss://${formatPeer({ host: this.options.host, port: this.#port })}/ws`;
   }
 
   /** Open connections (handshaking or ready). */

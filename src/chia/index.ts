@@ -8,7 +8,7 @@ export * from './upstream-api.js';
 export * from './errors.js';
 export * from './codec/index.js';
 export * from './link/on-behalf-of.js';
-export * from './pool/peer-address.js';
+export * from './protocol/peer-address.js';
 export * from './pool/upstream-manager.js';
 export * from './protocol/networks.js';
 export * from './protocol/limits.js';

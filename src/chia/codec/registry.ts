@@ -16,7 +16,7 @@ type CodecExports = { [K in keyof Modules as Modules[K] extends Codec<unknown> ?
 /** The decoded value of every class, by class name: the export name, except ErrorMessage (class Error). */
 type ClassValues = { [K in keyof CodecExports as K extends 'ErrorMessage' ? 'Error' : K]: ValueOf<CodecExports[K]> };
 /** A supported streamable class name, as in vectors.json. */
-export type ClassName = keyof ClassValues;
+type ClassName = keyof ClassValues;
 type Registry = { readonly [C in ClassName]: Streamable<ClassValues[C]> };
 
 function isCodec(v: unknown): v is Codec<unknown> {

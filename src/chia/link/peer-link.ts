@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { MessageType, decodeFrame, encodeFrame, messageName, payloadCodec, type Handshake, type PayloadOf } from '../codec/index.js';
+import { formatPeer } from '../protocol/peer-address.js';
 import { describeClose } from '../protocol/close-reasons.js';
 import { FULL_NODE_IDLE_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, MAX_MESSAGE_BYTES } from '../protocol/limits.js';
 import { checkHandshake, handshakeFrame, nodeTypeOf } from '../protocol/handshake.js';
@@ -111,7 +112,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   constructor(options: PeerLinkOptions) {
     super();
     this.#options = options;
-    this.address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+    this.address = formatPeer(options);
     this.role = options.role;
     this.nodeType = nodeTypeOf(options.role);
     this.#log = options.logger ?? SILENT_LOGGER;

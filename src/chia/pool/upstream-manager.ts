@@ -18,7 +18,8 @@ import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import { PeakFollower } from '../peaks/peak-follower.js';
 import { PARENT_TIMEOUT_MS } from '../peaks/peak-parents.js';
-import { formatAddress, type HostResolver } from './peer-discovery.js';
+import { formatPeer } from '../protocol/peer-address.js';
+import type { HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import { PeerPool } from './peer-pool.js';
 import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
@@ -27,9 +28,6 @@ import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '
 import { decodeReply, type PeerReply } from '../link/peer-reply.js';
 import { checkBlocks, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
 import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
-
-export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
-export { RESEED_INTERVAL_MS } from './peer-pool.js';
 
 export type UpstreamManagerConfig = Pick<
   GatewayConfig,
@@ -257,7 +255,7 @@ export class UpstreamManager implements Upstream {
   #slotStatus(slot: LinkSlot, now = Date.now()): LinkStatus {
     const link = slot.link;
     // An idle slot goes nowhere yet: the address of a link it held before is not its target.
-    const peer = slot.state === 'idle' ? '' : (link?.address ?? (slot.peer ? formatAddress(slot.peer) : ''));
+    const peer = slot.state === 'idle' ? '' : (link?.address ?? (slot.peer ? formatPeer(slot.peer) : ''));
     const retry = slot.retry;
     const latest = link ? this.#peaks.tracker.latest(link.address) : undefined;
     return {
