@@ -8,8 +8,6 @@ import { envName } from '../config/options.js';
 
 /** Most blocks one range request may return (like the node RPC's get_blocks page). */
 export const MAX_RANGE_BLOCKS = 100;
-/** Largest value of a u32 height. */
-export const MAX_HEIGHT = 4_294_967_295;
 /** Longest path parameter the router accepts (Fastify's maxParamLength); a height needs 10. */
 export const MAX_PARAM_LENGTH = 100;
 

@@ -13,7 +13,7 @@ import type { GatewayConfig } from '../../config/config.js';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
 import { fromHex } from '../codec/index.js';
 import { UpstreamError } from '../errors.js';
-import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN } from '../protocol/limits.js';
+import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN, MAX_HEIGHT } from '../protocol/limits.js';
 import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import { PeakFollower } from '../peaks/peak-follower.js';
@@ -275,9 +275,6 @@ export class UpstreamManager implements Upstream {
     };
   }
 }
-
-/** Largest u32, the type of a height on the wire (§e.3, §e.4). */
-const MAX_HEIGHT = 0xffff_ffff;
 
 /** Checks an inclusive height range against a request's longest span (a caller bug otherwise). */
 function checkRange(start: number, end: number, maxSpan: number): void {

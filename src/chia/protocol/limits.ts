@@ -37,6 +37,9 @@ export const MAX_WINDOW_SIZE_ENTRIES = 256;
 
 // §e Requests
 
+/** Largest height: heights are u32 in every request and reply (§e.3, §e.4). */
+export const MAX_HEIGHT = 0xffff_ffff;
+
 /**
  * Longest span end − start of request_blocks and request_header_blocks: MAX_BLOCK_COUNT_PER_REQUESTS,
  * so at most 33 blocks per request (§e.5, §i.2).
