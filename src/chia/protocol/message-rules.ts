@@ -141,11 +141,6 @@ export interface Refusal<N extends RequestName = RequestName> {
 /** A reply to request N, of a type the reply table allows. */
 export type Reply<N extends RequestName = RequestName> = Answer<N> | Refusal<N>;
 
-/** True when `name` is a request the reply table knows. */
-export function isRequestName(name: string | undefined): name is RequestName {
-  return name !== undefined && Object.hasOwn(REPLIES, name);
-}
-
 /** Whether message id `type` is one of `names`. */
 function isOneOf<M extends MessageName>(names: readonly M[], type: number): type is TypeId<M> {
   return names.some((name) => MessageType[name] === type);
