@@ -2,6 +2,7 @@
  * Per-IP bans of the fake node, kept like the real node's (PROTOCOL.md §a.5, §i.4): a banned IP gets
  * HTTP 403 on the WebSocket upgrade until the ban expires. Every ban is also recorded for assertions.
  */
+import { RATE_LIMITER_BAN_MS, SHORT_BAN_MS } from '../src/chia/protocol/limits.js';
 
 export interface BanRecord {
   ip: string;
@@ -14,12 +15,14 @@ export interface BanRecord {
   at: number;
 }
 
-/** Ban lengths of the reference node, in seconds (chia/protocols/protocol_timing.py). */
+const MS_PER_SECOND = 1_000;
+
+/** Ban lengths of the reference node, in seconds as it records them (§i.4; the values are in limits.ts). */
 export const BAN_SECONDS = {
-  invalidProtocol: 10,
-  apiException: 10,
-  rateLimit: 300,
-  messageTooBig: 300,
+  invalidProtocol: SHORT_BAN_MS / MS_PER_SECOND,
+  apiException: SHORT_BAN_MS / MS_PER_SECOND,
+  rateLimit: RATE_LIMITER_BAN_MS / MS_PER_SECOND,
+  messageTooBig: RATE_LIMITER_BAN_MS / MS_PER_SECOND,
 } as const;
 
 export class BanList {

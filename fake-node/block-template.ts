@@ -20,18 +20,17 @@ import {
   type TransactionsInfo,
 } from '../src/chia/codec/index.js';
 import { EMPTY_FILTER, EMPTY_REFS_ROOT, unfinishedOf } from '../src/chia/protocol/block-integrity.js';
+import { SLOT_BLOCKS_TARGET, TARGET_BLOCK_TIME_MS } from '../src/chia/protocol/limits.js';
 import { Patcher, marker, sha256, u128, u32, u64 } from './byte-patcher.js';
 import { TEMPLATE_BLOCK_HEX } from './fixture-block.js';
 
 /** Every TX_EVERY-th block (height 0 included) is a transaction block, roughly like mainnet. */
 export const TX_EVERY = 3;
-/** A sub-slot ends before every SLOT_EVERY-th block, which then carries finished_sub_slots. */
-const SLOT_EVERY = 32;
 const WEIGHT_PER_BLOCK = 1_000n;
 const ITERS_PER_BLOCK = 1_000_000n;
-/** Deterministic timestamps: 2024-01-01 plus the 18.75 s target block time (§i.2), in seconds. */
+/** Deterministic timestamps: 2024-01-01 plus the target block time (§i.2) per block, in seconds. */
 const BASE_TIMESTAMP = 1_704_067_200n;
-const BLOCK_CENTISECONDS = 1_875n;
+const MS_PER_SECOND = 1_000n;
 /** Block rewards split 7/8 pool, 1/8 farmer, in mojos (1 XCH = 10^12): the reward claims of transaction blocks. */
 const POOL_REWARD = 875_000_000_000n;
 const FARMER_REWARD = 125_000_000_000n;
@@ -61,7 +60,7 @@ function itersOf(h: number): bigint {
 }
 
 function timestampOf(h: number): bigint {
-  return BASE_TIMESTAMP + (BigInt(h) * BLOCK_CENTISECONDS) / 100n;
+  return BASE_TIMESTAMP + (BigInt(h) * BigInt(TARGET_BLOCK_TIME_MS)) / MS_PER_SECOND;
 }
 
 export interface BlockInputs {
@@ -155,7 +154,8 @@ export class BlockTemplate {
     const unfinished = sha256(types.RewardChainBlockUnfinished.encode(unfinishedOf(rcb)));
     return {
       ...t,
-      finished_sub_slots: h % SLOT_EVERY === 0 ? t.finished_sub_slots : [],
+      // A sub-slot ends before every SLOT_BLOCKS_TARGET-th block (§i.2), which then carries finished_sub_slots.
+      finished_sub_slots: h % SLOT_BLOCKS_TARGET === 0 ? t.finished_sub_slots : [],
       reward_chain_block: rcb,
       foliage: this.#foliageValue(b.prevHash, reward, unfinished, tag, ftbHash),
       foliage_transaction_block: ftb,

@@ -5,10 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeMessage } from '../src/chia/codec/index.js';
+import { NUM_SPS_SUB_SLOT } from '../src/chia/protocol/limits.js';
 import type { PeakInfo } from './chain.js';
 
-/** NUM_SPS_SUB_SLOT (§i.2). */
-const SIGNAGE_POINTS_PER_SUB_SLOT = 64;
 const TX_COST = 5_000_000n;
 const TX_FEE = 10_000n;
 
@@ -24,7 +23,7 @@ export function gossipBeforePeak(peak: PeakInfo): Uint8Array[] {
       {
         prev_challenge_hash: null,
         challenge_hash: derived(peak, 'challenge'),
-        index_from_challenge: peak.height % SIGNAGE_POINTS_PER_SUB_SLOT,
+        index_from_challenge: peak.height % NUM_SPS_SUB_SLOT,
         last_rc_infusion: derived(peak, 'rc infusion'),
       },
       null,

@@ -4,6 +4,7 @@
  * `wrongReplyType`, `badHeaderHash` and `wrongHeight` faults.
  */
 import { MessageType, payloadType, types, type MessageName } from '../src/chia/codec/index.js';
+import { MAX_BLOCK_SPAN, MAX_COIN_HASHES_PER_REQUEST, MAX_COINS_MAP_SIZE, MAX_HEADER_SPAN } from '../src/chia/protocol/limits.js';
 import type { FakeChain } from './chain.js';
 
 /** A reply: message name and its encoded payload. */
@@ -27,14 +28,6 @@ export interface HandlerContext {
   blockFault: BlockFault;
 }
 
-/** MAX_BLOCK_COUNT_PER_REQUESTS: a range may span 32 (33 blocks), §e.5. */
-export const MAX_BLOCK_SPAN = 32;
-/** request_block_headers allows end − start ≤ 128 (129 headers), §e.5. */
-export const MAX_HEADER_SPAN = 128;
-/** MAX_COIN_HASHES_PER_REQUEST for additions and removals. */
-const MAX_COIN_HASHES = 50;
-/** MAX_COINS_MAP_SIZE: additions without puzzle hashes are rejected above this many groups. */
-const MAX_COINS_MAP_SIZE = 100;
 const ZERO_HASH = new Uint8Array(32);
 
 /** Encodes `value` as the payload of message `name`. */
@@ -142,7 +135,7 @@ const HANDLERS: Partial<Record<MessageName, Handler>> = {
     const mainHash = ctx.chain.has(height) ? ctx.chain.headerHash(height) : null;
     const hash = given ?? mainHash ?? ZERO_HASH;
     const reject = reply('reject_additions_request', { height, header_hash: hash });
-    if (wanted !== null && wanted.length > MAX_COIN_HASHES) return reject;
+    if (wanted !== null && wanted.length > MAX_COIN_HASHES_PER_REQUEST) return reject;
     if (mainHash === null || !sameBytes(hash, mainHash) || ctx.chain.block(height).foliage_transaction_block === null) return reject;
     const coins = ctx.chain.additions(height);
     const groups = new Map<string, [Uint8Array, typeof coins]>();
@@ -166,7 +159,7 @@ const HANDLERS: Partial<Record<MessageName, Handler>> = {
     const hash = req.header_hash as Uint8Array;
     const names = req.coin_names as Uint8Array[] | null;
     const reject = reply('reject_removals_request', { height, header_hash: hash });
-    if (names !== null && names.length > MAX_COIN_HASHES) return reject;
+    if (names !== null && names.length > MAX_COIN_HASHES_PER_REQUEST) return reject;
     if (!ctx.chain.has(height) || !sameBytes(hash, ctx.chain.headerHash(height))) return reject;
     if (ctx.chain.block(height).foliage_transaction_block === null) return reject;
     // The synthetic chain spends nothing: every asked-for coin comes back unspent (null), §e.5.

@@ -4,10 +4,8 @@
  * total checks at 100 % and the aggregate ("non-tx") limit. No localhost exemption: the fake node
  * always enforces, so a client that passes here passes a remote node too.
  */
-import { AGGREGATE_LIMIT, rateLimitOf, type RateLimit } from '../src/chia/protocol/rate-limits.js';
-
-/** The node's inbound percentage (`inbound_rate_limit_percent`). */
-const INBOUND_SHARE = 1;
+import { AGGREGATE_LIMIT, INBOUND_RATE_LIMIT_SHARE } from '../src/chia/protocol/limits.js';
+import { rateLimitOf, type RateLimit } from '../src/chia/protocol/rate-limits.js';
 
 export class InboundLimiter {
   #bucket = -1;
@@ -43,12 +41,12 @@ export class InboundLimiter {
     if (limit.aggregate) {
       this.#aggregateCount += 1;
       this.#aggregateSize += dataLength;
-      if (this.#aggregateCount > AGGREGATE_LIMIT.frequency * INBOUND_SHARE) return `aggregate count > ${AGGREGATE_LIMIT.frequency}`;
-      if (this.#aggregateSize > AGGREGATE_LIMIT.maxTotal * INBOUND_SHARE) return `aggregate size > ${AGGREGATE_LIMIT.maxTotal}`;
+      if (this.#aggregateCount > AGGREGATE_LIMIT.frequency * INBOUND_RATE_LIMIT_SHARE) return `aggregate count > ${AGGREGATE_LIMIT.frequency}`;
+      if (this.#aggregateSize > AGGREGATE_LIMIT.maxTotal * INBOUND_RATE_LIMIT_SHARE) return `aggregate size > ${AGGREGATE_LIMIT.maxTotal}`;
     }
-    if (count > limit.frequency * INBOUND_SHARE) return `${name}: count ${count} > ${limit.frequency}`;
+    if (count > limit.frequency * INBOUND_RATE_LIMIT_SHARE) return `${name}: count ${count} > ${limit.frequency}`;
     if (dataLength > limit.maxSize) return `${name}: ${dataLength} B > max_size ${limit.maxSize}`;
-    if (limit.maxTotal !== null && size > limit.maxTotal * INBOUND_SHARE) return `${name}: total ${size} B > ${limit.maxTotal}`;
+    if (limit.maxTotal !== null && size > limit.maxTotal * INBOUND_RATE_LIMIT_SHARE) return `${name}: total ${size} B > ${limit.maxTotal}`;
     return null;
   }
 }

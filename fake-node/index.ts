@@ -8,6 +8,12 @@
  *   node.chain.addBlock();
  *   await node.close();
  */
+import {
+  FULL_NODE_IDLE_TIMEOUT_MS,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_MESSAGE_BYTES,
+  RATE_LIMIT_WINDOW_MS,
+} from '../src/chia/protocol/limits.js';
 import { FakeNode } from './server.js';
 import type { FakeNodeOptions, ResolvedOptions } from './types.js';
 
@@ -25,10 +31,10 @@ export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
   port: 0,
   chainLength: 1_000,
   devnet: undefined,
-  rateLimitWindowMs: 60_000,
-  idleTimeoutMs: 1_800_000,
-  handshakeTimeoutMs: 30_000,
-  maxMessageBytes: 50 * 1024 * 1024,
+  rateLimitWindowMs: RATE_LIMIT_WINDOW_MS,
+  idleTimeoutMs: FULL_NODE_IDLE_TIMEOUT_MS,
+  handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+  maxMessageBytes: MAX_MESSAGE_BYTES,
   inboundSlots: {},
   peers: [],
   gossip: false,

@@ -10,17 +10,17 @@ import {
   payloadType,
   type Frame,
   type MessageName,
+  type PayloadName,
+  type PayloadOf,
 } from '../src/chia/codec/index.js';
+import { Capability, ENABLED, PROTOCOL_VERSIONS } from '../src/chia/protocol/handshake.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
 import { createChiaCertificate } from '../src/chia/link/tls-identity.js';
-import { loadChiaCa } from '../src/process/chia-ca.js';
+import { fakeNodeCa } from './chia-ca.js';
 
 const WAIT_MS = 10_000;
-const BASE_CAPABILITIES: [number, string][] = [
-  [1, '1'],
-  [2, '1'],
-  [3, '1'],
-];
+/** What a reference wallet lists (§c.4). */
+const BASE_CAPABILITIES: [number, string][] = [Capability.BASE, Capability.BLOCK_HEADERS, Capability.RATE_LIMITS_V2].map((id) => [id, ENABLED]);
 const NO_HOSTNAME_CHECK = (() => undefined) as unknown as () => boolean;
 
 export interface Received extends Frame {
@@ -46,11 +46,11 @@ export class RawClient {
   #waiters: (() => void)[] = [];
 
   constructor(url: string, options: RawClientOptions = {}) {
-    const identity = options.noCert ? undefined : options.cert !== undefined ? options : createChiaCertificate(loadChiaCa());
+    const identity = options.noCert ? undefined : options.cert !== undefined ? options : createChiaCertificate(fakeNodeCa());
     this.ws = new WebSocket(url, {
       cert: identity?.cert,
       key: identity?.key,
-      ca: loadChiaCa().cert,
+      ca: fakeNodeCa().cert,
       rejectUnauthorized: true,
       // No host-name check (§a.2): node certificates carry SAN chia.net. @types/ws mistypes the return value.
       checkServerIdentity: NO_HOSTNAME_CHECK,
@@ -83,7 +83,7 @@ export class RawClient {
   }
 
   /** Sends one message (payload encoded with the message's class). */
-  send(name: MessageName, payload: unknown, id: number | null = null): void {
+  send<N extends PayloadName>(name: N, payload: PayloadOf<N>, id: number | null = null): void {
     this.ws.send(encodeMessage(name, payload, id));
   }
 
@@ -122,7 +122,7 @@ export class RawClient {
     if (outcome.kind !== 'open') throw new Error(`RawClient: not open: ${JSON.stringify(outcome)}`);
     this.send('handshake', {
       network_id: network,
-      protocol_version: nodeType === NodeType.WALLET ? '0.0.38' : '0.0.36',
+      protocol_version: nodeType === NodeType.WALLET ? PROTOCOL_VERSIONS[NodeType.WALLET] : PROTOCOL_VERSIONS[NodeType.FULL_NODE],
       software_version: 'raw-client',
       server_port: 0,
       node_type: nodeType,

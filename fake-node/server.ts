@@ -13,29 +13,35 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { fromHex } from '../src/chia/codec/index.js';
+import { CloseCode } from '../src/chia/protocol/close-reasons.js';
+import {
+  IDLE_CHECK_INTERVAL_MS,
+  INBOUND_FARMER_SLOTS,
+  INBOUND_FULL_NODE_SLOTS,
+  INBOUND_WALLET_SLOTS,
+  RATE_LIMIT_WINDOW_MS,
+} from '../src/chia/protocol/limits.js';
 import { NodeType } from '../src/chia/protocol/message-rules.js';
 import { networkInfo } from '../src/chia/protocol/networks.js';
+import { formatPeer } from '../src/chia/protocol/peer-address.js';
 import { createChiaCertificate, peerIdOf, peerIdOfDer } from '../src/chia/link/tls-identity.js';
-import { loadChiaCa } from '../src/process/chia-ca.js';
+import { fakeNodeCa } from './chia-ca.js';
 import { BanList, type BanRecord } from './bans.js';
 import { FakeChain } from './chain.js';
 import { Faults } from './faults.js';
 import { Session, type SessionState } from './session.js';
 import type { FakeNodeContext, FakeNodeLogger, ResolvedOptions, Violation } from './types.js';
 
-/** Inbound slots per node type (§a.5): target 40 − 8 outbound for full nodes; other types are refused. */
+/** Inbound slots per node type (§a.5); other types are refused. */
 const DEFAULT_SLOTS: Readonly<Partial<Record<number, number>>> = {
-  [NodeType.FULL_NODE]: 32,
-  [NodeType.WALLET]: 20,
-  [NodeType.FARMER]: 10,
+  [NodeType.FULL_NODE]: INBOUND_FULL_NODE_SLOTS,
+  [NodeType.WALLET]: INBOUND_WALLET_SLOTS,
+  [NodeType.FARMER]: INBOUND_FARMER_SLOTS,
 };
-/** The node checks idle peers every 600 s (garbage_collect_connections_task); scaled with the timeout. */
-const IDLE_SWEEP_MS = 600_000;
+/** Idle peers are looked for at the node's interval, or more often for a shorter (test) idle timeout. */
 const IDLE_SWEEPS_PER_TIMEOUT = 3;
 /** How long close() waits for peers to acknowledge the close frame before cutting sockets. */
 const CLOSE_GRACE_MS = 250;
-/** The real node's window; smaller test windows scale bans by the same factor. */
-const NODE_WINDOW_MS = 60_000;
 
 export interface ConnectionInfo {
   peerId: string;
@@ -87,8 +93,9 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
   constructor(readonly options: ResolvedOptions, logger: FakeNodeLogger = SILENT) {
     super();
     this.chain = new FakeChain(genesisOf(options.network), options.chainLength);
-    this.#banList = new BanList(options.rateLimitWindowMs / NODE_WINDOW_MS);
-    const pair = createChiaCertificate(loadChiaCa());
+    // A test window shorter than the node's scales every ban by the same factor.
+    this.#banList = new BanList(options.rateLimitWindowMs / RATE_LIMIT_WINDOW_MS);
+    const pair = createChiaCertificate(fakeNodeCa());
     this.identity = { ...pair, peerId: peerIdOf(pair.cert) };
     this.#ctx = {
       options,
@@ -109,7 +116,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
       unregister: (s) => this.#unregister(s),
     };
     this.#server = createServer(
-      { cert: pair.cert, key: pair.key, ca: [loadChiaCa().cert], requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' },
+      { cert: pair.cert, key: pair.key, ca: [fakeNodeCa().cert], requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' },
       (_req, res) => res.writeHead(404).end(),
     );
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
@@ -135,7 +142,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
 
   /** `wss://host:port/ws`. */
   get url(): string {
-    return `wss://${this.options.host}:${this.#port}/ws`;
+    return `wss://${formatPeer({ host: this.options.host, port: this.#port })}/ws`;
   }
 
   /** Open connections (handshaking or ready). */
@@ -159,7 +166,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
   }
 
   /** Closes every connection with a close frame (default 1000, empty reason). */
-  disconnectAll(code = 1000, reason = ''): void {
+  disconnectAll(code: number = CloseCode.NORMAL, reason = ''): void {
     for (const s of this.#sessions) s.close(code, reason);
   }
 
@@ -173,7 +180,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
     });
     const address = this.#server.address();
     this.#port = typeof address === 'object' && address !== null ? address.port : this.options.port;
-    const sweepMs = Math.min(IDLE_SWEEP_MS, this.options.idleTimeoutMs / IDLE_SWEEPS_PER_TIMEOUT);
+    const sweepMs = Math.min(IDLE_CHECK_INTERVAL_MS, this.options.idleTimeoutMs / IDLE_SWEEPS_PER_TIMEOUT);
     this.#timers.push(setInterval(() => this.#sweepIdle(), sweepMs).unref());
     const devnet = this.options.devnet;
     if (devnet !== undefined) {
@@ -192,7 +199,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       for (const t of this.#timers) clearInterval(t);
-      this.disconnectAll(1000, '');
+      this.disconnectAll(CloseCode.NORMAL, '');
       const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       await new Promise((resolve) => setTimeout(resolve, this.#sessions.size > 0 ? CLOSE_GRACE_MS : 0));
       this.dropConnections();
@@ -223,7 +230,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
   #register(s: Session): boolean {
     // Same certificate again: the node closes the older connection (1000) and keeps the new one (§a.5).
     const old = this.#ready.get(s.peerId);
-    if (old !== undefined && old !== s) old.close(1000, '');
+    if (old !== undefined && old !== s) old.close(CloseCode.NORMAL, '');
     const slots = this.options.inboundSlots[s.nodeType ?? 0] ?? DEFAULT_SLOTS[s.nodeType ?? 0] ?? 0;
     const used = [...this.#ready.values()].filter((r) => r.nodeType === s.nodeType && r.state === 'ready').length;
     if (used >= slots) return false;
@@ -242,7 +249,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
     const now = Date.now();
     for (const s of this.#ready.values()) {
       // Only FULL_NODE peers are closed for silence; WALLET peers never are (§a.5).
-      if (s.nodeType === NodeType.FULL_NODE && now - s.lastBinaryAt > this.options.idleTimeoutMs) s.close(1000, '');
+      if (s.nodeType === NodeType.FULL_NODE && now - s.lastBinaryAt > this.options.idleTimeoutMs) s.close(CloseCode.NORMAL, '');
     }
   }
 }

@@ -16,22 +16,20 @@ import {
   payloadType,
   types,
 } from '../src/chia/codec/index.js';
+import { CloseCode, CloseReason } from '../src/chia/protocol/close-reasons.js';
+import { Capability, hasCapability } from '../src/chia/protocol/handshake.js';
 import { maySend, NodeType } from '../src/chia/protocol/message-rules.js';
 import { limitsFor, rateLimitOf, RATE_LIMITS_V1 } from '../src/chia/protocol/rate-limits.js';
 import { BAN_SECONDS } from './bans.js';
 import type { PeakInfo } from './chain.js';
 import { gossipAfterPeak, gossipBeforePeak } from './gossip.js';
-import { checkHandshake, handshakeReply, RATE_LIMITS_V2 } from './handshake-rules.js';
+import { checkHandshake, handshakeReply } from './handshake-rules.js';
 import { isServed } from './handlers.js';
 import { InboundLimiter } from './inbound-limiter.js';
 import { reply, type ReplyChannel } from './replier.js';
 import type { FakeNodeContext, Violation, ViolationKind } from './types.js';
-import { checkWindowSizes, isV3Type, NODE_WINDOWS, ProcessingWindows, RATE_LIMITS_V3 } from './v3-windows.js';
+import { checkWindowSizes, isV3Type, NODE_WINDOWS, ProcessingWindows } from './v3-windows.js';
 
-const CLOSE_NORMAL = 1000;
-const CLOSE_PROTOCOL_ERROR = 1002;
-/** Err codes written as close reasons (§i.3). */
-const ERR = { unknown: '1', invalidProtocolMessage: '-4', invalidHandshake: '-6' } as const;
 /** Unsolicited block replies earn a close and a 300 s ban (§e.7). */
 const UNSOLICITED = new Set<string>(['respond_block', 'respond_blocks', 'reject_block', 'reject_blocks']);
 /** Allowed by the node-type table but without a handler once the handshake is done (§d.1). */
@@ -81,13 +79,13 @@ export class Session {
     private readonly ctx: FakeNodeContext,
   ) {
     this.#handshakeTimer = setTimeout(() => {
-      if (this.state === 'handshake' || this.state === 'windows') this.#punish('handshake_timeout', 'no handshake in time', CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
+      if (this.state === 'handshake' || this.state === 'windows') this.#punish('handshake_timeout', 'no handshake in time', CloseCode.PROTOCOL_ERROR, CloseReason.INVALID_HANDSHAKE, BAN_SECONDS.invalidProtocol);
     }, ctx.options.handshakeTimeoutMs);
     this.#limiter = new InboundLimiter(ctx.options.rateLimitWindowMs, (name) => rateLimitOf(name, RATE_LIMITS_V1));
     ws.on('message', (data, isBinary) => this.#onMessage(toBytes(data), isBinary));
     ws.on('error', (err: Error & { code?: string }) => {
       // ws has already closed with 1009; the node also bans for 300 s (§a.1).
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#record('too_big', err.message, 1009, '', BAN_SECONDS.messageTooBig);
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#record('too_big', err.message, CloseCode.MESSAGE_TOO_BIG, '', BAN_SECONDS.messageTooBig);
       ctx.logger.debug({ peer: this.peerId, err: err.message }, 'fake node: socket error');
     });
     ws.on('close', () => this.#closed());
@@ -113,7 +111,7 @@ export class Session {
   }
 
   /** Closes the connection (idempotent). */
-  close(code = CLOSE_NORMAL, reason = ''): void {
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.ws.close(code, reason);
@@ -171,7 +169,7 @@ export class Session {
   #onMessage(bytes: Uint8Array, isBinary: boolean): void {
     if (this.state === 'closed') return;
     // Non-binary data: close 1000, no ban (§a.1). Only binary messages count as activity (§a.5).
-    if (!isBinary) return this.close(CLOSE_NORMAL, '');
+    if (!isBinary) return this.close(CloseCode.NORMAL, '');
     this.lastBinaryAt = Date.now();
     if (this.state === 'handshake') this.#onHandshake(bytes);
     else if (this.state === 'windows') this.#onWindowSizes(bytes);
@@ -179,7 +177,7 @@ export class Session {
   }
 
   #onHandshake(bytes: Uint8Array): void {
-    const bad = (detail: string) => this.#punish('handshake', detail, CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
+    const bad = (detail: string) => this.#punish('handshake', detail, CloseCode.PROTOCOL_ERROR, CloseReason.INVALID_HANDSHAKE, BAN_SECONDS.invalidProtocol);
     let hs;
     try {
       const frame = decodeFrame(bytes);
@@ -190,26 +188,26 @@ export class Session {
       return bad(`unparsable handshake: ${(err as Error).message}`);
     }
     const failure = checkHandshake(hs, this.ctx.options.network);
-    if (failure !== null) return this.#punish('handshake', failure.detail, CLOSE_PROTOCOL_ERROR, failure.reason, BAN_SECONDS.invalidProtocol);
+    if (failure !== null) return this.#punish('handshake', failure.detail, CloseCode.PROTOCOL_ERROR, failure.reason, BAN_SECONDS.invalidProtocol);
     this.nodeType = hs.node_type;
     // A 2.7.1+ node answers capability 7 with 7 and then requires the window exchange (§c.4, §c.5).
-    this.#v3 = hs.capabilities.some(([id, value]) => id === RATE_LIMITS_V3 && value === '1');
+    this.#v3 = hasCapability(hs.capabilities, Capability.RATE_LIMITS_V3);
     // The v2 overrides apply only when both sides list RATE_LIMITS_V2; otherwise the node enforces v1 (§c.4, §h.1).
     const advertisesV2 = this.ctx.options.rateLimitsV2;
-    this.#v2 = advertisesV2 && hs.capabilities.some(([id, value]) => id === RATE_LIMITS_V2 && value === '1');
+    this.#v2 = advertisesV2 && hasCapability(hs.capabilities, Capability.RATE_LIMITS_V2);
     const table = limitsFor(this.#v2);
     this.#limiter = new InboundLimiter(this.ctx.options.rateLimitWindowMs, (name) => rateLimitOf(name, table));
     const wrongNetwork = this.ctx.faults.takeConnect('wrongNetwork');
     const network = wrongNetwork === undefined ? this.ctx.options.network : (wrongNetwork.network ?? `not-${this.ctx.options.network}`);
     this.#send(encodeMessage('handshake', handshakeReply(hs.node_type, network, this.ctx.port(), this.#v3, advertisesV2), null));
     if (!this.#v3) return this.#accept();
-    this.#send(encodeMessage('configure_window_sizes', { settings: NODE_WINDOWS }, null));
+    this.#send(encodeMessage('configure_window_sizes', { settings: [...NODE_WINDOWS] }, null));
     this.state = 'windows';
   }
 
   /** The one message after a v3 handshake must be a valid configure_window_sizes (§c.5). */
   #onWindowSizes(bytes: Uint8Array): void {
-    const bad = (detail: string) => this.#punish('handshake', detail, CLOSE_PROTOCOL_ERROR, ERR.invalidHandshake, BAN_SECONDS.invalidProtocol);
+    const bad = (detail: string) => this.#punish('handshake', detail, CloseCode.PROTOCOL_ERROR, CloseReason.INVALID_HANDSHAKE, BAN_SECONDS.invalidProtocol);
     let settings: [number, number][];
     try {
       const frame = decodeFrame(bytes);
@@ -228,7 +226,7 @@ export class Session {
   #accept(): void {
     clearTimeout(this.#handshakeTimer);
     // A full slot table, like the closeAfterHandshake fault, closes 1000 after the handshake, no ban (§a.5).
-    if (this.ctx.faults.takeConnect('closeAfterHandshake') !== undefined || !this.ctx.register(this)) return this.close(CLOSE_NORMAL, '');
+    if (this.ctx.faults.takeConnect('closeAfterHandshake') !== undefined || !this.ctx.register(this)) return this.close(CloseCode.NORMAL, '');
     this.state = 'ready';
     this.ctx.logger.debug({ peer: this.peerId, nodeType: this.nodeType, v3: this.#v3, v2: this.#v2 }, 'fake node: peer ready');
     this.#onConnect();
@@ -247,33 +245,33 @@ export class Session {
     try {
       frame = decodeFrame(bytes);
     } catch (err) {
-      return this.#punish('bad_frame', (err as Error).message, CLOSE_PROTOCOL_ERROR, ERR.invalidProtocolMessage, BAN_SECONDS.invalidProtocol);
+      return this.#punish('bad_frame', (err as Error).message, CloseCode.PROTOCOL_ERROR, CloseReason.INVALID_PROTOCOL_MESSAGE, BAN_SECONDS.invalidProtocol);
     }
     const name = messageName(frame.type);
     if (name === undefined) {
-      return this.#punish('bad_frame', `unknown message type ${frame.type}`, CLOSE_PROTOCOL_ERROR, ERR.invalidProtocolMessage, BAN_SECONDS.invalidProtocol);
+      return this.#punish('bad_frame', `unknown message type ${frame.type}`, CloseCode.PROTOCOL_ERROR, CloseReason.INVALID_PROTOCOL_MESSAGE, BAN_SECONDS.invalidProtocol);
     }
     this.ctx.count(name, this.peerId);
     // The read loop checks rate limits before dispatch (§h.1); counters grow even for a breaking message.
     // With v3 negotiated, v3 types skip the v2 limiter and count against their window instead (§h.2, §h.3).
     const v3 = this.#v3 && isV3Type(frame.type);
     const overLimit = v3 ? null : this.#limiter.check(name, frame.data.length);
-    if (overLimit !== null) return this.#punish('rate_limit', overLimit, CLOSE_NORMAL, '', BAN_SECONDS.rateLimit, name);
+    if (overLimit !== null) return this.#punish('rate_limit', overLimit, CloseCode.NORMAL, '', BAN_SECONDS.rateLimit, name);
     if (v3 && !this.#windows.enter(frame.type)) {
-      return this.#punish('rate_limit', `v3 window of ${name} exceeded`, CLOSE_NORMAL, '', BAN_SECONDS.rateLimit, name);
+      return this.#punish('rate_limit', `v3 window of ${name} exceeded`, CloseCode.NORMAL, '', BAN_SECONDS.rateLimit, name);
     }
     const leave = () => {
       if (v3) this.#windows.leave(frame.type);
     };
     if (!maySend(this.nodeType ?? 0, frame.type) || NO_HANDLER.has(name)) {
-      return this.#punish('node_type', `node type ${this.nodeType} may not send ${name}`, CLOSE_PROTOCOL_ERROR, ERR.unknown, BAN_SECONDS.apiException, name);
+      return this.#punish('node_type', `node type ${this.nodeType} may not send ${name}`, CloseCode.PROTOCOL_ERROR, CloseReason.UNKNOWN, BAN_SECONDS.apiException, name);
     }
-    if (UNSOLICITED.has(name)) return this.#punish('unsolicited', `unsolicited ${name}`, CLOSE_NORMAL, '', BAN_SECONDS.rateLimit, name);
+    if (UNSOLICITED.has(name)) return this.#punish('unsolicited', `unsolicited ${name}`, CloseCode.NORMAL, '', BAN_SECONDS.rateLimit, name);
     let request: Record<string, unknown>;
     try {
       request = payloadType(frame.type)!.decode(frame.data) as Record<string, unknown>;
     } catch (err) {
-      return this.#punish('bad_payload', (err as Error).message, CLOSE_PROTOCOL_ERROR, ERR.unknown, BAN_SECONDS.apiException, name);
+      return this.#punish('bad_payload', (err as Error).message, CloseCode.PROTOCOL_ERROR, CloseReason.UNKNOWN, BAN_SECONDS.apiException, name);
     }
     if (!isServed(name)) return leave();
     reply(this.#channel, name, frame.id, request, leave);

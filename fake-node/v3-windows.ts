@@ -2,11 +2,8 @@
  * RATE_LIMITS_V3 as a 2.7.1+ node applies it (PROTOCOL.md §c.5, §h.3): its own window table, the
  * validation of the peer's configure_window_sizes, and the per-type count of requests in processing.
  */
+import { MAX_WINDOW_SIZE_ENTRIES } from '../src/chia/protocol/limits.js';
 
-/** Capability id of RATE_LIMITS_V3 (§c.4). */
-export const RATE_LIMITS_V3 = 7;
-/** MAX_CONFIGURE_RATE_LIMITS_ENTRIES. */
-const MAX_ENTRIES = 256;
 
 /** The node's v3 table in the reference order (§b.4): message type → window (0 = unlimited). */
 export const NODE_WINDOWS: readonly [number, number][] = [
@@ -23,7 +20,7 @@ export function isV3Type(type: number): boolean {
 
 /** Why the peer's configure_window_sizes is invalid (→ INVALID_HANDSHAKE), or null. */
 export function checkWindowSizes(settings: readonly [number, number][]): string | null {
-  if (settings.length < 1 || settings.length > MAX_ENTRIES) return `${settings.length} entries, expected 1 … ${MAX_ENTRIES}`;
+  if (settings.length < 1 || settings.length > MAX_WINDOW_SIZE_ENTRIES) return `${settings.length} entries, expected 1 … ${MAX_WINDOW_SIZE_ENTRIES}`;
   for (const [type, window] of settings) {
     // Unknown ids are skipped; a window for a type the node keeps unlimited is refused.
     if (WINDOW_OF.get(type) === 0 && window !== 0) return `non-zero window ${window} for unlimited type ${type}`;

@@ -1,5 +1,5 @@
 /** The coins a block created and spent (GET /v1/blocks/{height}/additions and /removals). */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Coin } from './block.js';
 import { Hex32, U32, ref } from './common.js';
 
@@ -28,4 +28,3 @@ export const RemovalsResponse = coinList(
   'removals',
   'Coins spent by the block; empty for a non-transaction block',
 );
-export type CoinWithIdBody = Static<typeof CoinWithId>;

@@ -1,5 +1,5 @@
 /** Operations endpoints: liveness (GET /healthz), readiness (GET /readyz) and metrics (GET /metrics). */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Hex32, Problem, U32 } from './common.js';
 import { LinkStatus } from './status.js';
 
@@ -41,5 +41,3 @@ export const NotReadyProblem = Type.Composite([Problem, Type.Object({ checks: Re
 });
 
 export const MetricsText = Type.String({ description: 'Prometheus text exposition format 0.0.4' });
-
-export type ReadinessChecksBody = Static<typeof ReadinessChecks>;

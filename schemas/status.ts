@@ -72,4 +72,3 @@ export const StatusResponse = Type.Object(
   { $id: 'Status', title: 'Status', description: 'Upstream links per role and peer, the peak and cache statistics' },
 );
 export type StatusBody = Static<typeof StatusResponse>;
-export type CacheStatsBody = Static<typeof CacheStats>;

@@ -6,6 +6,7 @@
  * are refused. Logs default to warnings, so request lines do not bury the printed URLs.
  */
 import { startFakeNode } from '../fake-node/index.js';
+import { formatPeer } from '../src/chia/index.js';
 import type { GatewayConfig } from '../src/config/config.js';
 import { OPTIONS, type OptionEntry } from '../src/config/options.js';
 import { ConfigError, parseConfig } from '../src/config/parse.js';
@@ -73,7 +74,7 @@ const app = await startServer(config, { afterClose: () => node.close() }).catch(
 
 const address = app.server.address();
 const port = typeof address === 'object' && address !== null ? address.port : config.port;
-const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+const base = `http://${formatPeer({ host: config.host, port })}`;
 
 const deadline = Date.now() + READY_WAIT_MS;
 while (!readinessOf(app.upstream, config).ready && Date.now() < deadline) {

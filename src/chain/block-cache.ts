@@ -10,7 +10,7 @@
  * so a hit is served without decoding, serialising or encoding. Coin lists (additions, removals) are
  * kept as their response JSON in every int mode, under the same byte bound and reorg invalidation.
  */
-import { type JsonMode, UpstreamError, type ClientKey, type OnBehalfOf, type FetchedBlock } from '../chia/index.js';
+import { type JsonMode, MAX_BLOCK_SPAN, UpstreamError, type ClientKey, type OnBehalfOf, type FetchedBlock } from '../chia/index.js';
 import { SingleFlight } from './single-flight.js';
 
 export type BlockKind = 'full' | 'header';
@@ -19,8 +19,8 @@ export type CoinListKind = 'additions' | 'removals';
 /** What an entry holds; also the `kind` label of the cache metrics. */
 export type EntryKind = BlockKind | CoinListKind;
 
-/** Heights per upstream batch; request_blocks allows end − start ≤ 32 (PROTOCOL.md §e.5). */
-export const BATCH_SIZE = 32;
+/** Heights per upstream batch: the protocol's request_blocks span (PROTOCOL.md §e.5), so one request each. */
+export const BATCH_SIZE = MAX_BLOCK_SPAN;
 /** Rough per-entry bookkeeping cost, counted against the byte bound besides bytes and JSON text. */
 const ENTRY_OVERHEAD_BYTES = 256;
 /** Position in a batch at which a sequential walk triggers loading the next batch. */

@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BlockCache, BlockKind, CachedBlock } from './block-cache.js';
-import { clientKey, type ClientKey, type Peak, type Role } from '../chia/index.js';
-import { ApiError, MAX_HEIGHT, MAX_RANGE_BLOCKS, fromUpstream } from '../http/errors.js';
+import { MAX_HEIGHT, clientKey, type ClientKey, type Peak, type Role } from '../chia/index.js';
+import { ApiError, MAX_RANGE_BLOCKS, fromUpstream } from '../http/errors.js';
 import { integerExpectation, mustBe } from '../http/validation-detail.js';
 
 export const ROLE_OF: Record<BlockKind, Role> = { full: 'full_node', header: 'wallet' };

@@ -3,7 +3,7 @@
  * `{coin_id, coin}` items and rendered as JSON text by the codec, once per int mode for the cache.
  */
 import type { CoinListJson, CoinListKind } from './block-cache.js';
-import { coinId, toHex, types, type Coin, type JsonMode, type RespondAdditions, type RespondRemovals, UpstreamError, type OnBehalfOf, type Upstream } from '../chia/index.js';
+import { coinId, toHex, types, type Coin, type JsonMode, type RespondAdditions, type RespondRemovals, UpstreamError, type OnBehalfOf, type CoinSource } from '../chia/index.js';
 
 type CoinReply = Pick<RespondAdditions, 'height' | 'header_hash'>;
 
@@ -57,7 +57,7 @@ export function coinListText(
  * for the clients `onBehalfOf` names, and renders them in every int mode, ready for the cache.
  */
 export async function fetchCoinList(
-  upstream: Upstream,
+  upstream: CoinSource,
   field: CoinListKind,
   height: number,
   headerHash: string,

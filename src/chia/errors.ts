@@ -1,24 +1,34 @@
 /**
- * Typed errors raised by the framework-free protocol core. Every error carries a stable `code`
- * that the HTTP layer maps to a status (see src/http/errors.ts) and that callers can switch on.
+ * Typed errors raised by the framework-free protocol core: it throws nothing else. Every error
+ * carries a stable `code`, one per condition, that the HTTP layer maps to a status (src/http/errors.ts,
+ * given below) and that callers can switch on; an error caused by another (a codec error, a socket
+ * error, the invalid reply that closed a link) carries it as `cause`.
  */
 
 /** Codes of errors raised by upstream links and the upstream manager. */
 export type UpstreamErrorCode =
+  // A request that got no answer from a peer.
   | 'NO_READY_LINK' // no link of the needed role is ready (HTTP 503)
   | 'UPSTREAM_TIMEOUT' // the peer did not answer before the deadline (HTTP 504)
+  | 'LINK_CLOSED' // the link closed while the request was pending (HTTP 502)
+  | 'CLOSED' // the manager is shutting down (HTTP 503)
+  // A peer's answer.
   | 'UPSTREAM_REJECTED' // the peer answered with a reject_* message (HTTP 404 for block lookups)
   | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height, header hash, prev link or block body (HTTP 502)
-  | 'PACING_QUEUE_FULL' // the per-link pacing queue, or the client's share of it, is full; fail fast instead of breaking rate limits (HTTP 503)
-  | 'PACING_TIMEOUT' // still waiting in the pacing queue at its deadline: no peer was asked (HTTP 503)
-  | 'LINK_CLOSED' // the link closed while the request was pending
-  | 'ROLE_FORBIDDEN' // the message may not be sent by this link's node type (PROTOCOL.md §d)
+  // A request never sent, to keep within the node's limits; the link is busy, not faulty (HTTP 503 with Retry-After).
+  | 'PACING_QUEUE_FULL' // the per-link pacing queue, or the client's share of it, is full; fail fast instead of breaking rate limits
+  | 'PACING_TIMEOUT' // still waiting in the pacing queue at its deadline: no peer was asked
+  | 'TOO_MANY_IN_FLIGHT' // the link already has its cap of requests awaiting a reply
+  // A request the gateway should never have made: a bug, not a client or peer fault (HTTP 500).
+  | 'ROLE_FORBIDDEN' // the message may not be sent by this link's node type: the node would ban us (PROTOCOL.md §d)
+  | 'MESSAGE_TOO_LARGE' // the message exceeds the node's max_size for its type: the node would ban us (§h.1)
+  | 'INVALID_REQUEST' // no request can express it: a height range longer than the request allows (§e.5), a malformed header hash
+  // A link that could not be opened (reported in the link's status and logs).
   | 'HANDSHAKE_FAILED' // bad or missing handshake reply
   | 'WRONG_NETWORK' // the peer's network_id differs from ours
   | 'WRONG_NODE_TYPE' // the peer is not a full node
   | 'TLS_FAILED' // TLS or certificate problem
-  | 'PEER_REFUSED' // HTTP 403 on upgrade (our IP is banned there) or a close right after the handshake
-  | 'CLOSED'; // the manager is shutting down
+  | 'PEER_REFUSED'; // HTTP 403 on upgrade (our IP is banned there) or a close right after the handshake
 
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';

@@ -149,29 +149,50 @@ export interface UpstreamRequestOptions {
   onBehalfOf?: OnBehalfOf;
 }
 
-/**
- * What the gateway needs from its upstream. Every method rejects with an {@link UpstreamError}
- * (codes in src/chia/errors.ts); nothing else escapes.
- */
-export interface Upstream {
-  /** Connect the configured links; resolves once connecting has started (not when ready). */
-  start(): Promise<void>;
-  /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */
-  close(): Promise<void>;
+/** Listening to some of the upstream's events. */
+export interface UpstreamEventSource<E extends keyof UpstreamEvents> {
+  on<K extends E>(event: K, listener: UpstreamEvents[K]): void;
+  off<K extends E>(event: K, listener: UpstreamEvents[K]): void;
+}
 
-  /** FullBlocks of heights start..end inclusive (end − start ≤ 32), full_node role, request_blocks. */
+/**
+ * Blocks by height range, what the block cache fetches through. Like every upstream method, these
+ * reject only with an {@link UpstreamError} (codes in src/chia/errors.ts); nothing else escapes.
+ */
+export interface BlockSource {
+  /** FullBlocks of heights start..end inclusive (end − start ≤ MAX_BLOCK_SPAN), full_node role, request_blocks. */
   getBlocks(start: number, end: number, options?: UpstreamRequestOptions): Promise<FetchedBlock<FullBlock>[]>;
-  /** HeaderBlocks of heights start..end inclusive (end − start ≤ 128), wallet role, request_block_headers with filters. */
+  /** HeaderBlocks of heights start..end inclusive (end − start ≤ MAX_HEADER_SPAN), wallet role, request_block_headers with filters. */
   getHeaderBlocks(start: number, end: number, options?: UpstreamRequestOptions): Promise<FetchedBlock<HeaderBlock>[]>;
+}
+
+/** The coins a block created and spent, what the coin lists are read through. */
+export interface CoinSource {
   /** respond_additions payload (decoded) for a block; headerHash null lets the node pick its main-chain block. */
   getAdditions(height: number, headerHash: string | null, options?: UpstreamRequestOptions): Promise<RespondAdditions>;
   /** respond_removals payload (decoded) for a block. */
   getRemovals(height: number, headerHash: string, options?: UpstreamRequestOptions): Promise<RespondRemovals>;
+}
 
+/** The best peak and its changes, what the live hub and the block cache's reorg handling follow. */
+export interface PeakFeed extends UpstreamEventSource<'peak'> {
+  peak(): Peak | null;
+}
+
+/** Link states, the best peak and request outcomes, what readiness and the metrics read. */
+export interface UpstreamMonitor extends UpstreamEventSource<'link' | 'request'> {
   peak(): Peak | null;
   status(): UpstreamStatus;
   /** True when at least one link of `role` is ready. */
   isReady(role: Role): boolean;
+}
+
+/** What the gateway needs from its upstream: every narrower face above, and the links' lifecycle. */
+export interface Upstream extends BlockSource, CoinSource, PeakFeed, UpstreamMonitor {
+  /** Connect the configured links; resolves once connecting has started (not when ready). */
+  start(): Promise<void>;
+  /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */
+  close(): Promise<void>;
 
   on<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void;
   off<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void;

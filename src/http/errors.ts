@@ -3,13 +3,11 @@
  * status and a message template here. src/plugins/error-handler.ts renders them as RFC 9457
  * problem+json. Upstream (src/chia/errors.ts) and codec errors are mapped to entries of this table.
  */
-import { UpstreamError, type UpstreamErrorCode, CodecError } from '../chia/index.js';
+import { MAX_COINS_MAP_SIZE, UpstreamError, type UpstreamErrorCode, CodecError } from '../chia/index.js';
 import { envName } from '../config/options.js';
 
 /** Most blocks one range request may return (like the node RPC's get_blocks page). */
 export const MAX_RANGE_BLOCKS = 100;
-/** Largest value of a u32 height. */
-export const MAX_HEIGHT = 4_294_967_295;
 /** Longest path parameter the router accepts (Fastify's maxParamLength); a height needs 10. */
 export const MAX_PARAM_LENGTH = 100;
 
@@ -90,7 +88,7 @@ export const ERRORS = {
     // The reject carries no reason (PROTOCOL.md §e.5): name the node's known causes.
     template:
       'the peer refused to list the {field} of block {height} ({header_hash}); a node refuses the additions of a ' +
-      'block that created coins for more than 100 distinct puzzle hashes, any coin request while its wallet-sync ' +
+      `block that created coins for more than ${MAX_COINS_MAP_SIZE} distinct puzzle hashes, any coin request while its wallet-sync ` +
       'queue is full, and a block that left its main chain',
   },
   NO_PEAK: {
@@ -194,6 +192,7 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
   PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
   // Never sent, so no peer failed to answer: the link is busy, not the upstream slow (no 504).
   PACING_TIMEOUT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
+  TOO_MANY_IN_FLIGHT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
   LINK_CLOSED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'the link closed' }, { cause: e }),
   HANDSHAKE_FAILED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'handshake failed' }, { cause: e }),
   WRONG_NETWORK: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'wrong network' }, { cause: e }),
@@ -201,8 +200,10 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
   TLS_FAILED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'TLS failure' }, { cause: e }),
   PEER_REFUSED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'the peer refused us' }, { cause: e }),
   CLOSED: (e) => new ApiError('SHUTTING_DOWN', {}, { cause: e }),
-  // Sending a message our link's role may not send is a gateway bug, not a client or peer fault.
+  // A request the node would punish, or one no request can express, is a gateway bug, not a client or peer fault.
   ROLE_FORBIDDEN: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
+  MESSAGE_TOO_LARGE: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
+  INVALID_REQUEST: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
 };
 
 /** Retry-After in whole seconds: `afterMs` rounded up (when the pacing window has room again), at least RETRY_AFTER_SECONDS. */

@@ -7,7 +7,7 @@
  * for the per-IP cap: a client's count is given back exactly once, when it leaves the client set.
  * The protocol is described in the README ("Live peaks") and schemas/live.ts.
  */
-import type { Peak, PeakChange } from '../chia/index.js';
+import type { Peak, PeakChange, PeakFeed } from '../chia/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { peakData, reorgOf, serialize, type SerializedEvent } from './live-events.js';
 import { ReplayBuffer, type Cursor } from './replay-buffer.js';
@@ -17,13 +17,6 @@ import { IpCounts } from './ip-counts.js';
 import { MessageBudget, type MessageLimits } from './message-budget.js';
 import { envName } from '../config/options.js';
 import type { GapMessage, HelloMessage } from '../../schemas/live.js';
-
-/** The part of the Upstream interface the hub depends on. */
-export interface PeakSource {
-  peak(): Peak | null;
-  on(event: 'peak', listener: (change: PeakChange) => void): void;
-  off(event: 'peak', listener: (change: PeakChange) => void): void;
-}
 
 export interface PeakHubOptions {
   replaySize: number;
@@ -74,7 +67,7 @@ type ShedReason = 'send_buffer' | 'heartbeat' | 'message_rate';
 export type PeakHub = ReturnType<typeof createPeakHub>;
 
 /** Creates a hub fed by `source`; call close() to detach it and end every client. */
-export function createPeakHub(source: PeakSource, options: PeakHubOptions) {
+export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
   const buffer = new ReplayBuffer(options.replaySize);
   const clients = new Set<LiveClient>();
   const metrics = options.metrics;

@@ -4,7 +4,7 @@
  * the links are up but the view of the chain has stopped moving, so answers may be outdated. Every
  * link is listed with its target, last error and next attempt, so a 503 says what is missing.
  */
-import type { LinkStatus, Role, Upstream } from '../chia/index.js';
+import type { LinkStatus, Role, UpstreamMonitor } from '../chia/index.js';
 import type { GatewayConfig } from '../config/config.js';
 
 const MS_PER_SECOND = 1_000;
@@ -22,7 +22,7 @@ export interface Readiness {
 }
 
 /** Evaluates readiness now. */
-export function readinessOf(upstream: Upstream, config: Pick<GatewayConfig, 'roles' | 'peakMaxAgeMs'>, now = Date.now()): Readiness {
+export function readinessOf(upstream: UpstreamMonitor, config: Pick<GatewayConfig, 'roles' | 'peakMaxAgeMs'>, now = Date.now()): Readiness {
   const roles: Partial<Record<Role, boolean>> = {};
   for (const role of config.roles) roles[role] = upstream.isReady(role);
   const missing = config.roles.filter((role) => roles[role] !== true);

@@ -3,7 +3,7 @@
  * queue depth from `status()` on every `link` event and before each scrape, request counters and
  * latency (of the requests a peer was asked) from `request` events. The only writer of these metrics, so nothing is counted twice.
  */
-import { LINK_STATES, type RequestOutcome, type Role, type Upstream } from '../chia/index.js';
+import { LINK_STATES, type RequestOutcome, type Role, type UpstreamMonitor } from '../chia/index.js';
 import type { Metrics } from './metrics.js';
 
 const MS_PER_SECOND = 1000;
@@ -16,7 +16,7 @@ export interface UpstreamMetricsBinding {
 }
 
 /** Subscribes the metrics to an upstream's events. */
-export function bindUpstreamMetrics(upstream: Upstream, metrics: Metrics): UpstreamMetricsBinding {
+export function bindUpstreamMetrics(upstream: UpstreamMonitor, metrics: Metrics): UpstreamMetricsBinding {
   const sync = (): void => {
     const status = upstream.status();
     const roles = new Set<Role>(status.roles);

@@ -7,7 +7,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { BlockCache, type EntryKind, type FetchBlocks } from '../chain/block-cache.js';
-import type { PeakChange, Upstream } from '../chia/index.js';
+import type { BlockSource, PeakChange } from '../chia/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,7 +16,7 @@ declare module 'fastify' {
 }
 
 /** The cache's fetch through `upstream`: full blocks over full_node links, header blocks over wallet links. */
-export function fetchThrough(upstream: Upstream): FetchBlocks {
+export function fetchThrough(upstream: BlockSource): FetchBlocks {
   return (kind, start, end, onBehalfOf) =>
     kind === 'full' ? upstream.getBlocks(start, end, { onBehalfOf }) : upstream.getHeaderBlocks(start, end, { onBehalfOf });
 }

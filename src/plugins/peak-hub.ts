@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 async function peakHubPlugin(app: FastifyInstance): Promise<void> {
   const { ws } = app.config;
-  // The hub uses only the peak part of the upstream (PeakSource): on('peak') and peak().
+  // The hub uses only the peak part of the upstream (PeakFeed): on('peak') and peak().
   const hub = createPeakHub(app.upstream, {
     replaySize: ws.replaySize,
     heartbeatMs: ws.heartbeatMs,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RATE_LIMITER_BAN_MS } from '../../src/chia/protocol/close-reasons.js';
+import { RATE_LIMITER_BAN_MS } from '../../src/chia/protocol/limits.js';
 import { DEFAULTS } from '../../src/config/config.js';
 import { OPTIONS } from '../../src/config/options.js';
 import { ConfigError, type ConfigIssue } from '../../src/config/parse.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBlockList, headerHash, toHex, type Coin } from '../../src/chia/codec/index.js';
+import { decodeBlockList, headerHash, toHex, type Coin, type PayloadName, type PayloadOf } from '../../src/chia/codec/index.js';
 import { NodeType } from '../../src/chia/protocol/message-rules.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { connectRaw, type RawClient } from '../../fake-node/raw-client.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 /** Sends a request with a fresh id and returns the reply with that id. */
-async function ask(c: RawClient, name: Parameters<RawClient['send']>[0], payload: unknown) {
+async function ask<N extends PayloadName>(c: RawClient, name: N, payload: PayloadOf<N>) {
   const id = nextId++;
   c.send(name, payload, id);
   return c.next((m) => m.id === id && m.name !== undefined);
@@ -57,7 +57,7 @@ describe('fake node: block requests (FULL_NODE)', () => {
       [0, 33],
       [10, 9],
       [190, 210],
-    ]) {
+    ] satisfies [number, number][]) {
       const reply = await ask(full, 'request_blocks', { start_height: start, end_height: end, include_transaction_block: true });
       expect(reply.name).toBe('reject_blocks');
     }

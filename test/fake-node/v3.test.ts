@@ -31,7 +31,7 @@ describe('fake node: RATE_LIMITS_V3 (PROTOCOL.md §c.5, §h.3)', () => {
 
   it('answers 7 with 7 and its window table, and accepts the peer after its configure_window_sizes', async () => {
     const c = await v3Client();
-    c.send('configure_window_sizes', { settings: NODE_WINDOWS }, null);
+    c.send('configure_window_sizes', { settings: [...NODE_WINDOWS] }, null);
     await c.nextNamed('new_peak_wallet');
     c.send('request_block_header', { height: 3 }, 1);
     expect((await c.next((m) => m.id === 1)).name).toBe('respond_block_header');
@@ -44,7 +44,7 @@ describe('fake node: RATE_LIMITS_V3 (PROTOCOL.md §c.5, §h.3)', () => {
   });
 
   it('closes 1002 "-6" on an empty list or a window for an unlimited type', async () => {
-    for (const settings of [[], [[52, 2]]]) {
+    for (const settings of [[], [[52, 2]]] satisfies [number, number][][]) {
       const c = await v3Client();
       c.send('configure_window_sizes', { settings }, null);
       expect(await c.closed).toEqual({ code: 1002, reason: '-6' });
@@ -55,7 +55,7 @@ describe('fake node: RATE_LIMITS_V3 (PROTOCOL.md §c.5, §h.3)', () => {
   it('lets v3 types skip the v2 limiter (600 request_block_header, limit 500 per window)', async () => {
     const c = await v3Client();
     const before = scope.node.violations.length;
-    c.send('configure_window_sizes', { settings: NODE_WINDOWS }, null);
+    c.send('configure_window_sizes', { settings: [...NODE_WINDOWS] }, null);
     for (let i = 0; i < 600; i++) c.send('request_block_header', { height: 1 }, i);
     await c.next((m) => m.id === 599, 20_000);
     expect(scope.node.violations.length).toBe(before);
@@ -63,7 +63,7 @@ describe('fake node: RATE_LIMITS_V3 (PROTOCOL.md §c.5, §h.3)', () => {
 
   it('closes 1000 "" and bans 300 s when a third request of one type arrives while two are processing', async () => {
     const c = await v3Client();
-    c.send('configure_window_sizes', { settings: NODE_WINDOWS }, null);
+    c.send('configure_window_sizes', { settings: [...NODE_WINDOWS] }, null);
     await c.nextNamed('new_peak_wallet');
     scope.node.faults.set('request_block_header', { kind: 'slow', ms: 2_000 });
     for (let i = 1; i <= 3; i++) c.send('request_block_header', { height: i }, i);

@@ -4,7 +4,7 @@
  * get 400 problem+json before any stream (SSE, WebSocket upgrade) or an error frame (subscribe).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_HEIGHT } from '../../src/http/errors.js';
+import { MAX_HEIGHT } from '../../src/chia/index.js';
 import { LiveClient, liveTestScope } from './live-app.js';
 import { UPGRADE_HEADERS, portOf, rawRequest } from '../support/raw-upgrade.js';
 

@@ -1,31 +1,38 @@
 /**
- * An in-memory Upstream for inject tests and benchmarks: it serves the real mainnet blocks 0–63
- * (shared data, decoded with the codec) and their coinbase additions, follows the Upstream contract
- * (inclusive ranges, request limits, UpstreamError codes), records every call, and fails on command.
+ * An in-memory upstream for inject tests and benchmarks (a BlockSource and CoinSource with a peak):
+ * it serves the real mainnet blocks 0–63 (shared data, decoded with the codec) and their coinbase
+ * additions, follows the Upstream contract (inclusive ranges, request limits, UpstreamError codes),
+ * records every call, and fails on command; events and the peak are the shared double's.
  */
 import { readFileSync } from 'node:fs';
-import { EventEmitter } from 'node:events';
-import { coinId, fromHex, headerHash, parseJson, toHex, types } from '../../src/chia/codec/index.js';
-import type { Coin, FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../../src/chia/codec/index.js';
-import { UpstreamError, type UpstreamErrorCode } from '../../src/chia/errors.js';
-import { peakChange } from '../../src/chia/peaks/reorg.js';
-import type {
-  FetchedBlock,
-  LinkStatus,
-  Peak,
-  Role,
-  Upstream,
-  UpstreamEvents,
-  UpstreamStatus,
-} from '../../src/chia/upstream-api.js';
+import {
+  MAX_BLOCK_SPAN,
+  MAX_HEADER_SPAN,
+  UpstreamError,
+  coinId,
+  fromHex,
+  headerHash,
+  parseJson,
+  toHex,
+  types,
+  type BlockSource,
+  type Coin,
+  type CoinSource,
+  type FetchedBlock,
+  type FullBlock,
+  type HeaderBlock,
+  type LinkStatus,
+  type Peak,
+  type RespondAdditions,
+  type RespondRemovals,
+  type Role,
+  type UpstreamErrorCode,
+} from '../../src/chia/index.js';
 import { fixtureFile } from './fixtures.js';
+import { DOUBLE_PEER, UpstreamDouble } from './upstream-double.js';
 
 export const MEMORY_CHAIN_LENGTH = 64;
-export const MEMORY_PEER = '127.0.0.1:8444';
-/** request_blocks span limit: end − start ≤ 32 (PROTOCOL.md §e.5). */
-const MAX_BLOCKS_SPAN = 32;
-/** request_block_headers span limit: end − start ≤ 128. */
-const MAX_HEADERS_SPAN = 128;
+export const MEMORY_PEER = DOUBLE_PEER;
 
 export type UpstreamMethod = 'getBlocks' | 'getHeaderBlocks' | 'getAdditions' | 'getRemovals';
 
@@ -80,7 +87,7 @@ export function loadMainnetAdditions(): Map<number, Coin[]> {
 const SHARED_BLOCKS = { value: undefined as StoredBlock[] | undefined };
 const SHARED_ADDITIONS = { value: undefined as Map<number, Coin[]> | undefined };
 
-export class MemoryUpstream implements Upstream {
+export class MemoryUpstream extends UpstreamDouble implements BlockSource, CoinSource {
   readonly blocks: StoredBlock[];
   readonly additions: Map<number, Coin[]>;
   /** Every call, in order, e.g. `getBlocks 0 31`. */
@@ -90,18 +97,15 @@ export class MemoryUpstream implements Upstream {
   readonly failures = new Map<UpstreamMethod, UpstreamErrorCode>();
   /** Delay before each reply, to let tests overlap requests. */
   delayMs = 0;
-  started = false;
-  closed = false;
-  #peak: Peak | null;
-  readonly #events = new EventEmitter();
 
   constructor(options: { peakHeight?: number | null } = {}) {
+    super();
     SHARED_BLOCKS.value ??= loadMainnetBlocks();
     SHARED_ADDITIONS.value ??= loadMainnetAdditions();
     this.blocks = [...SHARED_BLOCKS.value];
     this.additions = SHARED_ADDITIONS.value;
     const peakHeight = options.peakHeight === undefined ? MEMORY_CHAIN_LENGTH - 1 : options.peakHeight;
-    this.#peak = peakHeight === null ? null : this.peakAt(peakHeight, peakHeight - 1);
+    this.makeBest(peakHeight === null ? null : this.peakAt(peakHeight, peakHeight - 1));
   }
 
   /** A Peak for the stored block at `height`. */
@@ -119,9 +123,7 @@ export class MemoryUpstream implements Upstream {
 
   /** Makes `peak` the best peak and emits it, as the manager does on new_peak. */
   setPeak(peak: Peak | null): void {
-    const previous = this.#peak;
-    this.#peak = peak;
-    if (peak !== null) this.#events.emit('peak', peakChange(peak, previous));
+    this.makeBest(peak);
   }
 
   /** Serves `replacement`'s blocks at `height` from now on (a reorg), relabelled to that height. */
@@ -132,27 +134,23 @@ export class MemoryUpstream implements Upstream {
     };
   }
 
-  async start(): Promise<void> {
-    this.started = true;
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-    this.#events.removeAllListeners();
+  override async close(): Promise<void> {
+    this.events.removeAllListeners();
   }
 
-  async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
+  override async getBlocks(start: number, end: number): Promise<FetchedBlock<FullBlock>[]> {
     await this.#enter('getBlocks', 'full_node', `${start} ${end}`);
-    this.#checkSpan(start, end, MAX_BLOCKS_SPAN);
+    this.#checkSpan(start, end, MAX_BLOCK_SPAN);
     return this.#range(start, end).map((b) => b.full);
   }
 
-  async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
+  override async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
     await this.#enter('getHeaderBlocks', 'wallet', `${start} ${end}`);
-    this.#checkSpan(start, end, MAX_HEADERS_SPAN);
+    this.#checkSpan(start, end, MAX_HEADER_SPAN);
     return this.#range(start, end).map((b) => b.header);
   }
 
-  async getAdditions(height: number, hash: string | null): Promise<RespondAdditions> {
+  override async getAdditions(height: number, hash: string | null): Promise<RespondAdditions> {
     await this.#enter('getAdditions', 'wallet', `${height} ${hash}`);
     const block = this.#transactionBlock(height, hash);
     const byPuzzle = new Map<string, Coin[]>();
@@ -168,28 +166,23 @@ export class MemoryUpstream implements Upstream {
     };
   }
 
-  async getRemovals(height: number, hash: string): Promise<RespondRemovals> {
+  override async getRemovals(height: number, hash: string): Promise<RespondRemovals> {
     await this.#enter('getRemovals', 'wallet', `${height} ${hash}`);
     const block = this.#transactionBlock(height, hash);
     // No coin is spent in mainnet blocks 0–63 (no generators yet): an honest empty reply.
     return { height, header_hash: fromHex(block.header_hash), coins: [], proofs: null };
   }
 
-  peak(): Peak | null {
-    return this.#peak;
-  }
-
-  status(): UpstreamStatus {
-    const links: LinkStatus[] = (['full_node', 'wallet'] as const).map((role) => ({
+  /** One link per role, ready as `ready` says, at the best peak. */
+  protected override linkStatuses(): LinkStatus[] {
+    const best = this.peak();
+    return this.roles.map((role) => ({
       id: `${role}#1`,
       role,
       peer: MEMORY_PEER,
       state: this.ready[role] ? 'ready' : 'reconnecting',
       peer_id: null,
-      peak:
-        this.#peak === null
-          ? null
-          : { height: this.#peak.height, header_hash: this.#peak.header_hash, weight: String(this.#peak.weight) },
+      peak: best === null ? null : { height: best.height, header_hash: best.header_hash, weight: String(best.weight) },
       since: 0,
       last_error: null,
       in_flight: 0,
@@ -198,18 +191,6 @@ export class MemoryUpstream implements Upstream {
       reconnects: 0,
       retry: null,
     }));
-    return { network: 'mainnet', roles: ['full_node', 'wallet'], links, peak: this.#peak };
-  }
-
-  isReady(role: Role): boolean {
-    return this.ready[role];
-  }
-
-  on<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void {
-    this.#events.on(event, listener);
-  }
-  off<E extends keyof UpstreamEvents>(event: E, listener: UpstreamEvents[E]): void {
-    this.#events.off(event, listener);
   }
 
   async #enter(method: UpstreamMethod, role: Role, args: string): Promise<void> {
@@ -228,7 +209,7 @@ export class MemoryUpstream implements Upstream {
 
   /** Blocks start..end inclusive; a height beyond the peak or the stored chain is rejected, as a node does. */
   #range(start: number, end: number): StoredBlock[] {
-    const top = Math.min(this.blocks.length - 1, this.#peak?.height ?? -1);
+    const top = Math.min(this.blocks.length - 1, this.peak()?.height ?? -1);
     if (end > top) throw new UpstreamError('UPSTREAM_REJECTED', `no block ${end}`, { peer: MEMORY_PEER });
     return this.blocks.slice(start, end + 1);
   }

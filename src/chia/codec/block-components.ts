@@ -88,7 +88,6 @@ export const SubEpochSummary = struct(
     ],
   },
 );
-export type SubEpochSummary = ValueOf<typeof SubEpochSummary>;
 
 const RCB_FIELDS = {
   weight: u128,

@@ -29,7 +29,7 @@ export interface Codec<T> {
 /** The decoded value type of a codec. */
 export type ValueOf<C> = C extends Codec<infer T> ? T : never;
 
-/** A named top-level type with whole-buffer operations (CODEC-API.md). */
+/** A named top-level type with whole-buffer operations. */
 export interface Streamable<T> {
   readonly name: string;
   readonly codec: Codec<T>;

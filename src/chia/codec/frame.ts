@@ -1,13 +1,13 @@
 /** The Message frame: u8 type ‖ Optional[u16] id ‖ u32 length ‖ data (PROTOCOL.md §b.1). */
+import { MAX_MESSAGE_ID } from '../protocol/limits.js';
 import { CodecError } from './errors.js';
-import { type MessageName, MessageType } from './message-types.js';
+import { MessageType } from './message-types.js';
 import { Reader } from './reader.js';
-import { payloadType } from './registry.js';
+import { payloadCodec, type PayloadName, type PayloadOf } from './registry.js';
 import { Writer } from './writer.js';
 
 /** type + flag + u32 length, the smallest frame (no id, empty data). */
 const MIN_FRAME_SIZE = 6;
-const MAX_REQUEST_ID = 0xffff;
 const MAX_TYPE = 0xff;
 
 export interface Frame {
@@ -21,7 +21,7 @@ export interface Frame {
 export function encodeFrame(frame: Frame): Uint8Array {
   const { type, id, data } = frame;
   if (!Number.isInteger(type) || type < 0 || type > MAX_TYPE) throw new CodecError(`invalid message type ${type}`, -1, 'Message.type');
-  if (id !== null && (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID)) {
+  if (id !== null && (!Number.isInteger(id) || id < 0 || id > MAX_MESSAGE_ID)) {
     throw new CodecError(`invalid message id ${id}`, -1, 'Message.id');
   }
   if (!(data instanceof Uint8Array)) throw new CodecError('frame data must be a Uint8Array', -1, 'Message.data');
@@ -56,9 +56,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
 }
 
 /** Frames a payload value as message `name`, encoding it with the message's payload class. */
-export function encodeMessage(name: MessageName, payload: unknown, id: number | null): Uint8Array {
-  const type = MessageType[name];
-  const cls = type === undefined ? undefined : payloadType(type);
-  if (cls === undefined) throw new CodecError(`no payload codec for message ${String(name)}`, -1, 'Message');
-  return encodeFrame({ type, id, data: cls.encode(payload) });
+export function encodeMessage<N extends PayloadName>(name: N, payload: PayloadOf<N>, id: number | null): Uint8Array {
+  const data = payloadCodec(name).encode(payload);
+  return encodeFrame({ type: MessageType[name], id, data });
 }

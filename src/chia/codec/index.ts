@@ -1,72 +1,20 @@
 /**
  * Chia peer-protocol codec: frames, every streamable payload the gateway uses, blocks, JSON
- * renderings and hashes. Pure: bytes in, values out. See README.md in this directory.
+ * renderings and hashes. Pure: bytes in, values out. See README.md in this directory. Any payload's
+ * value type is PayloadOf<message name>; the block types below are named for the layers that render them.
  */
 export { CodecError } from './errors.js';
-export type { Codec, JsonMode, Streamable, ValueOf } from './codec.js';
+export type { JsonMode, Streamable } from './codec.js';
 export { toHex, fromHex } from './hex.js';
 export { parseJson, stringifyJson } from './json.js';
 export { MessageType, messageName, type MessageName } from './message-types.js';
-export { types, payloadType, type TypeOf } from './registry.js';
+export { types, payloadType, payloadCodec, type PayloadName, type PayloadOf } from './registry.js';
 export { encodeFrame, decodeFrame, encodeMessage, type Frame } from './frame.js';
-export { decodeBlockList, type BlockList, type BlockListKind } from './block-list.js';
+export { decodeBlockList, type BlockList } from './block-list.js';
 export { headerHash, coinId, sha256 } from './hashes.js';
 export { clvmEnd } from './clvm-length.js';
-export type { ProofOfSpace } from './proof-of-space.js';
-export type {
-  ChallengeChainSubSlot,
-  ClassgroupElement,
-  Coin,
-  EndOfSubSlotBundle,
-  Foliage,
-  FoliageBlockData,
-  FoliageTransactionBlock,
-  InfusedChallengeChainSubSlot,
-  PoolTarget,
-  RewardChainBlock,
-  RewardChainBlockUnfinished,
-  RewardChainSubSlot,
-  SubEpochSummary,
-  SubSlotProofs,
-  TransactionsInfo,
-  VDFInfo,
-  VDFProof,
-} from './block-components.js';
-export type { FullBlock, HeaderBlock, UnfinishedBlock } from './blocks.js';
-export type { WeightProof, SubEpochData, SubSlotData, SubEpochChallengeSegment } from './weight-proof.js';
-export type {
-  ConfigureWindowSizes,
-  CoinSpend,
-  CoinState,
-  ErrorMessage,
-  Handshake,
-  RespondPeersIntroducer,
-  SpendBundle,
-  TimestampedPeerInfo,
-} from './protocol-shared.js';
-export type {
-  NewPeak,
-  NewSignagePointOrEndOfSubSlot,
-  NewTransaction,
-  NewUnfinishedBlock2,
-  RejectBlock,
-  RejectBlocks,
-  RequestBlock,
-  RequestBlocks,
-  RequestMempoolTransactions,
-  RespondBlock,
-  RespondBlocks,
-  RespondPeers,
-} from './protocol-full-node.js';
-export type {
-  CoinStateFilters,
-  CoinStateUpdate,
-  NewPeakWallet,
-  PuzzleSolutionResponse,
-  RespondAdditions,
-  RespondBlockHeader,
-  RespondBlockHeaders,
-  RespondHeaderBlocks,
-  RespondRemovals,
-  TransactionAck,
-} from './protocol-wallet.js';
+export type { Coin, Foliage, FoliageTransactionBlock, RewardChainBlock, RewardChainBlockUnfinished, TransactionsInfo } from './block-components.js';
+export type { FullBlock, HeaderBlock } from './blocks.js';
+export type { Handshake } from './protocol-shared.js';
+export type { RespondBlock } from './protocol-full-node.js';
+export type { RespondAdditions, RespondRemovals } from './protocol-wallet.js';

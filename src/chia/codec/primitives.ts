@@ -80,9 +80,8 @@ function bigUint(name: string, size: 8 | 16): Codec<bigint> {
 export const u8 = smallInt('u8', 1, false);
 export const u16 = smallInt('u16', 2, false);
 export const u32 = smallInt('u32', 4, false);
-export const i8 = smallInt('i8', 1, true);
+/** The only signed integer on the wire: Error.code (§f.1). */
 export const i16 = smallInt('i16', 2, true);
-export const i32 = smallInt('i32', 4, true);
 export const u64 = bigUint('u64', 8);
 export const u128 = bigUint('u128', 16);
 

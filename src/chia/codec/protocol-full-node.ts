@@ -16,27 +16,20 @@ export const NewPeak = struct('NewPeak', {
   fork_point_with_previous_peak: u32,
   unfinished_reward_block_hash: bytes32,
 });
-export type NewPeak = ValueOf<typeof NewPeak>;
 
 export const NewTransaction = struct('NewTransaction', { transaction_id: bytes32, cost: u64, fees: u64 });
-export type NewTransaction = ValueOf<typeof NewTransaction>;
 export const RequestTransaction = struct('RequestTransaction', { transaction_id: bytes32 });
 export const RespondTransaction = struct('RespondTransaction', { transaction: SpendBundle });
 export const RequestProofOfWeight = struct('RequestProofOfWeight', { total_number_of_blocks: u32, tip: bytes32 });
 export const RespondProofOfWeight = struct('RespondProofOfWeight', { wp: WeightProof, tip: bytes32 });
 
 export const RequestBlock = struct('RequestBlock', { height: u32, include_transaction_block: bool });
-export type RequestBlock = ValueOf<typeof RequestBlock>;
 export const RespondBlock = struct('RespondBlock', { block: FullBlock });
 export type RespondBlock = ValueOf<typeof RespondBlock>;
 export const RejectBlock = struct('RejectBlock', { height: u32 });
-export type RejectBlock = ValueOf<typeof RejectBlock>;
 export const RequestBlocks = struct('RequestBlocks', { start_height: u32, end_height: u32, include_transaction_block: bool });
-export type RequestBlocks = ValueOf<typeof RequestBlocks>;
 export const RespondBlocks = struct('RespondBlocks', { start_height: u32, end_height: u32, blocks: list(FullBlock) });
-export type RespondBlocks = ValueOf<typeof RespondBlocks>;
 export const RejectBlocks = struct('RejectBlocks', { start_height: u32, end_height: u32 });
-export type RejectBlocks = ValueOf<typeof RejectBlocks>;
 
 export const NewUnfinishedBlock = struct('NewUnfinishedBlock', { unfinished_reward_hash: bytes32 });
 export const RequestUnfinishedBlock = struct('RequestUnfinishedBlock', { unfinished_reward_hash: bytes32 });
@@ -45,7 +38,6 @@ export const NewUnfinishedBlock2 = struct('NewUnfinishedBlock2', {
   unfinished_reward_hash: bytes32,
   foliage_hash: optional(bytes32),
 });
-export type NewUnfinishedBlock2 = ValueOf<typeof NewUnfinishedBlock2>;
 export const RequestUnfinishedBlock2 = struct('RequestUnfinishedBlock2', {
   unfinished_reward_hash: bytes32,
   foliage_hash: optional(bytes32),
@@ -57,7 +49,6 @@ export const NewSignagePointOrEndOfSubSlot = struct('NewSignagePointOrEndOfSubSl
   index_from_challenge: u8,
   last_rc_infusion: bytes32,
 });
-export type NewSignagePointOrEndOfSubSlot = ValueOf<typeof NewSignagePointOrEndOfSubSlot>;
 export const RequestSignagePointOrEndOfSubSlot = struct('RequestSignagePointOrEndOfSubSlot', {
   challenge_hash: bytes32,
   index_from_challenge: u8,
@@ -74,7 +65,6 @@ export const RespondEndOfSubSlot = struct('RespondEndOfSubSlot', { end_of_slot_b
 
 /** filter is a Python-defined bytes field: empty renders "0x" (§g.1). */
 export const RequestMempoolTransactions = struct('RequestMempoolTransactions', { filter: pyBytes });
-export type RequestMempoolTransactions = ValueOf<typeof RequestMempoolTransactions>;
 
 const compactVdfHead = { height: u32, header_hash: bytes32, field_vdf: u8, vdf_info: VDFInfo } as const;
 export const RequestCompactVDF = struct('RequestCompactVDF', compactVdfHead);
@@ -83,4 +73,3 @@ export const NewCompactVDF = struct('NewCompactVDF', compactVdfHead);
 
 export const RequestPeers = struct('RequestPeers', {});
 export const RespondPeers = struct('RespondPeers', { peer_list: list(TimestampedPeerInfo) });
-export type RespondPeers = ValueOf<typeof RespondPeers>;

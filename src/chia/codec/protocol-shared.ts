@@ -26,7 +26,6 @@ export const NoneResponse = struct('NoneResponse', {});
 
 /** configure_window_sizes (111): (message type, window size) pairs (§c.5). */
 export const ConfigureWindowSizes = struct('ConfigureWindowSizes', { settings: list(tuple(u8, u16)) });
-export type ConfigureWindowSizes = ValueOf<typeof ConfigureWindowSizes>;
 
 export const CoinState = struct('CoinState', {
   coin: Coin,
@@ -36,7 +35,6 @@ export const CoinState = struct('CoinState', {
 export type CoinState = ValueOf<typeof CoinState>;
 
 export const CoinSpend = struct('CoinSpend', { coin: Coin, puzzle_reveal: program, solution: program });
-export type CoinSpend = ValueOf<typeof CoinSpend>;
 
 export const SpendBundle = struct('SpendBundle', { coin_spends: list(CoinSpend), aggregated_signature: g2 });
 export type SpendBundle = ValueOf<typeof SpendBundle>;
@@ -46,4 +44,3 @@ export type TimestampedPeerInfo = ValueOf<typeof TimestampedPeerInfo>;
 
 export const RequestPeersIntroducer = struct('RequestPeersIntroducer', {});
 export const RespondPeersIntroducer = struct('RespondPeersIntroducer', { peer_list: list(TimestampedPeerInfo) });
-export type RespondPeersIntroducer = ValueOf<typeof RespondPeersIntroducer>;

@@ -23,7 +23,6 @@ export const RespondPuzzleSolution = struct('RespondPuzzleSolution', { response:
 export const RejectPuzzleSolution = struct('RejectPuzzleSolution', { coin_name: bytes32, height: u32 });
 export const SendTransaction = struct('SendTransaction', { transaction: SpendBundle });
 export const TransactionAck = struct('TransactionAck', { txid: bytes32, status: u8, error: optional(str) });
-export type TransactionAck = ValueOf<typeof TransactionAck>;
 
 export const NewPeakWallet = struct('NewPeakWallet', {
   header_hash: bytes32,
@@ -31,22 +30,18 @@ export const NewPeakWallet = struct('NewPeakWallet', {
   weight: u128,
   fork_point_with_previous_peak: u32,
 });
-export type NewPeakWallet = ValueOf<typeof NewPeakWallet>;
 
 export const RequestBlockHeader = struct('RequestBlockHeader', { height: u32 });
 export const RespondBlockHeader = struct('RespondBlockHeader', { header_block: HeaderBlock });
-export type RespondBlockHeader = ValueOf<typeof RespondBlockHeader>;
 export const RejectHeaderRequest = struct('RejectHeaderRequest', { height: u32 });
 
 const range = { start_height: u32, end_height: u32 } as const;
 export const RequestBlockHeaders = struct('RequestBlockHeaders', { ...range, return_filter: bool });
 export const RejectBlockHeaders = struct('RejectBlockHeaders', range);
 export const RespondBlockHeaders = struct('RespondBlockHeaders', { ...range, header_blocks: list(HeaderBlock) });
-export type RespondBlockHeaders = ValueOf<typeof RespondBlockHeaders>;
 export const RequestHeaderBlocks = struct('RequestHeaderBlocks', range);
 export const RejectHeaderBlocks = struct('RejectHeaderBlocks', range);
 export const RespondHeaderBlocks = struct('RespondHeaderBlocks', { ...range, header_blocks: list(HeaderBlock) });
-export type RespondHeaderBlocks = ValueOf<typeof RespondHeaderBlocks>;
 
 const heightAndHash = { height: u32, header_hash: bytes32 } as const;
 export const RequestRemovals = struct('RequestRemovals', { ...heightAndHash, coin_names: optional(bytes32List) });
@@ -77,7 +72,6 @@ export const CoinStateUpdate = struct('CoinStateUpdate', {
   peak_hash: bytes32,
   items: list(CoinState),
 });
-export type CoinStateUpdate = ValueOf<typeof CoinStateUpdate>;
 export const RegisterForPhUpdates = struct('RegisterForPhUpdates', { puzzle_hashes: bytes32List, min_height: u32 });
 export const RespondToPhUpdates = struct('RespondToPhUpdates', {
   puzzle_hashes: bytes32List,

@@ -3,6 +3,7 @@ import * as components from './block-components.js';
 import * as blocks from './blocks.js';
 import type { Codec, Streamable, ValueOf } from './codec.js';
 import { streamable } from './codec.js';
+import { CodecError } from './errors.js';
 import { type MessageName, MessageType } from './message-types.js';
 import { ProofOfSpace } from './proof-of-space.js';
 import * as fullNode from './protocol-full-node.js';
@@ -12,10 +13,11 @@ import * as weightProof from './weight-proof.js';
 
 type Modules = typeof components & { ProofOfSpace: typeof ProofOfSpace } & typeof blocks & typeof fullNode & typeof shared & typeof wallet & typeof weightProof;
 type CodecExports = { [K in keyof Modules as Modules[K] extends Codec<unknown> ? K : never]: Modules[K] };
-/** Keyed by export name, which is the class name except for ErrorMessage (class Error). */
-type Registry = {
-  readonly [K in keyof CodecExports as K extends 'ErrorMessage' ? 'Error' : K]: Streamable<ValueOf<CodecExports[K]>>;
-};
+/** The decoded value of every class, by class name: the export name, except ErrorMessage (class Error). */
+type ClassValues = { [K in keyof CodecExports as K extends 'ErrorMessage' ? 'Error' : K]: ValueOf<CodecExports[K]> };
+/** A supported streamable class name, as in vectors.json. */
+type ClassName = keyof ClassValues;
+type Registry = { readonly [C in ClassName]: Streamable<ClassValues[C]> };
 
 function isCodec(v: unknown): v is Codec<unknown> {
   return typeof v === 'object' && v !== null && 'read' in v && 'write' in v && 'name' in v && 'minSize' in v;
@@ -31,11 +33,14 @@ function buildRegistry(): Record<string, Streamable<unknown>> {
   return out;
 }
 
-/** Streamables keyed by class name as in vectors.json (e.g. types.FullBlock, types.Error). */
+/**
+ * Streamables keyed by class name as in vectors.json (e.g. types.FullBlock, types.Error). Built from
+ * the modules' exports at load time; the type says which class each name holds (the one cast of it).
+ */
 export const types = buildRegistry() as unknown as Registry & { readonly [name: string]: Streamable<unknown> | undefined };
 
 /** Message name → payload class name (PROTOCOL.md §e). */
-const PAYLOAD_CLASS: Partial<Record<MessageName, string>> = {
+const PAYLOAD_CLASS = {
   handshake: 'Handshake',
   error: 'Error',
   none_response: 'NoneResponse',
@@ -115,7 +120,12 @@ const PAYLOAD_CLASS: Partial<Record<MessageName, string>> = {
   mempool_items_removed: 'MempoolItemsRemoved',
   request_cost_info: 'RequestCostInfo',
   respond_cost_info: 'RespondCostInfo',
-};
+} as const satisfies Partial<Record<MessageName, ClassName>>;
+
+/** A message whose payload the codec supports. */
+export type PayloadName = keyof typeof PAYLOAD_CLASS;
+/** The payload value of message `N`, e.g. `PayloadOf<'request_blocks'>` is a RequestBlocks. */
+export type PayloadOf<N extends PayloadName> = ClassValues[(typeof PAYLOAD_CLASS)[N]];
 
 const BY_ID = new Map<number, Streamable<unknown>>();
 for (const [name, cls] of Object.entries(PAYLOAD_CLASS)) {
@@ -129,5 +139,11 @@ export function payloadType(id: number): Streamable<unknown> | undefined {
   return BY_ID.get(id);
 }
 
-/** The decoded value type of a registered class, e.g. `TypeOf<'RequestBlock'>`. */
-export type TypeOf<N extends keyof Registry> = Registry[N] extends Streamable<infer T> ? T : never;
+/** The payload class of message `name`, typed by the name. */
+export function payloadCodec<N extends PayloadName>(name: N): Streamable<PayloadOf<N>> {
+  const registry: Registry = types;
+  const codec = registry[PAYLOAD_CLASS[name]];
+  // Typed callers cannot get here; a JavaScript caller may pass any name.
+  if (codec === undefined) throw new CodecError(`no payload codec for message ${String(name)}`, -1, 'Message');
+  return codec;
+}

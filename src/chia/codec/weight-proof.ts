@@ -28,7 +28,6 @@ export const SubEpochData = struct(
     ],
   },
 );
-export type SubEpochData = ValueOf<typeof SubEpochData>;
 
 const optProof = optional(VDFProof);
 const optInfo = optional(VDFInfo);
@@ -48,14 +47,12 @@ export const SubSlotData = struct('SubSlotData', {
   icc_ip_vdf_info: optInfo,
   total_iters: optional(u128),
 });
-export type SubSlotData = ValueOf<typeof SubSlotData>;
 
 export const SubEpochChallengeSegment = struct('SubEpochChallengeSegment', {
   sub_epoch_n: u32,
   sub_slots: list(SubSlotData),
   rc_slot_end_info: optInfo,
 });
-export type SubEpochChallengeSegment = ValueOf<typeof SubEpochChallengeSegment>;
 
 export const WeightProof = struct('WeightProof', {
   sub_epochs: list(SubEpochData),

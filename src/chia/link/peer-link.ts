@@ -9,31 +9,30 @@ import { peerIdOfDer } from './tls-identity.js';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import { MessageType, decodeFrame, encodeFrame, messageName, payloadType, type Handshake, type MessageName } from '../codec/index.js';
+import { MessageType, decodeFrame, encodeFrame, messageName, payloadCodec, type Handshake, type PayloadOf } from '../codec/index.js';
+import { formatPeer } from '../protocol/peer-address.js';
 import { describeClose } from '../protocol/close-reasons.js';
+import { FULL_NODE_IDLE_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS, MAX_MESSAGE_BYTES } from '../protocol/limits.js';
 import { checkHandshake, handshakeFrame, nodeTypeOf } from '../protocol/handshake.js';
 import { UpstreamError, type UpstreamErrorCode } from '../errors.js';
-import { NodeType, maySend } from '../protocol/message-rules.js';
+import { NodeType, maySend, type Reply, type RequestName } from '../protocol/message-rules.js';
 import type { OnBehalfOf } from './on-behalf-of.js';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { limitsFor, rateLimitOf } from '../protocol/rate-limits.js';
-import { DEFAULT_MAX_IN_FLIGHT, RequestMap, type IncomingFrame, type Reply } from './request-map.js';
+import { DEFAULT_MAX_IN_FLIGHT, RequestMap, type IncomingFrame } from './request-map.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import type { Role } from '../upstream-api.js';
 
-/** WebSocket message limit of the node, both directions (§a.1). */
-export const MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
-/** The node's own handshake deadline is 30 s (§a.5); we give up at the same point. */
-export const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** Ping cadence; a link without a pong for one interval is dead (§a.5: the node never pings). */
 export const PING_INTERVAL_MS = 30_000;
 /**
- * FULL_NODE links are closed after 1800 s without a binary message from us, checked every 600 s
- * (§a.5). A request_peers after 15 quiet minutes keeps us well inside that, and at most 4 per hour is
- * far below its 10/min limit (§h.1). It is cheaper for the node than request_block, and its reply is
- * optional: the message itself resets the idle clock, so a missing reply just times out quietly.
+ * FULL_NODE links are closed after FULL_NODE_IDLE_TIMEOUT_MS (30 min) without a binary message from
+ * us, checked every 10 min (§a.5). A request_peers after half that, 15 quiet minutes, keeps us well
+ * inside it, and at most 4 per hour is far below its 10/min limit (§h.1). It is cheaper for the node
+ * than request_block, and its reply is optional: the message itself resets the idle clock, so a
+ * missing reply just times out quietly.
  */
-export const KEEPALIVE_IDLE_MS = 15 * 60_000;
+export const KEEPALIVE_IDLE_MS = FULL_NODE_IDLE_TIMEOUT_MS / 2;
 /** A peer that closes this soon after accepting our handshake, before sending anything, refused us (slots full, §a.5). */
 export const REFUSED_AFTER_HANDSHAKE_MS = 5_000;
 
@@ -113,7 +112,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   constructor(options: PeerLinkOptions) {
     super();
     this.#options = options;
-    this.address = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+    this.address = formatPeer(options);
     this.role = options.role;
     this.nodeType = nodeTypeOf(options.role);
     this.#log = options.logger ?? SILENT_LOGGER;
@@ -125,8 +124,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       logger: this.#log,
       onUnsolicited: (frame) => this.#onUnsolicited(frame),
       // A wrong-typed reply means the peer is broken or confused: drop it, the manager reconnects (§e.7).
-      onInvalidReply: (frame, requestType) =>
-        this.#fail(new UpstreamError('UPSTREAM_INVALID_REPLY', `peer answered request type ${requestType} with type ${frame.type}`, { peer: this.address }), FAILED),
+      onInvalidReply: (frame, request) =>
+        this.#fail(new UpstreamError('UPSTREAM_INVALID_REPLY', `peer answered request type ${MessageType[request]} with type ${frame.type}`, { peer: this.address }), FAILED),
     });
   }
 
@@ -176,31 +175,40 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   /**
-   * Sends request `name` for the clients `onBehalfOf` names and waits for its reply. Resolves with ok
-   * or reject replies (a protocol-level reject is an answer, not a transport failure); rejects with
-   * ROLE_FORBIDDEN, PACING_QUEUE_FULL, PACING_TIMEOUT (never sent: still waiting for pacing at the
-   * deadline), UPSTREAM_TIMEOUT, UPSTREAM_INVALID_REPLY or LINK_CLOSED.
+   * Sends request `name` with its payload for the clients `onBehalfOf` names and waits for its reply.
+   * Resolves with a reply the table allows for `name` (§e.2): an answer or a refusal (a protocol-level
+   * reject is an answer, not a transport failure); rejects with ROLE_FORBIDDEN, INVALID_REQUEST (a
+   * payload that does not encode), MESSAGE_TOO_LARGE, PACING_QUEUE_FULL, PACING_TIMEOUT (never sent:
+   * still waiting for pacing at the deadline), TOO_MANY_IN_FLIGHT, UPSTREAM_TIMEOUT,
+   * UPSTREAM_INVALID_REPLY or LINK_CLOSED.
    */
-  async request(name: MessageName, payload: unknown, timeoutMs = this.#options.requestTimeoutMs, onBehalfOf?: OnBehalfOf): Promise<Reply> {
+  async request<N extends RequestName>(name: N, payload: PayloadOf<N>, timeoutMs = this.#options.requestTimeoutMs, onBehalfOf?: OnBehalfOf): Promise<Reply<N>> {
     const type = MessageType[name];
     if (!maySend(this.nodeType, type)) {
       // Never sent: the node would close and ban us (§d.1).
       throw new UpstreamError('ROLE_FORBIDDEN', `a ${this.#options.role} link may not send ${name} (PROTOCOL.md §d.2)`, { peer: this.address });
     }
     if (this.#state !== 'ready') throw new UpstreamError('LINK_CLOSED', `link to ${this.address} is ${this.#state}`, { peer: this.address });
-    const codec = payloadType(type);
-    if (!codec) throw new UpstreamError('ROLE_FORBIDDEN', `no payload type for ${name}`);
-    const data = codec.encode(payload);
+    const data = this.#encode(name, payload);
     const started = Date.now();
     // One deadline covers the pacing wait and the round trip; reached while waiting, it is a PACING_TIMEOUT.
     const release = await this.#limiter.acquire(name, data.length, { onBehalfOf, maxWaitMs: timeoutMs });
     try {
-      const { id, reply } = this.#map.register(type, Math.max(1, timeoutMs - (Date.now() - started)));
+      const { id, reply } = this.#map.register(name, Math.max(1, timeoutMs - (Date.now() - started)));
       this.#send(encodeFrame({ type, id, data }));
       release.sent();
       return await reply;
     } finally {
       release();
+    }
+  }
+
+  /** The payload bytes of request `name`; a value the payload class cannot encode is an INVALID_REQUEST. */
+  #encode<N extends RequestName>(name: N, payload: PayloadOf<N>): Uint8Array {
+    try {
+      return payloadCodec(name).encode(payload);
+    } catch (cause) {
+      throw new UpstreamError('INVALID_REQUEST', `${name} cannot be encoded: ${(cause as Error).message}`, { cause, peer: this.address });
     }
   }
 
@@ -228,6 +236,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       checkServerIdentity: anyServerName,
       perMessageDeflate: false,
       maxPayload: MAX_MESSAGE_BYTES,
+      // The node's own handshake deadline (§a.5): we give up at the same point.
       handshakeTimeout: this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     });
     this.#ws = ws;

@@ -27,7 +27,8 @@
  */
 import { UpstreamError } from '../errors.js';
 import type { ClientKey, OnBehalfOf } from './on-behalf-of.js';
-import { AGGREGATE_LIMIT, RATE_LIMIT_WINDOW_MS, rateLimitOf, type RateLimit } from '../protocol/rate-limits.js';
+import { AGGREGATE_LIMIT, RATE_LIMIT_WINDOW_MS } from '../protocol/limits.js';
+import { rateLimitOf, type RateLimit } from '../protocol/rate-limits.js';
 
 export interface RateLimiterOptions {
   /** Fraction of the node's limits we use (config.pacingShare). */
@@ -224,7 +225,7 @@ export class RateLimiter {
     // The node bans a message over max_size whatever the counts (§h.1): it can never be sent.
     if (limit && size > limit.maxSize) {
       return Promise.reject(
-        new UpstreamError('ROLE_FORBIDDEN', `${name} of ${size} bytes exceeds the node's max_size ${limit.maxSize}`),
+        new UpstreamError('MESSAGE_TOO_LARGE', `${name} of ${size} bytes exceeds the node's max_size ${limit.maxSize}`),
       );
     }
     const { signal, onBehalfOf } = options;

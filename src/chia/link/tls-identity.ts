@@ -4,7 +4,7 @@
  * Framework-free; never logs key material.
  */
 import { type RSAKeyPairOptions, X509Certificate, createHash, createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -13,6 +13,14 @@ import type { Logger } from '../logger.js';
 export interface PemPair {
   cert: string;
   key: string;
+}
+
+/**
+ * The public Chia CA (its certificate and key, public data every node ships: PROTOCOL.md §a.3) from
+ * `dir`, which holds chia_ca.crt and chia_ca.key; the caller knows where its copy lives.
+ */
+export function readChiaCa(dir: string): PemPair {
+  return { cert: readFileSync(join(dir, 'chia_ca.crt'), 'utf8'), key: readFileSync(join(dir, 'chia_ca.key'), 'utf8') };
 }
 
 export interface TlsIdentity extends PemPair {

@@ -1,12 +1,14 @@
 /**
  * Learning a new peak's parent hash. new_peak and new_peak_wallet carry no parent hash (PROTOCOL.md
  * §e.3, §e.4), so when the tracker cannot relate a freshly connected peer's first peak to the best
- * (PeakTracker.needsParent), the manager asks the announcing link for that block once: its
+ * (PeakTracker.needsParent), the follower asks the announcing link for that block once: its
  * foliage.prev_block_hash gives the height below, usually the previous best itself, which turns a
  * guessed 32-block fork into the true one. Announcements of one peer are processed in order behind
  * such a request (PerKeyQueue).
  */
-import type { MessageName } from '../codec/index.js';
+import { MessageType, headerHash, toHex, type PayloadOf } from '../codec/index.js';
+import { UpstreamError } from '../errors.js';
+import { decodeReply, type PeerAnswer } from '../link/peer-reply.js';
 import { NodeType } from '../protocol/message-rules.js';
 
 /**
@@ -16,14 +18,33 @@ import { NodeType } from '../protocol/message-rules.js';
  */
 export const PARENT_TIMEOUT_MS = 5_000;
 
+/** A request for one block, with its payload. */
+export type ParentRequest =
+  | { message: 'request_block_header'; payload: PayloadOf<'request_block_header'> }
+  | { message: 'request_block'; payload: PayloadOf<'request_block'> };
+
 /**
  * The request for the block at `height` that a link of `nodeType` may send (§d.2): a WALLET link
  * asks request_block_header, a FULL_NODE link request_block without the transactions generator.
  */
-export function parentRequest(nodeType: number, height: number): { message: MessageName; payload: unknown } {
+export function parentRequest(nodeType: number, height: number): ParentRequest {
   return nodeType === NodeType.WALLET
     ? { message: 'request_block_header', payload: { height } }
     : { message: 'request_block', payload: { height, include_transaction_block: false } };
+}
+
+/**
+ * The parent hash (foliage.prev_block_hash) of the block in the answer to a parent request, once its
+ * height and header hash match the announced peak (§g.2: the header hash covers the foliage, hence
+ * the parent hash), so the parent is as trusted as the announcement.
+ */
+export function announcedParent(reply: PeerAnswer<ParentRequest['message']>, height: number, headerHashHex: string): string {
+  const block = reply.type === MessageType.respond_block ? decodeReply(reply, 'respond_block').block : decodeReply(reply, 'respond_block_header').header_block;
+  const hash = toHex(headerHash(block));
+  if (block.reward_chain_block.height !== height || hash !== headerHashHex) {
+    throw new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer}: asked for the announced block ${headerHashHex} at height ${height}, got ${hash} at height ${block.reward_chain_block.height}`, { peer: reply.peer });
+  }
+  return toHex(block.foliage.prev_block_hash);
 }
 
 /**

@@ -27,8 +27,3 @@ export async function resolveSeeders(seeders: readonly string[], port: number, r
   });
   return { peers: [...hosts].map((host) => ({ host, port })), failures };
 }
-
-/** `host:port`, with brackets around an IPv6 literal. */
-export function formatAddress(peer: PeerAddress): string {
-  return `${peer.host.includes(':') ? `[${peer.host}]` : peer.host}:${peer.port}`;
-}

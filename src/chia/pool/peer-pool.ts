@@ -10,7 +10,8 @@
 import type { LinkSlot } from './link-slot.js';
 import type { Logger } from '../logger.js';
 import { networkInfo } from '../protocol/networks.js';
-import { dnsResolver, formatAddress, resolveSeeders, type HostResolver } from './peer-discovery.js';
+import { formatPeer } from '../protocol/peer-address.js';
+import { dnsResolver, resolveSeeders, type HostResolver } from './peer-discovery.js';
 import type { PeerLink } from '../link/peer-link.js';
 import type { PeerAddress } from '../upstream-api.js';
 
@@ -112,7 +113,7 @@ export class PeerPool {
     let best: PeerRecord | undefined;
     let soonestBan: PeerRecord | undefined;
     for (const record of this.#peers.values()) {
-      if (busyAddresses.has(formatAddress(record.peer)) || (record.nodeId !== null && busyNodes.has(record.nodeId))) continue;
+      if (busyAddresses.has(formatPeer(record.peer)) || (record.nodeId !== null && busyNodes.has(record.nodeId))) continue;
       if (record.bannedUntil > now) {
         if (!soonestBan || record.bannedUntil < soonestBan.bannedUntil) soonestBan = record;
       } else if (!best || record.lastChosen < best.lastChosen) best = record;
@@ -131,7 +132,7 @@ export class PeerPool {
    * backoff): no link of any role connects there before it ends, as it would only earn a 403.
    */
   ban(peer: PeerAddress, banMs: number | null, reason: string): void {
-    const record = this.#peers.get(formatAddress(peer));
+    const record = this.#peers.get(formatPeer(peer));
     if (!record) return;
     record.bannedUntil = Math.max(record.bannedUntil, Date.now() + (banMs ?? this.#deps.banBackoffMs));
     record.banReason = reason;
@@ -174,7 +175,7 @@ export class PeerPool {
   }
 
   #addPeer(peer: PeerAddress): void {
-    const key = formatAddress(peer);
+    const key = formatPeer(peer);
     if (!this.#peers.has(key)) this.#peers.set(key, { peer, bannedUntil: 0, banReason: '', lastChosen: 0, nodeId: null });
   }
 }

@@ -10,14 +10,16 @@
  * do so, and an orphaned block was cached under the new epoch). The clients a coalesced request serves
  * travel with it as an OnBehalfOf, down to the pacing queue of whichever link sends it.
  */
-import type { MessageName } from '../codec/index.js';
+import type { PayloadOf } from '../codec/index.js';
 import { UpstreamError, type UpstreamErrorCode } from '../errors.js';
 import type { LinkSlot } from './link-slot.js';
 import type { Logger } from '../logger.js';
 import type { OnBehalfOf } from '../link/on-behalf-of.js';
 import type { PeakTracker } from '../peaks/peak-tracker.js';
 import type { PeerLink } from '../link/peer-link.js';
-import { isInvalidReply, rejectError, type PeerReply } from './upstream-replies.js';
+import { rejectError, type PeerAnswer, type PeerReply } from '../link/peer-reply.js';
+import type { RequestName } from '../protocol/message-rules.js';
+import { isInvalidReply } from './upstream-replies.js';
 import type { LinkState, RequestOutcome, Role } from '../upstream-api.js';
 
 /** A link whose peak is this many blocks behind the best is used only when no other is ready. */
@@ -38,9 +40,11 @@ const COMING_BACK: ReadonlySet<LinkState> = new Set(['connecting', 'handshaking'
 /** The outcome of a request failing with these codes; any other failure is an `error`. */
 const FAILED_OUTCOMES: Partial<Record<UpstreamErrorCode, RequestOutcome['outcome']>> = {
   UPSTREAM_TIMEOUT: 'timeout',
-  // Never sent: the pacing queue refused it, or it was still waiting at its deadline.
+  // Never sent: the pacing queue refused it, it was still waiting at its deadline, or the link had
+  // its cap of requests in flight.
   PACING_QUEUE_FULL: 'busy',
   PACING_TIMEOUT: 'busy',
+  TOO_MANY_IN_FLIGHT: 'busy',
 };
 
 export interface RequestRouterDeps {
@@ -69,15 +73,23 @@ export class RequestRouter {
   }
 
   /**
-   * Sends `message` on a ready link of `role`, for the clients `onBehalfOf` names, and turns the reply
-   * into a value with `accept`, which throws UPSTREAM_INVALID_REPLY for a bad one. `height` is the
-   * highest height the request needs (a reject from a peer below it may be retried, see #retryFloor).
+   * Sends request `message` with its payload on a ready link of `role`, for the clients `onBehalfOf`
+   * names, and turns the answer into a value with `accept`, which throws UPSTREAM_INVALID_REPLY for a
+   * bad one; a refusal is UPSTREAM_REJECTED. `height` is the highest height the request needs (a
+   * reject from a peer below it may be retried, see #retryFloor).
    *
    * It tries one link, then at most one other peer (a single retry budget per request, so a bad pool
    * cannot multiply traffic). When the retry also fails, or finds no link, the first error is kept
    * unless the retry produced its own.
    */
-  async request<T>(role: Role, message: MessageName, payload: unknown, height: number, accept: (reply: PeerReply) => T, onBehalfOf?: OnBehalfOf): Promise<T> {
+  async request<N extends RequestName, T>(
+    role: Role,
+    message: N,
+    payload: PayloadOf<N>,
+    height: number,
+    accept: (reply: PeerAnswer<N>) => T,
+    onBehalfOf?: OnBehalfOf,
+  ): Promise<T> {
     if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
     const tried = new Set<string>();
     let minPeak = ANY_PEAK;
@@ -150,19 +162,19 @@ export class RequestRouter {
     });
   }
 
-  /** One request on one link, reported as a RequestOutcome; a reject or an unaccepted reply throws. */
-  async exchange<T>(
+  /** One request on one link, reported as a RequestOutcome; a refusal or an unaccepted answer throws. */
+  async exchange<N extends RequestName, T>(
     link: PeerLink,
     role: Role,
-    message: MessageName,
-    payload: unknown,
-    accept: (reply: PeerReply) => T,
+    message: N,
+    payload: PayloadOf<N>,
+    accept: (reply: PeerAnswer<N>) => T,
     options: { timeoutMs?: number; onBehalfOf?: OnBehalfOf } = {},
   ): Promise<T> {
     const started = Date.now();
     let outcome: RequestOutcome['outcome'] = 'error';
     try {
-      const reply: PeerReply = { ...(await link.request(message, payload, options.timeoutMs, options.onBehalfOf)), peer: link.address };
+      const reply: PeerReply<N> = { ...(await link.request(message, payload, options.timeoutMs, options.onBehalfOf)), peer: link.address };
       if (reply.kind === 'reject') {
         outcome = 'reject';
         throw rejectError(reply, message);
@@ -205,7 +217,7 @@ export class RequestRouter {
    * mostly reach the same peer again (explicit peers), and PeerLink already closes a link whose frames
    * are undecodable or of the wrong type.
    */
-  #demote(peer: string, message: MessageName, reason: string): void {
+  #demote(peer: string, message: RequestName, reason: string): void {
     this.#demotedUntil.set(peer, Date.now() + DEMOTED_MS);
     this.#deps.logger.warn({ peer, message, err: reason, demotedForMs: DEMOTED_MS }, 'peer sent an invalid reply; deprioritised');
   }

@@ -3,35 +3,31 @@
  * with its own TLS identity, never two of one role to one node; peers from the config or the DNS
  * seeders; capped backoff with jitter per link, bans honoured per peer; requests routed to the least
  * busy ready link of the right role, retried once on another peer when theirs dies, answers wrongly, or
- * lags behind the height asked for, and paced fairly between the clients they serve; the best peak tracked across links;
- * blocks checked against the announcing peer's header hashes; a new peer's first peak related to the
- * best through its parent hash (peak-parents.ts). The peers live in peer-pool.ts, the routing of
- * requests in request-router.ts; this class wires them to the link slots and tracks the peaks.
+ * lags behind the height asked for, and paced fairly between the clients they serve; the best peak
+ * followed across links (src/chia/peaks/peak-follower.ts); blocks checked against the announcing
+ * peer's header hashes. The peers live in peer-pool.ts, the routing of requests in request-router.ts,
+ * the peaks in the follower; this class wires them to the link slots.
  */
 import { EventEmitter } from 'node:events';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
-import { MessageType, toHex, types } from '../codec/index.js';
+import { fromHex } from '../codec/index.js';
+import { UpstreamError } from '../errors.js';
+import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN, MAX_HEIGHT } from '../protocol/limits.js';
 import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
-import { parentRequest, PerKeyQueue, PARENT_TIMEOUT_MS } from '../peaks/peak-parents.js';
-import { PeakTracker, type PeakAnnouncement } from '../peaks/peak-tracker.js';
-import { formatAddress, type HostResolver } from './peer-discovery.js';
+import { PeakFollower } from '../peaks/peak-follower.js';
+import { PARENT_TIMEOUT_MS } from '../peaks/peak-parents.js';
+import { formatPeer } from '../protocol/peer-address.js';
+import type { HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import { PeerPool } from './peer-pool.js';
 import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
 import { loadOrCreateIdentity, type IdentityNames, type PemPair } from '../link/tls-identity.js';
 import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../codec/index.js';
-import { announcedParent, checkBlocks, decodeReply, type BlockOf, type BlockReplyKind, type PeerReply } from './upstream-replies.js';
-import type { FetchedBlock, LinkStatus, Peak, PeakChange, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
+import { decodeReply, type PeerReply } from '../link/peer-reply.js';
+import { checkBlocks, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
+import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
 
-export { LAGGING_BLOCKS, DEMOTED_MS } from './request-router.js';
-export { RESEED_INTERVAL_MS } from './peer-pool.js';
-export type { IdentityNames, PemPair, SettingName } from '../link/tls-identity.js';
-
-/** request_blocks spans at most 32 heights, i.e. 33 blocks (PROTOCOL.md §e.5). */
-export const MAX_BLOCKS_PER_REQUEST = 33;
-/** request_block_headers spans at most 128 heights, i.e. 129 headers (§e.5). */
-export const MAX_HEADERS_PER_REQUEST = 129;
 
 /** A role's own client certificate and key files. */
 export interface IdentityPaths {
@@ -108,9 +104,7 @@ export class UpstreamManager implements Upstream {
   readonly #log: Logger;
   readonly #events = new EventEmitter();
   readonly #slots: LinkSlot[] = [];
-  readonly #peaks: PeakTracker;
-  /** Per peer address: its announcements, kept in order behind a parent request (see #announce). */
-  readonly #announcing = new PerKeyQueue((err) => this.#log.error({ err: (err as Error).message }, 'peak announcement failed'));
+  readonly #peaks: PeakFollower;
   readonly #pool: PeerPool;
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
@@ -122,7 +116,17 @@ export class UpstreamManager implements Upstream {
     this.#config = options.config;
     this.#log = options.logger ?? SILENT_LOGGER;
     this.#backoff = options.backoff ?? exponentialBackoff();
-    this.#peaks = new PeakTracker({ unverifiedForkDepth: options.unverifiedForkDepth });
+    const parentTimeoutMs = Math.min(PARENT_TIMEOUT_MS, this.#config.requestTimeoutMs);
+    this.#peaks = new PeakFollower({
+      unverifiedForkDepth: options.unverifiedForkDepth,
+      exchange: (link, message, payload, accept) => this.#router.exchange(link, link.role, message, payload, accept, { timeoutMs: parentTimeoutMs }),
+      isClosed: () => this.#state === 'closed',
+      onChange: (change) => this.#events.emit('peak', change),
+      onAnnounced: (link) => {
+        for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
+      },
+      logger: this.#log,
+    });
     this.#pool = new PeerPool({
       network: this.#config.network,
       peers: this.#config.peers,
@@ -134,7 +138,7 @@ export class UpstreamManager implements Upstream {
     });
     this.#router = new RequestRouter({
       slots: this.#slots,
-      peaks: this.#peaks,
+      peaks: this.#peaks.tracker,
       roles: this.#config.roles,
       isClosed: () => this.#state === 'closed',
       report: (outcome) => this.#report(outcome),
@@ -171,7 +175,7 @@ export class UpstreamManager implements Upstream {
           this.#events.emit('link', this.#slotStatus(slot));
           if (state === 'handshaking') this.#pool.dropIfDuplicate(slot);
         });
-        slot.on('notification', (frame, link) => this.#onNotification(frame.type, frame.data, link));
+        slot.on('notification', (frame, link) => this.#peaks.follow(frame, link));
         this.#slots.push(slot);
       }
     }
@@ -185,27 +189,27 @@ export class UpstreamManager implements Upstream {
   }
 
   async getBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<FullBlock>[]> {
-    checkRange(start, end, MAX_BLOCKS_PER_REQUEST);
+    checkRange(start, end, MAX_BLOCK_SPAN);
     const payload = { start_height: start, end_height: end, include_transaction_block: true };
     return this.#router.request('full_node', 'request_blocks', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlocks', start, end), options.onBehalfOf);
   }
 
   async getHeaderBlocks(start: number, end: number, options: UpstreamRequestOptions = {}): Promise<FetchedBlock<HeaderBlock>[]> {
-    checkRange(start, end, MAX_HEADERS_PER_REQUEST);
+    checkRange(start, end, MAX_HEADER_SPAN);
     const payload = { start_height: start, end_height: end, return_filter: true };
     return this.#router.request('wallet', 'request_block_headers', payload, end, (reply) => this.#checkBlocks(reply, 'RespondBlockHeaders', start, end), options.onBehalfOf);
   }
 
   async getAdditions(height: number, headerHash: string | null, options: UpstreamRequestOptions = {}): Promise<RespondAdditions> {
-    checkRange(height, height, 1);
+    checkRange(height, height, 0);
     const payload = { height, header_hash: headerHash === null ? null : hashBytes(headerHash), puzzle_hashes: null };
-    return this.#router.request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, types.RespondAdditions), options.onBehalfOf);
+    return this.#router.request('wallet', 'request_additions', payload, height, (reply) => decodeReply(reply, 'respond_additions'), options.onBehalfOf);
   }
 
   async getRemovals(height: number, headerHash: string, options: UpstreamRequestOptions = {}): Promise<RespondRemovals> {
-    checkRange(height, height, 1);
+    checkRange(height, height, 0);
     const payload = { height, header_hash: hashBytes(headerHash), coin_names: null };
-    return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, types.RespondRemovals), options.onBehalfOf);
+    return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, 'respond_removals'), options.onBehalfOf);
   }
 
   peak(): Peak | null {
@@ -230,63 +234,7 @@ export class UpstreamManager implements Upstream {
 
   /** The blocks of a block-list reply, checked against what the serving peer announced (§g.3). */
   #checkBlocks<K extends BlockReplyKind>(reply: PeerReply, kind: K, start: number, end: number): FetchedBlock<BlockOf<K>>[] {
-    return checkBlocks(reply, kind, start, end, (height) => this.#peaks.announcedHash(reply.peer, height));
-  }
-
-  #onNotification(type: number, data: Uint8Array, link: PeerLink): void {
-    let announced;
-    try {
-      const isWallet = type === MessageType.new_peak_wallet;
-      const value = isWallet ? types.NewPeakWallet.decode(data) : types.NewPeak.decode(data);
-      announced = { header_hash: toHex(value.header_hash), height: value.height, weight: value.weight, fork_point_with_previous_peak: value.fork_point_with_previous_peak };
-    } catch (err) {
-      this.#log.warn({ peer: link.address, err: (err as Error).message }, 'undecodable peak announcement ignored');
-      return;
-    }
-    const receivedAt = Date.now();
-    this.#announcing.run(link.address, () => this.#announce(link, announced, receivedAt));
-  }
-
-  /**
-   * Records an announcement, first asking its link for the announced block's parent hash when the
-   * tracker could otherwise only guess its fork point (PeakTracker.needsParent: a peer's first peak
-   * after a (re)connect, heavier than the best). Any failure of that request just leaves the guess:
-   * the peak is never lost. An announcement whose link closed meanwhile is dropped, as its peer was
-   * forgotten (#forgetIfGone) and must not pin the best.
-   */
-  #announce(link: PeerLink, announced: PeakAnnouncement, receivedAt: number): Promise<void> | undefined {
-    if (link.state === 'closed' || this.#state === 'closed') return undefined;
-    if (!this.#peaks.needsParent(link.address, announced)) {
-      this.#record(link, announced, receivedAt);
-      return undefined;
-    }
-    return this.#parentOf(link, announced).then((parent) => {
-      if (link.state !== 'closed' && this.#state !== 'closed') this.#record(link, announced, receivedAt, parent);
-    });
-  }
-
-  /** The announced block's checked parent hash from its own link, or undefined on any failure. */
-  async #parentOf(link: PeerLink, announced: PeakAnnouncement): Promise<string | undefined> {
-    const { message, payload } = parentRequest(link.nodeType, announced.height);
-    const timeoutMs = Math.min(PARENT_TIMEOUT_MS, this.#config.requestTimeoutMs);
-    try {
-      return await this.#router.exchange(link, link.role, message, payload, (reply) => announcedParent(reply, announced.height, announced.header_hash), { timeoutMs });
-    } catch (err) {
-      this.#log.info({ peer: link.address, height: announced.height, err: (err as Error).message }, "a new peak's parent is unknown: its fork point is a bounded guess");
-      return undefined;
-    }
-  }
-
-  /** Hands an announcement to the tracker and emits the link's new status and any change of the best. */
-  #record(link: PeerLink, announced: PeakAnnouncement, receivedAt: number, parentHash?: string): void {
-    const change = this.#peaks.announce(link.address, announced, receivedAt, parentHash);
-    for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
-    if (change) this.#emitBest(change, link.address, 'new best peak');
-  }
-
-  #emitBest(change: PeakChange, peer: string, message: string): void {
-    this.#log.info({ height: change.peak.height, header_hash: change.peak.header_hash, peer }, message);
-    this.#events.emit('peak', change);
+    return checkBlocks(reply, kind, start, end, (height) => this.#peaks.tracker.announcedHash(reply.peer, height));
   }
 
   /** Drops a closed link's peer from the peak bookkeeping unless another link still talks to it. */
@@ -294,9 +242,7 @@ export class UpstreamManager implements Upstream {
     const address = slot.link?.address;
     if (address === undefined) return;
     if (this.#slots.some((s) => s !== slot && s.link?.address === address && s.link.state !== 'closed')) return;
-    // The best peak may have been this peer's alone: the tracker falls back to the remaining peers' best.
-    const change = this.#peaks.forget(address);
-    if (change) this.#emitBest(change, address, 'best peak recomputed: its peer is gone');
+    this.#peaks.forget(address);
   }
 
   #report(outcome: RequestOutcome): void {
@@ -337,9 +283,9 @@ export class UpstreamManager implements Upstream {
   #slotStatus(slot: LinkSlot, now = Date.now()): LinkStatus {
     const link = slot.link;
     // An idle slot goes nowhere yet: the address of a link it held before is not its target.
-    const peer = slot.state === 'idle' ? '' : (link?.address ?? (slot.peer ? formatAddress(slot.peer) : ''));
+    const peer = slot.state === 'idle' ? '' : (link?.address ?? (slot.peer ? formatPeer(slot.peer) : ''));
     const retry = slot.retry;
-    const latest = link ? this.#peaks.latest(link.address) : undefined;
+    const latest = link ? this.#peaks.tracker.latest(link.address) : undefined;
     return {
       id: slot.id,
       role: slot.deps.role,
@@ -358,17 +304,21 @@ export class UpstreamManager implements Upstream {
   }
 }
 
-/** Checks an inclusive height range against a per-request maximum (a caller bug otherwise). */
-function checkRange(start: number, end: number, maxCount: number): void {
-  const u32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
-  if (!u32(start) || !u32(end) || end < start || end - start + 1 > maxCount) {
-    throw new RangeError(`invalid height range ${start}..${end} (at most ${maxCount} heights)`);
+/** Checks an inclusive height range against a request's longest span (a caller bug otherwise). */
+function checkRange(start: number, end: number, maxSpan: number): void {
+  const u32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_HEIGHT;
+  if (!u32(start) || !u32(end) || end < start || end - start > maxSpan) {
+    throw new UpstreamError('INVALID_REQUEST', `invalid height range ${start}..${end} (at most ${maxSpan + 1} heights)`);
   }
 }
 
+/** A header hash: 32 bytes as hex digits (§g.2). */
+const HASH_HEX = /^[0-9a-fA-F]{64}$/;
+
+/** The bytes of a 0x-prefixed (or bare) hex header hash (a caller bug otherwise). */
 function hashBytes(hex: string): Uint8Array {
   const clean = hex.startsWith('0x') ? hex.slice(2) : hex;
-  if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new RangeError(`invalid header hash ${hex}`);
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
+  if (!HASH_HEX.test(clean)) throw new UpstreamError('INVALID_REQUEST', `invalid header hash ${hex}`);
+  return fromHex(clean);
 }
 

@@ -1,16 +1,13 @@
 /**
- * Turning replies into results: rejects into UPSTREAM_REJECTED, payloads into values, block lists
- * into FetchedBlocks whose heights, header hashes, prev-hash links and bodies are checked (PROTOCOL.md §g.3).
+ * Telling a wrong answer from a peer (isInvalidReply), and turning block-list replies into
+ * FetchedBlocks whose heights, header hashes, prev-hash links and bodies are checked (PROTOCOL.md §g.3).
  */
-import { decodeBlockList, headerHash, messageName, toHex, types, type BlockList, type Streamable } from '../codec/index.js';
+import { decodeBlockList, headerHash, toHex, type BlockList } from '../codec/index.js';
 import type { FullBlock, HeaderBlock } from '../codec/index.js';
 import { bodyMismatch } from '../protocol/block-integrity.js';
 import { UpstreamError } from '../errors.js';
-import type { Reply } from '../link/request-map.js';
+import type { PeerReply } from '../link/peer-reply.js';
 import type { FetchedBlock } from '../upstream-api.js';
-
-/** A reply with the address of the peer that sent it. */
-export type PeerReply = Reply & { peer: string };
 
 /**
  * Whether `error` means the peer answered wrongly: UPSTREAM_INVALID_REPLY itself, or LINK_CLOSED
@@ -21,30 +18,6 @@ export function isInvalidReply(error: unknown): boolean {
   if (!(error instanceof UpstreamError)) return false;
   if (error.code === 'UPSTREAM_INVALID_REPLY') return true;
   return error.code === 'LINK_CLOSED' && error.cause instanceof UpstreamError && error.cause.code === 'UPSTREAM_INVALID_REPLY';
-}
-
-/** The error for a reject reply (or an `error` message, §e.1). */
-export function rejectError(reply: PeerReply, request: string): UpstreamError {
-  const name = messageName(reply.type) ?? String(reply.type);
-  let detail = '';
-  if (name === 'error') {
-    try {
-      const err = types.Error.decode(reply.data) as { code: number; message: string };
-      detail = `: error ${err.code} ${err.message}`;
-    } catch {
-      detail = ': undecodable error message';
-    }
-  }
-  return new UpstreamError('UPSTREAM_REJECTED', `${reply.peer} answered ${request} with ${name}${detail}`, { peer: reply.peer });
-}
-
-/** Decodes an ok reply's payload with `codec`; undecodable bytes are UPSTREAM_INVALID_REPLY. */
-export function decodeReply<T>(reply: PeerReply, codec: Streamable<T>): T {
-  try {
-    return codec.decode(reply.data);
-  } catch (cause) {
-    throw new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer} sent an undecodable ${codec.name}`, { cause, peer: reply.peer });
-  }
 }
 
 /** The block-list replies the manager asks for. */
@@ -58,7 +31,7 @@ export type BlockOf<K extends BlockReplyKind> = K extends 'RespondBlocks' ? Full
  * block linked to the one before it, and each body bound to its foliage (block-integrity.ts).
  */
 export function checkBlocks<K extends BlockReplyKind>(
-  reply: PeerReply,
+  reply: Pick<PeerReply, 'data' | 'peer'>,
   kind: K,
   start: number,
   end: number,
@@ -93,18 +66,4 @@ export function checkBlocks<K extends BlockReplyKind>(
     if (mismatch !== undefined) throw invalid(`block at height ${height}: ${mismatch}`);
     return { height, header_hash: hash, bytes, value, peer: reply.peer };
   });
-}
-
-/**
- * The parent hash (foliage.prev_block_hash) of the block in a respond_block or respond_block_header
- * reply, once its height and header hash match the announced peak (§g.2: the header hash covers the
- * foliage, hence the parent hash), so the parent is as trusted as the announcement.
- */
-export function announcedParent(reply: PeerReply, height: number, headerHashHex: string): string {
-  const block = messageName(reply.type) === 'respond_block' ? decodeReply(reply, types.RespondBlock).block : decodeReply(reply, types.RespondBlockHeader).header_block;
-  const hash = toHex(headerHash(block));
-  if (block.reward_chain_block.height !== height || hash !== headerHashHex) {
-    throw new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer}: asked for the announced block ${headerHashHex} at height ${height}, got ${hash} at height ${block.reward_chain_block.height}`, { peer: reply.peer });
-  }
-  return toHex(block.foliage.prev_block_hash);
 }

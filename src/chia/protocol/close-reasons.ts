@@ -4,22 +4,37 @@
  * the ban ends only earns an HTTP 403. The peer pool leaves a peer alone for the ban its close implies.
  */
 import type { UpstreamErrorCode } from '../errors.js';
+import { RATE_LIMITER_BAN_MS, SHORT_BAN_MS } from './limits.js';
 
-/** Err values that appear as close reasons (chia/util/errors.py). */
+/** WebSocket close codes a node closes with (§i.4). */
+export const CloseCode = {
+  NORMAL: 1000,
+  PROTOCOL_ERROR: 1002,
+  /** Set locally by the WebSocket client when the connection dropped without a close frame. */
+  ABNORMAL: 1006,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+} as const;
+
+/** `Err` values a node writes, in decimal, as the close reason (§i.3, chia/util/errors.py). */
+export const CloseReason = {
+  INVALID_PROTOCOL_MESSAGE: '-4',
+  INVALID_HANDSHAKE: '-6',
+  UNKNOWN: '1',
+  INCOMPATIBLE_NETWORK_ID: '110',
+  INTERNAL_PROTOCOL_ERROR: '125',
+} as const;
+export type CloseReasonValue = (typeof CloseReason)[keyof typeof CloseReason];
+
+/** What each close reason means. */
 const ERR_NAMES: Readonly<Record<string, string>> = {
-  '-4': 'INVALID_PROTOCOL_MESSAGE (malformed frame, unknown type or wrong reply type)',
-  '-6': 'INVALID_HANDSHAKE',
-  '1': 'UNKNOWN (node-type violation, handler exception or undecodable payload)',
-  '110': 'INCOMPATIBLE_NETWORK_ID',
-  '125': 'INTERNAL_PROTOCOL_ERROR',
+  [CloseReason.INVALID_PROTOCOL_MESSAGE]: 'INVALID_PROTOCOL_MESSAGE (malformed frame, unknown type or wrong reply type)',
+  [CloseReason.INVALID_HANDSHAKE]: 'INVALID_HANDSHAKE',
+  [CloseReason.UNKNOWN]: 'UNKNOWN (node-type violation, handler exception or undecodable payload)',
+  [CloseReason.INCOMPATIBLE_NETWORK_ID]: 'INCOMPATIBLE_NETWORK_ID',
+  [CloseReason.INTERNAL_PROTOCOL_ERROR]: 'INTERNAL_PROTOCOL_ERROR',
 };
 
-/**
- * Ban lengths of the node (chia/protocols/protocol_timing.py, PROTOCOL.md §i.4): INVALID_PROTOCOL_,
- * API_EXCEPTION_ and INTERNAL_PROTOCOL_ERROR_BAN_SECONDS are 10 s, RATE_LIMITER_BAN_SECONDS 300 s.
- */
-export const SHORT_BAN_MS = 10_000;
-export const RATE_LIMITER_BAN_MS = 300_000;
 const seconds = (ms: number) => `${ms / 1_000} s`;
 
 export interface CloseMeaning {
@@ -40,23 +55,23 @@ export function describeClose(code: number, reason: string): CloseMeaning {
   const err = ERR_NAMES[reason];
   const suffix = reason === '' ? '' : ` reason "${reason}"${err ? ` = ${err}` : ''}`;
   switch (code) {
-    case 1000:
+    case CloseCode.NORMAL:
       return {
         text: `closed normally (1000)${suffix}: inbound slots full, duplicate peer id, idle timeout, or a rate-limit ban`,
         banMs: null,
         handshakeCode: 'PEER_REFUSED',
       };
-    case 1002:
+    case CloseCode.PROTOCOL_ERROR:
       return {
         text: `protocol error (1002)${suffix}; the node bans our IP for ${seconds(SHORT_BAN_MS)}`,
         banMs: SHORT_BAN_MS,
-        handshakeCode: reason === '110' ? 'WRONG_NETWORK' : 'HANDSHAKE_FAILED',
+        handshakeCode: reason === CloseReason.INCOMPATIBLE_NETWORK_ID ? 'WRONG_NETWORK' : 'HANDSHAKE_FAILED',
       };
-    case 1009:
+    case CloseCode.MESSAGE_TOO_BIG:
       return { text: `message too big (1009)${suffix}; the node bans our IP for ${seconds(RATE_LIMITER_BAN_MS)}`, banMs: RATE_LIMITER_BAN_MS, handshakeCode: 'HANDSHAKE_FAILED' };
-    case 1011:
+    case CloseCode.INTERNAL_ERROR:
       return { text: `node internal error (1011)${suffix}; the node bans our IP for ${seconds(SHORT_BAN_MS)}`, banMs: SHORT_BAN_MS, handshakeCode: 'HANDSHAKE_FAILED' };
-    case 1006:
+    case CloseCode.ABNORMAL:
       return { text: 'connection lost without a close frame (1006)', banMs: null, handshakeCode: 'HANDSHAKE_FAILED' };
     default:
       return { text: `closed with code ${code}${suffix}`, banMs: null, handshakeCode: 'HANDSHAKE_FAILED' };

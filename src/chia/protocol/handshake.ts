@@ -4,31 +4,63 @@
  */
 import { MessageType, encodeFrame, types, type Frame, type Handshake } from '../codec/index.js';
 import type { UpstreamErrorCode } from '../errors.js';
-import { NodeType } from './message-rules.js';
+import { NodeType, type NodeTypeValue } from './message-rules.js';
 import type { Role } from '../upstream-api.js';
 
 export const SOFTWARE_VERSION = 'chia-peer-gateway/0.1.0';
 
+/** Capability ids of the handshake (§c.4); only the value "1" enables one. */
+export const Capability = {
+  BASE: 1,
+  BLOCK_HEADERS: 2,
+  RATE_LIMITS_V2: 3,
+  NONE_RESPONSE: 4,
+  MEMPOOL_UPDATES: 5,
+  HARD_FORK_2: 6,
+  RATE_LIMITS_V3: 7,
+} as const;
+/** The value that enables a capability (§c.4). */
+export const ENABLED = '1';
+
+/** protocol_version a current node announces for each node type, and echoes to a peer of that type (§c.3, snapshot). */
+export const PROTOCOL_VERSIONS: Readonly<Record<NodeTypeValue, string>> = {
+  [NodeType.FULL_NODE]: '0.0.36',
+  [NodeType.HARVESTER]: '0.0.38',
+  [NodeType.FARMER]: '0.0.38',
+  [NodeType.TIMELORD]: '0.0.36',
+  [NodeType.INTRODUCER]: '0.0.36',
+  [NodeType.WALLET]: '0.0.38',
+  [NodeType.DATA_LAYER]: '0.0.36',
+  [NodeType.SOLVER]: '0.0.37',
+};
+
+/** The node type a role declares. */
+export function nodeTypeOf(role: Role): NodeTypeValue {
+  return role === 'wallet' ? NodeType.WALLET : NodeType.FULL_NODE;
+}
+
 /**
  * protocol_version per role (§c.3). The node echoes the table entry of our node type and uses the
  * value only for `error` replies (≥ 0.0.35) and the unfinished-block message version (> 0.0.35 gets
- * new_unfinished_block2). We announce what a current node of that type announces: "0.0.38" for a
- * wallet, "0.0.36" for a full node, so both links look like the reference software of their role.
+ * new_unfinished_block2). We announce what a current node of that type announces ("0.0.38" for a
+ * wallet, "0.0.36" for a full node), so both links look like the reference software of their role.
  */
-export const PROTOCOL_VERSION: Readonly<Record<Role, string>> = { wallet: '0.0.38', full_node: '0.0.36' };
+export const PROTOCOL_VERSION: Readonly<Record<Role, string>> = {
+  wallet: PROTOCOL_VERSIONS[nodeTypeOf('wallet')],
+  full_node: PROTOCOL_VERSIONS[nodeTypeOf('full_node')],
+};
 
-/** BASE, BLOCK_HEADERS, RATE_LIMITS_V2, HARD_FORK_2 (§c.4). Not 7: that obliges the v3 exchange (§c.5). */
+/** BASE, BLOCK_HEADERS, RATE_LIMITS_V2, HARD_FORK_2 (§c.4). Not RATE_LIMITS_V3: that obliges the v3 exchange (§c.5). */
 export const CAPABILITIES: readonly (readonly [number, string])[] = [
-  [1, '1'],
-  [2, '1'],
-  [3, '1'],
-  [6, '1'],
+  [Capability.BASE, ENABLED],
+  [Capability.BLOCK_HEADERS, ENABLED],
+  [Capability.RATE_LIMITS_V2, ENABLED],
+  [Capability.HARD_FORK_2, ENABLED],
 ];
-const RATE_LIMITS_V2 = 3;
 
-/** The node type a role declares. */
-export function nodeTypeOf(role: Role): number {
-  return role === 'wallet' ? NodeType.WALLET : NodeType.FULL_NODE;
+/** Whether a capability list enables capability `id` (§c.4). */
+export function hasCapability(list: readonly (readonly [number, string])[], id: number): boolean {
+  return list.some(([listed, value]) => listed === id && value === ENABLED);
 }
 
 /** The handshake frame we send first (§c.2), server_port 0: we accept no connections. */
@@ -62,7 +94,6 @@ export function checkHandshake(frame: Frame, network: string): HandshakeCheck {
     return { ok: false, code: 'WRONG_NODE_TYPE', message: `peer is node type ${remote.node_type}, not a full node (1)` };
   }
   // Without RATE_LIMITS_V2 on both sides the node applies the stricter v1 table (§c.4, §h.1).
-  const hasV2 = (list: readonly (readonly [number, string])[]) => list.some(([id, value]) => id === RATE_LIMITS_V2 && value === '1');
-  const v2Limits = hasV2(CAPABILITIES) && hasV2(remote.capabilities);
+  const v2Limits = hasCapability(CAPABILITIES, Capability.RATE_LIMITS_V2) && hasCapability(remote.capabilities, Capability.RATE_LIMITS_V2);
   return { ok: true, remote, v2Limits };
 }

@@ -3,7 +3,7 @@
  * A full node closes (1002, "1") and bans for 10 s any peer that sends a message its declared node
  * type may not send (§d.1), so links check this table before every send.
  */
-import { messageName } from '../codec/index.js';
+import { MessageType, messageName, type MessageName, type PayloadName } from '../codec/index.js';
 
 /** NodeType values of the handshake (PROTOCOL.md §c.1). */
 export const NodeType = {
@@ -83,13 +83,13 @@ export function maySend(nodeType: number, messageId: number): boolean {
   return senders !== undefined && (senders as readonly number[]).includes(nodeType);
 }
 
-export interface ReplyRule {
-  ok: readonly string[];
-  reject: readonly string[];
+interface ReplyRule {
+  ok: readonly PayloadName[];
+  reject: readonly PayloadName[];
 }
 
 /** Replies each request may get (§e.2; VALID_REPLY_MESSAGE_MAP). `error` (255) is valid for any request. */
-export const REPLIES: Readonly<Record<string, ReplyRule>> = {
+export const REPLIES = {
   request_block: { ok: ['respond_block'], reject: ['reject_block'] },
   request_blocks: { ok: ['respond_blocks'], reject: ['reject_blocks'] },
   request_block_header: { ok: ['respond_block_header'], reject: ['reject_header_request'] },
@@ -113,22 +113,43 @@ export const REPLIES: Readonly<Record<string, ReplyRule>> = {
   request_peers: { ok: ['respond_peers'], reject: [] },
   request_proof_of_weight: { ok: ['respond_proof_of_weight'], reject: [] },
   request_transaction: { ok: ['respond_transaction'], reject: [] },
-};
+} as const satisfies Partial<Record<PayloadName, ReplyRule>>;
 
-export type ReplyKind = 'ok' | 'reject' | 'invalid';
+/** A request: a message that expects an answer (§e.2). */
+export type RequestName = keyof typeof REPLIES;
+/** The messages that answer request N (§e.2). */
+export type OkReplyName<N extends RequestName> = (typeof REPLIES)[N]['ok'][number];
+/** The messages that refuse request N: its rejects, and `error`, valid for any request (§e.1). */
+export type RejectReplyName<N extends RequestName> = (typeof REPLIES)[N]['reject'][number] | 'error';
+/** The reply table typed per request, so a rule looked up by a generic request name keeps its names. */
+const RULES: { readonly [N in RequestName]: { ok: readonly OkReplyName<N>[]; reject: readonly RejectReplyName<N>[] } } = REPLIES;
+/** The message id of message M. */
+export type TypeId<M extends MessageName> = (typeof MessageType)[M];
 
-/** Classifies reply `replyId` to request `requestId`: an expected answer, a reject (incl. `error`), or invalid. */
-export function classifyReply(requestId: number, replyId: number): ReplyKind {
-  const reply = messageName(replyId);
-  if (reply === 'error') return 'reject';
-  const request = messageName(requestId);
-  const rule = request === undefined ? undefined : REPLIES[request];
-  if (rule === undefined || reply === undefined) return 'invalid';
-  if (rule.ok.includes(reply)) return 'ok';
-  return rule.reject.includes(reply) ? 'reject' : 'invalid';
+/** An answer to request N: a message of a type that answers it, with its payload bytes. */
+export interface Answer<N extends RequestName = RequestName> {
+  kind: 'ok';
+  type: TypeId<OkReplyName<N>>;
+  data: Uint8Array;
+}
+/** A refusal of request N: one of its rejects, or `error`. */
+export interface Refusal<N extends RequestName = RequestName> {
+  kind: 'reject';
+  type: TypeId<RejectReplyName<N>>;
+  data: Uint8Array;
+}
+/** A reply to request N, of a type the reply table allows. */
+export type Reply<N extends RequestName = RequestName> = Answer<N> | Refusal<N>;
+
+/** Whether message id `type` is one of `names`. */
+function isOneOf<M extends MessageName>(names: readonly M[], type: number): type is TypeId<M> {
+  return names.some((name) => MessageType[name] === type);
 }
 
-/** True when `name` is a request the reply table knows (a message that expects an answer). */
-export function expectsReply(name: string): boolean {
-  return Object.hasOwn(REPLIES, name);
+/** Message `type` with payload `data` as a reply to request `request`, or undefined when that type may not answer it. */
+export function replyTo<N extends RequestName>(request: N, type: number, data: Uint8Array): Reply<N> | undefined {
+  const rule = RULES[request];
+  if (isOneOf(rule.ok, type)) return { kind: 'ok', type, data };
+  if (isOneOf([...rule.reject, 'error'], type)) return { kind: 'reject', type, data };
+  return undefined;
 }

@@ -14,8 +14,8 @@ export interface NetworkInfo {
   genesisChallenge: string;
 }
 
-export const MAINNET_PORT = 8444;
-export const TESTNET_PORT = 58444;
+const MAINNET_PORT = 8444;
+const TESTNET_PORT = 58444;
 
 export const NETWORKS: Readonly<Record<string, NetworkInfo>> = {
   mainnet: {

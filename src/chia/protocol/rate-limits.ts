@@ -3,7 +3,8 @@
  * chia/server/rate_limit_numbers.py). v2 is v1 with the v2 overrides; it applies only when both sides
  * advertise RATE_LIMITS_V2 (capability 3, §c.4), otherwise the node enforces v1, which is stricter for
  * several wallet messages. The node enforces its table inbound at 100 % in fixed 60 s buckets; a
- * breach closes the link (1000, empty reason) and bans our IP for 300 s.
+ * breach closes the link (1000, empty reason) and bans our IP for 300 s. The bucket length, the
+ * aggregate limit and the ban are in limits.ts.
  */
 
 export interface RateLimit {
@@ -16,14 +17,6 @@ export interface RateLimit {
   /** Sum of `data` lengths per window (frequency × max_size when the source gives none). */
   maxTotal: number | null;
 }
-
-/** The node's bucket length; tests scale it down (the fake node uses the same scale). */
-export const RATE_LIMIT_WINDOW_MS = 60_000;
-/** Aggregate ("non-tx") limit per connection and window, over every aggregate type. */
-export const AGGREGATE_LIMIT: { readonly frequency: number; readonly maxTotal: number } = {
-  frequency: 1_000,
-  maxTotal: 100 * 1024 * 1024,
-};
 
 const KiB = 1024;
 const MiB = 1024 * 1024;

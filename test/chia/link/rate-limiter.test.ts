@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OnBehalfOf, clientKey } from '../../../src/chia/link/on-behalf-of.js';
 import { RateLimiter, type RateLimiterOptions } from '../../../src/chia/link/rate-limiter.js';
-import { AGGREGATE_LIMIT, RATE_LIMITS_V2, rateLimitOf, type RateLimit } from '../../../src/chia/protocol/rate-limits.js';
+import { AGGREGATE_LIMIT } from '../../../src/chia/protocol/limits.js';
+import { RATE_LIMITS_V2, rateLimitOf, type RateLimit } from '../../../src/chia/protocol/rate-limits.js';
 import { UpstreamError } from '../../../src/chia/errors.js';
 
 /** Fake timers drive both the limiter's clock (Date.now) and its wake-up timers. */
@@ -60,7 +61,7 @@ describe('RateLimiter', () => {
     expect(limiter.queued).toBe(1);
     await c.advance(1_001);
     await second;
-    await expect(limiter.acquire('reply', 11)).rejects.toMatchObject({ code: 'ROLE_FORBIDDEN' });
+    await expect(limiter.acquire('reply', 11)).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
   });
 
   it('counts the aggregate limit over every aggregate type', async () => {

@@ -3,7 +3,7 @@ import { MessageType } from '../../../src/chia/codec/index.js';
 import { UpstreamError } from '../../../src/chia/errors.js';
 import { MAX_REQUEST_ID, RequestMap, TIMED_OUT_MEMORY, type IncomingFrame } from '../../../src/chia/link/request-map.js';
 
-const REQ = MessageType.request_blocks;
+const REQ = 'request_blocks';
 const OK = MessageType.respond_blocks;
 const data = new Uint8Array([1, 2, 3]);
 
@@ -100,6 +100,7 @@ describe('RequestMap', () => {
     map.register(REQ, 1_000).reply.catch(() => undefined);
     map.register(REQ, 1_000).reply.catch(() => undefined);
     expect(() => map.register(REQ, 1_000)).toThrow(UpstreamError);
+    expect(() => map.register(REQ, 1_000)).toThrow(expect.objectContaining({ code: 'TOO_MANY_IN_FLIGHT' }));
     map.close(new UpstreamError('LINK_CLOSED', 'x'));
   });
 

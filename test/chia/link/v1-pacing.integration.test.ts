@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PeerLink, type PeerLinkOptions } from '../../../src/chia/link/peer-link.js';
-import type { Reply } from '../../../src/chia/link/request-map.js';
+import type { Reply } from '../../../src/chia/protocol/message-rules.js';
 import { rateLimitOf, RATE_LIMITS_V2 } from '../../../src/chia/protocol/rate-limits.js';
 import { loadChiaCa } from '../../../src/process/chia-ca.js';
 import type { FakeNode } from '../../../fake-node/index.js';
@@ -34,7 +34,7 @@ function walletLink(node: FakeNode, pacing: Partial<PeerLinkOptions['pacing']> =
   });
 }
 
-function burst(link: PeerLink): Promise<PromiseSettledResult<Reply>[]> {
+function burst(link: PeerLink): Promise<PromiseSettledResult<Reply<'request_additions'>>[]> {
   return Promise.allSettled(Array.from({ length: BURST }, (_, i) => link.request('request_additions', aboveThePeak(i))));
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MessageType, toHex, types } from '../../../src/chia/codec/index.js';
 import { NodeType } from '../../../src/chia/protocol/message-rules.js';
-import { parentRequest, PerKeyQueue } from '../../../src/chia/peaks/peak-parents.js';
-import { announcedParent, type PeerReply } from '../../../src/chia/pool/upstream-replies.js';
+import { announcedParent, parentRequest, PerKeyQueue, type ParentRequest } from '../../../src/chia/peaks/peak-parents.js';
+import type { PeerAnswer } from '../../../src/chia/link/peer-reply.js';
 import { FakeChain } from '../../../fake-node/chain.js';
 import { eventually } from '../../support/eventually.js';
 
@@ -15,7 +15,8 @@ describe('parentRequest', () => {
 
 describe('announcedParent', () => {
   const chain = new FakeChain(new Uint8Array(32).fill(0xcc), 20);
-  const ok = (type: number, data: Uint8Array): PeerReply => ({ kind: 'ok', type, data, peer: 'p:1' });
+  type ParentAnswer = PeerAnswer<ParentRequest['message']>;
+  const ok = (type: ParentAnswer['type'], data: Uint8Array): ParentAnswer => ({ kind: 'ok', type, data, peer: 'p:1' });
   const block = ok(MessageType.respond_block, types.RespondBlock.encode({ block: chain.block(12) }));
   const header = ok(MessageType.respond_block_header, types.RespondBlockHeader.encode({ header_block: chain.headerBlock(12, true) }));
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../../src/chia/pool/backoff.js';
-import { SHORT_BAN_MS } from '../../../src/chia/protocol/close-reasons.js';
+import { SHORT_BAN_MS } from '../../../src/chia/protocol/limits.js';
 import { NodeType } from '../../../src/chia/protocol/message-rules.js';
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import type { LinkStatus, Role } from '../../../src/chia/upstream-api.js';

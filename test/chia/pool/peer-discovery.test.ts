@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, resolveSeeders } from '../../../src/chia/pool/peer-discovery.js';
+import { resolveSeeders } from '../../../src/chia/pool/peer-discovery.js';
+import { formatPeer } from '../../../src/chia/protocol/peer-address.js';
 import { NETWORKS, networkInfo } from '../../../src/chia/protocol/networks.js';
 
 describe('peer discovery', () => {
@@ -18,8 +19,8 @@ describe('peer discovery', () => {
   });
 
   it('formats IPv6 addresses with brackets', () => {
-    expect(formatAddress({ host: '2001:db8::1', port: 8444 })).toBe('[2001:db8::1]:8444');
-    expect(formatAddress({ host: 'node.example', port: 58444 })).toBe('node.example:58444');
+    expect(formatPeer({ host: '2001:db8::1', port: 8444 })).toBe('[2001:db8::1]:8444');
+    expect(formatPeer({ host: 'node.example', port: 58444 })).toBe('node.example:58444');
   });
 
   it('knows mainnet and testnet11 (PROTOCOL.md §i.1) and has no seeders for a private network', () => {

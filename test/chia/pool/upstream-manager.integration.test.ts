@@ -87,9 +87,9 @@ describe('upstream manager against one fake node', () => {
   });
 
   it('rejects out-of-range arguments before sending anything', async () => {
-    await expect(manager.getBlocks(0, 33)).rejects.toThrow(RangeError);
-    await expect(manager.getHeaderBlocks(10, 9)).rejects.toThrow(RangeError);
-    await expect(manager.getRemovals(1, 'xyz')).rejects.toThrow(RangeError);
+    await expect(manager.getBlocks(0, 33)).rejects.toMatchObject({ name: 'UpstreamError', code: 'INVALID_REQUEST' });
+    await expect(manager.getHeaderBlocks(10, 9)).rejects.toMatchObject({ name: 'UpstreamError', code: 'INVALID_REQUEST' });
+    await expect(manager.getRemovals(1, 'xyz')).rejects.toMatchObject({ name: 'UpstreamError', code: 'INVALID_REQUEST' });
   });
 
   it('maps a reject to UPSTREAM_REJECTED (missing height, and the scripted fault)', async () => {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { bodyMismatch } from '../../../src/chia/protocol/block-integrity.js';
 import { MessageType, headerHash, toHex, types, type FullBlock, type HeaderBlock } from '../../../src/chia/codec/index.js';
 import { UpstreamError } from '../../../src/chia/errors.js';
-import { checkBlocks, type PeerReply } from '../../../src/chia/pool/upstream-replies.js';
+import type { PeerReply } from '../../../src/chia/link/peer-reply.js';
+import { checkBlocks } from '../../../src/chia/pool/upstream-replies.js';
 import { realBytes } from '../codec/corpus.js';
 import { FakeChain } from '../../../fake-node/chain.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeClose, RATE_LIMITER_BAN_MS, SHORT_BAN_MS } from '../../../src/chia/protocol/close-reasons.js';
+import { describeClose } from '../../../src/chia/protocol/close-reasons.js';
+import { RATE_LIMITER_BAN_MS, SHORT_BAN_MS } from '../../../src/chia/protocol/limits.js';
 
 describe('describeClose', () => {
   it('reads the Err code of a 1002 close (§i.3)', () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../../src/chia/codec/index.js';
-import { ALLOWED_SENDERS, NodeType, REPLIES, classifyReply, expectsReply, maySend } from '../../../src/chia/protocol/message-rules.js';
+import { ALLOWED_SENDERS, NodeType, REPLIES, maySend, replyTo, type RequestName } from '../../../src/chia/protocol/message-rules.js';
 import { RATE_LIMITS_V2 } from '../../../src/chia/protocol/rate-limits.js';
 
 const { FULL_NODE, WALLET } = NodeType;
+
+/** How the reply table takes message `reply` as an answer to `request`. */
+const kindOf = (request: RequestName, reply: number) => replyTo(request, reply, new Uint8Array())?.kind ?? 'invalid';
 
 describe('message rules (PROTOCOL.md §d.2, §e.2)', () => {
   it('lets only a full node send request_block(s) and only a wallet send wallet requests', () => {
@@ -31,16 +34,16 @@ describe('message rules (PROTOCOL.md §d.2, §e.2)', () => {
   });
 
   it('classifies replies: ok, reject, error (255) for anything, and wrong types as invalid', () => {
-    expect(classifyReply(MessageType.request_blocks, MessageType.respond_blocks)).toBe('ok');
-    expect(classifyReply(MessageType.request_blocks, MessageType.reject_blocks)).toBe('reject');
-    expect(classifyReply(MessageType.request_blocks, MessageType.error)).toBe('reject');
-    expect(classifyReply(MessageType.request_blocks, MessageType.respond_block)).toBe('invalid');
-    expect(classifyReply(MessageType.request_block_headers, MessageType.reject_header_blocks)).toBe('reject');
-    expect(classifyReply(MessageType.request_additions, MessageType.respond_removals)).toBe('invalid');
-    expect(classifyReply(MessageType.new_peak, MessageType.respond_blocks)).toBe('invalid');
-    expect(classifyReply(MessageType.request_peers, 250)).toBe('invalid');
-    expect(expectsReply('request_blocks')).toBe(true);
-    expect(expectsReply('new_peak')).toBe(false);
+    expect(kindOf('request_blocks', MessageType.respond_blocks)).toBe('ok');
+    expect(kindOf('request_blocks', MessageType.reject_blocks)).toBe('reject');
+    expect(kindOf('request_blocks', MessageType.error)).toBe('reject');
+    expect(kindOf('request_blocks', MessageType.respond_block)).toBe('invalid');
+    expect(kindOf('request_block_headers', MessageType.reject_header_blocks)).toBe('reject');
+    expect(kindOf('request_additions', MessageType.respond_removals)).toBe('invalid');
+    expect(kindOf('request_peers', 250)).toBe('invalid');
+    // new_peak expects no reply: it is no request, so nothing can answer it.
+    expect(REPLIES).toHaveProperty('request_blocks');
+    expect(REPLIES).not.toHaveProperty('new_peak');
   });
 
   it('names only real message types, each with a v2 rate limit', () => {

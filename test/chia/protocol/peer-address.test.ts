@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPeer, parsePeer } from '../../../src/chia/pool/peer-address.js';
+import { formatPeer, parsePeer } from '../../../src/chia/protocol/peer-address.js';
 
 describe('parsePeer', () => {
   it.each([

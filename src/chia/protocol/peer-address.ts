@@ -1,6 +1,7 @@
 /**
- * Parses peer addresses as written in configuration: `host:port`, `host`, `[ipv6]:port`, `[ipv6]`.
- * IPv6 literals need brackets (PROTOCOL.md §a.1), otherwise `::1:8444` would be ambiguous.
+ * Peer addresses (PROTOCOL.md §a.1): parsed as written in configuration (`host:port`, `host`,
+ * `[ipv6]:port`, `[ipv6]`), and the one `host:port` rendering of logs, link ids and URLs. IPv6
+ * literals need brackets, otherwise `::1:8444` would be ambiguous.
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { PeerAddress } from '../upstream-api.js';
@@ -45,7 +46,7 @@ export function parsePeer(input: string, defaultPort: number): PeerParse {
   return { ok: true, peer: { host, port } };
 }
 
-/** `host:port` with IPv6 hosts in brackets, as used in logs and link ids. */
+/** `host:port` with IPv6 hosts in brackets: the one rendering of an address (logs, link ids, peer keys, URLs). */
 export function formatPeer(peer: PeerAddress): string {
   return isIPv6(peer.host) ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
 }
