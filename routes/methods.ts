@@ -35,7 +35,6 @@ function answerMethod(request: FastifyRequest, reply: FastifyReply): FastifyRepl
 /** Adds, for every path recorded so far, an OPTIONS route and a 405 route for the methods it lacks. */
 export function methodRoutes(app: FastifyInstance): void {
   const { paths } = app.routeMethods;
-  app.routeMethods.seal();
   for (const [url, recorded] of paths) {
     // Asked of the router: a prefixed '/' route also answers at '<prefix>/', which onRoute reports for HEAD only.
     const methods = new Set(app.supportedMethods.filter((method) => recorded.has(method) || app.hasRoute({ method, url })));
@@ -46,6 +45,7 @@ export function methodRoutes(app: FastifyInstance): void {
       method: missing,
       url,
       schema: { hide: true },
+      config: { methodRoute: true },
       // Answered before the body is parsed (an announced body is never read) and after the rate limiter.
       preParsing: (request, reply, _payload, _next) => {
         answerMethod(request, reply);

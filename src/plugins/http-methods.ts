@@ -10,7 +10,7 @@
  *
  * This plugin, registered before any route, records every path's methods (its onRoute hook) in
  * `app.routeMethods`, refuses bodies and answers unknown paths; the OPTIONS and 405 routes of every
- * path are added after the last route by routes/methods.ts, which seals the table.
+ * path are added after the last route by routes/methods.ts (marked `config.methodRoute`, not recorded).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -30,13 +30,15 @@ export interface RouteMethods {
   readonly paths: Map<string, Set<string>>;
   /** The listener's CORS policy (preflights are answered by the OPTIONS routes); null on the admin listener. */
   readonly cors: CorsPolicy | null;
-  /** Stops recording: the routes added from now on are the OPTIONS and 405 routes themselves. */
-  seal(): void;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     routeMethods: RouteMethods;
+  }
+  interface FastifyContextConfig {
+    /** An OPTIONS or 405 route of routes/methods.ts: its methods are not the path's own. */
+    methodRoute?: boolean;
   }
 }
 
@@ -48,17 +50,10 @@ function announcesBody(request: FastifyRequest): boolean {
 
 async function httpMethods(app: FastifyInstance, options: HttpMethodsOptions): Promise<void> {
   const paths = new Map<string, Set<string>>();
-  let sealed = false;
-  app.decorate('routeMethods', {
-    paths,
-    cors: options.listener === 'public' ? corsPolicy(app.config.corsOrigins) : null,
-    seal: () => {
-      sealed = true;
-    },
-  });
+  app.decorate('routeMethods', { paths, cors: options.listener === 'public' ? corsPolicy(app.config.corsOrigins) : null });
 
   app.addHook('onRoute', (route) => {
-    if (sealed) return;
+    if (route.config?.methodRoute === true) return;
     const methods = paths.get(route.url) ?? new Set<string>();
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) methods.add(method);
     paths.set(route.url, methods);
