@@ -1,7 +1,8 @@
 /**
  * Response maps for route schemas: problem+json errors, the 304 of conditional requests, caching
  * and header-hash response headers, and the JSON / octet-stream alternatives of block resources.
- * They feed both Fastify (which never re-serialises our pre-rendered bodies) and openapi.yaml.
+ * They feed both Fastify (which never re-serialises our pre-rendered bodies) and openapi.yaml; typed
+ * ones type the route's reply through the TypeBox type provider.
  */
 import { type TSchema } from '@sinclair/typebox';
 import { Problem, ref } from '../schemas/common.js';
@@ -71,7 +72,9 @@ export const NOT_MODIFIED = {
 
 /**
  * 200 of a chain resource: JSON (both int renderings) and, when `bytes` is given, octet-stream; `range`
- * for a list of blocks (first and last header hash instead of the one).
+ * for a list of blocks (first and last header hash instead of the one). These bodies are sent
+ * pre-serialised (the codec's JSON text, the node's bytes), so the map is untyped for the route:
+ * test/schemas/response-bodies.test.ts checks every body against it instead.
  */
 export function chainOk(json: TSchema, description: string, bytes?: string, range = false): Record<number, unknown> {
   const content: Record<string, unknown> = { 'application/json': { schema: json } };

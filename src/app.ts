@@ -48,7 +48,7 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   limitConnections(app.server, config.maxConnections, () => app.metrics.httpConnectionsDropped.inc({ listener: 'public' }));
 
   try {
-    await registerPlugins(app, options);
+    await registerAll(app, options);
   } catch (err) {
     // A plugin that failed after the upstream plugin started its links would leave them reconnecting
     // and the process alive: close what loaded (their onClose hooks) before reporting the failure.
@@ -62,13 +62,14 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
  * Plugins in dependency order: latency metrics and the edge (errors, CORS, rate limit, methods) →
  * app resources (upstream, cache, peak hub, WebSocket server) → the routes of both listeners.
  */
-async function registerPlugins(app: GatewayApp, options: BuildOptions): Promise<void> {
+async function registerAll(app: GatewayApp, options: BuildOptions): Promise<void> {
   // With an admin listener, /v1/status and /metrics are served there instead (src/plugins/admin-listener.ts).
   const adminListener = app.config.adminPort !== null;
   // First: its onRoute hook gives every route added after it (in any scope) a latency hook.
   await app.register(httpLatencyPlugin);
   await app.register(listenerEdgePlugin, { listener: 'public' });
   await app.register(openapiPlugin);
+  // /metrics is served here unless the admin listener serves it.
   if (!adminListener) await app.register(upstreamMetricsPlugin);
   await app.register(upstreamPlugin, { upstream: options.upstream });
   await app.register(blockCachePlugin);

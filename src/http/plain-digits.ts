@@ -9,18 +9,21 @@ import { integerExpectation, mustBe } from './validation-detail.js';
 
 const DIGITS = /^[0-9]+$/;
 
+/** True unless `value` is text that is not plain decimal digits. */
+function plain(value: unknown): boolean {
+  return typeof value !== 'string' || DIGITS.test(value);
+}
+
 /** A preValidation hook refusing the named path or query parameters unless they are plain decimal digits. */
 export function plainDigits(...names: string[]) {
   // A callback-style hook: no promise per request on the hot path of cached blocks.
   return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
-    const sources = [request.params, request.query] as Array<Record<string, unknown> | undefined>;
-    for (const source of sources) {
-      for (const name of names) {
-        const value = source?.[name];
-        if (typeof value === 'string' && !DIGITS.test(value)) {
-          done(new ApiError('INVALID_PARAMETER', { detail: mustBe(name, integerExpectation(0, MAX_HEIGHT)) }));
-          return;
-        }
+    const params = request.params as Record<string, unknown> | undefined;
+    const query = request.query as Record<string, unknown> | undefined;
+    for (const name of names) {
+      if (!plain(params?.[name]) || !plain(query?.[name])) {
+        done(new ApiError('INVALID_PARAMETER', { detail: mustBe(name, integerExpectation(0, MAX_HEIGHT)) }));
+        return;
       }
     }
     done();
