@@ -2,11 +2,10 @@
  * Building blocks shared by every wire shape: the problem+json error body, hex strings, the two
  * renderings of big integers, height parameters, and the `ref` helper for shared components.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ERRORS } from '../src/http/errors.js';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /** A reference to a shared component schema (registered with addSchema; becomes #/components/schemas). */
-export function ref<T extends TSchema>(schema: T): ReturnType<typeof Type.Unsafe<Static<T>>> {
+export function ref<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
   if (schema.$id === undefined) throw new Error('ref() needs a schema with an $id');
   return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
 }
@@ -42,6 +41,47 @@ export const BigUint = Type.Union([Type.String({ pattern: '^[0-9]+$' }), Type.In
     'An unsigned 64- or 128-bit integer: a decimal string by default, an exact JSON number with ints=number.',
 });
 
+/**
+ * Every `code` a problem+json body can carry. The error catalogue (src/http/errors.ts) is typed by
+ * this list: it has an entry for each code and for no other.
+ */
+export const ERROR_CODES = [
+  'INVALID_PARAMETER',
+  'INVALID_RANGE',
+  'RANGE_TOO_LARGE',
+  'BLOCK_NOT_FOUND',
+  'ABOVE_PEAK',
+  'INVALID_URL',
+  'MALFORMED_REQUEST',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'NOT_ACCEPTABLE',
+  'REQUEST_TIMEOUT',
+  'BODY_NOT_ALLOWED',
+  'PATH_PARAMETER_TOO_LONG',
+  'RATE_LIMITED',
+  'HEADERS_TOO_LARGE',
+  'CLIENT_ERROR',
+  'INTERNAL_ERROR',
+  'UPSTREAM_INVALID_REPLY',
+  'UPSTREAM_FAILED',
+  'COINS_REFUSED',
+  'NO_PEAK',
+  'NO_READY_LINK',
+  'ROLE_NOT_CONFIGURED',
+  'UPSTREAM_BUSY',
+  'SHUTTING_DOWN',
+  'LIVE_ORIGIN_FORBIDDEN',
+  'LIVE_UPGRADE_REQUIRED',
+  'LIVE_WEBSOCKET_VERSION_UNSUPPORTED',
+  'LIVE_HANDSHAKE_INVALID',
+  'LIVE_TOO_MANY_CLIENTS',
+  'LIVE_TOO_MANY_CLIENTS_FROM_IP',
+  'NOT_READY',
+  'UPSTREAM_TIMEOUT',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 /** RFC 9457 problem details, with the catalogue's stable `code`. */
 export const Problem = Type.Object(
   {
@@ -49,10 +89,12 @@ export const Problem = Type.Object(
     title: Type.String(),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String(),
-    code: Type.String({
-      description: `Stable machine-readable error code, one of: ${Object.keys(ERRORS).join(', ')}`,
-      examples: ['BLOCK_NOT_FOUND'],
-    }),
+    code: Type.Unsafe<ErrorCode>(
+      Type.String({
+        description: `Stable machine-readable error code, one of: ${ERROR_CODES.join(', ')}`,
+        examples: ['BLOCK_NOT_FOUND'],
+      }),
+    ),
     instance: Type.String({ description: 'The request path' }),
     request_id: Type.String(),
   },

@@ -6,7 +6,6 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ref } from './common.js';
-import { envName } from '../src/config/options.js';
 
 /** Topics a client may subscribe to. Only peaks exist today. */
 export const LIVE_TOPICS = ['peaks'] as const;
@@ -46,7 +45,7 @@ export const HelloMessage = Type.Object(
     peak: Type.Union([PeakData, Type.Null()]),
     last_event_id: Type.Union([EventId, Type.Null()], { description: 'Id of the newest event so far' }),
     replay: Type.Object({
-      capacity: Type.Integer({ description: `Peaks the replay buffer holds at most (${envName('wsReplaySize')})` }),
+      capacity: Type.Integer({ description: 'Peaks the replay buffer holds at most (a setting of the gateway)' }),
       held: Type.Integer({ description: 'Peaks held now' }),
       oldest_height: Type.Union([Height, Type.Null()]),
       oldest_event_id: Type.Union([EventId, Type.Null()]),

@@ -1,5 +1,5 @@
 /** The current best peak across all upstream links (GET /v1/peak). */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { BigUint, Hex32, U32, ref } from './common.js';
 
 export const PeakResponse = Type.Object(
@@ -13,3 +13,4 @@ export const PeakResponse = Type.Object(
   },
   { $id: 'Peak', title: 'Peak', description: 'The best peak across all upstream links' },
 );
+export type PeakBody = Static<typeof PeakResponse>;

@@ -9,22 +9,15 @@ import type { Upstream } from './chia/index.js';
 import { createMetrics } from './metrics/metrics.js';
 import { edgeServerOptions, limitConnections } from './http/http-edge.js';
 import listenerEdgePlugin from './plugins/listener-edge.js';
-import { addMethodRoutes } from './plugins/http-methods.js';
 import adminListenerPlugin from './plugins/admin-listener.js';
 import openapiPlugin from './plugins/openapi.js';
 import blockCachePlugin from './plugins/block-cache.js';
-import peakRoutes from '../routes/v1/peak.js';
-import blockRoutes from '../routes/v1/blocks.js';
-import headerRoutes from '../routes/v1/headers.js';
-import coinRoutes from '../routes/v1/coins.js';
-import statusRoutes from '../routes/v1/status.js';
-import observabilityPlugin from './plugins/observability.js';
+import upstreamMetricsPlugin from './plugins/upstream-metrics.js';
 import httpLatencyPlugin from './plugins/http-latency.js';
 import peakHubPlugin from './plugins/peak-hub.js';
 import upstreamPlugin from './plugins/upstream.js';
 import liveWebSocketPlugin from './plugins/live-websocket.js';
-import eventsRoutes from '../routes/v1/events.js';
-import demoRoutes from '../routes/demo.js';
+import { adminRoutes, publicRoutes } from '../routes/index.js';
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -55,7 +48,7 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   limitConnections(app.server, config.maxConnections, () => app.metrics.httpConnectionsDropped.inc({ listener: 'public' }));
 
   try {
-    await registerPlugins(app, options);
+    await registerAll(app, options);
   } catch (err) {
     // A plugin that failed after the upstream plugin started its links would leave them reconnecting
     // and the process alive: close what loaded (their onClose hooks) before reporting the failure.
@@ -65,28 +58,24 @@ export async function buildApp(options: BuildOptions): Promise<GatewayApp> {
   return app;
 }
 
-/** Plugins in dependency order: external (observability, CORS, rate limit) → app resources (upstream, cache, peak hub) → routes. */
-async function registerPlugins(app: GatewayApp, options: BuildOptions): Promise<void> {
+/**
+ * Plugins in dependency order: latency metrics and the edge (errors, CORS, rate limit, methods) →
+ * app resources (upstream, cache, peak hub, WebSocket server) → the routes of both listeners.
+ */
+async function registerAll(app: GatewayApp, options: BuildOptions): Promise<void> {
   // With an admin listener, /v1/status and /metrics are served there instead (src/plugins/admin-listener.ts).
-  const adminRoutesHere = app.config.adminPort === null;
+  const adminListener = app.config.adminPort !== null;
   // First: its onRoute hook gives every route added after it (in any scope) a latency hook.
   await app.register(httpLatencyPlugin);
   await app.register(listenerEdgePlugin, { listener: 'public' });
   await app.register(openapiPlugin);
-  await app.register(observabilityPlugin, { metrics: adminRoutesHere });
+  // /metrics is served here unless the admin listener serves it.
+  if (!adminListener) await app.register(upstreamMetricsPlugin);
   await app.register(upstreamPlugin, { upstream: options.upstream });
   await app.register(blockCachePlugin);
   await app.register(peakHubPlugin);
-  // /v1/ws, with @fastify/websocket confined to its scope (no per-request cost on other routes).
   await app.register(liveWebSocketPlugin);
-  await app.register(eventsRoutes, { prefix: '/v1' });
-  await app.register(demoRoutes);
-  await app.register(peakRoutes, { prefix: '/v1' });
-  await app.register(blockRoutes, { prefix: '/v1' });
-  await app.register(headerRoutes, { prefix: '/v1' });
-  await app.register(coinRoutes, { prefix: '/v1' });
-  if (adminRoutesHere) await app.register(statusRoutes, { prefix: '/v1' });
   await app.register(adminListenerPlugin);
-  // Last: OPTIONS and 405 routes for every path registered above.
-  addMethodRoutes(app);
+  await publicRoutes(app, { adminListener });
+  if (app.adminApp !== null) await adminRoutes(app.adminApp);
 }

@@ -1,14 +1,16 @@
 /** Full blocks (full_node role): GET /v1/blocks/{height} and GET /v1/blocks?start=&end=. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FullBlockRange, FullBlockResponse } from '../../schemas/block.js';
 import { HeightParams, IntsQuery, RangeQuery, ref } from '../../schemas/common.js';
-import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
-import { blockRangeHandler, oneBlockHandler } from '../../src/chain/block-handlers.js';
-import { plainDigits } from '../../src/chain/chain-lookup.js';
+import { NOT_MODIFIED, chainOk, problemResponses } from '../responses.js';
+import { serveBlock, serveBlockRange } from '../../src/chain/block-reply.js';
+import { plainDigits } from '../../src/http/plain-digits.js';
 
 const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
 
-export default async function blockRoutes(app: FastifyInstance): Promise<void> {
+export default async function blockRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/blocks/:height', {
     schema: {
       operationId: 'getBlock',
@@ -26,7 +28,7 @@ export default async function blockRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     preValidation: plainDigits('height'),
-    handler: oneBlockHandler(app, 'full'),
+    handler: (request, reply) => serveBlock(app, 'full', request.params.height, request, reply),
   });
 
   app.get('/blocks', {
@@ -46,6 +48,6 @@ export default async function blockRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     preValidation: plainDigits('start', 'end'),
-    handler: blockRangeHandler(app, 'full'),
+    handler: (request, reply) => serveBlockRange(app, 'full', request.query, request, reply),
   });
 }

@@ -20,6 +20,15 @@ const STREAM_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/** The stream is written on the hijacked raw response, so untyped here: the map documents it. */
+const RESPONSES: Record<number, unknown> = {
+  200: {
+    description: 'An endless text/event-stream; the data of each event is one LiveServerMessage',
+    content: { 'text/event-stream': { schema: ref(ServerMessage) } },
+  },
+  ...LIVE_REFUSALS,
+};
+
 export default async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/events', {
@@ -40,13 +49,7 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         `${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429. ` +
         'HEAD answers with the headers of the stream and opens none.',
       querystring: LiveQuery,
-      response: {
-        200: {
-          description: 'An endless text/event-stream; the data of each event is one LiveServerMessage',
-          content: { 'text/event-stream': { schema: ref(ServerMessage) } },
-        },
-        ...LIVE_REFUSALS,
-      },
+      response: RESPONSES,
     },
     // A malformed cursor is refused whether or not there is room.
     onRequest: [cursorGuard({ lastEventIdHeader: true }), liveGuard],

@@ -1,14 +1,16 @@
 /** Header blocks (wallet role): GET /v1/blocks/{height}/header and GET /v1/headers?start=&end=. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HeaderBlockRange, HeaderBlockResponse } from '../../schemas/block.js';
 import { HeightParams, IntsQuery, RangeQuery, ref } from '../../schemas/common.js';
-import { NOT_MODIFIED, chainOk, problemResponses } from '../../schemas/responses.js';
-import { blockRangeHandler, oneBlockHandler } from '../../src/chain/block-handlers.js';
-import { plainDigits } from '../../src/chain/chain-lookup.js';
+import { NOT_MODIFIED, chainOk, problemResponses } from '../responses.js';
+import { serveBlock, serveBlockRange } from '../../src/chain/block-reply.js';
+import { plainDigits } from '../../src/http/plain-digits.js';
 
 const ERRORS = problemResponses(400, 404, 406, 429, 502, 503, 504);
 
-export default async function headerRoutes(app: FastifyInstance): Promise<void> {
+export default async function headerRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/blocks/:height/header', {
     schema: {
       operationId: 'getHeaderBlock',
@@ -26,7 +28,7 @@ export default async function headerRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     preValidation: plainDigits('height'),
-    handler: oneBlockHandler(app, 'header'),
+    handler: (request, reply) => serveBlock(app, 'header', request.params.height, request, reply),
   });
 
   app.get('/headers', {
@@ -45,6 +47,6 @@ export default async function headerRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     preValidation: plainDigits('start', 'end'),
-    handler: blockRangeHandler(app, 'header'),
+    handler: (request, reply) => serveBlockRange(app, 'header', request.query, request, reply),
   });
 }

@@ -1,11 +1,13 @@
 /** GET /v1/status: links per role and peer, their states and peaks, pacing queues, cache stats. */
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ref } from '../../schemas/common.js';
-import { problemResponses } from '../../schemas/responses.js';
-import { StatusResponse, type StatusBody } from '../../schemas/status.js';
-import { ADMIN_ONLY_NOTE } from '../../src/plugins/observability.js';
+import { ADMIN_ONLY_NOTE, problemResponses } from '../responses.js';
+import { StatusResponse } from '../../schemas/status.js';
+import { peakJson } from '../../src/chain/peak-json.js';
 
-export default async function statusRoutes(app: FastifyInstance): Promise<void> {
+export default async function statusRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/status', {
     schema: {
       operationId: 'getStatus',
@@ -21,10 +23,10 @@ export default async function statusRoutes(app: FastifyInstance): Promise<void> 
     },
     handler: async (_request, reply) => {
       const status = app.upstream.status();
-      const body: StatusBody = {
+      const body = {
         network: status.network,
         roles: status.roles,
-        peak: status.peak === null ? null : { ...status.peak, weight: status.peak.weight.toString() },
+        peak: status.peak === null ? null : peakJson(status.peak),
         links: status.links,
         ready: { full_node: app.upstream.isReady('full_node'), wallet: app.upstream.isReady('wallet') },
         cache: app.blockCache.stats(),

@@ -7,11 +7,34 @@ import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
 import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
 import { WsSink } from '../../src/live/ws-sink.js';
 import { WEBSOCKET_VERSION, handshakeGuard, upgradeRequired } from '../../src/live/upgrade-rejections.js';
-import { sendProblem } from '../../src/plugins/error-handler.js';
+import { sendProblem } from '../../src/http/problem.js';
 import { envName } from '../../src/config/options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
 
+/** Answered by the upgrade (or a refusal before it), so untyped here: the map documents it. */
+const RESPONSES: Record<number, unknown> = {
+  101: {
+    description:
+      'Switching Protocols. Each server text frame is one LiveServerMessage (below); a client sends ' +
+      'LiveClientMessage frames (components/schemas/LiveClientMessage).',
+    content: { 'application/json': { schema: ref(ServerMessage) } },
+  },
+  ...LIVE_REFUSALS,
+  400: {
+    description: `${LIVE_REFUSALS[400].description}; or an invalid handshake (LIVE_HANDSHAKE_INVALID: Sec-WebSocket-Key, a missing Sec-WebSocket-Version, Sec-WebSocket-Protocol)`,
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  },
+  426: {
+    description:
+      'A plain GET (or HEAD) without Upgrade: websocket (LIVE_UPGRADE_REQUIRED, with Upgrade: websocket), or a ' +
+      `Sec-WebSocket-Version other than ${WEBSOCKET_VERSION} (LIVE_WEBSOCKET_VERSION_UNSUPPORTED, with Sec-WebSocket-Version: ${WEBSOCKET_VERSION})`,
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  },
+};
+
 export default async function wsRoutes(fastify: FastifyInstance): Promise<void> {
+  // @fastify/websocket in this scope only (src/plugins/live-websocket.ts).
+  await fastify.register(fastify.websocketScope);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.route({
     method: 'GET',
@@ -33,25 +56,7 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
         'problem+json and `Connection: close`, then its socket is closed; an upgrade with another method than GET ' +
         'gets 405 (METHOD_NOT_ALLOWED) with `Allow`.',
       querystring: LiveQuery,
-      response: {
-        101: {
-          description:
-            'Switching Protocols. Each server text frame is one LiveServerMessage (below); a client sends ' +
-            'LiveClientMessage frames (components/schemas/LiveClientMessage).',
-          content: { 'application/json': { schema: ref(ServerMessage) } },
-        },
-        ...LIVE_REFUSALS,
-        400: {
-          description: `${LIVE_REFUSALS[400].description}; or an invalid handshake (LIVE_HANDSHAKE_INVALID: Sec-WebSocket-Key, a missing Sec-WebSocket-Version, Sec-WebSocket-Protocol)`,
-          content: { 'application/problem+json': { schema: ref(Problem) } },
-        },
-        426: {
-          description:
-            'A plain GET (or HEAD) without Upgrade: websocket (LIVE_UPGRADE_REQUIRED, with Upgrade: websocket), or a ' +
-            `Sec-WebSocket-Version other than ${WEBSOCKET_VERSION} (LIVE_WEBSOCKET_VERSION_UNSUPPORTED, with Sec-WebSocket-Version: ${WEBSOCKET_VERSION})`,
-          content: { 'application/problem+json': { schema: ref(Problem) } },
-        },
-      },
+      response: RESPONSES,
     },
     // Malformed handshakes and cursors first: they are refused whether or not there is room.
     onRequest: [handshakeGuard, cursorGuard({ lastEventIdHeader: false }), liveGuard],

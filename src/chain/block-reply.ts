@@ -1,26 +1,19 @@
 /**
- * Sends cached blocks in the negotiated representation. JSON text comes from the codec (toJsonText)
- * once per block and rendering, is kept in the cache, and is sent pre-serialised: Fastify never
- * re-serialises a block. Bytes are the node's streamable bytes, untouched.
+ * Block replies of the full-block and header-block routes: one height, or a range start ≤ h < end,
+ * served from the block cache (which loads misses from the peers in aligned batches) in the
+ * negotiated representation. JSON text comes from the codec (toJsonText) once per block and
+ * rendering, is kept in the cache, and is sent pre-serialised: Fastify never re-serialises a block.
+ * Bytes are the node's streamable bytes, untouched.
  */
 import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { types } from '../chia/index.js';
-import type { BlockCache, CachedBlock } from './block-cache.js';
+import type { BlockCache, BlockKind, CachedBlock } from './block-cache.js';
+import { ROLE_OF, clientOf, clipRange, lookupBlock, lookupRange, requireAtMostPeak, requirePeak } from './chain-lookup.js';
 import { applyValidators, isImmutable } from '../http/http-cache.js';
-import { BYTES_TYPE, JSON_TYPE, variantSuffix, type Representation } from '../http/representation.js';
+import { BYTES_TYPE, JSON_TYPE, negotiate, variantSuffix, type Representation } from '../http/representation.js';
+import { FIRST_HEADER_HASH_HEADER, HEADER_HASH_HEADER, LAST_HEADER_HASH_HEADER } from '../http/resource-headers.js';
 
-/** The header hash a single-block response resolved. */
-export const HEADER_HASH_HEADER = 'x-chia-header-hash';
-/**
- * A range names its first and last header hashes, not all of them: 100 hashes would make a ~7 KB
- * header line, beyond what common proxies accept (nginx's default buffer is 4 KB, some 8 KB in all).
- * The full list is in the body; the last hash commits to every block before it.
- */
-export const FIRST_HEADER_HASH_HEADER = 'x-chia-first-header-hash';
-export const LAST_HEADER_HASH_HEADER = 'x-chia-last-header-hash';
-/** Every header-hash response header: exposed to cross-origin scripts, dropped from errors. */
-export const HEADER_HASH_HEADERS = [HEADER_HASH_HEADER, FIRST_HEADER_HASH_HEADER, LAST_HEADER_HASH_HEADER] as const;
 /** u32 element count of a streamable List (PROTOCOL.md §f.1). */
 const LIST_COUNT_BYTES = 4;
 const COMMA = Buffer.from(',');
@@ -29,7 +22,7 @@ const CLOSE_RANGE = Buffer.from(']}');
 export const STREAM_ABOVE_BYTES = 1024 * 1024;
 
 /** The response JSON of one block, `{"height":…,"header_hash":…,"block":…}`, rendered once per mode. */
-export function blockJson(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 'chia'): Buffer {
+function blockJson(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 'chia'): Buffer {
   const cached = entry.json.get(mode);
   if (cached !== undefined) return cached;
   let block: string;
@@ -48,11 +41,48 @@ export function blockJson(cache: BlockCache, entry: CachedBlock, mode: 'safe' | 
   return json;
 }
 
+/**
+ * Serves the block of `kind` at `height`. A cache hit is answered synchronously (nothing is returned
+ * after sending): no promise on the hot path; a miss returns the promise of its reply.
+ */
+export function serveBlock(
+  app: FastifyInstance,
+  kind: BlockKind,
+  height: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> | undefined {
+  const representation = negotiate(request, true);
+  const peak = requirePeak(app, ROLE_OF[kind]);
+  requireAtMostPeak(height, peak);
+  const found = lookupBlock(app.blockCache, kind, height, peak, clientOf(request));
+  const context = { cache: app.blockCache, representation, peakHeight: peak.height, confirmations: app.config.confirmations };
+  if (found instanceof Promise) return found.then((entry) => sendBlock(request, reply, entry, context));
+  sendBlock(request, reply, found, context);
+  return undefined;
+}
+
+/** Serves the blocks of `kind` with heights start ≤ h < end (at most 100, clipped to the peak). */
+export async function serveBlockRange(
+  app: FastifyInstance,
+  kind: BlockKind,
+  asked: { start: number; end: number },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const representation = negotiate(request, true);
+  const peak = requirePeak(app, ROLE_OF[kind]);
+  const range = clipRange(asked.start, asked.end, peak);
+  const blocks = await lookupRange(app.blockCache, kind, range, peak, clientOf(request));
+  const context = { cache: app.blockCache, representation, peakHeight: peak.height, confirmations: app.config.confirmations };
+  return sendBlockRange(request, reply, { ...range, blocks }, context);
+}
+
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export interface BlockReplyContext {
+interface BlockReplyContext {
   cache: BlockCache;
   representation: Representation;
   peakHeight: number;
@@ -60,7 +90,7 @@ export interface BlockReplyContext {
 }
 
 /** Sends one block with its header hash, validators and caching headers (304 on a matching If-None-Match). */
-export function sendBlock(request: FastifyRequest, reply: FastifyReply, entry: CachedBlock, context: BlockReplyContext) {
+function sendBlock(request: FastifyRequest, reply: FastifyReply, entry: CachedBlock, context: BlockReplyContext) {
   const { representation } = context;
   reply.header(HEADER_HASH_HEADER, entry.headerHash);
   const immutable = isImmutable(entry.height, context.peakHeight, context.confirmations);
@@ -74,7 +104,7 @@ export function sendBlock(request: FastifyRequest, reply: FastifyReply, entry: C
  * List (u32 count, then each block's bytes as the node sent them). X-Chia-First-Header-Hash and
  * X-Chia-Last-Header-Hash name the ends; the ETag is the last block's hash, which commits to all its ancestors.
  */
-export function sendBlockRange(
+function sendBlockRange(
   request: FastifyRequest,
   reply: FastifyReply,
   range: { start: number; end: number; blocks: CachedBlock[] },

@@ -2,36 +2,12 @@
  * The checks every chain route makes before touching the cache: a peak must be known, heights must
  * not exceed it, ranges must be well formed; upstream and codec failures become catalogue errors.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BlockCache, BlockKind, CachedBlock } from './block-cache.js';
-import { MAX_HEIGHT, clientKey, type ClientKey, type Peak, type Role } from '../chia/index.js';
-import { ApiError, MAX_RANGE_BLOCKS, fromUpstream } from '../http/errors.js';
-import { integerExpectation, mustBe } from '../http/validation-detail.js';
+import { clientKey, type ClientKey, type Peak, type Role } from '../chia/index.js';
+import { ApiError, MAX_RANGE_BLOCKS, fromUpstream, retryAfter } from '../http/errors.js';
 
 export const ROLE_OF: Record<BlockKind, Role> = { full: 'full_node', header: 'wallet' };
-
-const DIGITS = /^[0-9]+$/;
-
-/**
- * A preValidation hook rejecting integer parameters that JSON-schema coercion would accept but that
- * are not plain decimal digits ("0x10", "1e3", " 7", "1.0"), so a height is spelled one way only.
- */
-export function plainDigits(...names: string[]) {
-  // A callback-style hook: no promise per request on the hot path of cached blocks.
-  return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
-    const sources = [request.params, request.query] as Array<Record<string, unknown> | undefined>;
-    for (const source of sources) {
-      for (const name of names) {
-        const value = source?.[name];
-        if (typeof value === 'string' && !DIGITS.test(value)) {
-          done(new ApiError('INVALID_PARAMETER', { detail: mustBe(name, integerExpectation(0, MAX_HEIGHT)) }));
-          return;
-        }
-      }
-    }
-    done();
-  };
-}
 
 /** The current peak, or 503: ROLE_NOT_CONFIGURED, NO_READY_LINK when no link of `role` is up, NO_PEAK while none reported one. */
 export function requirePeak(app: FastifyInstance, role: Role): Peak {
@@ -39,8 +15,8 @@ export function requirePeak(app: FastifyInstance, role: Role): Peak {
   if (!app.config.roles.includes(role)) throw new ApiError('ROLE_NOT_CONFIGURED', { role });
   const peak = app.upstream.peak();
   if (peak !== null) return peak;
-  if (!app.upstream.isReady(role)) throw new ApiError('NO_READY_LINK', { role }, { headers: { 'retry-after': '1' } });
-  throw new ApiError('NO_PEAK', {}, { headers: { 'retry-after': '1' } });
+  if (!app.upstream.isReady(role)) throw new ApiError('NO_READY_LINK', { role }, { headers: retryAfter() });
+  throw new ApiError('NO_PEAK', {}, { headers: retryAfter() });
 }
 
 export function requireAtMostPeak(height: number, peak: Peak): void {

@@ -1,9 +1,29 @@
 /**
  * The coins a block created (respond_additions) and spent (respond_removals), flattened to
- * `{coin_id, coin}` items and rendered as JSON text by the codec, once per int mode for the cache.
+ * `{coin_id, coin}` items and rendered as JSON text by the codec, once per int mode for the cache,
+ * and served by GET /v1/blocks/{height}/additions and /removals.
  */
-import type { CoinListJson, CoinListKind } from './block-cache.js';
-import { coinId, toHex, types, type Coin, type JsonMode, type RespondAdditions, type RespondRemovals, UpstreamError, type OnBehalfOf, type CoinSource } from '../chia/index.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CachedBlock, CoinListJson, CoinListKind } from './block-cache.js';
+import { clientOf, lookupBlock, requireAtMostPeak, requirePeak } from './chain-lookup.js';
+import {
+  coinId,
+  toHex,
+  types,
+  type ClientKey,
+  type Coin,
+  type JsonMode,
+  type Peak,
+  type RespondAdditions,
+  type RespondRemovals,
+  UpstreamError,
+  type OnBehalfOf,
+  type CoinSource,
+} from '../chia/index.js';
+import { ApiError, fromUpstream } from '../http/errors.js';
+import { applyValidators, isImmutable } from '../http/http-cache.js';
+import { JSON_TYPE, negotiate, variantSuffix } from '../http/representation.js';
+import { HEADER_HASH_HEADER } from '../http/resource-headers.js';
 
 type CoinReply = Pick<RespondAdditions, 'height' | 'header_hash'>;
 
@@ -81,4 +101,65 @@ function ownedUtf8(text: string): Buffer {
   const buffer = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
   buffer.write(text);
   return buffer;
+}
+
+/**
+ * Serves the `field` coins of the block at `height`. The block is resolved to its header hash first
+ * (any cached kind, else its header block over a wallet link); a non-transaction block has no coins.
+ */
+export async function serveCoinList(
+  app: FastifyInstance,
+  field: CoinListKind,
+  height: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const representation = negotiate(request, false);
+  const mode = representation.kind === 'json' ? representation.mode : 'safe';
+  const peak = requirePeak(app, 'wallet');
+  requireAtMostPeak(height, peak);
+  const client = clientOf(request);
+  const block = await resolveBlock(app, height, peak, client);
+  reply.header(HEADER_HASH_HEADER, block.headerHash);
+  const immutable = isImmutable(height, peak.height, app.config.confirmations);
+  const tag = `${block.headerHash}:${field}${variantSuffix(representation)}`;
+  if (applyValidators(request, reply, tag, immutable)) return reply;
+  // The node rejects coin requests for non-transaction blocks (PROTOCOL.md §e.5): they have no coins.
+  if (!block.isTransactionBlock) {
+    return reply.type(JSON_TYPE).send(coinListText(field, height, block.headerHash, [], mode));
+  }
+  return reply.type(JSON_TYPE).send((await coinList(app, field, block, client))[mode]);
+}
+
+/** The block whose coins are asked for: any cached kind, else its header block (wallet role). */
+async function resolveBlock(app: FastifyInstance, height: number, peak: Peak, client: ClientKey): Promise<CachedBlock> {
+  return app.blockCache.peek('header', height) ?? app.blockCache.peek('full', height)
+    ?? lookupBlock(app.blockCache, 'header', height, peak, client);
+}
+
+/**
+ * The coin list of a transaction block from the block cache, else fetched over a wallet link (once
+ * for concurrent requests) and cached. Lists are keyed by header hash as well as height, and dropped
+ * with their block on a reorg, so tip lists are cached too without ever serving a replaced block's.
+ */
+async function coinList(app: FastifyInstance, field: CoinListKind, block: CachedBlock, client: ClientKey): Promise<CoinListJson> {
+  const { height, headerHash } = block;
+  const hit = app.blockCache.hitCoinList(field, height, headerHash);
+  if (hit !== undefined) return hit.json;
+  try {
+    const loaded = await app.blockCache.loadCoinList(
+      field,
+      height,
+      headerHash,
+      (onBehalfOf) => fetchCoinList(app.upstream, field, height, headerHash, onBehalfOf),
+      client,
+    );
+    return loaded.json;
+  } catch (error) {
+    // The block is known (just resolved): a reject here is the peer declining, not a missing block.
+    if (error instanceof UpstreamError && error.code === 'UPSTREAM_REJECTED') {
+      throw new ApiError('COINS_REFUSED', { field, height, header_hash: headerHash }, { cause: error });
+    }
+    throw fromUpstream(error, { role: 'wallet', height });
+  }
 }

@@ -5,7 +5,7 @@
  * are allowed cross-origin; preflights are answered by the OPTIONS routes (src/plugins/http-methods.ts).
  * Credentials are never allowed: the API has none.
  */
-import { HEADER_HASH_HEADERS } from '../chain/block-reply.js';
+import { HEADER_HASH_HEADERS } from './resource-headers.js';
 
 /** The methods a cross-origin script may use. */
 const CORS_METHODS = ['GET', 'HEAD'] as const;

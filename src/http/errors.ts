@@ -1,10 +1,15 @@
 /**
- * THE error catalogue of the HTTP API: every error a client can see has a stable `code`, an HTTP
- * status and a message template here. src/plugins/error-handler.ts renders them as RFC 9457
- * problem+json. Upstream (src/chia/errors.ts) and codec errors are mapped to entries of this table.
+ * THE error catalogue of the HTTP API: every error a client can see has a stable `code` (one of
+ * ERROR_CODES in schemas/common.ts, which types this table), an HTTP status and a message template
+ * here. src/http/problem.ts renders them as RFC 9457 problem+json. Upstream (src/chia/errors.ts),
+ * codec and Fastify errors are mapped to entries of this table.
  */
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { MAX_COINS_MAP_SIZE, UpstreamError, type UpstreamErrorCode, CodecError } from '../chia/index.js';
 import { envName } from '../config/options.js';
+import { validationDetail } from './validation-detail.js';
+import { pathOf } from './url-path.js';
+import type { ErrorCode } from '../../schemas/common.js';
 
 /** Most blocks one range request may return (like the node RPC's get_blocks page). */
 export const MAX_RANGE_BLOCKS = 100;
@@ -150,9 +155,7 @@ export const ERRORS = {
     title: 'Upstream timeout',
     template: 'no peer answered before the deadline',
   },
-} as const satisfies Record<string, CatalogueEntry>;
-
-export type ErrorCode = keyof typeof ERRORS;
+} as const satisfies Record<ErrorCode, CatalogueEntry>;
 
 /** An error of the catalogue, carrying the params of its message and an optional cause. */
 export class ApiError extends Error {
@@ -184,15 +187,15 @@ const RETRY_AFTER_SECONDS = 1;
 const MS_PER_SECOND = 1_000;
 
 const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: LookupContext) => ApiError> = {
-  NO_READY_LINK: (e, c) => new ApiError('NO_READY_LINK', { role: c.role }, { cause: e, headers: retry() }),
+  NO_READY_LINK: (e, c) => new ApiError('NO_READY_LINK', { role: c.role }, { cause: e, headers: retryAfter() }),
   UPSTREAM_TIMEOUT: (e) => new ApiError('UPSTREAM_TIMEOUT', {}, { cause: e }),
   // A reject_* reply means the peers do not have the block (PROTOCOL.md §e.5).
   UPSTREAM_REJECTED: (e, c) => new ApiError('BLOCK_NOT_FOUND', { height: c.height ?? '?' }, { cause: e }),
   UPSTREAM_INVALID_REPLY: (e) => new ApiError('UPSTREAM_INVALID_REPLY', {}, { cause: e }),
-  PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
+  PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retryAfter(e.retryAfterMs) }),
   // Never sent, so no peer failed to answer: the link is busy, not the upstream slow (no 504).
-  PACING_TIMEOUT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
-  TOO_MANY_IN_FLIGHT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retry(e.retryAfterMs) }),
+  PACING_TIMEOUT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retryAfter(e.retryAfterMs) }),
+  TOO_MANY_IN_FLIGHT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retryAfter(e.retryAfterMs) }),
   LINK_CLOSED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'the link closed' }, { cause: e }),
   HANDSHAKE_FAILED: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'handshake failed' }, { cause: e }),
   WRONG_NETWORK: (e) => new ApiError('UPSTREAM_FAILED', { reason: 'wrong network' }, { cause: e }),
@@ -207,7 +210,7 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
 };
 
 /** Retry-After in whole seconds: `afterMs` rounded up (when the pacing window has room again), at least RETRY_AFTER_SECONDS. */
-function retry(afterMs = 0): Record<string, string> {
+export function retryAfter(afterMs = 0): Record<string, string> {
   return { 'retry-after': String(Math.max(RETRY_AFTER_SECONDS, Math.ceil(afterMs / MS_PER_SECOND))) };
 }
 
@@ -225,4 +228,37 @@ export function fromUpstream(error: unknown, context: LookupContext): unknown {
   // Bytes that do not decode came from a peer: a bad upstream reply, never a client fault.
   if (error instanceof CodecError) return new ApiError('UPSTREAM_INVALID_REPLY', {}, { cause: error });
   return error;
+}
+
+function isFastifyError(error: unknown): error is FastifyError {
+  return error instanceof Error && typeof (error as Partial<FastifyError>).statusCode === 'number';
+}
+
+/** Fastify errors raised before routing, each with its own catalogue entry. */
+const FRAMEWORK_ERRORS: Record<string, (request: FastifyRequest | undefined) => ApiError> = {
+  FST_ERR_BAD_URL: (request) => new ApiError('INVALID_URL', { path: request === undefined ? '' : pathOf(request.url) }),
+  FST_ERR_MAX_PARAM_LENGTH: () => new ApiError('PATH_PARAMETER_TOO_LONG', { max: MAX_PARAM_LENGTH }),
+};
+
+/**
+ * Maps anything thrown in a request to a catalogue error. The request, when given, words validation
+ * errors from the route's schema.
+ */
+export function toApiError(error: unknown, request?: FastifyRequest): ApiError {
+  const mapped = fromUpstream(error, { role: 'upstream' });
+  if (mapped instanceof ApiError) return mapped;
+  if (isFastifyError(mapped)) {
+    const framework = FRAMEWORK_ERRORS[mapped.code];
+    if (framework !== undefined) return framework(request);
+    const status = mapped.statusCode ?? 500;
+    if (mapped.validation !== undefined) {
+      const detail = request === undefined ? mapped.message : validationDetail(mapped, request);
+      return new ApiError('INVALID_PARAMETER', { detail }, { cause: mapped });
+    }
+    if (status === 429) return new ApiError('RATE_LIMITED', { detail: mapped.message }, { cause: mapped });
+    if (status >= 400 && status < 500) {
+      return new ApiError('CLIENT_ERROR', { detail: mapped.message }, { cause: mapped, status });
+    }
+  }
+  return new ApiError('INTERNAL_ERROR', {}, { cause: error });
 }

@@ -11,9 +11,9 @@ import type { ConnectionError, FastifyBaseLogger, FastifyHttpOptions } from 'fas
 import type { GatewayConfig } from '../config/config.js';
 import { fastifyTrustProxy } from '../config/trust-proxy.js';
 import { edgeHeaders, type Listener } from './edge-headers.js';
-import { ApiError, MAX_PARAM_LENGTH } from './errors.js';
+import { ApiError, MAX_PARAM_LENGTH, toApiError } from './errors.js';
 import { requestIdGenerator } from './request-ids.js';
-import { sendProblem, toApiError, writeRawProblem } from '../plugins/error-handler.js';
+import { sendProblem, writeRawProblem } from './problem.js';
 
 /**
  * Largest request body Fastify would read. No route takes a body (bodies are refused before they are

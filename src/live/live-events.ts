@@ -2,8 +2,9 @@
  * Turns upstream peaks into live-stream events and serialises each event exactly once: one JSON
  * string, one pre-built WebSocket text frame and one SSE block, shared by every subscriber.
  */
-import type { Peak, PeakChange } from '../chia/index.js';
-import type { PeakData, PeakMessage, ReorgMessage } from '../../schemas/live.js';
+import type { PeakChange } from '../chia/index.js';
+import type { PeakMessage, ReorgMessage } from '../../schemas/live.js';
+import { peakRef } from '../chain/peak-json.js';
 
 export type LiveEventType = 'peak' | 'reorg';
 
@@ -22,18 +23,6 @@ export interface SerializedEvent {
   sse: string;
 }
 
-/** The JSON shape of a peak on the stream: weight as a decimal string (u128 exceeds 2^53). */
-export function peakData(peak: Peak): PeakData {
-  return {
-    height: peak.height,
-    header_hash: peak.header_hash,
-    weight: peak.weight.toString(10),
-    fork_point_with_previous_peak: peak.fork_point_with_previous_peak,
-    peers: peak.peers,
-    received_at: peak.received_at,
-  };
-}
-
 /**
  * The reorg a change of the best peak implies, or null: the heights above the fork point the upstream
  * computed (the same one the block cache drops its blocks by).
@@ -43,8 +32,8 @@ export function reorgOf({ peak, previous, forkPoint }: PeakChange): ReorgMessage
   return {
     fork_point: forkPoint,
     rolled_back: { from: forkPoint + 1, to: previous.height },
-    previous: { height: previous.height, header_hash: previous.header_hash },
-    peak: { height: peak.height, header_hash: peak.header_hash },
+    previous: peakRef(previous),
+    peak: peakRef(peak),
   };
 }
 

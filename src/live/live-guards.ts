@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors.js';
-import { sendProblem } from '../plugins/error-handler.js';
+import { sendProblem } from '../http/problem.js';
 
 /** Seconds a client refused for a limit should wait: clients leave at their own pace, no slot frees on a schedule. */
 const FULL_RETRY_AFTER_SECONDS = '5';

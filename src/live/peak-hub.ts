@@ -9,7 +9,8 @@
  */
 import type { Peak, PeakChange, PeakFeed } from '../chia/index.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { peakData, reorgOf, serialize, type SerializedEvent } from './live-events.js';
+import { reorgOf, serialize, type SerializedEvent } from './live-events.js';
+import { peakJson } from '../chain/peak-json.js';
 import { ReplayBuffer, type Cursor } from './replay-buffer.js';
 import { CLOSE, type ControlType, type LiveSink } from './live-sink.js';
 import { parseClientMessage } from './client-messages.js';
@@ -84,7 +85,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     const events: SerializedEvent[] = [];
     const reorg = reorgOf(change);
     if (reorg !== null) events.push(serialize({ type: 'reorg', id: nextId++, data: reorg }));
-    events.push(serialize({ type: 'peak', id: nextId++, data: peakData(peak) }));
+    events.push(serialize({ type: 'peak', id: nextId++, data: peakJson(peak) }));
     buffer.push({ height: peak.height, events });
     current = peak;
     return events;
@@ -140,7 +141,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     const oldest = buffer.oldest();
     return {
       server: options.server,
-      peak: current === null ? null : peakData(current),
+      peak: current === null ? null : peakJson(current),
       last_event_id: buffer.latestEventId(),
       replay: {
         capacity: buffer.capacity,

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../http/errors.js';
-import { sendProblem } from '../plugins/error-handler.js';
+import { sendProblem } from '../http/problem.js';
 
 /** The WebSocket version the gateway speaks (RFC 6455 §4.1; ws also accepts the draft version 8). */
 export const WEBSOCKET_VERSION = '13';

@@ -16,6 +16,15 @@ interface WithRawSocket {
   _socket?: Duplex | null;
 }
 
+/**
+ * The socket ws writes `socket`'s frames to: ws's private `_socket`, with no public equivalent.
+ * test/live/ws-sink.test.ts fails if ws renames it, stops writing there, or stops counting what is
+ * written there in bufferedAmount (the shedding measure).
+ */
+export function rawSocketOf(socket: WebSocket): Duplex | undefined {
+  return (socket as unknown as WithRawSocket)._socket ?? undefined;
+}
+
 export class WsSink implements LiveSink {
   readonly transport = 'ws' as const;
   #alive = true;
@@ -36,8 +45,8 @@ export class WsSink implements LiveSink {
     // writing our complete frame on its socket keeps frames whole and in order. bench:fanout puts the
     // user-space cost per client at ~0.5-0.7× of ws.send(string), but one write(2) per socket is
     // ~80% of the baseline's loop on loopback (its `floor` series), so that is what bounds latency.
-    const raw = (this.ws as unknown as WithRawSocket)._socket;
-    if (raw) raw.write(event.frame);
+    const raw = rawSocketOf(this.ws);
+    if (raw !== undefined) raw.write(event.frame);
     else this.ws.send(event.payload, { binary: false });
   }
 

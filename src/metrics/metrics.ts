@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { HttpLatencyHistogram } from './latency-histogram.js';
+import { BoundCounter } from './bound-counter.js';
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -37,7 +38,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['role'] as const,
       registers,
     }),
-    cacheRequests: new Counter({
+    // Counted once per cached block served: without per-lookup label hashing (src/metrics/bound-counter.ts).
+    cacheRequests: new BoundCounter({
       name: 'chia_gateway_cache_requests_total',
       help: 'Block cache lookups by entry kind (full, header, additions, removals) and result (hit, miss)',
       labelNames: ['kind', 'result'] as const,

@@ -6,6 +6,7 @@
  */
 import type { LinkStatus, Role, UpstreamMonitor } from '../chia/index.js';
 import type { GatewayConfig } from '../config/config.js';
+import { peakRef } from '../chain/peak-json.js';
 
 const MS_PER_SECOND = 1_000;
 
@@ -30,7 +31,7 @@ export function readinessOf(upstream: UpstreamMonitor, config: Pick<GatewayConfi
   let peak: Readiness['peak'] = null;
   if (current !== null) {
     const age = Math.max(0, now - current.received_at);
-    peak = { height: current.height, header_hash: current.header_hash, age_ms: age, fresh: age <= config.peakMaxAgeMs };
+    peak = { ...peakRef(current), age_ms: age, fresh: age <= config.peakMaxAgeMs };
   }
   const links = upstream.status().links.map(({ id, role, state, peer, last_error, retry }) => ({ id, role, state, peer, last_error, retry }));
   return { ready: missing.length === 0 && peak !== null && peak.fresh, roles, missing_roles: missing, peak, links };

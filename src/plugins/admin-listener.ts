@@ -2,19 +2,18 @@
  * The optional admin listener (CHIA_GATEWAY_ADMIN_PORT, on CHIA_GATEWAY_ADMIN_HOST, loopback by
  * default): /v1/status (peer addresses, ids, error texts) and /metrics (a scrape costs milliseconds of
  * CPU) move there from the public port, which keeps /healthz and /readyz for orchestrators; the admin
- * port serves those two as well. It is a second Fastify app with the same edge (request ids,
- * deadlines, problem+json, 404/405) but no CORS and no rate limit, sharing the main app's config,
- * metrics, upstream and block cache. It is readied and closed with the main app, and listens through
- * listenAdmin right after the main app (src/process/serve.ts): the two start, fail and shut down together.
+ * port serves those two as well (its routes: routes/index.ts). It is a second Fastify app,
+ * `app.adminApp`, with the same edge (request ids, deadlines, problem+json, 404/405) but no CORS and
+ * no rate limit, sharing the main app's config, metrics, upstream and block cache. It is readied and
+ * closed with the main app, and listens through listenAdmin right after the main app (src/process/serve.ts):
+ * the two start, fail and shut down together.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { edgeServerOptions, limitConnections } from '../http/http-edge.js';
-import statusRoutes from '../../routes/v1/status.js';
 import { SHARED_SCHEMAS } from '../../schemas/index.js';
 import listenerEdge from './listener-edge.js';
-import { addMethodRoutes } from './http-methods.js';
-import observabilityPlugin from './observability.js';
+import upstreamMetricsPlugin from './upstream-metrics.js';
 
 /** Connections the admin port holds at once: a few scrapers and operators, never the public. */
 const ADMIN_MAX_CONNECTIONS = 64;
@@ -41,9 +40,8 @@ async function adminListener(app: FastifyInstance): Promise<void> {
   for (const schema of SHARED_SCHEMAS) admin.addSchema(schema);
   limitConnections(admin.server, ADMIN_MAX_CONNECTIONS, () => app.metrics.httpConnectionsDropped.inc({ listener: 'admin' }));
   await admin.register(listenerEdge, { listener: 'admin' });
-  await admin.register(observabilityPlugin, { metrics: true });
-  await admin.register(statusRoutes, { prefix: '/v1' });
-  addMethodRoutes(admin);
+  // The admin listener serves /metrics.
+  await admin.register(upstreamMetricsPlugin);
   app.decorate('adminApp', admin);
   // A plugin error of the admin app fails the main app's start-up too.
   app.addHook('onReady', async () => {

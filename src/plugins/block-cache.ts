@@ -23,10 +23,10 @@ export function fetchThrough(upstream: BlockSource): FetchBlocks {
 
 async function blockCachePlugin(app: FastifyInstance): Promise<void> {
   const { upstream, metrics } = app;
-  // Bound label children: no label hashing on the hot path.
+  // Bound children: no label hashing on the hot path.
   const bind = (kind: EntryKind) => ({
-    hit: metrics.cacheRequests.labels({ kind, result: 'hit' }),
-    miss: metrics.cacheRequests.labels({ kind, result: 'miss' }),
+    hit: metrics.cacheRequests.bind({ kind, result: 'hit' }),
+    miss: metrics.cacheRequests.bind({ kind, result: 'miss' }),
   });
   const lookups: Record<EntryKind, ReturnType<typeof bind>> = {
     full: bind('full'),

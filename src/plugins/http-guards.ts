@@ -15,7 +15,7 @@ import rateLimit from '@fastify/rate-limit';
 import { ApiError } from '../http/errors.js';
 import { corsPolicy, varyWithOrigin } from '../http/cors.js';
 import { edgeHeaders, type Listener } from '../http/edge-headers.js';
-import { sendProblem } from './error-handler.js';
+import { sendProblem } from '../http/problem.js';
 
 const RATE_WINDOW_MS = 60_000;
 /** Seconds a client should wait before retrying on another connection (the gateway is going away). */

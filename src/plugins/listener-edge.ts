@@ -2,7 +2,7 @@
  * The edge every listener (public and admin) puts in front of its routes, in order: problem+json for
  * every error, the guards (edge headers, shutdown answer, and on the public listener CORS and the rate
  * limit), then the 404/405/OPTIONS/body handling whose onRoute hook must see every route. Register it
- * before any route; call addMethodRoutes (src/plugins/http-methods.ts) after the last one.
+ * before any route; routes/methods.ts adds the OPTIONS and 405 routes after the last one.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';

@@ -1,28 +1,29 @@
 /**
- * The WebSocket routes (`/v1/ws`) in an encapsulated scope of their own, with @fastify/websocket
- * registered inside it only. Registered on the root, the plugin adds an onRequest and an onResponse
- * hook to every request and wraps every route handler: a cost paid by each cached block served.
+ * The WebSocket server of the live routes, and the routing of upgrade requests to it.
+ * @fastify/websocket is confined to one encapsulated scope: the WebSocket routes register
+ * `app.websocketScope` in their own scope, before declaring themselves (routes/v1/ws.ts). Registered
+ * on the root, @fastify/websocket adds an onRequest and an onResponse hook to every request and wraps
+ * every route handler: a cost paid by each cached block served.
  *
- * Upgrades are routed here: a GET for a WebSocket route reaches the plugin (through an HTTP server
- * object that never listens, the plugin's documented `server` option); any other upgrade request
+ * Upgrades are routed here: a GET for a WebSocket route reaches @fastify/websocket (through an HTTP
+ * server object that never listens, its documented `server` option); any other upgrade request
  * (another method, another path) is answered as plain HTTP through the normal routes, then its
  * socket is closed (src/live/upgrade-rejections.ts). `app.websocketServer` and `app.injectWS` are
- * re-exposed on the root for tests and operations.
+ * exposed on the root for tests and operations.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import websocket from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
-import wsRoutes from '../../routes/v1/ws.js';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { answerWithoutUpgrade, limitIdle } from '../live/upgrade-rejections.js';
+import { pathOf } from '../http/url-path.js';
 
-const PREFIX = '/v1';
-
-function pathOf(url: string | undefined): string {
-  const path = url ?? '/';
-  const query = path.indexOf('?');
-  return query < 0 ? path : path.slice(0, query);
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** @fastify/websocket for the scope it is registered in: register it before that scope's WebSocket routes. */
+    websocketScope: FastifyPluginAsync;
+  }
 }
 
 async function liveWebSocket(app: FastifyInstance): Promise<void> {
@@ -30,11 +31,8 @@ async function liveWebSocket(app: FastifyInstance): Promise<void> {
   // The plugin's upgrade source: it only ever emits the upgrades routed to it below.
   const upgrades = createServer();
   const wsPaths = new Set<string>();
-  let scope: FastifyInstance | undefined;
-
-  await app.register(
-    async (child) => {
-      scope = child;
+  const websocketScope = fp(
+    async (child: FastifyInstance) => {
       child.addHook('onRoute', (route) => {
         if (route.wsHandler !== undefined) wsPaths.add(route.url);
       });
@@ -50,13 +48,13 @@ async function liveWebSocket(app: FastifyInstance): Promise<void> {
           allowSynchronousEvents: false,
         },
       });
-      await child.register(wsRoutes);
+      // The root is still loading: its own `websocketServer` and `injectWS` are the scope's.
+      app.decorate('websocketServer', child.websocketServer);
+      app.decorate('injectWS', child.injectWS);
     },
-    { prefix: PREFIX },
+    { name: 'websocket-scope', fastify: '5.x' },
   );
-  if (scope === undefined) throw new Error('the WebSocket scope did not load');
-  app.decorate('websocketServer', scope.websocketServer);
-  app.decorate('injectWS', scope.injectWS);
+  app.decorate('websocketScope', websocketScope);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // A WebSocket route only upgrades a GET (RFC 6455 §4.1); the plugin would route any other
@@ -77,9 +75,4 @@ async function liveWebSocket(app: FastifyInstance): Promise<void> {
   });
 }
 
-export default fp(liveWebSocket, {
-  name: 'live-websocket',
-  fastify: '5.x',
-  decorators: { fastify: ['config', 'peakHub'] },
-  dependencies: ['peak-hub'],
-});
+export default fp(liveWebSocket, { name: 'live-websocket', fastify: '5.x', decorators: { fastify: ['config'] } });

@@ -1,12 +1,11 @@
 /**
- * The OpenAPI 3.1 description of the HTTP API, generated from the route schemas: `/openapi.json`
- * and an interactive reference at `/docs` (swagger-ui's assets ship in its package). Also registers
- * the shared component schemas (schemas/index.ts) so routes can `$ref` them; must come before routes.
+ * The OpenAPI 3.1 description of the HTTP API, collected from the route schemas as routes are added
+ * (`app.swagger()`, served by routes/docs.ts). Also registers the shared component schemas
+ * (schemas/index.ts) so routes can `$ref` them; must come before routes.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { SHARED_SCHEMAS } from '../../schemas/index.js';
 import { envName } from '../config/options.js';
 import { DEFAULTS } from '../config/config.js';
@@ -35,14 +34,6 @@ refused with 413 (no operation takes one), a request that does not arrive within
 
 **CORS.** Every response (errors included) allows any origin to read it by default; a gateway may
 restrict this to a list of origins.`;
-
-/**
- * /docs (swagger-ui) loads its scripts, styles and fonts from the gateway and the description from
- * /openapi.json; no other page may frame it (clickjacking of "Try it out"). swagger-ui sets a few
- * inline styles at run time, hence 'unsafe-inline' for styles (never for scripts).
- */
-const DOCS_CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 async function openapi(app: FastifyInstance): Promise<void> {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
@@ -76,15 +67,6 @@ async function openapi(app: FastifyInstance): Promise<void> {
     // Shared schemas become #/components/schemas/<$id> instead of def-N.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // On every /docs response: the reference loads only its own assets and may not be framed.
-    staticCSP: DOCS_CONTENT_SECURITY_POLICY,
-    // No badge fetched from validator.swagger.io: the page talks to this gateway only.
-    uiConfig: { validatorUrl: null },
-  });
-
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 
 export default fp(openapi, { name: 'openapi', fastify: '5.x' });

@@ -5,7 +5,7 @@
  * A manager created here is closed in preClose, so requests still waiting on a peer are answered 503
  * SHUTTING_DOWN before the server drains instead of hanging until the drain cut resets them; and in
  * onClose for an app that failed to boot, where preClose does not run. Metrics are fed by the
- * observability plugin (src/metrics/upstream-metrics.ts), the single writer of the upstream metrics.
+ * upstream-metrics plugin (src/metrics/upstream-metrics.ts), the single writer of the upstream metrics.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';

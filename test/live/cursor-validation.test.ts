@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_HEIGHT } from '../../src/chia/index.js';
 import { LiveClient, liveTestScope } from './live-app.js';
-import { UPGRADE_HEADERS, portOf, rawRequest } from '../support/raw-upgrade.js';
+import { UPGRADE_HEADERS, portOf, rawRequest } from '../support/raw-http.js';
 
 /** The largest event id: ids are exact JavaScript integers. */
 const MAX_ID = Number.MAX_SAFE_INTEGER;

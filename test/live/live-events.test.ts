@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { peakChange } from '../../src/chia/peaks/reorg.js';
-import { peakData, reorgOf, serialize, sseBlock, wsTextFrame } from '../../src/live/live-events.js';
+import { reorgOf, serialize, sseBlock, wsTextFrame } from '../../src/live/live-events.js';
+import { peakJson } from '../../src/chain/peak-json.js';
 import { PeakMessage } from '../../schemas/live.js';
 import type { Peak } from '../../src/chia/upstream-api.js';
 import { hashOf } from '../support/peak-source.js';
@@ -36,7 +37,7 @@ function decode(frame: Buffer): string[] {
 
 describe('live events', () => {
   it('renders weight as a decimal string (u128 is beyond 2^53)', () => {
-    const data = peakData(peak(5, 4));
+    const data = peakJson(peak(5, 4));
     expect(data.weight).toBe((2n ** 100n + 5n).toString());
     expect(TypeCompiler.Compile(PeakMessage).Check({ type: 'peak', id: 1, data })).toBe(true);
   });
@@ -67,7 +68,7 @@ describe('live events', () => {
   });
 
   it('serialises once into JSON, frame and SSE forms that agree', () => {
-    const event = serialize({ type: 'peak', id: 42, data: peakData(peak(5, 4)) });
+    const event = serialize({ type: 'peak', id: 42, data: peakJson(peak(5, 4)) });
     expect(decode(event.frame)).toEqual([event.json]);
     expect(event.payload.toString()).toBe(event.json);
     expect(event.sse).toBe(`id: 42\nevent: peak\ndata: ${event.json}\n\n`);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../../src/http/errors.js';
 import { eventually } from '../support/eventually.js';
 import { LiveClient, liveTestScope, type LiveApp } from './live-app.js';
-import { UPGRADE_HEADERS, portOf, rawRequest, serverConnections, type RawResponse } from '../support/raw-upgrade.js';
+import { UPGRADE_HEADERS, portOf, rawRequest, serverConnections, type RawResponse } from '../support/raw-http.js';
 
 const ALLOWED = 'https://explorer.example';
 const WAIT_MS = 10_000;

@@ -26,9 +26,9 @@ afterAll(async () => {
 
 /** [method, url, headers, expected status, expected route label] */
 const REQUESTS: [string, string, Record<string, string>, number, string][] = [
-  ['GET', '/healthz', {}, 200, '/healthz'], // observability
+  ['GET', '/healthz', {}, 200, '/healthz'], // routes/ops.ts
   ['HEAD', '/healthz', {}, 200, '/healthz'], // the automatic HEAD twin of a GET route
-  ['GET', '/openapi.json', {}, 200, '/openapi.json'], // openapi, registered before observability
+  ['GET', '/openapi.json', {}, 200, '/openapi.json'], // routes/docs.ts, registered before routes/ops.ts
   ['GET', '/docs/json', {}, 200, '/docs/json'], // swagger-ui's own scope
   ['OPTIONS', '/v1/peak', { origin: ORIGIN, 'access-control-request-method': 'GET' }, 204, '/v1/peak'], // CORS preflight (http-methods)
   ['GET', '/v1/ws', { origin: 'https://evil.example' }, 403, '/v1/ws'], // the WebSocket scope

@@ -1,12 +1,17 @@
 /**
  * Response maps for route schemas: problem+json errors, the 304 of conditional requests, caching
  * and header-hash response headers, and the JSON / octet-stream alternatives of block resources.
- * They feed both Fastify (which never re-serialises our pre-rendered bodies) and openapi.yaml.
+ * They feed both Fastify (which never re-serialises our pre-rendered bodies) and openapi.yaml; typed
+ * ones type the route's reply through the TypeBox type provider.
  */
 import { type TSchema } from '@sinclair/typebox';
-import { Problem, ref } from './common.js';
+import { Problem, ref } from '../schemas/common.js';
 import { envName } from '../src/config/options.js';
 import { DEFAULTS } from '../src/config/config.js';
+
+/** Where /v1/status and /metrics are served when an admin listener is configured, for route descriptions. */
+export const ADMIN_ONLY_NOTE =
+  `With an admin listener configured (${envName('adminPort')}) this endpoint is served there, and no longer on the public port.`;
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid parameter (not a decimal integer, negative, beyond u32, start ≥ end, range over 100 blocks)',
@@ -18,14 +23,13 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   504: 'No peer answered before the deadline',
 };
 
-/** problem+json responses for the given statuses. */
-export function problemResponses(...statuses: number[]): Record<number, unknown> {
-  const responses: Record<number, unknown> = {};
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: ref(Problem) } };
+
+/** problem+json responses for the given statuses (typed: a route's reply is checked against them). */
+export function problemResponses<const S extends number>(...statuses: S[]): Record<S, { description: string; content: typeof PROBLEM_CONTENT }> {
+  const responses = {} as Record<S, { description: string; content: typeof PROBLEM_CONTENT }>;
   for (const status of statuses) {
-    responses[status] = {
-      description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-      content: { 'application/problem+json': { schema: ref(Problem) } },
-    };
+    responses[status] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: PROBLEM_CONTENT };
   }
   return responses;
 }
@@ -68,7 +72,9 @@ export const NOT_MODIFIED = {
 
 /**
  * 200 of a chain resource: JSON (both int renderings) and, when `bytes` is given, octet-stream; `range`
- * for a list of blocks (first and last header hash instead of the one).
+ * for a list of blocks (first and last header hash instead of the one). These bodies are sent
+ * pre-serialised (the codec's JSON text, the node's bytes), so the map is untyped for the route:
+ * test/schemas/response-bodies.test.ts checks every body against it instead.
  */
 export function chainOk(json: TSchema, description: string, bytes?: string, range = false): Record<number, unknown> {
   const content: Record<string, unknown> = { 'application/json': { schema: json } };
