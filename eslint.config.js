@@ -15,7 +15,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
  */
 const CORE = './src/chia';
 const FASTIFY_PACKAGES = ['./node_modules/fastify', './node_modules/@fastify', './node_modules/fastify-plugin'];
-const SHIPPED = ['./src', './routes', './schemas', './scripts', './fake-node', './bench'];
+const SHIPPED = ['./src', './routes', './schemas', './scripts', './fake-node', './fixtures', './bench'];
 
 const layering = {
   'import-x/no-restricted-paths': [
@@ -65,7 +65,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'routes/**/*.ts', 'schemas/**/*.ts', 'scripts/**/*.ts', 'fake-node/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'routes/**/*.ts', 'schemas/**/*.ts', 'scripts/**/*.ts', 'fake-node/**/*.ts', 'fixtures/**/*.ts', 'bench/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/extensions': ['.ts', '.js'],

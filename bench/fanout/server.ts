@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { buildApp } from '../../src/app.js';
 import { configWith } from '../../src/config/config.js';
-import { PeakSource } from '../../test/support/peak-source.js';
+import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { wsTextFrame } from '../../src/live/live-events.js';
 import { nowMs, type FromServer, type ServerKind, type ToServer } from './protocol.js';
 

@@ -8,7 +8,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { configWith } from '../../src/config/config.js';
-import { MEMORY_CHAIN_LENGTH, MemoryUpstream } from '../../test/support/memory-upstream.js';
+import { MEMORY_CHAIN_LENGTH, MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
 
 const mode = process.argv[2];
 const APP_ONLY_PREFIX = '/bench/app-only';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { MemoryUpstream } from '../support/memory-upstream.js';
+import { MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
 import { buildTestApp, type TestApp } from '../support/rest-helpers.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';

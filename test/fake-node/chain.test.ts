@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { headerHash, sha256, toHex, types, type FullBlock } from '../../src/chia/codec/index.js';
 import { NETWORKS } from '../../src/chia/protocol/networks.js';
-import { fixtureFile } from '../support/fixtures.js';
+import { fixtureFile } from '../../fixtures/files.js';
 import { TX_EVERY } from '../../fake-node/block-template.js';
 import { FakeChain, type PeakInfo } from '../../fake-node/chain.js';
 import { TEMPLATE_BLOCK_HEX } from '../../fake-node/fixture-block.js';

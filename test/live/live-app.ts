@@ -6,7 +6,7 @@ import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith, type GatewayConfig } from '../../src/config/config.js';
-import { PeakSource } from '../support/peak-source.js';
+import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { configOver, listenOver } from '../support/app-over-nodes.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';

@@ -6,7 +6,7 @@ import { reorgOf, serialize, sseBlock, wsTextFrame } from '../../src/live/live-e
 import { peakJson } from '../../src/chain/peak-json.js';
 import { PeakMessage } from '../../schemas/live.js';
 import type { Peak } from '../../src/chia/upstream-api.js';
-import { hashOf } from '../support/peak-source.js';
+import { hashOf } from '../../fake-node/in-memory/peak-source.js';
 
 function peak(height: number, forkPoint: number, branch = 0): Peak {
   return {

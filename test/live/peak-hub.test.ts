@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPeakHub, type PeakHubOptions } from '../../src/live/peak-hub.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { PeakSource } from '../support/peak-source.js';
+import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { MemorySink } from './memory-sink.js';
 
 const FIRST_ID = 1_000;

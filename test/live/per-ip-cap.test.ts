@@ -7,7 +7,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import type { GatewayConfig } from '../../src/config/config.js';
 import { eventually } from '../support/eventually.js';
-import { PeakSource } from '../support/peak-source.js';
+import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { LiveClient, advanceUntilShed, liveTestScope, type LiveApp } from './live-app.js';
 import { SseClient } from './sse-client.js';
 

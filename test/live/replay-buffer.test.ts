@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplayBuffer, type ReplayEntry } from '../../src/live/replay-buffer.js';
 import { serialize } from '../../src/live/live-events.js';
-import { hashOf } from '../support/peak-source.js';
+import { hashOf } from '../../fake-node/in-memory/peak-source.js';
 
 let nextId = 1;
 function entry(height: number, reorg = false): ReplayEntry {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPeakHub } from '../../src/live/peak-hub.js';
-import { PeakSource } from '../support/peak-source.js';
+import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { MemorySink } from './memory-sink.js';
 
 type Op = 'advance' | 'drop' | 'reconnect' | 'resubscribe' | { reorg: number };

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith } from '../../src/config/config.js';
 import { eventually } from '../support/eventually.js';
-import { PeakSource } from '../support/peak-source.js';
+import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { startLiveApp, type LiveApp } from './live-app.js';
 
 let live: LiveApp | undefined;

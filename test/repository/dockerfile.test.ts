@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { DEFAULTS, configWith } from '../../src/config/config.js';
 import { OPTIONS, envName } from '../../src/config/options.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../../fixtures/files.js';
 import { OpsUpstreamDouble } from '../support/ops-upstream-double.js';
 
 interface Instruction {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withConfigurationTable } from '../../scripts/readme-config.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../../fixtures/files.js';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; scripts: Record<string, string>; bin: Record<string, string> };

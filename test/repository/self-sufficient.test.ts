@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../../fixtures/files.js';
 
 const CODE_DIRS = ['src', 'routes', 'schemas', 'scripts', 'test', 'bench', 'public', '.ci'];
 // Written in two parts so this file does not match itself.

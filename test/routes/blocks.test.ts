@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, stringifyJson } from '../../src/chia/codec/index.js';
-import { fixtureFile } from '../support/fixtures.js';
+import { fixtureFile } from '../../fixtures/files.js';
 import { buildTestApp, type TestApp } from '../support/rest-helpers.js';
 
 const pad = (h: number) => String(h).padStart(6, '0');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson } from '../../src/chia/codec/index.js';
-import { MEMORY_PEER, MemoryUpstream, coinIdHex } from '../support/memory-upstream.js';
+import { MEMORY_PEER, MemoryUpstream, coinIdHex } from '../../fake-node/in-memory/memory-upstream.js';
 import { buildTestApp, type TestApp } from '../support/rest-helpers.js';
 
 interface CoinListBody {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError, type UpstreamErrorCode } from '../../src/chia/errors.js';
-import { MemoryUpstream } from '../support/memory-upstream.js';
+import { MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
 import { buildTestApp, type ProblemJson, type TestApp } from '../support/rest-helpers.js';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';

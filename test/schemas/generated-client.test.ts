@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../../fixtures/files.js';
 import { buildTestApp, type TestApp } from '../support/rest-helpers.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { OPENAPI_PATH, renderOpenApi } from '../../scripts/generate-openapi.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { REPO_ROOT } from '../../fixtures/files.js';
 import { buildTestApp } from '../support/rest-helpers.js';
 import { DEFAULTS } from '../../src/config/config.js';
 import { packageVersion } from '../../src/process/package-root.js';

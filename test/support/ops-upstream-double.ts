@@ -4,7 +4,7 @@
  * (data calls fail like a gateway with no ready link).
  */
 import type { LinkState, LinkStatus, Peak, RequestOutcome, Role, UpstreamMonitor } from '../../src/chia/index.js';
-import { DOUBLE_PEER, UpstreamDouble } from './upstream-double.js';
+import { DOUBLE_PEER, UpstreamDouble } from '../../fake-node/in-memory/upstream-double.js';
 
 export class OpsUpstreamDouble extends UpstreamDouble implements UpstreamMonitor {
   readonly links = new Map<string, LinkStatus>();

@@ -2,7 +2,7 @@
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { parseJson } from '../../src/chia/codec/index.js';
-import { MemoryUpstream } from './memory-upstream.js';
+import { MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
 
 export interface TestApp {
   app: GatewayApp;

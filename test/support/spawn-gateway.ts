@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from './fixtures.js';
+import { REPO_ROOT } from '../../fixtures/files.js';
 
 export interface Finished {
   code: number | null;

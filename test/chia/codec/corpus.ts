@@ -1,7 +1,7 @@
 /** Loaders for the reference data (fixtures/) used by the codec tests, fuzzers and benchmarks. */
 import { readFileSync } from 'node:fs';
 import { parseJson, stringifyJson } from '../../../src/chia/codec/index.js';
-import { fixtureFile } from '../../support/fixtures.js';
+import { fixtureFile } from '../../../fixtures/files.js';
 
 export interface Vector {
   name: string;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coinId, headerHash, parseJson, toHex, types, type FullBlock } from '../../../src/chia/codec/index.js';
-import { fixtureFile } from '../../support/fixtures.js';
+import { fixtureFile } from '../../../fixtures/files.js';
 import { jsonDiff, realBytes, realJson } from './corpus.js';
 
 const MAINNET_HEIGHTS = Array.from({ length: 64 }, (_, h) => h);

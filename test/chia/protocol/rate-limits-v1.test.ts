@@ -9,7 +9,7 @@ import { checkHandshake } from '../../../src/chia/protocol/handshake.js';
 import { decodeFrame, encodeMessage } from '../../../src/chia/codec/index.js';
 import { RateLimiter } from '../../../src/chia/link/rate-limiter.js';
 import { limitsFor, rateLimitOf, RATE_LIMITS_V1, RATE_LIMITS_V2, type RateLimit } from '../../../src/chia/protocol/rate-limits.js';
-import { REPO_ROOT } from '../../support/fixtures.js';
+import { REPO_ROOT } from '../../../fixtures/files.js';
 
 const UNIT: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 * 1024 };
 

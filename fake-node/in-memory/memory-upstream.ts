@@ -28,7 +28,7 @@ import {
   type Role,
   type UpstreamErrorCode,
 } from '../../src/chia/index.js';
-import { fixtureFile } from './fixtures.js';
+import { fixtureFile } from '../../fixtures/files.js';
 import { DOUBLE_PEER, UpstreamDouble } from './upstream-double.js';
 
 export const MEMORY_CHAIN_LENGTH = 64;

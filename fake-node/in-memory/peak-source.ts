@@ -1,7 +1,7 @@
 /**
- * An in-memory upstream for the live layer's tests: it only makes peaks (a PeakFeed). `advance()`
- * extends the chain by one block, `reorg(depth)` replaces the top `depth` blocks with a heavier
- * branch; everything else is the shared double's (no ready link).
+ * An in-memory upstream for the live layer (its tests and bench:fanout): it only makes peaks (a
+ * PeakFeed). `advance()` extends the chain by one block, `reorg(depth)` replaces the top `depth`
+ * blocks with a heavier branch; everything else is the shared double's (no ready link).
  */
 import { createHash } from 'node:crypto';
 import type { Peak, PeakFeed, Role } from '../../src/chia/index.js';

@@ -1,8 +1,8 @@
 /**
- * What every in-memory Upstream of the tests shares, written once: the event emitter, the best peak
+ * What every in-memory Upstream (of the tests and the benchmarks) shares, written once: the event emitter, the best peak
  * (each change emitted with its fork point, as the upstream manager emits it), and a gateway with no
  * ready link for everything else (no links, data calls failing NO_READY_LINK). Each double extends it
- * and writes only the narrow interface its tests exercise (PeakFeed, UpstreamMonitor, BlockSource and
+ * and writes only the narrow interface its users exercise (PeakFeed, UpstreamMonitor, BlockSource and
  * CoinSource), so the app can be built over any of them.
  */
 import { EventEmitter } from 'node:events';
