@@ -3,7 +3,17 @@
  * HTTP/WebSocket layers. Consumers depend on this interface only, so routes can be tested against an
  * in-memory implementation and run in production against real peers.
  */
-import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from './codec/index.js';
+import type {
+  CoinState,
+  CoinStateFilters,
+  FeeEstimateGroup,
+  FullBlock,
+  HeaderBlock,
+  PuzzleSolutionResponse,
+  RespondAdditions,
+  RespondRemovals,
+  SpendBundle,
+} from './codec/index.js';
 
 import type { OnBehalfOf } from './link/on-behalf-of.js';
 
@@ -172,6 +182,77 @@ export interface CoinSource {
   getAdditions(height: number, headerHash: string | null, options?: UpstreamRequestOptions): Promise<RespondAdditions>;
   /** respond_removals payload (decoded) for a block. */
   getRemovals(height: number, headerHash: string, options?: UpstreamRequestOptions): Promise<RespondRemovals>;
+}
+
+/** A block of the chain a state read was made at, or continues from: its height and 0x header hash. */
+export interface ChainPoint {
+  height: number;
+  header_hash: string;
+}
+
+/** Coin states read at one block (respond_coin_state). */
+export interface CoinStatesRead {
+  coin_states: CoinState[];
+  /** The peak of the link that answered, when it answered: the block the states are as of. */
+  at: ChainPoint;
+  peer: string;
+}
+
+/**
+ * One page of a puzzle-hash walk (respond_puzzle_state, PROTOCOL.md §e.4): the states with a created or
+ * spent height above the page's start, up to `next` (the node's `height`/`header_hash`), which is where
+ * the following page starts while `is_finished` is false.
+ */
+export interface PuzzleStatePage {
+  coin_states: CoinState[];
+  next: ChainPoint;
+  is_finished: boolean;
+  peer: string;
+}
+
+/** One peer's answer to send_transaction (transaction_ack). */
+export interface TransactionAckFrom {
+  peer: string;
+  status: 'SUCCESS' | 'PENDING' | 'FAILED';
+  /** The node's Err name when FAILED (e.g. `DOUBLE_SPEND`), else null. */
+  error: string | null;
+}
+
+/** A transaction sent to several wallet peers at once: its id and every peer's ack (or failure). */
+export interface TransactionSent {
+  /** 0x spend bundle name (sha256 of its streamable bytes). */
+  txid: string;
+  acks: TransactionAckFrom[];
+}
+
+/**
+ * The coin set over wallet links (PROTOCOL.md §e.4). Hashes and ids in and out of these calls are
+ * 0x-prefixed lowercase hex where they are strings. A `reject_puzzle_state`/`reject_coin_state` with
+ * reason REORG rejects with code STATE_REORG (the start point left the node's chain: start again from a
+ * fresh point), EXCEEDED_SUBSCRIPTION_LIMIT with SUBSCRIPTION_LIMIT.
+ */
+export interface WalletSource {
+  /** request_coin_state without a subscription: the states of up to MAX_COIN_STATE_IDS coins (unknown ids are absent). */
+  getCoinStates(coinIds: string[], options?: UpstreamRequestOptions): Promise<CoinStatesRead>;
+  /**
+   * request_puzzle_state without a subscription: one page of the states of coins with one of
+   * `puzzleHashes` (up to MAX_PUZZLE_STATE_HASHES), filtered as the node filters, after `from` (null:
+   * from genesis). Every page is read from the same peer as `from` when it is still connected.
+   */
+  getPuzzleStatePage(
+    puzzleHashes: string[],
+    filters: CoinStateFilters,
+    from: ChainPoint | null,
+    options?: UpstreamRequestOptions,
+  ): Promise<PuzzleStatePage>;
+  /** request_children: the states of the coins `coinId` created when spent (empty when unspent or unknown). */
+  getChildren(coinId: string, options?: UpstreamRequestOptions): Promise<CoinState[]>;
+  /** request_puzzle_solution: the puzzle reveal and solution of `coinId`, spent at `height`. */
+  getPuzzleSolution(coinId: string, height: number, options?: UpstreamRequestOptions): Promise<PuzzleSolutionResponse>;
+  /** send_transaction over up to `peers` ready wallet links to different nodes at once; every ack. */
+  sendTransaction(bundle: SpendBundle, options?: UpstreamRequestOptions & { peers?: number }): Promise<TransactionSent>;
+  /** request_fee_estimates for the given targets (unix times in seconds). */
+  getFeeEstimates(targetTimes: number[], options?: UpstreamRequestOptions): Promise<FeeEstimateGroup>;
 }
 
 /** The best peak and its changes, what the live hub and the block cache's reorg handling follow. */

@@ -15,6 +15,6 @@ export { headerHash, coinId, sha256 } from './hashes.js';
 export { clvmEnd } from './clvm-length.js';
 export type { Coin, Foliage, FoliageTransactionBlock, RewardChainBlock, RewardChainBlockUnfinished, TransactionsInfo } from './block-components.js';
 export type { FullBlock, HeaderBlock } from './blocks.js';
-export type { Handshake } from './protocol-shared.js';
+export type { CoinState, Handshake, SpendBundle } from './protocol-shared.js';
 export type { RespondBlock } from './protocol-full-node.js';
-export type { RespondAdditions, RespondRemovals } from './protocol-wallet.js';
+export type { CoinStateFilters, FeeEstimateGroup, PuzzleSolutionResponse, RespondAdditions, RespondRemovals } from './protocol-wallet.js';

@@ -92,6 +92,7 @@ export const RespondSESInfo = struct('RespondSESInfo', { reward_chain_hash: byte
 export const FeeRate = struct('FeeRate', { mojos_per_clvm_cost: u64 });
 export const FeeEstimate = struct('FeeEstimate', { error: optional(str), time_target: u64, estimated_fee_rate: FeeRate });
 export const FeeEstimateGroup = struct('FeeEstimateGroup', { error: optional(str), estimates: list(FeeEstimate) });
+export type FeeEstimateGroup = ValueOf<typeof FeeEstimateGroup>;
 export const RequestFeeEstimates = struct('RequestFeeEstimates', { time_targets: list(u64) });
 export const RespondFeeEstimates = struct('RespondFeeEstimates', { estimates: FeeEstimateGroup });
 
