@@ -246,6 +246,23 @@ describe('fake node: wallet message rules', () => {
   });
 });
 
+describe('fake node: wallet rate limits', () => {
+  it('bans a wallet over the v2 count of request_fee_estimates (10 per window): 1000 "", 300 s', async () => {
+    const node = await startFakeNode({ chainLength: 5 });
+    const c = await connectRaw(node.url);
+    try {
+      await c.handshake(NodeType.WALLET);
+      const FEE_REQUESTS_PER_WINDOW = 10;
+      for (let i = 0; i <= FEE_REQUESTS_PER_WINDOW; i++) c.send('request_fee_estimates', { time_targets: [0n] }, i + 1);
+      expect(await c.closed).toEqual({ code: 1000, reason: '' });
+      expect(node.violations.map((v) => [v.kind, v.message, v.banSeconds])).toEqual([['rate_limit', 'request_fee_estimates', 300]]);
+    } finally {
+      c.close();
+      await node.close();
+    }
+  });
+});
+
 describe('fake node: devnet coins', () => {
   it('creates and spends coins of the demo puzzle hash, with hinted payments, as blocks come', async () => {
     const node = await startFakeNode({ chainLength: 3, devnet: { blockIntervalMs: 20 } });
