@@ -173,12 +173,21 @@ export class BlockTemplate {
     return { ...rcb, height, weight, total_iters: iters, pos_ss_cc_challenge_hash: challenge, is_transaction_block: isTx };
   }
 
-  #transactionsInfo(poolParent: Uint8Array, farmerParent: Uint8Array): TransactionsInfo {
+  /** The reward claims (pool, then farmer coinbase coin) of the transaction block with this tag. */
+  rewardClaims(tag: Uint8Array): Coin[] {
+    return this.#claims(derive(tag, 1), derive(tag, 2));
+  }
+
+  #claims(poolParent: Uint8Array, farmerParent: Uint8Array): Coin[] {
     const fbd = this.#t.foliage.foliage_block_data;
-    const claims: Coin[] = [
+    return [
       { parent_coin_info: poolParent, puzzle_hash: fbd.pool_target.puzzle_hash, amount: POOL_REWARD },
       { parent_coin_info: farmerParent, puzzle_hash: fbd.farmer_reward_puzzle_hash, amount: FARMER_REWARD },
     ];
+  }
+
+  #transactionsInfo(poolParent: Uint8Array, farmerParent: Uint8Array): TransactionsInfo {
+    const claims = this.#claims(poolParent, farmerParent);
     return { ...this.#t.transactions_info!, generator_root: this.#generatorRoot, generator_refs_root: EMPTY_REFS_ROOT, reward_claims_incorporated: claims };
   }
 

@@ -3,13 +3,32 @@
  * correct header hashes and prev-hash links (genesis: the network's genesis challenge, PROTOCOL.md
  * §g.2), new peaks and reorgs. Only the 32-byte header hash of every height is kept; blocks are
  * rebuilt lazily and their encodings cached in a bounded LRU, so long chains stay cheap.
+ * Its coin set (coin-set.ts) evolves with it: every transaction block creates its two reward coins
+ * and includes the mempool's bundles (mempool.ts); a reorg rolls the coin set back to the fork and
+ * replays the new branch. Each new peak is announced with the coin changes it brought.
  */
 import { EventEmitter } from 'node:events';
-import { types, type Coin, type FullBlock, type HeaderBlock } from '../src/chia/codec/index.js';
+import { sha256, types, type Coin, type FullBlock, type HeaderBlock } from '../src/chia/codec/index.js';
 import { EMPTY_FILTER } from '../src/chia/protocol/block-integrity.js';
 import { BlockTemplate, TX_EVERY } from './block-template.js';
+import { createCoinConditions, IDENTITY_PUZZLE, type CreatedCoin } from './clvm.js';
+import { CoinSet, keyOf, type CoinChange } from './coin-set.js';
+import { childrenOf, Mempool } from './mempool.js';
 
 const BLOCK_CACHE_ENTRIES = 2_048;
+/** Parents of the coins addCoin makes out of thin air: sha256 of this prefix and a counter. */
+const FAUCET_PREFIX = 'chia-peer-gateway fake node faucet';
+
+/** A coin to create: puzzle hash, amount and an optional hint (the 32-byte memo of its CREATE_COIN). */
+export interface CoinSpec {
+  puzzle_hash: Uint8Array;
+  amount: bigint;
+  hint?: Uint8Array | null;
+}
+
+function created(spec: CoinSpec): CreatedCoin {
+  return { puzzle_hash: spec.puzzle_hash, amount: spec.amount, hint: spec.hint ?? null };
+}
 
 export interface PeakInfo {
   height: number;
@@ -19,7 +38,11 @@ export interface PeakInfo {
   unfinished_reward_block_hash: Uint8Array;
 }
 
-export class FakeChain extends EventEmitter<{ peak: [PeakInfo] }> {
+export class FakeChain extends EventEmitter<{ peak: [PeakInfo, CoinChange[]] }> {
+  readonly #coins = new CoinSet();
+  readonly #mempool = new Mempool(this.#coins);
+  /** The coin set is built on first use (most block-only tests never need it), then kept up to date. */
+  #coinsBuilt = false;
   readonly #template = new BlockTemplate();
   readonly #genesis: Uint8Array;
   /** Branch salt per height; a reorg gives the replaced heights a new salt, hence new hashes. */
@@ -27,6 +50,7 @@ export class FakeChain extends EventEmitter<{ peak: [PeakInfo] }> {
   readonly #hashes: Uint8Array[] = [];
   readonly #cache = new Map<string, Uint8Array>();
   #nextSalt = 1;
+  #faucetCount = 0;
 
   /** `length` blocks (heights 0 … length − 1) on top of `genesisChallenge`. */
   constructor(genesisChallenge: Uint8Array, length: number) {
@@ -34,6 +58,29 @@ export class FakeChain extends EventEmitter<{ peak: [PeakInfo] }> {
     if (!Number.isInteger(length) || length < 1) throw new RangeError(`chain length must be ≥ 1, got ${length}`);
     this.#genesis = genesisChallenge;
     for (let h = 0; h < length; h++) this.#salts.push(0);
+  }
+
+  /** Every coin of the main chain. */
+  get coins(): CoinSet {
+    this.#buildCoins();
+    return this.#coins;
+  }
+
+  /** Bundles waiting for the next transaction block (validated against the coin set). */
+  get mempool(): Mempool {
+    this.#buildCoins();
+    return this.#mempool;
+  }
+
+  #buildCoins(): void {
+    if (this.#coinsBuilt) return;
+    this.#coinsBuilt = true;
+    for (let h = 0; h <= this.height; h++) this.#applyCoins(h);
+  }
+
+  /** The network's genesis challenge: the header hash a state request "from genesis" names (§e.5). */
+  get genesisChallenge(): Uint8Array {
+    return this.#genesis;
   }
 
   /** Height of the peak. */
@@ -104,17 +151,52 @@ export class FakeChain extends EventEmitter<{ peak: [PeakInfo] }> {
     return this.#cached(`h${height}:${withFilter ? 1 : 0}`, () => types.HeaderBlock.encode(this.headerBlock(height, withFilter)));
   }
 
-  /** Coins created at `height`: the reward claims of a transaction block, none otherwise. */
+  /** Coins created at `height`: the reward claims and the children of the spends of a transaction block. */
   additions(height: number): Coin[] {
-    return this.block(height).transactions_info?.reward_claims_incorporated ?? [];
+    return this.coins.addedAt(height).map((r) => r.coin);
   }
 
   /** Appends one block and announces the new peak. */
   addBlock(): PeakInfo {
     this.#salts.push(this.#salts[this.height] ?? 0);
+    const changes = this.#applyCoins(this.height);
     const peak = this.#peakInfo(this.height, this.height - 1);
-    this.emit('peak', peak);
+    this.emit('peak', peak, changes);
     return peak;
+  }
+
+  /** Appends blocks up to and including the next transaction block (which includes the mempool); its peak. */
+  addTransactionBlock(): PeakInfo {
+    for (;;) {
+      const peak = this.addBlock();
+      if (BlockTemplate.isTransactionBlock(peak.height)) return peak;
+    }
+  }
+
+  /**
+   * Test control: a coin the next transaction block creates out of thin air (its parent is a fresh
+   * faucet id, not a coin of the chain), optionally hinted. Returns the coin (its id is coinId(coin)).
+   */
+  addCoin(spec: CoinSpec): Coin {
+    const parent = sha256(Buffer.from(`${FAUCET_PREFIX} ${this.#faucetCount++}`));
+    const coin: Coin = { parent_coin_info: parent, puzzle_hash: spec.puzzle_hash, amount: spec.amount };
+    this.mempool.add({ txid: sha256(types.Coin.encode(coin)), spends: [], additions: [{ coin, coinbase: false, hint: spec.hint ?? null }] });
+    return coin;
+  }
+
+  /**
+   * Test control: the next transaction block spends unspent coin `id` and creates `children` (hinted
+   * when given). The spend reveals the identity puzzle `1` and a solution listing the CREATE_COINs, so
+   * request_puzzle_solution answers decode, whatever the coin's puzzle hash. Returns the children.
+   */
+  spendCoin(id: Uint8Array, children: readonly CoinSpec[] = []): Coin[] {
+    const record = this.coins.get(id);
+    if (record === undefined || record.spent !== null || this.mempool.spends(id)) throw new Error(`coin ${keyOf(id)} is not unspent`);
+    const solution = createCoinConditions(children.map(created));
+    const additions = childrenOf(record.coin, IDENTITY_PUZZLE, solution);
+    const txid = sha256(Buffer.concat([id, solution]));
+    this.mempool.add({ txid, spends: [{ id, puzzle: IDENTITY_PUZZLE, solution }], additions });
+    return additions.map((a) => a.coin);
   }
 
   /**
@@ -127,13 +209,29 @@ export class FakeChain extends EventEmitter<{ peak: [PeakInfo] }> {
     const fork = this.height - depth;
     const salt = this.#nextSalt++;
     const newHeight = this.height + extendBy;
+    const changes = this.#coinsBuilt ? this.#coins.rollback(fork) : [];
     this.#salts.length = fork + 1;
-    for (let h = fork + 1; h <= newHeight; h++) this.#salts.push(salt);
+    for (let h = fork + 1; h <= newHeight; h++) {
+      this.#salts.push(salt);
+      changes.push(...this.#applyCoins(h));
+    }
     this.#hashes.length = Math.min(this.#hashes.length, fork + 1);
     for (const key of [...this.#cache.keys()]) if (Number(key.slice(1, key.indexOf(':'))) > fork) this.#cache.delete(key);
     const peak = this.#peakInfo(newHeight, fork);
-    this.emit('peak', peak);
+    this.emit('peak', peak, changes);
     return peak;
+  }
+
+  /** The coin changes of block `h` (just appended): reward coins and mempool bundles of a transaction block. */
+  #applyCoins(h: number): CoinChange[] {
+    if (!this.#coinsBuilt || !BlockTemplate.isTransactionBlock(h)) return [];
+    const rewards = this.#template.rewardClaims(this.#tag(h)).map((coin) => ({ coin, coinbase: true, hint: null }));
+    const bundles = this.#mempool.take();
+    return this.#coins.apply(
+      h,
+      bundles.flatMap((b) => b.spends),
+      [...rewards, ...bundles.flatMap((b) => b.additions)],
+    );
   }
 
   #peakInfo(height: number, fork = height): PeakInfo {

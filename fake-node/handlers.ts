@@ -5,7 +5,10 @@
  */
 import { MessageType, payloadType, types, type MessageName } from '../src/chia/codec/index.js';
 import { MAX_BLOCK_SPAN, MAX_COIN_HASHES_PER_REQUEST, MAX_COINS_MAP_SIZE, MAX_HEADER_SPAN } from '../src/chia/protocol/limits.js';
+import type { RateLimitTable } from '../src/chia/protocol/rate-limits.js';
 import type { FakeChain } from './chain.js';
+import { keyOf } from './coin-set.js';
+import type { Subscriptions } from './subscriptions.js';
 
 /** A reply: message name and its encoded payload. */
 export interface Reply {
@@ -22,13 +25,29 @@ export interface FakePeer {
   port: number;
 }
 
+/** What the wallet handlers need of the asking peer and the node (PROTOCOL.md §e.5, §h.4). */
+export interface WalletPeer {
+  subscriptions: Subscriptions;
+  /** Most coin states in one response. */
+  maxResponseItems: number;
+  /** The node's outbound limits towards this peer (§h.1): a reply over its max_size is never delivered. */
+  rateLimits: RateLimitTable;
+}
+
 export interface HandlerContext {
   chain: FakeChain;
   peers: readonly FakePeer[];
   blockFault: BlockFault;
+  wallet: WalletPeer;
 }
 
+export type Req = Record<string, unknown>;
+export type Handler = (ctx: HandlerContext, req: Req) => Reply | null;
+
 const ZERO_HASH = new Uint8Array(32);
+
+/** RejectStateReason of reject_puzzle_state / reject_coin_state (§e.4). */
+export const RejectStateReason = { REORG: 0, EXCEEDED_SUBSCRIPTION_LIMIT: 1 } as const;
 
 /** Encodes `value` as the payload of message `name`. */
 export function reply(name: MessageName, value: unknown): Reply {
@@ -48,7 +67,7 @@ function blockList(name: MessageName, start: number, end: number, blocks: Uint8A
   return { name, data: Buffer.concat([u32(start), u32(end), u32(blocks.length), ...blocks]) };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0;
 }
 
@@ -87,10 +106,8 @@ function heights(start: number, end: number): number[] {
   return Array.from({ length: end - start + 1 }, (_, i) => start + i);
 }
 
-type Req = Record<string, unknown>;
-type Handler = (ctx: HandlerContext, req: Req) => Reply | null;
-
-const HANDLERS: Partial<Record<MessageName, Handler>> = {
+/** Block and peer requests; the wallet's coin requests are in wallet-handlers.ts. */
+export const BLOCK_HANDLERS: Partial<Record<MessageName, Handler>> = {
   request_block(ctx, req) {
     const height = req.height as number;
     if (!ctx.chain.has(height)) return reply('reject_block', { height });
@@ -162,12 +179,16 @@ const HANDLERS: Partial<Record<MessageName, Handler>> = {
     if (names !== null && names.length > MAX_COIN_HASHES_PER_REQUEST) return reject;
     if (!ctx.chain.has(height) || !sameBytes(hash, ctx.chain.headerHash(height))) return reject;
     if (ctx.chain.block(height).foliage_transaction_block === null) return reject;
-    // The synthetic chain spends nothing: every asked-for coin comes back unspent (null), §e.5.
-    if (names === null || names.length === 0) return reply('respond_removals', { height, header_hash: hash, coins: [], proofs: null });
+    const removed = ctx.chain.coins.spentAt(height);
+    if (names === null || names.length === 0) {
+      return reply('respond_removals', { height, header_hash: hash, coins: removed.map((r) => [r.id, r.coin]), proofs: null });
+    }
+    const byId = new Map(removed.map((r) => [keyOf(r.id), r.coin]));
+    // A coin not spent in the block comes back null (§e.5); the proofs are placeholders, not real Merkle proofs.
     return reply('respond_removals', {
       height,
       header_hash: hash,
-      coins: names.map((n) => [n, null]),
+      coins: names.map((n) => [n, byId.get(keyOf(n)) ?? null]),
       proofs: names.map((n) => [n, new Uint8Array(0)]),
     });
   },
@@ -176,18 +197,6 @@ const HANDLERS: Partial<Record<MessageName, Handler>> = {
     return reply('respond_peers', { peer_list: ctx.peers.map((p) => ({ host: p.host, port: p.port, timestamp })) });
   },
 };
-
-/** True when the fake node answers requests of this type. */
-export function isServed(name: MessageName): boolean {
-  return HANDLERS[name] !== undefined;
-}
-
-/** The reply to a served request, or null when the node sends none. */
-export function handle(ctx: HandlerContext, name: MessageName, req: Req): Reply | null {
-  const handler = HANDLERS[name];
-  if (handler === undefined) throw new Error(`${name} is not served`);
-  return handler(ctx, req);
-}
 
 /** The reject a request can get (§e.2), or an `error` message for requests that have none. */
 export function rejectFor(name: MessageName, req: Req): Reply {
@@ -207,6 +216,12 @@ export function rejectFor(name: MessageName, req: Req): Reply {
       return reply('reject_additions_request', { height: req.height, header_hash: req.header_hash ?? ZERO_HASH });
     case 'request_removals':
       return reply('reject_removals_request', { height: req.height, header_hash: req.header_hash });
+    case 'request_puzzle_solution':
+      return reply('reject_puzzle_solution', { coin_name: req.coin_name, height: req.height });
+    case 'request_coin_state':
+      return reply('reject_coin_state', { reason: RejectStateReason.REORG });
+    case 'request_puzzle_state':
+      return reply('reject_puzzle_state', { reason: RejectStateReason.REORG });
     default:
       return reply('error', { code: 1, message: 'fake node: scripted reject', data: null });
   }

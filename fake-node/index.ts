@@ -21,8 +21,15 @@ export { FakeNode, type ConnectionInfo, type FakeNodeEvents } from './server.js'
 export type { FakeNodeLogger, FakeNodeOptions, Violation, ViolationKind } from './types.js';
 export type { BanRecord } from './bans.js';
 export type { ConnectFault, Fault, ReplyFault } from './faults.js';
-export type { FakeChain, PeakInfo } from './chain.js';
+export type { CoinSpec, FakeChain, PeakInfo } from './chain.js';
+export type { CoinChange, CoinRecord } from './coin-set.js';
+export { CREATE_COIN, IDENTITY_PUZZLE, createCoinConditions, serializeProgram, treeHash } from './clvm.js';
+export { InclusionStatus } from './mempool.js';
 export type { FakePeer } from './handlers.js';
+
+/** The reference node's per-peer caps for an untrusted peer (PROTOCOL.md §h.4, full_node_api.py max_subscriptions / max_subscribe_response_items). */
+const MAX_SUBSCRIPTIONS = 200_000;
+const MAX_RESPONSE_ITEMS = 100_000;
 
 /** Defaults of FakeNodeOptions (the reference node's values where it has one). */
 export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
@@ -39,6 +46,8 @@ export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
   peers: [],
   gossip: false,
   rateLimitsV2: true,
+  maxSubscriptions: MAX_SUBSCRIPTIONS,
+  maxResponseItems: MAX_RESPONSE_ITEMS,
 };
 
 /** Starts a fake full node listening on `wss://host:port/ws`; close it with `close()`. */

@@ -28,6 +28,7 @@ import { createChiaCertificate, peerIdOf, peerIdOfDer } from '../src/chia/link/t
 import { fakeNodeCa } from './chia-ca.js';
 import { BanList, type BanRecord } from './bans.js';
 import { FakeChain } from './chain.js';
+import { devnetActivity } from './devnet.js';
 import { Faults } from './faults.js';
 import { Session, type SessionState } from './session.js';
 import type { FakeNodeContext, FakeNodeLogger, ResolvedOptions, Violation } from './types.js';
@@ -126,8 +127,8 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
     });
     this.#server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'fake node: TLS handshake failed'));
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
-    this.chain.on('peak', (peak) => {
-      for (const s of this.#ready.values()) s.announce(peak);
+    this.chain.on('peak', (peak, changes) => {
+      for (const s of this.#ready.values()) s.announce(peak, changes);
     });
   }
 
@@ -187,6 +188,7 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
       let produced = 0;
       const produce = () => {
         produced += 1;
+        devnetActivity(this.chain, produced);
         const reorgEvery = devnet.reorgEvery ?? 0;
         if (reorgEvery > 0 && produced % reorgEvery === 0) this.chain.reorg(1 + ((produced / reorgEvery) % 2));
         else this.chain.addBlock();

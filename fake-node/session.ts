@@ -5,6 +5,8 @@
  * (§d) and the punishments of §e.7 / §i.4.
  * With RATE_LIMITS_V3 it also runs the window exchange and limits of §c.5 / §h.3.
  * Requests are answered by replier.ts (handlers.ts through the scripted faults of faults.ts).
+ * A WALLET peer's coin subscriptions live here: each new peak first pushes the subscribed coin
+ * changes (coin_state_update), then new_peak_wallet, as the reference node's update_wallets does.
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
@@ -22,11 +24,13 @@ import { maySend, NodeType } from '../src/chia/protocol/message-rules.js';
 import { limitsFor, rateLimitOf, RATE_LIMITS_V1 } from '../src/chia/protocol/rate-limits.js';
 import { BAN_SECONDS } from './bans.js';
 import type { PeakInfo } from './chain.js';
+import type { CoinChange } from './coin-set.js';
 import { gossipAfterPeak, gossipBeforePeak } from './gossip.js';
 import { checkHandshake, handshakeReply } from './handshake-rules.js';
-import { isServed } from './handlers.js';
+import type { WalletPeer } from './handlers.js';
 import { InboundLimiter } from './inbound-limiter.js';
-import { reply, type ReplyChannel } from './replier.js';
+import { isServed, reply, type ReplyChannel } from './replier.js';
+import { Subscriptions } from './subscriptions.js';
 import type { FakeNodeContext, Violation, ViolationKind } from './types.js';
 import { checkWindowSizes, isV3Type, NODE_WINDOWS, ProcessingWindows } from './v3-windows.js';
 
@@ -66,6 +70,8 @@ export class Session {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #windows = new ProcessingWindows();
   readonly #channel: ReplyChannel;
+  /** Subscriptions and limits of this peer; the outbound table is settled by the handshake. */
+  readonly #wallet: WalletPeer;
   /** Both sides listed RATE_LIMITS_V3. */
   #v3 = false;
   /** Both sides listed RATE_LIMITS_V2. */
@@ -89,7 +95,9 @@ export class Session {
       ctx.logger.debug({ peer: this.peerId, err: err.message }, 'fake node: socket error');
     });
     ws.on('close', () => this.#closed());
+    this.#wallet = { subscriptions: new Subscriptions(ctx.options.maxSubscriptions), maxResponseItems: ctx.options.maxResponseItems, rateLimits: RATE_LIMITS_V1 };
     this.#channel = {
+      wallet: this.#wallet,
       chain: ctx.chain,
       peers: ctx.options.peers,
       faults: ctx.faults,
@@ -117,11 +125,18 @@ export class Session {
     this.ws.close(code, reason);
   }
 
-  /** Sends the new peak as the node does to this peer's node type (§c.7). */
-  announce(peak: PeakInfo): void {
+  /**
+   * Sends the new peak as the node does to this peer's node type (§c.7); a WALLET first gets the
+   * coin changes it subscribed to (by coin id, puzzle hash or hint), with the fork height.
+   */
+  announce(peak: PeakInfo, changes: readonly CoinChange[] = []): void {
     if (this.state !== 'ready') return;
     if (this.nodeType === NodeType.WALLET) {
       const { header_hash, height, weight, fork_point_with_previous_peak } = peak;
+      const items = this.#wallet.subscriptions.select(changes);
+      if (items.length > 0) {
+        this.#send(encodeMessage('coin_state_update', { height, fork_height: fork_point_with_previous_peak, peak_hash: header_hash, items }, null));
+      }
       this.#send(encodeMessage('new_peak_wallet', { header_hash, height, weight, fork_point_with_previous_peak }, null));
     } else if (this.nodeType === NodeType.FULL_NODE) {
       const gossip = this.ctx.options.gossip;
@@ -196,6 +211,7 @@ export class Session {
     const advertisesV2 = this.ctx.options.rateLimitsV2;
     this.#v2 = advertisesV2 && hasCapability(hs.capabilities, Capability.RATE_LIMITS_V2);
     const table = limitsFor(this.#v2);
+    this.#wallet.rateLimits = table;
     this.#limiter = new InboundLimiter(this.ctx.options.rateLimitWindowMs, (name) => rateLimitOf(name, table));
     const wrongNetwork = this.ctx.faults.takeConnect('wrongNetwork');
     const network = wrongNetwork === undefined ? this.ctx.options.network : (wrongNetwork.network ?? `not-${this.ctx.options.network}`);

@@ -43,6 +43,10 @@ export interface FakeNodeOptions {
   rateLimitsV2?: boolean;
   /** Also send FULL_NODE peers gossip around each peak: signage point, unfinished block, transaction (default false). */
   gossip?: boolean;
+  /** Puzzle hashes plus coin ids one peer may subscribe to (default 200 000, an untrusted peer's cap, §h.4). */
+  maxSubscriptions?: number;
+  /** Most coin states in one wallet response (default 100 000, an untrusted peer's limit, §h.4). */
+  maxResponseItems?: number;
   /** Addresses returned to request_peers (default none). */
   peers?: FakePeer[];
   logger?: FakeNodeLogger;

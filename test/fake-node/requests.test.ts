@@ -122,7 +122,7 @@ describe('fake node: coin requests (WALLET)', () => {
     expect((await ask(wallet, 'request_additions', { height: 9999, header_hash: null, puzzle_hashes: null })).name).toBe('reject_additions_request');
   });
 
-  it('answers removals (nothing is spent) and rejects mismatches', async () => {
+  it('answers removals (none at this height) and rejects mismatches', async () => {
     const hash = node.chain.headerHash(33);
     const all = await ask(wallet, 'request_removals', { height: 33, header_hash: hash, coin_names: null });
     expect((await wallet.nextNamed('respond_removals', all.id)).value).toMatchObject({ height: 33, coins: [], proofs: null });
