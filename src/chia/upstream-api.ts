@@ -269,7 +269,7 @@ export interface UpstreamMonitor extends UpstreamEventSource<'link' | 'request'>
 }
 
 /** What the gateway needs from its upstream: every narrower face above, and the links' lifecycle. */
-export interface Upstream extends BlockSource, CoinSource, PeakFeed, UpstreamMonitor {
+export interface Upstream extends BlockSource, CoinSource, WalletSource, PeakFeed, UpstreamMonitor {
   /** Connect the configured links; resolves once connecting has started (not when ready). */
   start(): Promise<void>;
   /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */

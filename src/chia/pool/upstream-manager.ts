@@ -23,10 +23,10 @@ import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import { PeerPool } from './peer-pool.js';
 import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
 import { loadOrCreateIdentity, type IdentityNames, type PemPair } from '../link/tls-identity.js';
-import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../codec/index.js';
+import type { CoinState, FeeEstimateGroup, FullBlock, HeaderBlock, PuzzleSolutionResponse, RespondAdditions, RespondRemovals } from '../codec/index.js';
 import { decodeReply, type PeerReply } from '../link/peer-reply.js';
 import { checkBlocks, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
-import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
+import type { CoinStatesRead, PuzzleStatePage, TransactionSent, FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
 
 
 /** A role's own client certificate and key files. */
@@ -211,6 +211,14 @@ export class UpstreamManager implements Upstream {
     const payload = { height, header_hash: hashBytes(headerHash), coin_names: null };
     return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, 'respond_removals'), options.onBehalfOf);
   }
+
+  // Placeholders until the wallet requests are implemented (this branch's base only).
+  getCoinStates(): Promise<CoinStatesRead> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
+  getPuzzleStatePage(): Promise<PuzzleStatePage> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
+  getChildren(): Promise<CoinState[]> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
+  getPuzzleSolution(): Promise<PuzzleSolutionResponse> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
+  sendTransaction(): Promise<TransactionSent> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
+  getFeeEstimates(): Promise<FeeEstimateGroup> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
 
   peak(): Peak | null {
     return this.#peaks.best;
