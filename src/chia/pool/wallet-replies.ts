@@ -13,11 +13,16 @@ import type { ChainPoint, PuzzleStatePage, TransactionAckFrom } from '../upstrea
 /** A 32-byte hash or id as hex digits (§f.3). */
 const HASH_HEX = /^[0-9a-fA-F]{64}$/;
 
-/** The bytes of a 0x-prefixed (or bare) hex hash; anything else is a caller bug (INVALID_REQUEST). */
-export function hashBytes(hex: string, what = 'header hash'): Uint8Array {
+/** The hex digits of a 0x-prefixed (or bare) hex hash, lowercase; anything else is a caller bug (INVALID_REQUEST). */
+function hashDigits(hex: string, what: string): string {
   const clean = hex.startsWith('0x') ? hex.slice(2) : hex;
   if (!HASH_HEX.test(clean)) throw new UpstreamError('INVALID_REQUEST', `invalid ${what} ${hex}`);
-  return fromHex(clean);
+  return clean.toLowerCase();
+}
+
+/** The bytes of a 0x-prefixed (or bare) hex hash; anything else is a caller bug (INVALID_REQUEST). */
+export function hashBytes(hex: string, what = 'header hash'): Uint8Array {
+  return fromHex(hashDigits(hex, what));
 }
 
 /**
@@ -25,19 +30,12 @@ export function hashBytes(hex: string, what = 'header hash'): Uint8Array {
  * keys and echoes exactly those (§e.5), so a request never holds a duplicate or more than `max`.
  */
 export function keyList(hexes: readonly string[], max: number, what: string): Uint8Array[] {
-  const seen = new Set<string>();
-  const keys: Uint8Array[] = [];
-  for (const hex of hexes) {
-    const bytes = hashBytes(hex, what);
-    const key = toHex(bytes);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    keys.push(bytes);
+  const keys = new Set<string>();
+  for (const hex of hexes) keys.add(hashDigits(hex, what));
+  if (keys.size === 0 || keys.size > max) {
+    throw new UpstreamError('INVALID_REQUEST', `a state request takes 1 to ${max} distinct keys (${what}), not ${keys.size}`);
   }
-  if (keys.length === 0 || keys.length > max) {
-    throw new UpstreamError('INVALID_REQUEST', `a state request takes 1 to ${max} distinct keys (${what}), not ${keys.length}`);
-  }
-  return keys;
+  return [...keys].map((digits) => fromHex(digits));
 }
 
 /**
