@@ -79,6 +79,9 @@ export const ERROR_CODES = [
   'LIVE_TOO_MANY_CLIENTS_FROM_IP',
   'NOT_READY',
   'UPSTREAM_TIMEOUT',
+  'STATE_REORG',
+  'SUBSCRIPTION_LIMIT',
+  'TRANSACTION_TOO_LARGE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -8,6 +8,15 @@
 import { EventEmitter } from 'node:events';
 import {
   UpstreamError,
+  type ChainPoint,
+  type CoinState,
+  type CoinStateFilters,
+  type CoinStatesRead,
+  type FeeEstimateGroup,
+  type PuzzleSolutionResponse,
+  type PuzzleStatePage,
+  type SpendBundle,
+  type TransactionSent,
   type FetchedBlock,
   type FullBlock,
   type HeaderBlock,
@@ -64,6 +73,24 @@ export class UpstreamDouble implements Upstream {
     return this.noLink('wallet');
   }
   getRemovals(_height: number, _headerHash: string): Promise<RespondRemovals> {
+    return this.noLink('wallet');
+  }
+  getCoinStates(_coinIds: string[]): Promise<CoinStatesRead> {
+    return this.noLink('wallet');
+  }
+  getPuzzleStatePage(_puzzleHashes: string[], _filters: CoinStateFilters, _from: ChainPoint | null): Promise<PuzzleStatePage> {
+    return this.noLink('wallet');
+  }
+  getChildren(_coinId: string): Promise<CoinState[]> {
+    return this.noLink('wallet');
+  }
+  getPuzzleSolution(_coinId: string, _height: number): Promise<PuzzleSolutionResponse> {
+    return this.noLink('wallet');
+  }
+  sendTransaction(_bundle: SpendBundle): Promise<TransactionSent> {
+    return this.noLink('wallet');
+  }
+  getFeeEstimates(_targetTimes: number[]): Promise<FeeEstimateGroup> {
     return this.noLink('wallet');
   }
 

@@ -14,7 +14,9 @@ export type UpstreamErrorCode =
   | 'CLOSED' // the manager is shutting down (HTTP 503)
   // A peer's answer.
   | 'UPSTREAM_REJECTED' // the peer answered with a reject_* message (HTTP 404 for block lookups)
-  | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height, header hash, prev link or block body (HTTP 502)
+  | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height, header hash, prev link or block body, a coin state not asked for (HTTP 502)
+  | 'STATE_REORG' // reject_coin_state / reject_puzzle_state REORG: the start point left the peer's main chain; start again (HTTP 409)
+  | 'SUBSCRIPTION_LIMIT' // reject_coin_state / reject_puzzle_state EXCEEDED_SUBSCRIPTION_LIMIT: the link holds the node's cap of subscriptions (HTTP 503)
   // A request never sent, to keep within the node's limits; the link is busy, not faulty (HTTP 503 with Retry-After).
   | 'PACING_QUEUE_FULL' // the per-link pacing queue, or the client's share of it, is full; fail fast instead of breaking rate limits
   | 'PACING_TIMEOUT' // still waiting in the pacing queue at its deadline: no peer was asked
@@ -22,7 +24,9 @@ export type UpstreamErrorCode =
   // A request the gateway should never have made: a bug, not a client or peer fault (HTTP 500).
   | 'ROLE_FORBIDDEN' // the message may not be sent by this link's node type: the node would ban us (PROTOCOL.md §d)
   | 'MESSAGE_TOO_LARGE' // the message exceeds the node's max_size for its type: the node would ban us (§h.1)
-  | 'INVALID_REQUEST' // no request can express it: a height range longer than the request allows (§e.5), a malformed header hash
+  | 'INVALID_REQUEST' // no request can express it: a height range longer than the request allows (§e.5), a malformed hash, too many keys or targets
+  // A request the caller asked for that no node accepts.
+  | 'TRANSACTION_TOO_LARGE' // the spend bundle exceeds the node's max_size for send_transaction (§h.1) (HTTP 413)
   // A link that could not be opened (reported in the link's status and logs).
   | 'HANDSHAKE_FAILED' // bad or missing handshake reply
   | 'WRONG_NETWORK' // the peer's network_id differs from ours

@@ -214,7 +214,10 @@ export interface PuzzleStatePage {
 export interface TransactionAckFrom {
   peer: string;
   status: 'SUCCESS' | 'PENDING' | 'FAILED';
-  /** The node's Err name when FAILED (e.g. `DOUBLE_SPEND`), else null. */
+  /**
+   * The node's reason when it gives one: an Err name when FAILED (e.g. `DOUBLE_SPEND`) or PENDING
+   * (e.g. `MEMPOOL_CONFLICT`), or a text such as `Transaction queue full` (PROTOCOL.md §e.5); else null.
+   */
   error: string | null;
 }
 
@@ -222,6 +225,7 @@ export interface TransactionAckFrom {
 export interface TransactionSent {
   /** 0x spend bundle name (sha256 of its streamable bytes). */
   txid: string;
+  /** The ack of every peer that answered (at least one); a peer that did not is logged and reported as a request outcome. */
   acks: TransactionAckFrom[];
 }
 
@@ -237,7 +241,9 @@ export interface WalletSource {
   /**
    * request_puzzle_state without a subscription: one page of the states of coins with one of
    * `puzzleHashes` (up to MAX_PUZZLE_STATE_HASHES), filtered as the node filters, after `from` (null:
-   * from genesis). Every page is read from the same peer as `from` when it is still connected.
+   * from genesis). Every page is read from the same peer as `from` when it is still connected (the
+   * manager remembers which peer served the page that ended at `from`); another peer whose chain
+   * lacks `from` rejects with STATE_REORG.
    */
   getPuzzleStatePage(
     puzzleHashes: string[],
@@ -249,9 +255,14 @@ export interface WalletSource {
   getChildren(coinId: string, options?: UpstreamRequestOptions): Promise<CoinState[]>;
   /** request_puzzle_solution: the puzzle reveal and solution of `coinId`, spent at `height`. */
   getPuzzleSolution(coinId: string, height: number, options?: UpstreamRequestOptions): Promise<PuzzleSolutionResponse>;
-  /** send_transaction over up to `peers` ready wallet links to different nodes at once; every ack. */
+  /**
+   * send_transaction over up to `peers` (default: every) ready wallet links to different nodes at
+   * once, waiting for every one (an ack may take the node's 45 s mempool wait, whatever the request
+   * timeout); rejects with the first peer's failure when none answered, TRANSACTION_TOO_LARGE for a
+   * bundle over the node's 1 MiB send_transaction limit.
+   */
   sendTransaction(bundle: SpendBundle, options?: UpstreamRequestOptions & { peers?: number }): Promise<TransactionSent>;
-  /** request_fee_estimates for the given targets (unix times in seconds). */
+  /** request_fee_estimates for 1 to MAX_FEE_ESTIMATE_TARGETS targets (unix times in seconds); more is INVALID_REQUEST. */
   getFeeEstimates(targetTimes: number[], options?: UpstreamRequestOptions): Promise<FeeEstimateGroup>;
 }
 
@@ -269,7 +280,7 @@ export interface UpstreamMonitor extends UpstreamEventSource<'link' | 'request'>
 }
 
 /** What the gateway needs from its upstream: every narrower face above, and the links' lifecycle. */
-export interface Upstream extends BlockSource, CoinSource, PeakFeed, UpstreamMonitor {
+export interface Upstream extends BlockSource, CoinSource, WalletSource, PeakFeed, UpstreamMonitor {
   /** Connect the configured links; resolves once connecting has started (not when ready). */
   start(): Promise<void>;
   /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */

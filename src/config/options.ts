@@ -89,7 +89,7 @@ export const OPTION_TREE = {
     help: 'Upper bound of the block cache, in MiB.',
   }),
   pacingShare: option({ env: 'CHIA_GATEWAY_PACING_SHARE', value: '<0..1>', schema: SHARE, default: 0.6, help: "Fraction of the node's rate limits one link may use (0 < share ≤ 1)." }),
-  requestTimeoutMs: option({ env: 'CHIA_GATEWAY_REQUEST_TIMEOUT_MS', value: '<ms>', schema: int(100, 600_000), default: 30_000, help: 'Deadline of one upstream request.' }),
+  requestTimeoutMs: option({ env: 'CHIA_GATEWAY_REQUEST_TIMEOUT_MS', value: '<ms>', schema: int(100, 600_000), default: 30_000, help: 'Deadline of one upstream request; a transaction waits at least 50 s for its acks, since a node may take 45 s to give its mempool verdict.' }),
   linksPerRole: option({ env: 'CHIA_GATEWAY_LINKS_PER_ROLE', value: '<int>', schema: int(1, 16), default: 2, help: 'Healthy links kept per role.' }),
   pacingQueueSize: option({
     env: 'CHIA_GATEWAY_PACING_QUEUE_SIZE',

@@ -155,6 +155,21 @@ export const ERRORS = {
     title: 'Upstream timeout',
     template: 'no peer answered before the deadline',
   },
+  STATE_REORG: {
+    status: 409,
+    title: 'Chain changed',
+    template: 'the chain changed under this cursor (its block is no longer on the main chain of the peer): start again',
+  },
+  SUBSCRIPTION_LIMIT: {
+    status: 503,
+    title: 'Subscription limit reached',
+    template: 'the peer holds as many coin subscriptions of this gateway as it allows; retry later',
+  },
+  TRANSACTION_TOO_LARGE: {
+    status: 413,
+    title: 'Transaction too large',
+    template: '{detail}',
+  },
 } as const satisfies Record<ErrorCode, CatalogueEntry>;
 
 /** An error of the catalogue, carrying the params of its message and an optional cause. */
@@ -207,6 +222,9 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
   ROLE_FORBIDDEN: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
   MESSAGE_TOO_LARGE: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
   INVALID_REQUEST: (e) => new ApiError('INTERNAL_ERROR', {}, { cause: e }),
+  STATE_REORG: (e) => new ApiError('STATE_REORG', {}, { cause: e }),
+  SUBSCRIPTION_LIMIT: (e) => new ApiError('SUBSCRIPTION_LIMIT', {}, { cause: e, headers: retryAfter() }),
+  TRANSACTION_TOO_LARGE: (e) => new ApiError('TRANSACTION_TOO_LARGE', { detail: e.message }, { cause: e }),
 };
 
 /** Retry-After in whole seconds: `afterMs` rounded up (when the pacing window has room again), at least RETRY_AFTER_SECONDS. */

@@ -14,6 +14,9 @@ describe('upstream error codes in the catalogue', () => {
     ['ROLE_FORBIDDEN', 500, 'INTERNAL_ERROR', undefined],
     ['MESSAGE_TOO_LARGE', 500, 'INTERNAL_ERROR', undefined],
     ['INVALID_REQUEST', 500, 'INTERNAL_ERROR', undefined],
+    ['STATE_REORG', 409, 'STATE_REORG', undefined],
+    ['SUBSCRIPTION_LIMIT', 503, 'SUBSCRIPTION_LIMIT', '1'],
+    ['TRANSACTION_TOO_LARGE', 413, 'TRANSACTION_TOO_LARGE', undefined],
   ])('%s → %i %s, with the upstream error as its cause', (code, status, apiCode, retryAfter) => {
     const cause = new UpstreamError(code, 'what the core said');
     const mapped = fromUpstream(cause, { role: 'wallet' });

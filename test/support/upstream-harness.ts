@@ -35,6 +35,8 @@ export function startNode(options: FakeNodeOptions = {}): Promise<FakeNode> {
 export interface ManagerSetup {
   /** Fake nodes, or anything else listening on a loopback port (a proxy to one). */
   nodes: Pick<FakeNode, 'port'>[];
+  /** Default mainnet. */
+  network?: string;
   roles?: Role[];
   /** Default: one per node. */
   linksPerRole?: number;
@@ -47,7 +49,7 @@ export interface ManagerSetup {
 export function makeManager(setup: ManagerSetup): UpstreamManager {
   return new UpstreamManager({
     config: configWith({
-      network: 'mainnet',
+      network: setup.network ?? 'mainnet',
       peers: setup.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
       roles: setup.roles ?? ['full_node', 'wallet'],
       linksPerRole: setup.linksPerRole ?? Math.max(1, setup.nodes.length),

@@ -1,7 +1,8 @@
-/** Header hash (PROTOCOL.md §g.2) and coin id (§f.8). */
+/** Header hash (PROTOCOL.md §g.2), coin id (§f.8) and spend bundle name (the transaction id). */
 import { createHash } from 'node:crypto';
 import { Coin, Foliage } from './block-components.js';
 import type { FullBlock, HeaderBlock } from './blocks.js';
+import { SpendBundle } from './protocol-shared.js';
 import { Writer } from './writer.js';
 
 /** SHA-256 of `data`. */
@@ -31,4 +32,11 @@ export function coinId(coin: Coin): Uint8Array {
   return new Uint8Array(
     createHash('sha256').update(coin.parent_coin_info).update(coin.puzzle_hash).update(clvmUint(coin.amount)).digest(),
   );
+}
+
+/** The spend bundle's name, the transaction id a node acks (transaction_ack.txid): sha256 of its streamable bytes (§g.2). */
+export function spendBundleName(bundle: SpendBundle): Uint8Array {
+  const w = new Writer();
+  SpendBundle.write(w, bundle);
+  return sha256(w.finish());
 }

@@ -11,7 +11,7 @@ export { MessageType, messageName, type MessageName } from './message-types.js';
 export { types, payloadType, payloadCodec, type PayloadName, type PayloadOf } from './registry.js';
 export { encodeFrame, decodeFrame, encodeMessage, type Frame } from './frame.js';
 export { decodeBlockList, type BlockList } from './block-list.js';
-export { headerHash, coinId, sha256 } from './hashes.js';
+export { headerHash, coinId, sha256, spendBundleName } from './hashes.js';
 export { clvmEnd } from './clvm-length.js';
 export type { Coin, Foliage, FoliageTransactionBlock, RewardChainBlock, RewardChainBlockUnfinished, TransactionsInfo } from './block-components.js';
 export type { FullBlock, HeaderBlock } from './blocks.js';

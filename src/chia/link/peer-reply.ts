@@ -4,7 +4,7 @@
  * into UPSTREAM_REJECTED.
  */
 import { MessageType, messageName, payloadCodec, types, type MessageName, type PayloadName, type PayloadOf } from '../codec/index.js';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError, type UpstreamErrorCode } from '../errors.js';
 import type { Answer, Reply, RequestName, TypeId } from '../protocol/message-rules.js';
 
 /** A reply to request N with the address of the peer that sent it. */
@@ -32,9 +32,30 @@ export function decodeReply<T extends number, R extends PayloadNameOfId<T>>(repl
   }
 }
 
-/** The error for a refusal: a reject message, or an `error` message (§e.1). */
+/** RejectStateReason of reject_puzzle_state / reject_coin_state (§e.4): the code each reason is. */
+const STATE_REJECTS: Readonly<Record<number, { code: UpstreamErrorCode; why: string }>> = {
+  0: { code: 'STATE_REORG', why: 'REORG: the start point is not on its main chain' },
+  1: { code: 'SUBSCRIPTION_LIMIT', why: 'EXCEEDED_SUBSCRIPTION_LIMIT' },
+};
+
+/**
+ * The error for a refusal: a reject message, or an `error` message (§e.1). A state reject says why
+ * (§e.4): REORG is STATE_REORG, EXCEEDED_SUBSCRIPTION_LIMIT is SUBSCRIPTION_LIMIT, and a reason the
+ * protocol does not define is an invalid reply.
+ */
 export function rejectError(reply: PeerReply, request: RequestName): UpstreamError {
   const name = messageName(reply.type) ?? String(reply.type);
+  if (reply.type === MessageType.reject_puzzle_state || reply.type === MessageType.reject_coin_state) {
+    let reason: number | undefined;
+    try {
+      reason = (reply.type === MessageType.reject_coin_state ? types.RejectCoinState : types.RejectPuzzleState).decode(reply.data).reason;
+    } catch (cause) {
+      return new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer} sent an undecodable ${name}`, { cause, peer: reply.peer });
+    }
+    const known = STATE_REJECTS[reason];
+    if (known === undefined) return new UpstreamError('UPSTREAM_INVALID_REPLY', `${reply.peer} answered ${request} with ${name} of unknown reason ${reason}`, { peer: reply.peer });
+    return new UpstreamError(known.code, `${reply.peer} answered ${request} with ${name} ${known.why}`, { peer: reply.peer });
+  }
   let detail = '';
   if (reply.type === MessageType.error) {
     try {

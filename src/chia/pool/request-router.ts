@@ -60,6 +60,17 @@ export interface RequestRouterDeps {
   rideThroughMs?: number;
 }
 
+/** How one request is routed, beyond its role. */
+export interface Route {
+  /**
+   * The peer to ask first while one of its links is ready (e.g. the one that served the previous page
+   * of a walk: another node may be at another height); otherwise the request goes as usual.
+   */
+  prefer?: string;
+  /** Deadline of each attempt, when the request has its own (default: the link's). */
+  timeoutMs?: number;
+}
+
 export class RequestRouter {
   readonly #deps: RequestRouterDeps;
   /** Peer address → epoch ms until which its links are deprioritised (see #demote). */
@@ -89,6 +100,7 @@ export class RequestRouter {
     height: number,
     accept: (reply: PeerAnswer<N>) => T,
     onBehalfOf?: OnBehalfOf,
+    route: Route = {},
   ): Promise<T> {
     if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
     const tried = new Set<string>();
@@ -96,7 +108,7 @@ export class RequestRouter {
     let firstError: unknown;
     let waited = false;
     for (;;) {
-      const link = this.#pickLink(role, tried, minPeak);
+      const link = (tried.size === 0 ? this.#readyLinkOf(role, route.prefer) : undefined) ?? this.#pickLink(role, tried, minPeak);
       if (!link) {
         if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
         // Once per request, and only where any peer will do (not for a reject's up-to-date peer): wait
@@ -107,11 +119,11 @@ export class RequestRouter {
         }
         // The retry found no other link: report why the first attempt failed.
         if (firstError !== undefined) throw firstError;
-        throw new UpstreamError('NO_READY_LINK', `no ${role} link is ready${this.#deps.roles.includes(role) ? '' : ` (add ${role} to roles)`}`);
+        throw this.#noReadyLink(role);
       }
       tried.add(link.address);
       try {
-        return await this.exchange(link, role, message, payload, accept, { onBehalfOf });
+        return await this.exchange(link, role, message, payload, accept, { onBehalfOf, timeoutMs: route.timeoutMs });
       } catch (error) {
         if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed', { cause: error });
         if (isInvalidReply(error)) this.#demote(link.address, message, (error as Error).message);
@@ -124,6 +136,62 @@ export class RequestRouter {
         this.#deps.logger.debug({ peer: link.address, message, err: (error as Error).message }, 'trying once on another peer');
       }
     }
+  }
+
+  /**
+   * Sends the same request to up to `count` ready links of `role` at once, each to a different peer
+   * (least busy first, as for a single request), and waits until every one settled. With no ready
+   * link it waits for one coming back, as request() does. Each attempt is reported; nothing is retried
+   * (the other peers are the redundancy).
+   */
+  async requestEach<N extends RequestName, T>(
+    role: Role,
+    message: N,
+    payload: PayloadOf<N>,
+    count: number,
+    accept: (reply: PeerAnswer<N>) => T,
+    onBehalfOf?: OnBehalfOf,
+    route: Route = {},
+  ): Promise<{ peer: string; result: PromiseSettledResult<T> }[]> {
+    if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
+    let links = this.#pickLinks(role, count);
+    if (links.length === 0 && (await this.#comingBack(role))) links = this.#pickLinks(role, count);
+    if (links.length === 0) {
+      if (this.#deps.isClosed()) throw new UpstreamError('CLOSED', 'the upstream manager is closed');
+      throw this.#noReadyLink(role);
+    }
+    const results = await Promise.allSettled(links.map((link) => this.exchange(link, role, message, payload, accept, { onBehalfOf, timeoutMs: route.timeoutMs })));
+    return results.map((result, i) => {
+      const peer = links[i]!.address;
+      if (result.status === 'rejected' && isInvalidReply(result.reason)) this.#demote(peer, message, (result.reason as Error).message);
+      return { peer, result };
+    });
+  }
+
+  /** Up to `count` links of `role` to different peers, in the order #pickLink would choose them. */
+  #pickLinks(role: Role, count: number): PeerLink[] {
+    const picked: PeerLink[] = [];
+    const peers = new Set<string>();
+    while (picked.length < count) {
+      const link = this.#pickLink(role, peers, ANY_PEAK);
+      if (!link) break;
+      picked.push(link);
+      peers.add(link.address);
+    }
+    return picked;
+  }
+
+  /** A ready link of `role` to `peer`, if there is one. */
+  #readyLinkOf(role: Role, peer: string | undefined): PeerLink | undefined {
+    if (peer === undefined) return undefined;
+    for (const slot of this.#deps.slots) {
+      if (slot.deps.role === role && slot.link?.state === 'ready' && slot.link.address === peer) return slot.link;
+    }
+    return undefined;
+  }
+
+  #noReadyLink(role: Role): UpstreamError {
+    return new UpstreamError('NO_READY_LINK', `no ${role} link is ready${this.#deps.roles.includes(role) ? '' : ` (add ${role} to roles)`}`);
   }
 
   /**

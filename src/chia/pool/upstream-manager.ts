@@ -10,9 +10,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
-import { fromHex } from '../codec/index.js';
+import { fromHex, payloadCodec, spendBundleName, toHex } from '../codec/index.js';
 import { UpstreamError } from '../errors.js';
-import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN, MAX_HEIGHT } from '../protocol/limits.js';
+import { MAX_BLOCK_SPAN, MAX_COIN_STATE_IDS, MAX_HEADER_SPAN, MAX_HEIGHT, MAX_PUZZLE_STATE_HASHES, TRANSACTION_ACK_WAIT_MS } from '../protocol/limits.js';
+import { networkInfo } from '../protocol/networks.js';
+import { rateLimitOf } from '../protocol/rate-limits.js';
 import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import { PeakFollower } from '../peaks/peak-follower.js';
@@ -23,10 +25,48 @@ import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
 import { PeerPool } from './peer-pool.js';
 import { RIDE_THROUGH_MS, RequestRouter } from './request-router.js';
 import { loadOrCreateIdentity, type IdentityNames, type PemPair } from '../link/tls-identity.js';
-import type { FullBlock, HeaderBlock, RespondAdditions, RespondRemovals } from '../codec/index.js';
+import type { CoinState, CoinStateFilters, FeeEstimateGroup, FullBlock, HeaderBlock, PuzzleSolutionResponse, RespondAdditions, RespondRemovals, SpendBundle } from '../codec/index.js';
 import { decodeReply, type PeerReply } from '../link/peer-reply.js';
 import { checkBlocks, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
-import type { FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
+import {
+  checkChildren,
+  checkCoinStates,
+  checkFeeEstimates,
+  checkPuzzleSolution,
+  checkPuzzleState,
+  checkTransactionAck,
+  coinStateRequest,
+  feeEstimatesRequest,
+  hashBytes,
+  keyList,
+  pointStart,
+  puzzleStateRequest,
+  type StateStart,
+} from './wallet-replies.js';
+import type {
+  ChainPoint,
+  CoinStatesRead,
+  FetchedBlock,
+  LinkStatus,
+  Peak,
+  PeerAddress,
+  PuzzleStatePage,
+  RequestOutcome,
+  Role,
+  TransactionAckFrom,
+  TransactionSent,
+  Upstream,
+  UpstreamEvents,
+  UpstreamRequestOptions,
+  UpstreamStatus,
+} from '../upstream-api.js';
+
+/** Puzzle-state walks whose next page the manager sends to the peer of the previous one (oldest forgotten first). */
+const WALKS_KEPT = 10_000;
+/** Time a transaction ack may take beyond the node's own wait for its mempool: the round trip and the node's queueing. */
+const ACK_MARGIN_MS = 5_000;
+/** Deadline of a send_transaction, whatever the shorter request timeout: a slow ack is still an answer. */
+const TRANSACTION_TIMEOUT_MS = TRANSACTION_ACK_WAIT_MS + ACK_MARGIN_MS;
 
 
 /** A role's own client certificate and key files. */
@@ -109,6 +149,10 @@ export class UpstreamManager implements Upstream {
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
+  /** The genesis challenge of a network the gateway does not know, once learnt (see #genesisChallenge). */
+  #genesis: Promise<Uint8Array> | undefined;
+  /** Where recent puzzle-state pages ended (pointKey) → the peer that served them, so a walk stays on its peer. */
+  readonly #walkPeers = new Map<string, string>();
   #state: 'idle' | 'started' | 'closed' = 'idle';
 
   constructor(options: UpstreamManagerOptions) {
@@ -212,6 +256,109 @@ export class UpstreamManager implements Upstream {
     return this.#router.request('wallet', 'request_removals', payload, height, (reply) => decodeReply(reply, 'respond_removals'), options.onBehalfOf);
   }
 
+  async getCoinStates(coinIds: string[], options: UpstreamRequestOptions = {}): Promise<CoinStatesRead> {
+    const ids = keyList(coinIds, MAX_COIN_STATE_IDS, 'coin id');
+    const payload = coinStateRequest(ids, await this.#stateStart(null));
+    return this.#router.request('wallet', 'request_coin_state', payload, 0, (reply) => ({ coin_states: checkCoinStates(reply, ids), at: this.#peakOf(reply.peer), peer: reply.peer }), options.onBehalfOf);
+  }
+
+  async getPuzzleStatePage(puzzleHashes: string[], filters: CoinStateFilters, from: ChainPoint | null, options: UpstreamRequestOptions = {}): Promise<PuzzleStatePage> {
+    const hashes = keyList(puzzleHashes, MAX_PUZZLE_STATE_HASHES, 'puzzle hash');
+    const start = await this.#stateStart(from);
+    const payload = puzzleStateRequest(hashes, filters, start);
+    const prefer = from === null ? undefined : this.#walkPeers.get(pointKey(from));
+    const page = await this.#router.request(
+      'wallet',
+      'request_puzzle_state',
+      payload,
+      from?.height ?? 0,
+      (reply) => ({ ...checkPuzzleState(reply, hashes, filters, start.previous_height, (h) => this.#peaks.tracker.announcedHash(reply.peer, h)), peer: reply.peer }),
+      options.onBehalfOf,
+      { prefer },
+    );
+    this.#rememberWalk(page.next, page.peer);
+    return page;
+  }
+
+  async getChildren(coinId: string, options: UpstreamRequestOptions = {}): Promise<CoinState[]> {
+    const parent = hashBytes(coinId, 'coin id');
+    return this.#router.request('wallet', 'request_children', { coin_name: parent }, 0, (reply) => checkChildren(reply, parent), options.onBehalfOf);
+  }
+
+  async getPuzzleSolution(coinId: string, height: number, options: UpstreamRequestOptions = {}): Promise<PuzzleSolutionResponse> {
+    checkRange(height, height, 0);
+    const coin = hashBytes(coinId, 'coin id');
+    return this.#router.request('wallet', 'request_puzzle_solution', { coin_name: coin, height }, height, (reply) => checkPuzzleSolution(reply, coin, height), options.onBehalfOf);
+  }
+
+  async sendTransaction(bundle: SpendBundle, options: UpstreamRequestOptions & { peers?: number } = {}): Promise<TransactionSent> {
+    const peers = options.peers ?? Number.POSITIVE_INFINITY;
+    if (!(peers >= 1) || (Number.isFinite(peers) && !Number.isInteger(peers))) throw new UpstreamError('INVALID_REQUEST', `peers must be a positive integer, not ${peers}`);
+    let size: number;
+    let txid: Uint8Array;
+    try {
+      size = payloadCodec('send_transaction').encode({ transaction: bundle }).length;
+      txid = spendBundleName(bundle);
+    } catch (cause) {
+      throw new UpstreamError('INVALID_REQUEST', `the spend bundle cannot be encoded: ${(cause as Error).message}`, { cause });
+    }
+    const maxSize = rateLimitOf('send_transaction')?.maxSize ?? Number.POSITIVE_INFINITY;
+    if (size > maxSize) throw new UpstreamError('TRANSACTION_TOO_LARGE', `the spend bundle is ${size} bytes; a node accepts at most ${maxSize}`);
+    const results = await this.#router.requestEach('wallet', 'send_transaction', { transaction: bundle }, peers, (reply) => checkTransactionAck(reply, txid), options.onBehalfOf, {
+      timeoutMs: Math.max(this.#config.requestTimeoutMs, TRANSACTION_TIMEOUT_MS),
+    });
+    const acks: TransactionAckFrom[] = [];
+    for (const { peer, result } of results) {
+      if (result.status === 'fulfilled') acks.push(result.value);
+      else this.#log.warn({ peer, err: (result.reason as Error).message }, 'a peer did not ack a transaction');
+    }
+    // Every peer failed to answer: the first failure says why (a timeout, a dropped link, a bad ack).
+    if (acks.length === 0) throw (results[0]!.result as PromiseRejectedResult).reason;
+    return { txid: toHex(txid), acks };
+  }
+
+  async getFeeEstimates(targetTimes: number[], options: UpstreamRequestOptions = {}): Promise<FeeEstimateGroup> {
+    const payload = feeEstimatesRequest(targetTimes);
+    return this.#router.request('wallet', 'request_fee_estimates', payload, 0, (reply) => checkFeeEstimates(reply, payload.time_targets), options.onBehalfOf);
+  }
+
+  /** Where a state read after `from` starts, or from genesis (§e.5). */
+  async #stateStart(from: ChainPoint | null): Promise<StateStart> {
+    return from === null ? { previous_height: null, header_hash: await this.#genesisChallenge() } : pointStart(from);
+  }
+
+  /**
+   * The network's genesis challenge, where a state read from genesis starts (§e.5): the known
+   * network's, else learnt once from the wallet links' block 0, whose previous hash it is (§g.2).
+   */
+  #genesisChallenge(): Promise<Uint8Array> {
+    const known = networkInfo(this.#config.network).genesisChallenge;
+    if (known !== '') return Promise.resolve(fromHex(known));
+    this.#genesis ??= this.getHeaderBlocks(0, 0).then(
+      ([block]) => block!.value.foliage.prev_block_hash,
+      (error: unknown) => {
+        this.#genesis = undefined;
+        throw error;
+      },
+    );
+    return this.#genesis;
+  }
+
+  /** The last peak `peer` announced (the block a state read from it is as of), else the best peak. */
+  #peakOf(peer: string): ChainPoint {
+    const peak = this.#peaks.tracker.latest(peer) ?? this.#peaks.best;
+    if (!peak) throw new UpstreamError('NO_READY_LINK', `${peer} answered before any peer announced a peak`, { peer });
+    return { height: peak.height, header_hash: peak.header_hash };
+  }
+
+  /** Remembers which peer a walk's page ended on, so the next page asks it first (bounded: oldest first out). */
+  #rememberWalk(point: ChainPoint, peer: string): void {
+    const key = pointKey(point);
+    this.#walkPeers.delete(key);
+    this.#walkPeers.set(key, peer);
+    if (this.#walkPeers.size > WALKS_KEPT) this.#walkPeers.delete(this.#walkPeers.keys().next().value!);
+  }
+
   peak(): Peak | null {
     return this.#peaks.best;
   }
@@ -312,13 +459,8 @@ function checkRange(start: number, end: number, maxSpan: number): void {
   }
 }
 
-/** A header hash: 32 bytes as hex digits (§g.2). */
-const HASH_HEX = /^[0-9a-fA-F]{64}$/;
-
-/** The bytes of a 0x-prefixed (or bare) hex header hash (a caller bug otherwise). */
-function hashBytes(hex: string): Uint8Array {
-  const clean = hex.startsWith('0x') ? hex.slice(2) : hex;
-  if (!HASH_HEX.test(clean)) throw new UpstreamError('INVALID_REQUEST', `invalid header hash ${hex}`);
-  return fromHex(clean);
+/** The key of a chain point in the walk memory. */
+function pointKey(point: ChainPoint): string {
+  return `${point.height}:${point.header_hash.toLowerCase()}`;
 }
 

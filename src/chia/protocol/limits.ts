@@ -51,6 +51,28 @@ export const MAX_HEADER_SPAN = 128;
 export const MAX_COIN_HASHES_PER_REQUEST = 50;
 /** request_additions without puzzle hashes is rejected above this many distinct puzzle hashes (§e.5 MAX_COINS_MAP_SIZE). */
 export const MAX_COINS_MAP_SIZE = 100;
+/**
+ * Most coin ids of one request_coin_state: the node keeps the first 100,000 distinct ids (its
+ * max_subscribe_response_items for an untrusted peer) and silently drops the rest (§e.5, §h.4).
+ */
+export const MAX_COIN_STATE_IDS = 100_000;
+/**
+ * Most puzzle hashes of one request_puzzle_state: the node keeps the first
+ * CoinStore.MAX_PUZZLE_HASH_BATCH_SIZE = SQLITE_MAX_VARIABLE_NUMBER − 10 distinct hashes and silently
+ * drops the rest; that is 890 or 32,690 depending on the node's SQLite build, so the lower (§e.5).
+ */
+export const MAX_PUZZLE_STATE_HASHES = 890;
+/**
+ * Most time targets of one request_fee_estimates: the node's respond_fee_estimates (5 + 17·n bytes)
+ * must fit its max_size of 100 bytes or it is never delivered (§e.5, §h.1); the request (4 + 8·n
+ * bytes) would allow 12.
+ */
+export const MAX_FEE_ESTIMATE_TARGETS = 5;
+/**
+ * How long the node waits for a sent transaction to enter its mempool before it acks PENDING
+ * (§e.5 send_transaction): an ack can take this long.
+ */
+export const TRANSACTION_ACK_WAIT_MS = 45_000;
 
 // §h Rate limits
 

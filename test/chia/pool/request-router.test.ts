@@ -85,3 +85,22 @@ describe('ride-through', () => {
     await expect(answer).rejects.toMatchObject({ code: 'NO_READY_LINK' });
   });
 });
+
+describe('one request to several peers (requestEach)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const askEach = (router: RequestRouter) => router.requestEach('wallet', 'request_block_header', { height: 1 }, 3, () => 'answered');
+
+  it('fails NO_READY_LINK at once when no link of the role has a peer to go to', async () => {
+    await expect(askEach(routerOver([slotIn('idle', 15_000)]))).rejects.toMatchObject({ code: 'NO_READY_LINK' });
+  });
+
+  it('rides through a drop like a single request, then asks every ready peer once', async () => {
+    const slot = slotIn('reconnecting', 1_000);
+    const answers = askEach(routerOver([slot]));
+    await vi.advanceTimersByTimeAsync(1_500);
+    slot.comeBack();
+    expect(await answers).toEqual([{ peer: '127.0.0.1:8444', result: { status: 'fulfilled', value: 'answered' } }]);
+  });
+});
