@@ -4,7 +4,7 @@
  * into UPSTREAM_REJECTED.
  */
 import { MessageType, messageName, payloadCodec, types, type MessageName, type PayloadName, type PayloadOf } from '../codec/index.js';
-import { UpstreamError } from '../errors.js';
+import { UpstreamError, type UpstreamErrorCode } from '../errors.js';
 import type { Answer, Reply, RequestName, TypeId } from '../protocol/message-rules.js';
 
 /** A reply to request N with the address of the peer that sent it. */
@@ -32,9 +32,24 @@ export function decodeReply<T extends number, R extends PayloadNameOfId<T>>(repl
   }
 }
 
-/** The error for a refusal: a reject message, or an `error` message (§e.1). */
+/** RejectStateReason of reject_puzzle_state / reject_coin_state (§e.4), as error codes. */
+const STATE_REJECT_CODES: readonly UpstreamErrorCode[] = ['STATE_REORG', 'SUBSCRIPTION_LIMIT'];
+
+/**
+ * The error for a refusal: a reject message, or an `error` message (§e.1). A coin- or puzzle-state
+ * reject says why, and its reason is its code.
+ */
 export function rejectError(reply: PeerReply, request: RequestName): UpstreamError {
   const name = messageName(reply.type) ?? String(reply.type);
+  if (reply.type === MessageType.reject_puzzle_state || reply.type === MessageType.reject_coin_state) {
+    let code: UpstreamErrorCode | undefined;
+    try {
+      code = STATE_REJECT_CODES[types.RejectPuzzleState.decode(reply.data).reason];
+    } catch {
+      code = undefined;
+    }
+    if (code !== undefined) return new UpstreamError(code, `${reply.peer} answered ${request} with ${name} (${code})`, { peer: reply.peer });
+  }
   let detail = '';
   if (reply.type === MessageType.error) {
     try {

@@ -10,13 +10,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
-import { fromHex } from '../codec/index.js';
+import { fromHex, MessageType } from '../codec/index.js';
+import { CoinUpdateGate } from '../coins/coin-update-gate.js';
+import { CoinWatcher, type CoinWatcherDeps } from '../coins/coin-watcher.js';
 import { UpstreamError } from '../errors.js';
 import { MAX_BLOCK_SPAN, MAX_HEADER_SPAN, MAX_HEIGHT } from '../protocol/limits.js';
 import { LinkSlot } from './link-slot.js';
 import { SILENT_LOGGER, type Logger } from '../logger.js';
 import { PeakFollower } from '../peaks/peak-follower.js';
 import { PARENT_TIMEOUT_MS } from '../peaks/peak-parents.js';
+import { networkInfo } from '../protocol/networks.js';
 import { formatPeer } from '../protocol/peer-address.js';
 import type { HostResolver } from './peer-discovery.js';
 import { PeerLink, type PeerLinkOptions } from '../link/peer-link.js';
@@ -26,7 +29,7 @@ import { loadOrCreateIdentity, type IdentityNames, type PemPair } from '../link/
 import type { CoinState, FeeEstimateGroup, FullBlock, HeaderBlock, PuzzleSolutionResponse, RespondAdditions, RespondRemovals } from '../codec/index.js';
 import { decodeReply, type PeerReply } from '../link/peer-reply.js';
 import { checkBlocks, type BlockOf, type BlockReplyKind } from './upstream-replies.js';
-import type { CoinStatesRead, PuzzleStatePage, TransactionSent, FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
+import type { CoinStatesRead, CoinWatchKeys, CoinWatchStatus, PuzzleStatePage, TransactionSent, FetchedBlock, LinkStatus, Peak, PeerAddress, RequestOutcome, Role, Upstream, UpstreamEvents, UpstreamRequestOptions, UpstreamStatus } from '../upstream-api.js';
 
 
 /** A role's own client certificate and key files. */
@@ -90,6 +93,8 @@ export interface UpstreamManagerOptions {
   pacingWindowMs?: number;
   /** Pacing guard against latency jitter (default a tenth of the window, see rate-limiter.ts). */
   pacingGuardMs?: number;
+  /** Coin-watch timings and cap (tests shorten them). */
+  coinWatch?: Partial<Pick<CoinWatcherDeps, 'lingerMs' | 'flushMs' | 'retryMs' | 'subscriptionLimit'>>;
   /** Extra PeerLink settings (timers) for tests. */
   link?: Partial<Pick<PeerLinkOptions, 'handshakeTimeoutMs' | 'pingIntervalMs' | 'keepAliveIdleMs'>>;
 }
@@ -108,6 +113,8 @@ export class UpstreamManager implements Upstream {
   readonly #pool: PeerPool;
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
+  readonly #coinGate: CoinUpdateGate;
+  readonly #coinWatch: CoinWatcher;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
   #state: 'idle' | 'started' | 'closed' = 'idle';
 
@@ -121,9 +128,16 @@ export class UpstreamManager implements Upstream {
       unverifiedForkDepth: options.unverifiedForkDepth,
       exchange: (link, message, payload, accept) => this.#router.exchange(link, link.role, message, payload, accept, { timeoutMs: parentTimeoutMs }),
       isClosed: () => this.#state === 'closed',
-      onChange: (change) => this.#events.emit('peak', change),
+      onChange: (change) => {
+        this.#events.emit('peak', change);
+        // Coin updates of this block were held for its peak (coin-update-gate.ts).
+        this.#coinGate.onPeak(change);
+        this.#coinWatch.onPeak();
+      },
       onAnnounced: (link) => {
         for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
+        const latest = this.#peaks.tracker.latest(link.address);
+        if (latest) this.#coinWatch.onAnnounced(link, { height: latest.height, header_hash: latest.header_hash });
       },
       logger: this.#log,
     });
@@ -144,6 +158,22 @@ export class UpstreamManager implements Upstream {
       report: (outcome) => this.#report(outcome),
       logger: this.#log,
       rideThroughMs: Math.min(RIDE_THROUGH_MS, this.#config.requestTimeoutMs),
+    });
+    this.#coinGate = new CoinUpdateGate({
+      best: () => this.#peaks.best,
+      bestHashAt: (height) => this.#peaks.tracker.bestHashAt(height),
+      emit: (update) => this.#events.emit('coins', update),
+      logger: this.#log,
+    });
+    this.#coinWatch = new CoinWatcher({
+      readyLinks: () => this.#slots.flatMap((s) => (s.deps.role === 'wallet' && s.link?.state === 'ready' ? [s.link] : [])),
+      exchange: (link, message, payload, accept) => this.#router.exchange(link, 'wallet', message, payload, accept),
+      best: () => this.#peaks.best,
+      hashAt: async (height) => (await this.getHeaderBlocks(height, height))[0]!.header_hash,
+      genesisChallenge: networkInfo(this.#config.network).genesisChallenge,
+      deliver: (update) => this.#coinGate.push(update),
+      logger: this.#log,
+      ...options.coinWatch,
     });
   }
 
@@ -174,8 +204,12 @@ export class UpstreamManager implements Upstream {
           if (state === 'reconnecting') this.#forgetIfGone(slot);
           this.#events.emit('link', this.#slotStatus(slot));
           if (state === 'handshaking') this.#pool.dropIfDuplicate(slot);
+          if (role === 'wallet' && slot.link) this.#coinWatch.onLink(slot.link);
         });
-        slot.on('notification', (frame, link) => this.#peaks.follow(frame, link));
+        slot.on('notification', (frame, link) => {
+          if (frame.type === MessageType.coin_state_update) this.#coinWatch.onPush(frame, link);
+          else this.#peaks.follow(frame, link);
+        });
         this.#slots.push(slot);
       }
     }
@@ -185,6 +219,8 @@ export class UpstreamManager implements Upstream {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#coinWatch.close();
+    this.#coinGate.close();
     for (const slot of this.#slots) slot.stop();
   }
 
@@ -219,6 +255,14 @@ export class UpstreamManager implements Upstream {
   getPuzzleSolution(): Promise<PuzzleSolutionResponse> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
   sendTransaction(): Promise<TransactionSent> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
   getFeeEstimates(): Promise<FeeEstimateGroup> { return Promise.reject(new UpstreamError('INVALID_REQUEST', 'not implemented yet')); }
+
+  watch(keys: CoinWatchKeys): () => void {
+    return this.#coinWatch.watch(keys);
+  }
+
+  coinWatchStatus(): CoinWatchStatus {
+    return this.#coinWatch.status();
+  }
 
   peak(): Peak | null {
     return this.#peaks.best;

@@ -52,6 +52,19 @@ export const MAX_COIN_HASHES_PER_REQUEST = 50;
 /** request_additions without puzzle hashes is rejected above this many distinct puzzle hashes (§e.5 MAX_COINS_MAP_SIZE). */
 export const MAX_COINS_MAP_SIZE = 100;
 
+/**
+ * Puzzle hashes one request_puzzle_state handles: SQLITE_MAX_VARIABLE_NUMBER − 10, of the node's SQLite
+ * build, 890 on the smaller one (§e.5); the node silently drops the rest.
+ */
+export const MAX_PUZZLE_STATE_HASHES = 890;
+/** Coin ids one request_coin_state parses for an untrusted peer; the rest are silently dropped (§e.5). */
+export const MAX_COIN_STATE_IDS = 100_000;
+/**
+ * Puzzle-hash and coin-id subscriptions together per untrusted peer (§e.5, §h.4): beyond it
+ * request_*_state rejects with EXCEEDED_SUBSCRIPTION_LIMIT and register_for_* silently drops the excess.
+ */
+export const SUBSCRIPTION_LIMIT = 200_000;
+
 // §h Rate limits
 
 /** Length of the node's fixed rate-limit buckets (§h.1). */
