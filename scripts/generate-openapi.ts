@@ -32,6 +32,8 @@ function offlineUpstream(): Upstream {
     getPuzzleSolution: unavailable,
     sendTransaction: unavailable,
     getFeeEstimates: unavailable,
+    watch: () => () => undefined,
+    coinWatchStatus: () => ({ puzzle_hashes: 0, coin_ids: 0, pending: 0, links: [], messages: {} }),
     peak: () => null,
     status: () => status,
     isReady: () => false,

@@ -12,6 +12,8 @@ import {
   type CoinState,
   type CoinStateFilters,
   type CoinStatesRead,
+  type CoinWatchKeys,
+  type CoinWatchStatus,
   type FeeEstimateGroup,
   type PuzzleSolutionResponse,
   type PuzzleStatePage,
@@ -92,6 +94,14 @@ export class UpstreamDouble implements Upstream {
   }
   getFeeEstimates(_targetTimes: number[]): Promise<FeeEstimateGroup> {
     return this.noLink('wallet');
+  }
+
+  /** Watches nothing: no wallet link to register keys with. */
+  watch(_keys: CoinWatchKeys): () => void {
+    return () => undefined;
+  }
+  coinWatchStatus(): CoinWatchStatus {
+    return { puzzle_hashes: 0, coin_ids: 0, pending: 0, links: [], messages: {} };
   }
 
   peak(): Peak | null {

@@ -147,6 +147,8 @@ export interface UpstreamEvents {
   link: (status: LinkStatus) => void;
   /** An upstream request settled. */
   request: (outcome: RequestOutcome) => void;
+  /** Coin states of watched keys changed (see CoinWatch): emitted after the peak event of their block. */
+  coins: (update: CoinUpdate) => void;
 }
 
 /** How one upstream call is made. */
@@ -266,6 +268,52 @@ export interface WalletSource {
   getFeeEstimates(targetTimes: number[], options?: UpstreamRequestOptions): Promise<FeeEstimateGroup>;
 }
 
+/** The keys of one watch: puzzle hashes (a puzzle-hash key also matches coins hinted to it) and coin ids, 0x hex. */
+export interface CoinWatchKeys {
+  puzzle_hashes?: readonly string[];
+  coin_ids?: readonly string[];
+}
+
+/**
+ * Coin states of watched keys at one block, pushed by a node (coin_state_update) or read while catching
+ * up after a link loss (request_puzzle_state / request_coin_state): each state once, and never before the
+ * upstream's `peak` event for `header_hash` (and its reorg), so a consumer always sees the block first.
+ */
+export interface CoinUpdate {
+  height: number;
+  /** 0x header hash of the block the states are as of. */
+  header_hash: string;
+  /** The height the node's chain forked at, when this change rolled blocks back; null otherwise. */
+  fork_height: number | null;
+  coin_states: CoinState[];
+  /** `host:port` of the node that sent them. */
+  peer: string;
+}
+
+/** What the coin watch holds: distinct keys, and the node registrations per wallet link. */
+export interface CoinWatchStatus {
+  puzzle_hashes: number;
+  coin_ids: number;
+  /** Keys waiting for a ready wallet link with room (none ready, all at their subscription cap). */
+  pending: number;
+  links: { peer: string; puzzle_hashes: number; coin_ids: number }[];
+  /** Messages sent so far, by message name (register_for_*, request_*_state, request_remove_*). */
+  messages: Record<string, number>;
+}
+
+/**
+ * Live coin changes over wallet links. Interests are reference-counted across callers: each distinct key
+ * is registered with one node once (spread across ready wallet links within each node's SUBSCRIPTION_LIMIT,
+ * many keys per message), removed a few seconds after its last caller released it, and moved to another
+ * link when its link is lost, catching up from the last block delivered so no change is missed. Changes
+ * arrive as `coins` events.
+ */
+export interface CoinWatch extends UpstreamEventSource<'coins'> {
+  /** Watches `keys` (invalid hex throws INVALID_REQUEST) until the returned function is called (once is enough). */
+  watch(keys: CoinWatchKeys): () => void;
+  coinWatchStatus(): CoinWatchStatus;
+}
+
 /** The best peak and its changes, what the live hub and the block cache's reorg handling follow. */
 export interface PeakFeed extends UpstreamEventSource<'peak'> {
   peak(): Peak | null;
@@ -280,7 +328,7 @@ export interface UpstreamMonitor extends UpstreamEventSource<'link' | 'request'>
 }
 
 /** What the gateway needs from its upstream: every narrower face above, and the links' lifecycle. */
-export interface Upstream extends BlockSource, CoinSource, WalletSource, PeakFeed, UpstreamMonitor {
+export interface Upstream extends BlockSource, CoinSource, WalletSource, CoinWatch, PeakFeed, UpstreamMonitor {
   /** Connect the configured links; resolves once connecting has started (not when ready). */
   start(): Promise<void>;
   /** Close every link and settle every pending request with LINK_CLOSED / CLOSED. Idempotent. */

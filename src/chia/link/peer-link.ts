@@ -73,6 +73,9 @@ export interface PeerLinkEvents {
   close: [error: UpstreamError, verdict: CloseVerdict];
 }
 
+/** Notifications the link hands on: peaks, and the coin changes of a wallet's subscriptions (§c.7, §b.3). */
+const NOTIFICATIONS = new Set<string>(['new_peak', 'new_peak_wallet', 'coin_state_update']);
+
 /** Notifications a node sends a FULL_NODE peer that need no reply (§c.7); they are accepted and ignored. */
 const IGNORED_GOSSIP = new Set<string>([
   'request_mempool_transactions',
@@ -325,7 +328,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   #onUnsolicited(frame: IncomingFrame): void {
     const name = messageName(frame.type) ?? String(frame.type);
-    if (name === 'new_peak' || name === 'new_peak_wallet') {
+    if (NOTIFICATIONS.has(name)) {
       this.emit('notification', frame);
       return;
     }

@@ -129,6 +129,11 @@ export class PeakTracker {
     return this.#announced.get(peer)?.get(height);
   }
 
+  /** The header hash at `height` on the best's chain, as far as the gateway knows it. */
+  bestHashAt(height: number): string | undefined {
+    return this.#chain.get(height);
+  }
+
   /** The last peak `peer` announced. */
   latest(peer: string): PeakAnnouncement | undefined {
     return this.#latest.get(peer)?.peak;

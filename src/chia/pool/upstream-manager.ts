@@ -10,7 +10,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { exponentialBackoff, type BackoffStrategy } from './backoff.js';
-import { fromHex, payloadCodec, spendBundleName, toHex } from '../codec/index.js';
+import { fromHex, MessageType, payloadCodec, spendBundleName, toHex } from '../codec/index.js';
+import { CoinUpdateGate } from '../coins/coin-update-gate.js';
+import { CoinWatcher, type CoinWatcherDeps } from '../coins/coin-watcher.js';
 import { UpstreamError } from '../errors.js';
 import { MAX_BLOCK_SPAN, MAX_COIN_STATE_IDS, MAX_HEADER_SPAN, MAX_HEIGHT, MAX_PUZZLE_STATE_HASHES, TRANSACTION_ACK_WAIT_MS } from '../protocol/limits.js';
 import { networkInfo } from '../protocol/networks.js';
@@ -45,6 +47,8 @@ import {
 } from './wallet-replies.js';
 import type {
   ChainPoint,
+  CoinWatchKeys,
+  CoinWatchStatus,
   CoinStatesRead,
   FetchedBlock,
   LinkStatus,
@@ -130,6 +134,8 @@ export interface UpstreamManagerOptions {
   pacingWindowMs?: number;
   /** Pacing guard against latency jitter (default a tenth of the window, see rate-limiter.ts). */
   pacingGuardMs?: number;
+  /** Coin-watch timings and cap (tests shorten them). */
+  coinWatch?: Partial<Pick<CoinWatcherDeps, 'lingerMs' | 'flushMs' | 'retryMs' | 'subscriptionLimit'>>;
   /** Extra PeerLink settings (timers) for tests. */
   link?: Partial<Pick<PeerLinkOptions, 'handshakeTimeoutMs' | 'pingIntervalMs' | 'keepAliveIdleMs'>>;
 }
@@ -148,6 +154,8 @@ export class UpstreamManager implements Upstream {
   readonly #pool: PeerPool;
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
+  readonly #coinGate: CoinUpdateGate;
+  readonly #coinWatch: CoinWatcher;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
   /** The genesis challenge of a network the gateway does not know, once learnt (see #genesisChallenge). */
   #genesis: Promise<Uint8Array> | undefined;
@@ -165,9 +173,16 @@ export class UpstreamManager implements Upstream {
       unverifiedForkDepth: options.unverifiedForkDepth,
       exchange: (link, message, payload, accept) => this.#router.exchange(link, link.role, message, payload, accept, { timeoutMs: parentTimeoutMs }),
       isClosed: () => this.#state === 'closed',
-      onChange: (change) => this.#events.emit('peak', change),
+      onChange: (change) => {
+        this.#events.emit('peak', change);
+        // Coin updates of this block were held for its peak (coin-update-gate.ts).
+        this.#coinGate.onPeak(change);
+        this.#coinWatch.onPeak();
+      },
       onAnnounced: (link) => {
         for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
+        const latest = this.#peaks.tracker.latest(link.address);
+        if (latest) this.#coinWatch.onAnnounced(link, { height: latest.height, header_hash: latest.header_hash });
       },
       logger: this.#log,
     });
@@ -188,6 +203,22 @@ export class UpstreamManager implements Upstream {
       report: (outcome) => this.#report(outcome),
       logger: this.#log,
       rideThroughMs: Math.min(RIDE_THROUGH_MS, this.#config.requestTimeoutMs),
+    });
+    this.#coinGate = new CoinUpdateGate({
+      best: () => this.#peaks.best,
+      bestHashAt: (height) => this.#peaks.tracker.bestHashAt(height),
+      emit: (update) => this.#events.emit('coins', update),
+      logger: this.#log,
+    });
+    this.#coinWatch = new CoinWatcher({
+      readyLinks: () => this.#slots.flatMap((s) => (s.deps.role === 'wallet' && s.link?.state === 'ready' ? [s.link] : [])),
+      exchange: (link, message, payload, accept) => this.#router.exchange(link, 'wallet', message, payload, accept),
+      best: () => this.#peaks.best,
+      hashAt: async (height) => (await this.getHeaderBlocks(height, height))[0]!.header_hash,
+      genesisChallenge: networkInfo(this.#config.network).genesisChallenge,
+      deliver: (update) => this.#coinGate.push(update),
+      logger: this.#log,
+      ...options.coinWatch,
     });
   }
 
@@ -218,8 +249,12 @@ export class UpstreamManager implements Upstream {
           if (state === 'reconnecting') this.#forgetIfGone(slot);
           this.#events.emit('link', this.#slotStatus(slot));
           if (state === 'handshaking') this.#pool.dropIfDuplicate(slot);
+          if (role === 'wallet' && slot.link) this.#coinWatch.onLink(slot.link);
         });
-        slot.on('notification', (frame, link) => this.#peaks.follow(frame, link));
+        slot.on('notification', (frame, link) => {
+          if (frame.type === MessageType.coin_state_update) this.#coinWatch.onPush(frame, link);
+          else this.#peaks.follow(frame, link);
+        });
         this.#slots.push(slot);
       }
     }
@@ -229,6 +264,8 @@ export class UpstreamManager implements Upstream {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#coinWatch.close();
+    this.#coinGate.close();
     for (const slot of this.#slots) slot.stop();
   }
 
@@ -357,6 +394,14 @@ export class UpstreamManager implements Upstream {
     this.#walkPeers.delete(key);
     this.#walkPeers.set(key, peer);
     if (this.#walkPeers.size > WALKS_KEPT) this.#walkPeers.delete(this.#walkPeers.keys().next().value!);
+  }
+
+  watch(keys: CoinWatchKeys): () => void {
+    return this.#coinWatch.watch(keys);
+  }
+
+  coinWatchStatus(): CoinWatchStatus {
+    return this.#coinWatch.status();
   }
 
   peak(): Peak | null {

@@ -74,6 +74,12 @@ export const MAX_FEE_ESTIMATE_TARGETS = 5;
  */
 export const TRANSACTION_ACK_WAIT_MS = 45_000;
 
+/**
+ * Puzzle-hash and coin-id subscriptions together per untrusted peer (§e.5, §h.4): beyond it
+ * request_*_state rejects with EXCEEDED_SUBSCRIPTION_LIMIT and register_for_* silently drops the excess.
+ */
+export const SUBSCRIPTION_LIMIT = 200_000;
+
 // §h Rate limits
 
 /** Length of the node's fixed rate-limit buckets (§h.1). */

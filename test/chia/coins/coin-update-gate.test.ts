@@ -1,0 +1,92 @@
+/**
+ * Coin updates leave after the peak of their block, once each; a reorg lets the states it rolled back
+ * come again; an update whose block never becomes best still leaves, after HOLD_MAX_MS.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CoinUpdateGate, HOLD_MAX_MS } from '../../../src/chia/coins/coin-update-gate.js';
+import type { CoinState, CoinUpdate, Peak, PeakChange } from '../../../src/chia/index.js';
+import { SILENT_LOGGER } from '../../../src/chia/logger.js';
+
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const bytes = (n: number) => Uint8Array.from(Buffer.from(hash(n).slice(2), 'hex'));
+
+function state(coin: number, created: number, spent: number | null = null): CoinState {
+  return { coin: { parent_coin_info: bytes(coin), puzzle_hash: bytes(7), amount: 1n }, created_height: created, spent_height: spent };
+}
+
+function update(height: number, states: CoinState[], branch = 0): CoinUpdate {
+  return { height, header_hash: hash(height + branch), fork_height: null, coin_states: states, peer: 'a:1' };
+}
+
+function setup() {
+  const chain = new Map<number, string>();
+  let best: Peak | null = null;
+  const out: CoinUpdate[] = [];
+  const gate = new CoinUpdateGate({ best: () => best, bestHashAt: (h) => chain.get(h), emit: (u) => out.push(u), logger: SILENT_LOGGER });
+  /** Makes (height, branch) the best, as the manager does, and tells the gate after the peak event. */
+  const peak = (height: number, forkPoint: number | null = null, branch = 0) => {
+    const previous = best;
+    for (let h = (forkPoint ?? height - 1) + 1; h <= height; h++) chain.set(h, hash(h + branch));
+    best = { height, header_hash: hash(height + branch), weight: BigInt(height), fork_point_with_previous_peak: forkPoint ?? height - 1, peers: [], received_at: 0 };
+    const change: PeakChange = { peak: best, previous, forkPoint };
+    gate.onPeak(change);
+  };
+  return { gate, out, peak };
+}
+
+describe('CoinUpdateGate', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('holds an update pushed before its peak until that peak was emitted', () => {
+    const { gate, out, peak } = setup();
+    peak(100);
+    gate.push(update(101, [state(1, 101)]));
+    expect(out).toEqual([]);
+    expect(gate.held).toBe(1);
+    peak(101);
+    expect(out.map((u) => u.height)).toEqual([101]);
+    // Already on the best chain: out at once.
+    gate.push(update(101, [state(2, 101)]));
+    expect(out.map((u) => u.height)).toEqual([101, 101]);
+  });
+
+  it('emits a state once, whichever link or catch-up brings it again', () => {
+    const { gate, out, peak } = setup();
+    peak(101);
+    gate.push(update(101, [state(1, 101)]));
+    gate.push({ ...update(101, [state(1, 101), state(2, 101)]), peer: 'b:1' });
+    gate.push(update(101, [state(1, 101)]));
+    expect(out.map((u) => [u.peer, u.coin_states.length])).toEqual([
+      ['a:1', 1],
+      ['b:1', 1],
+    ]);
+  });
+
+  it('after a reorg, the states of the rolled-back heights come again, on the new branch', () => {
+    const { gate, out, peak } = setup();
+    peak(101);
+    gate.push(update(101, [state(1, 101)]));
+    gate.push({ ...update(101, [state(1, 101)], 1000), fork_height: 100 });
+    expect(gate.held).toBe(1);
+    peak(101, 100, 1000);
+    expect(out.map((u) => [u.header_hash, u.fork_height])).toEqual([
+      [hash(101), null],
+      [hash(1101), 100],
+    ]);
+  });
+
+  it('an update whose block never becomes best leaves after HOLD_MAX_MS', async () => {
+    const { gate, out, peak } = setup();
+    peak(100);
+    gate.push(update(105, [state(1, 105)], 5));
+    await vi.advanceTimersByTimeAsync(HOLD_MAX_MS - 1);
+    expect(out).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(out.map((u) => u.height)).toEqual([105]);
+  });
+});
