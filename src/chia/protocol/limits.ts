@@ -51,6 +51,23 @@ export const MAX_HEADER_SPAN = 128;
 export const MAX_COIN_HASHES_PER_REQUEST = 50;
 /** request_additions without puzzle hashes is rejected above this many distinct puzzle hashes (§e.5 MAX_COINS_MAP_SIZE). */
 export const MAX_COINS_MAP_SIZE = 100;
+/**
+ * Most coin ids of one request_coin_state: the node reads max_subscribe_response_items of them and
+ * silently drops the rest (§e.5; a trusted peer gets 500,000).
+ */
+export const MAX_COIN_STATE_IDS = 100_000;
+/**
+ * Most puzzle hashes of one request_puzzle_state: SQLITE_MAX_VARIABLE_NUMBER − 10, 890 on the smaller
+ * SQLite builds (32,690 on others); the node drops the rest (§e.5).
+ */
+export const MAX_PUZZLE_STATE_HASHES = 890;
+/** Most coin states of one respond_puzzle_state / respond_coin_state for an untrusted peer (§e.5, §h.4). */
+export const MAX_STATE_RESPONSE_ITEMS = 100_000;
+/**
+ * Most time targets of one request_fee_estimates whose answer the node delivers: its 100-byte response
+ * limit holds 5 + 17·n bytes, so 5 targets (§e.5).
+ */
+export const MAX_FEE_ESTIMATE_TARGETS = 5;
 
 // §h Rate limits
 
