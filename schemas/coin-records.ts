@@ -47,8 +47,8 @@ export const CoinQuery = Type.Object(
     coin_ids: Keys('Coin ids', CoinIdText),
     puzzle_hashes: Keys('Puzzle hashes or addresses'),
     hints: Keys('Hints (or addresses): coins hinted to them; a peer matches a hint as a puzzle hash too'),
-    include_spent: Type.Optional(Type.Boolean({ default: true })),
-    include_unspent: Type.Optional(Type.Boolean({ default: true })),
+    include_spent: Type.Optional(Type.Boolean({ description: 'Include spent coins (default true)' })),
+    include_unspent: Type.Optional(Type.Boolean({ description: 'Include unspent coins (default true)' })),
     include_hinted: Type.Optional(
       Type.Boolean({ description: 'Also coins hinted to the puzzle hashes; default true when hints are given, else false' }),
     ),
