@@ -15,6 +15,8 @@ import peakRoutes from './v1/peak.js';
 import blockRoutes from './v1/blocks.js';
 import headerRoutes from './v1/headers.js';
 import coinRoutes from './v1/coins.js';
+import coinRecordRoutes from './v1/coin-records.js';
+import transactionRoutes from './v1/transactions.js';
 import statusRoutes from './v1/status.js';
 
 const V1 = { prefix: '/v1' };
@@ -30,6 +32,8 @@ export async function publicRoutes(app: FastifyInstance, options: { adminListene
   await app.register(blockRoutes, V1);
   await app.register(headerRoutes, V1);
   await app.register(coinRoutes, V1);
+  await app.register(coinRecordRoutes, V1);
+  await app.register(transactionRoutes, V1);
   if (!options.adminListener) await app.register(statusRoutes, V1);
   // Last: OPTIONS and 405 routes for every path registered above.
   methodRoutes(app);

@@ -3,6 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { BLOCK_SCHEMAS } from './block.js';
 import { AdditionsResponse, CoinWithId, RemovalsResponse } from './coins.js';
 import { BigUint, Problem } from './common.js';
+import { COIN_SCHEMAS } from './coin-records.js';
 import { LIVE_SCHEMAS } from './live.js';
 import { PeakResponse } from './peak.js';
 import { CacheStats, LinkRetry, LinkStatus, StatusResponse } from './status.js';
@@ -14,6 +15,7 @@ export const SHARED_SCHEMAS: TSchema[] = [
   CoinWithId,
   AdditionsResponse,
   RemovalsResponse,
+  ...COIN_SCHEMAS,
   PeakResponse,
   LinkRetry,
   LinkStatus,

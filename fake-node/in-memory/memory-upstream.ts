@@ -1,23 +1,41 @@
 /**
- * An in-memory upstream for inject tests and benchmarks (a BlockSource and CoinSource with a peak):
- * it serves the real mainnet blocks 0–63 (shared data, decoded with the codec) and their coinbase
- * additions, follows the Upstream contract (inclusive ranges, request limits, UpstreamError codes),
- * records every call, and fails on command; events and the peak are the shared double's.
+ * An in-memory upstream for inject tests and benchmarks (a BlockSource, CoinSource and WalletSource
+ * with a peak): it serves the real mainnet blocks 0–63 (shared data, decoded with the codec), their
+ * coinbase additions and the coin set of their real coin records (memory-coin-set.ts), follows the
+ * Upstream contract (inclusive ranges, request limits, REORG rejects of a stale start point,
+ * UpstreamError codes), records every call, and fails on command; events and the peak are the shared
+ * double's. Transactions get a node-like ack from every peer in `transactionPeers` (signatures are not
+ * checked); fee estimates are a fixed rate.
  */
 import { readFileSync } from 'node:fs';
 import {
   MAX_BLOCK_SPAN,
+  MAX_COIN_STATE_IDS,
+  MAX_FEE_ESTIMATE_TARGETS,
   MAX_HEADER_SPAN,
+  MAX_PUZZLE_STATE_HASHES,
+  MAX_STATE_RESPONSE_ITEMS,
   UpstreamError,
   coinId,
   fromHex,
   headerHash,
-  parseJson,
+  sha256,
   toHex,
   types,
   type BlockSource,
+  type ChainPoint,
   type Coin,
   type CoinSource,
+  type CoinState,
+  type CoinStateFilters,
+  type CoinStatesRead,
+  type FeeEstimateGroup,
+  type PuzzleSolutionResponse,
+  type PuzzleStatePage,
+  type SpendBundle,
+  type TransactionAckFrom,
+  type TransactionSent,
+  type WalletSource,
   type FetchedBlock,
   type FullBlock,
   type HeaderBlock,
@@ -30,11 +48,25 @@ import {
 } from '../../src/chia/index.js';
 import { fixtureFile } from '../../fixtures/files.js';
 import { DOUBLE_PEER, UpstreamDouble } from './upstream-double.js';
+import { MemoryCoinSet, coinOfRecord, loadMainnetCoinRecords, type CoinRecordJson } from './memory-coin-set.js';
 
 export const MEMORY_CHAIN_LENGTH = 64;
 export const MEMORY_PEER = DOUBLE_PEER;
 
-export type UpstreamMethod = 'getBlocks' | 'getHeaderBlocks' | 'getAdditions' | 'getRemovals';
+export type UpstreamMethod =
+  | 'getBlocks'
+  | 'getHeaderBlocks'
+  | 'getAdditions'
+  | 'getRemovals'
+  | 'getCoinStates'
+  | 'getPuzzleStatePage'
+  | 'getChildren'
+  | 'getPuzzleSolution'
+  | 'sendTransaction'
+  | 'getFeeEstimates';
+
+/** The fee rate (mojos per CLVM cost) every estimate of the double gives. */
+export const MEMORY_FEE_RATE = 5n;
 
 interface StoredBlock {
   full: FetchedBlock<FullBlock>;
@@ -61,35 +93,34 @@ export function loadMainnetBlocks(): StoredBlock[] {
   return blocks;
 }
 
-interface CoinRecordJson {
-  coin: { parent_coin_info: string; puzzle_hash: string; amount: bigint | number };
-  confirmed_block_index: number;
-}
-
 /** Coins created per height (the coinbase coins of blocks 1–62), from the real coin records. */
-export function loadMainnetAdditions(): Map<number, Coin[]> {
-  const text = readFileSync(fixtureFile('real/mainnet/coin_records_0_63.json'), 'utf8');
-  const records = (parseJson(text) as { coin_records: CoinRecordJson[] }).coin_records;
+export function loadMainnetAdditions(records: CoinRecordJson[] = loadMainnetCoinRecords()): Map<number, Coin[]> {
   const byHeight = new Map<number, Coin[]>();
   for (const record of records) {
-    const coin: Coin = {
-      parent_coin_info: fromHex(record.coin.parent_coin_info),
-      puzzle_hash: fromHex(record.coin.puzzle_hash),
-      amount: BigInt(record.coin.amount),
-    };
     const list = byHeight.get(record.confirmed_block_index) ?? [];
-    list.push(coin);
+    list.push(coinOfRecord(record));
     byHeight.set(record.confirmed_block_index, list);
   }
   return byHeight;
 }
 
 const SHARED_BLOCKS = { value: undefined as StoredBlock[] | undefined };
+const SHARED_RECORDS = { value: undefined as CoinRecordJson[] | undefined };
 const SHARED_ADDITIONS = { value: undefined as Map<number, Coin[]> | undefined };
 
-export class MemoryUpstream extends UpstreamDouble implements BlockSource, CoinSource {
+export class MemoryUpstream extends UpstreamDouble implements BlockSource, CoinSource, WalletSource {
   readonly blocks: StoredBlock[];
   readonly additions: Map<number, Coin[]>;
+  /** The coin set, each instance its own (tests add coins and spends). */
+  readonly coins: MemoryCoinSet;
+  /** Most states of one puzzle-state page (the node's max_subscribe_response_items); tests lower it to page. */
+  pageItems = MAX_STATE_RESPONSE_ITEMS;
+  /** The peers a transaction is sent to, each answering with its own ack. */
+  transactionPeers: string[] = [MEMORY_PEER];
+  /** An ack a peer gives instead of judging the bundle itself (e.g. a node that is syncing). */
+  readonly ackOverrides = new Map<string, Omit<TransactionAckFrom, 'peer'>>();
+  /** Ids of the transactions accepted so far (the mempool). */
+  readonly mempool = new Set<string>();
   /** Every call, in order, e.g. `getBlocks 0 31`. */
   readonly calls: string[] = [];
   readonly ready: Record<Role, boolean> = { full_node: true, wallet: true };
@@ -101,9 +132,11 @@ export class MemoryUpstream extends UpstreamDouble implements BlockSource, CoinS
   constructor(options: { peakHeight?: number | null } = {}) {
     super();
     SHARED_BLOCKS.value ??= loadMainnetBlocks();
-    SHARED_ADDITIONS.value ??= loadMainnetAdditions();
+    SHARED_RECORDS.value ??= loadMainnetCoinRecords();
+    SHARED_ADDITIONS.value ??= loadMainnetAdditions(SHARED_RECORDS.value);
     this.blocks = [...SHARED_BLOCKS.value];
     this.additions = SHARED_ADDITIONS.value;
+    this.coins = new MemoryCoinSet(SHARED_RECORDS.value);
     const peakHeight = options.peakHeight === undefined ? MEMORY_CHAIN_LENGTH - 1 : options.peakHeight;
     this.makeBest(peakHeight === null ? null : this.peakAt(peakHeight, peakHeight - 1));
   }
@@ -171,6 +204,82 @@ export class MemoryUpstream extends UpstreamDouble implements BlockSource, CoinS
     const block = this.#transactionBlock(height, hash);
     // No coin is spent in mainnet blocks 0–63 (no generators yet): an honest empty reply.
     return { height, header_hash: fromHex(block.header_hash), coins: [], proofs: null };
+  }
+
+  override async getCoinStates(coinIds: string[]): Promise<CoinStatesRead> {
+    await this.#enter('getCoinStates', 'wallet', coinIds.join(','));
+    if (coinIds.length > MAX_COIN_STATE_IDS) throw new UpstreamError('INVALID_REQUEST', `${coinIds.length} coin ids in one request`);
+    const at = this.#tip();
+    return { coin_states: this.coins.coinStates(coinIds, 0, at.height), at, peer: MEMORY_PEER };
+  }
+
+  override async getPuzzleStatePage(puzzleHashes: string[], filters: CoinStateFilters, from: ChainPoint | null): Promise<PuzzleStatePage> {
+    await this.#enter('getPuzzleStatePage', 'wallet', `${puzzleHashes.join(',')} ${from === null ? 'genesis' : from.height}`);
+    if (puzzleHashes.length > MAX_PUZZLE_STATE_HASHES) {
+      throw new UpstreamError('INVALID_REQUEST', `${puzzleHashes.length} puzzle hashes in one request`);
+    }
+    const tip = this.#tip();
+    // The start point must be the node's main-chain block at that height (PROTOCOL.md §e.5).
+    if (from !== null && (from.height > tip.height || this.blocks[from.height]?.full.header_hash !== from.header_hash)) {
+      throw new UpstreamError('STATE_REORG', `start ${from.height}/${from.header_hash} is not on the chain`, { peer: MEMORY_PEER });
+    }
+    const minHeight = from === null ? 0 : from.height + 1;
+    const { states, next } = this.coins.puzzleStates(puzzleHashes, filters, minHeight, tip.height, this.pageItems);
+    // Unfinished: the page is complete up to the height before the first state left out.
+    const end = next === null ? tip : this.#point(next - 1);
+    return { coin_states: states, next: end, is_finished: next === null, peer: MEMORY_PEER };
+  }
+
+  override async getChildren(coinId: string): Promise<CoinState[]> {
+    await this.#enter('getChildren', 'wallet', coinId);
+    return this.coins.children(coinId, this.#tip().height);
+  }
+
+  override async getPuzzleSolution(coinId: string, height: number): Promise<PuzzleSolutionResponse> {
+    await this.#enter('getPuzzleSolution', 'wallet', `${coinId} ${height}`);
+    const spend = this.coins.spendAt(coinId, height, this.#tip().height);
+    if (spend === undefined) throw new UpstreamError('UPSTREAM_REJECTED', `no spend of ${coinId} at ${height}`, { peer: MEMORY_PEER });
+    return { coin_name: fromHex(coinId), height, puzzle: spend.puzzle, solution: spend.solution };
+  }
+
+  override async sendTransaction(bundle: SpendBundle): Promise<TransactionSent> {
+    const txid = toHex(sha256(types.SpendBundle.encode(bundle)));
+    await this.#enter('sendTransaction', 'wallet', txid);
+    const verdict = this.#judge(txid, bundle);
+    if (verdict.status === 'SUCCESS') this.mempool.add(txid);
+    return { txid, acks: this.transactionPeers.map((peer) => ({ peer, ...(this.ackOverrides.get(peer) ?? verdict) })) };
+  }
+
+  override async getFeeEstimates(targetTimes: number[]): Promise<FeeEstimateGroup> {
+    await this.#enter('getFeeEstimates', 'wallet', targetTimes.join(','));
+    if (targetTimes.length > MAX_FEE_ESTIMATE_TARGETS) throw new UpstreamError('MESSAGE_TOO_LARGE', `${targetTimes.length} fee targets`);
+    return {
+      error: null,
+      estimates: targetTimes.map((time) => ({ error: null, time_target: BigInt(time), estimated_fee_rate: { mojos_per_clvm_cost: MEMORY_FEE_RATE } })),
+    };
+  }
+
+  /** A node's verdict on a bundle: one in its mempool again is SUCCESS (send_transaction is idempotent), a spent or unknown coin FAILED. */
+  #judge(txid: string, bundle: SpendBundle): Omit<TransactionAckFrom, 'peer'> {
+    if (this.mempool.has(txid)) return { status: 'SUCCESS', error: null };
+    const peak = this.#tip().height;
+    for (const spend of bundle.coin_spends) {
+      const state = this.coins.state(toHex(coinId(spend.coin)), peak);
+      if (state === undefined) return { status: 'FAILED', error: 'UNKNOWN_UNSPENT' };
+      if (state.spent_height !== null) return { status: 'FAILED', error: 'DOUBLE_SPEND' };
+    }
+    return { status: 'SUCCESS', error: null };
+  }
+
+  /** The best peak as a chain point; no peak is no ready link. */
+  #tip(): ChainPoint {
+    const peak = this.peak();
+    if (peak === null) throw new UpstreamError('NO_READY_LINK', 'no peak yet');
+    return { height: peak.height, header_hash: peak.header_hash };
+  }
+
+  #point(height: number): ChainPoint {
+    return { height, header_hash: this.#stored(height).full.header_hash };
   }
 
   /** One link per role, ready as `ready` says, at the best peak. */

@@ -5,7 +5,7 @@
  * codec and Fastify errors are mapped to entries of this table.
  */
 import type { FastifyError, FastifyRequest } from 'fastify';
-import { MAX_COINS_MAP_SIZE, UpstreamError, type UpstreamErrorCode, CodecError } from '../chia/index.js';
+import { MAX_COINS_MAP_SIZE, MAX_FEE_ESTIMATE_TARGETS, UpstreamError, type UpstreamErrorCode, CodecError } from '../chia/index.js';
 import { envName } from '../config/options.js';
 import { validationDetail } from './validation-detail.js';
 import { pathOf } from './url-path.js';
@@ -13,6 +13,14 @@ import type { ErrorCode } from '../../schemas/common.js';
 
 /** Most blocks one range request may return (like the node RPC's get_blocks page). */
 export const MAX_RANGE_BLOCKS = 100;
+/**
+ * Most keys (coin ids, puzzle hashes and hints together) of one POST /v1/coins/query: the puzzle hashes
+ * and hints always fit one request_puzzle_state (MAX_PUZZLE_STATE_HASHES, PROTOCOL.md §e.5), and the
+ * body stays small (MAX_QUERY_BODY_BYTES).
+ */
+export const MAX_QUERY_KEYS = 500;
+/** Largest body of POST /v1/coins/query: MAX_QUERY_KEYS addresses of 63 characters, quoted, with room for the filters. */
+export const MAX_QUERY_BODY_BYTES = 64 * 1024;
 /** Longest path parameter the router accepts (Fastify's maxParamLength); a height needs 10. */
 export const MAX_PARAM_LENGTH = 100;
 
@@ -158,7 +166,7 @@ export const ERRORS = {
   STATE_REORG: {
     status: 409,
     title: 'Chain changed',
-    template: 'the chain changed under this cursor (its block is no longer on the main chain of the peer): start again',
+    template: 'the chain changed while the request was read (its start block left the main chain of the peer): retry',
   },
   SUBSCRIPTION_LIMIT: {
     status: 503,
@@ -169,6 +177,65 @@ export const ERRORS = {
     status: 413,
     title: 'Transaction too large',
     template: '{detail}',
+  },
+  // Coins, transactions and fees.
+  COIN_NOT_FOUND: {
+    status: 404,
+    title: 'Coin not found',
+    template: 'no coin {coin_id} is on the chain of the peer asked (never created, or created in blocks since rolled back)',
+  },
+  COIN_NOT_SPENT: {
+    status: 404,
+    title: 'Coin not spent',
+    template: 'coin {coin_id} is not spent on the chain of the peer asked, so it has no puzzle reveal and solution',
+  },
+  ADDRESS_INVALID: {
+    status: 400,
+    title: 'Invalid puzzle hash or address',
+    template: '{value} is neither a puzzle hash (32 bytes of hex) nor a bech32m address: {reason}',
+  },
+  ADDRESS_WRONG_NETWORK: {
+    status: 400,
+    title: 'Address of another network',
+    template: 'address {address} has the prefix {prefix}; this gateway serves a network whose addresses start with {expected}1',
+  },
+  QUERY_NO_KEYS: {
+    status: 400,
+    title: 'No keys',
+    template: 'give at least one of coin_ids, puzzle_hashes and hints',
+  },
+  QUERY_TOO_MANY_KEYS: {
+    status: 400,
+    title: 'Too many keys',
+    template: `at most ${MAX_QUERY_KEYS} keys per query (coin_ids, puzzle_hashes and hints together), got {count}`,
+  },
+  QUERY_FILTERS_CONFLICT: { status: 400, title: 'Conflicting filters', template: '{detail}' },
+  CURSOR_INVALID: {
+    status: 400,
+    title: 'Invalid cursor',
+    template: 'cursor {cursor} is not a next_cursor this API returned',
+  },
+  CURSOR_REORGED: {
+    status: 409,
+    title: 'Cursor on a rolled-back block',
+    template:
+      'the cursor continues from block {header_hash} at height {height}, which is no longer on the chain (a reorg): ' +
+      'start the query again without a cursor, or from a lower start_height',
+  },
+  TRANSACTION_INVALID: {
+    status: 400,
+    title: 'Invalid spend bundle',
+    template: 'the spend bundle does not decode: {reason}',
+  },
+  TRANSACTION_REJECTED: {
+    status: 400,
+    title: 'Transaction rejected',
+    template: 'every peer refused transaction {txid}: {errors}',
+  },
+  FEE_TOO_MANY_TARGETS: {
+    status: 400,
+    title: 'Too many fee targets',
+    template: `at most ${MAX_FEE_ESTIMATE_TARGETS} target times per call (a node answers no more, PROTOCOL.md §e.5), got {count}`,
   },
 } as const satisfies Record<ErrorCode, CatalogueEntry>;
 

@@ -44,13 +44,16 @@ export async function fetchBlockAndPeak(baseUrl: string) {
   const rangeHashes: string[] = range.data?.blocks.map((b) => b.header_hash) ?? [];
   const rangeEnds = [range.response.headers.get('x-chia-first-header-hash'), range.response.headers.get('x-chia-last-header-hash')];
 
-  return { headerHash, weight, isTransactionBlock, peakHeight, missingStatus: missing.response.status, problemCode, rangeHashes, rangeEnds };
+  const coins = await client.POST('/v1/coins/query', { body: { coin_ids: ['0x1fd60c070e821d785b65e10e5135e52d12c8f4d902a506f48bc1c5268b7bb45b'], include_spent: false } });
+  const coinAmount: string | number | undefined = coins.data?.coin_records[0]?.coin.amount;
+
+  return { headerHash, weight, isTransactionBlock, peakHeight, missingStatus: missing.response.status, problemCode, rangeHashes, rangeEnds, coinAmount };
 }
 `;
 
 /** The same client written against @hey-api/openapi-ts's SDK. */
 const HEY_API_CLIENT = `import { createClient, createConfig } from './sdk/client/index.js';
-import { getBlock, getHeaderBlocks, getPeak } from './sdk/sdk.gen.js';
+import { getBlock, getHeaderBlocks, getPeak, queryCoinRecords } from './sdk/sdk.gen.js';
 
 export async function fetchBlockAndPeak(baseUrl: string) {
   const client = createClient(createConfig({ baseUrl }));
@@ -71,7 +74,10 @@ export async function fetchBlockAndPeak(baseUrl: string) {
   const rangeHashes: string[] = range.data?.blocks.map((b) => b.header_hash) ?? [];
   const rangeEnds = [range.response.headers.get('x-chia-first-header-hash'), range.response.headers.get('x-chia-last-header-hash')];
 
-  return { headerHash, weight, isTransactionBlock, peakHeight, missingStatus: missing.response?.status, problemCode, rangeHashes, rangeEnds };
+  const coins = await queryCoinRecords({ client, body: { coin_ids: ['0x1fd60c070e821d785b65e10e5135e52d12c8f4d902a506f48bc1c5268b7bb45b'], include_spent: false } });
+  const coinAmount: string | number | undefined = coins.data?.coin_records[0]?.coin.amount;
+
+  return { headerHash, weight, isTransactionBlock, peakHeight, missingStatus: missing.response?.status, problemCode, rangeHashes, rangeEnds, coinAmount };
 }
 `;
 
@@ -88,6 +94,7 @@ const EXPECTED = {
   peakHeight: 63,
   missingStatus: 404,
   problemCode: 'ABOVE_PEAK',
+  coinAmount: '18375000000000000000',
   rangeHashes: RANGE_HASHES,
   rangeEnds: [RANGE_HASHES[0], RANGE_HASHES[2]],
 };

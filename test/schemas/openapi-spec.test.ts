@@ -18,7 +18,9 @@ interface Spec {
   info: { version: string };
   paths: Record<
     string,
-    { get: { description?: string; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>; parameters?: { name: string; in: string }[] } }
+    Record<string, { description?: string; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>; parameters?: { name: string; in: string }[] }> & {
+      get: { description?: string; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>; parameters?: { name: string; in: string }[] };
+    }
   >;
   components: { schemas: Record<string, unknown> };
 }
@@ -77,8 +79,10 @@ describe('openapi.yaml', () => {
     // e.g. the query `last_event_id` and the header `Last-Event-ID` both become `lastEventId`.
     const identifier = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
     for (const [path, item] of Object.entries(committedSpec().paths)) {
-      const names = (item.get.parameters ?? []).map((p) => identifier(p.name));
-      expect(names, path).toEqual([...new Set(names)]);
+      for (const [method, operation] of Object.entries(item)) {
+        const names = (operation.parameters ?? []).map((p) => identifier(p.name));
+        expect(names, `${method} ${path}`).toEqual([...new Set(names)]);
+      }
     }
   });
 

@@ -11,6 +11,7 @@ import { buildApp, type GatewayApp } from '../../src/app.js';
 import { fromHex, headerHash, toHex, types, type FullBlock, type HeaderBlock, type JsonMode } from '../../src/chia/codec/index.js';
 import { loadVectors } from '../chia/codec/corpus.js';
 import { MEMORY_CHAIN_LENGTH, MEMORY_PEER, MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
+import { coinOfRecord, loadMainnetCoinRecords } from '../../fake-node/in-memory/memory-coin-set.js';
 import { OpsUpstreamDouble } from '../support/ops-upstream-double.js';
 import { fixtureFile } from '../../fixtures/files.js';
 import { ResponseSchemas } from '../support/response-schemas.js';
@@ -140,6 +141,27 @@ describe('response bodies fit their route schemas', () => {
       await checkBothInts(app, schemas, '/v1/blocks/{height}/additions', `/v1/blocks/${height}/additions`);
       await checkBothInts(app, schemas, '/v1/blocks/{height}/removals', `/v1/blocks/${height}/removals`);
     }
+  });
+
+  it('coin records, query pages, children, spends, transactions and fees', async () => {
+    const upstream = new MemoryUpstream();
+    const records = loadMainnetCoinRecords();
+    const spent = records[0]!._coin_id;
+    upstream.coins.spend(spent, 50, new Uint8Array([0x80]), new Uint8Array([0x80]));
+    upstream.coins.add({ ...coinOfRecord(records[1]!), parent_coin_info: fromHex(spent), amount: 1n }, 50);
+    const { app, schemas } = await appOver(upstream);
+    for (const record of records) await checkBothInts(app, schemas, '/v1/coins/{coin_id}', `/v1/coins/${record._coin_id}`);
+    await checkBothInts(app, schemas, '/v1/coins/{coin_id}/children', `/v1/coins/${spent}/children`);
+    await checkBothInts(app, schemas, '/v1/coins/{coin_id}/spend', `/v1/coins/${spent}/spend`);
+    await checkBothInts(app, schemas, '/v1/fees', '/v1/fees?target_times=60,300');
+    for (const ints of INTS) {
+      const payload = { puzzle_hashes: records.map((r) => r.coin.puzzle_hash).slice(0, 40), coin_ids: [spent] };
+      schemas.check('/v1/coins/query', await app.inject({ method: 'POST', url: `/v1/coins/query?ints=${ints}`, payload }), 'post');
+    }
+    const bundle = { coin_spends: [{ coin: coinOfRecord(records[3]!), puzzle_reveal: new Uint8Array([0x80]), solution: new Uint8Array([0x80]) }], aggregated_signature: new Uint8Array(96) };
+    const pushed = await app.inject({ method: 'POST', url: '/v1/transactions', payload: { spend_bundle: types.SpendBundle.toJson(bundle) } });
+    expect(pushed.statusCode).toBe(200);
+    schemas.check('/v1/transactions', pushed, 'post');
   });
 
   it('the peak, status, readiness, health and metrics', async () => {

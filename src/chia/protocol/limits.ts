@@ -79,6 +79,8 @@ export const TRANSACTION_ACK_WAIT_MS = 45_000;
  * request_*_state rejects with EXCEEDED_SUBSCRIPTION_LIMIT and register_for_* silently drops the excess.
  */
 export const SUBSCRIPTION_LIMIT = 200_000;
+/** Most coin states of one respond_puzzle_state / respond_coin_state for an untrusted peer (§e.5, §h.4). */
+export const MAX_STATE_RESPONSE_ITEMS = 100_000;
 
 // §h Rate limits
 

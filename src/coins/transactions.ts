@@ -1,0 +1,54 @@
+/**
+ * POST /v1/transactions: a spend bundle, as the node RPC's push_tx takes it (`{"spend_bundle": …}`) or as
+ * its streamable bytes, sent over several wallet links at once (send_transaction, PROTOCOL.md §e.4), and
+ * every peer's transaction_ack. Accepted (200) when any peer answered SUCCESS or PENDING; 400 with the
+ * nodes' errors when every peer FAILED it. Sending the same bundle again is harmless: a node answers
+ * SUCCESS for a bundle already in its mempool, and identical concurrent sends share one.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CodecError, sha256, toHex, types, type SpendBundle, type TransactionSent } from '../chia/index.js';
+import { clientOf, requirePeak } from '../chain/chain-lookup.js';
+import { SingleFlight } from '../chain/single-flight.js';
+import { ApiError, fromUpstream } from '../http/errors.js';
+
+/** Largest spend bundle body: a transaction may use half a block's cost, some 460 KB of bytes, twice that as JSON hex. */
+export const MAX_TRANSACTION_BODY_BYTES = 2 * 1024 * 1024;
+
+const inFlight = new WeakMap<FastifyInstance, SingleFlight<TransactionSent>>();
+
+/** The spend bundle of a request body: streamable bytes, or `{"spend_bundle": …}` in the node's JSON. */
+export function bundleOf(body: unknown): SpendBundle {
+  try {
+    if (Buffer.isBuffer(body)) return types.SpendBundle.decode(body);
+    return types.SpendBundle.fromJson((body as { spend_bundle: unknown }).spend_bundle);
+  } catch (error) {
+    if (error instanceof CodecError) throw new ApiError('TRANSACTION_INVALID', { reason: error.message }, { cause: error });
+    throw error;
+  }
+}
+
+/** Sends the bundle and answers `{"txid":…,"status":…,"acks":[…]}`, or TRANSACTION_REJECTED. */
+export async function pushTransaction(app: FastifyInstance, body: unknown, request: FastifyRequest): Promise<string> {
+  const bundle = bundleOf(body);
+  requirePeak(app, 'wallet');
+  const txid = toHex(sha256(types.SpendBundle.encode(bundle)));
+  const flights = inFlight.get(app) ?? new SingleFlight<TransactionSent>();
+  inFlight.set(app, flights);
+  let sent: TransactionSent;
+  try {
+    sent = await flights.run(
+      txid,
+      (onBehalfOf) => app.upstream.sendTransaction(bundle, { onBehalfOf, peers: app.config.linksPerRole }),
+      clientOf(request),
+    );
+  } catch (error) {
+    throw fromUpstream(error, { role: 'wallet' });
+  }
+  const accepted = sent.acks.filter((ack) => ack.status !== 'FAILED');
+  if (accepted.length === 0) {
+    const errors = sent.acks.map((ack) => `${ack.peer} ${ack.error ?? 'FAILED'}`).join(', ') || 'no peer answered';
+    throw new ApiError('TRANSACTION_REJECTED', { txid: sent.txid, errors });
+  }
+  const status = accepted.some((ack) => ack.status === 'SUCCESS') ? 'SUCCESS' : 'PENDING';
+  return JSON.stringify({ txid: sent.txid, status, acks: sent.acks });
+}
