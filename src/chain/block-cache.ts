@@ -9,11 +9,16 @@
  * Entries keep the node's exact bytes and, lazily, their JSON per rendering (UTF-8 encoded once),
  * so a hit is served without decoding, serialising or encoding. Coin lists (additions, removals) are
  * kept as their response JSON in every int mode, under the same byte bound and reorg invalidation.
+ * With a shared level (Redis, shared-level.ts), a miss of a buried batch or coin list is looked up
+ * there before the peers, and what the peers send is kept there for the other replicas.
  */
 import { type JsonMode, MAX_BLOCK_SPAN, UpstreamError, type ClientKey, type OnBehalfOf, type FetchedBlock } from '../chia/index.js';
 import { SingleFlight } from './single-flight.js';
+import type { SharedLevel, SharedStats } from './shared-level.js';
 
 export type BlockKind = 'full' | 'header';
+/** The shared level's statistics when none is configured. */
+const OFF: SharedStats = { state: 'off', hits: 0, misses: 0, errors: 0, lock_waits: 0, last_error: null };
 /** The coins a block created (respond_additions) or spent (respond_removals). */
 export type CoinListKind = 'additions' | 'removals';
 /** What an entry holds; also the `kind` label of the cache metrics. */
@@ -70,6 +75,18 @@ export interface BlockCacheOptions {
   /** Called on every lookup and size change (metrics). */
   onLookup?: (result: 'hit' | 'miss', kind: EntryKind) => void;
   onBytes?: (bytes: number) => void;
+  /** The level shared with other replicas (Redis); absent: memory and the peers only. */
+  shared?: SharedLevel;
+  /** Whether a block at `height` is buried deep enough never to change (only those go to the shared level). */
+  isBuried?: (height: number) => boolean;
+}
+
+/** What the cache keeps of a fetched block, whether from a peer or from the shared level. */
+interface StoredBlock {
+  height: number;
+  headerHash: string;
+  bytes: Uint8Array;
+  isTransactionBlock: boolean;
 }
 
 /** The blocks of one kind and height range loaded by one upstream request. */
@@ -186,14 +203,33 @@ export class BlockCache {
    */
   #load(kind: BlockKind, start: number, end: number, client: ClientKey | undefined): Promise<Batch> {
     const epoch = this.#epoch;
-    const load = (onBehalfOf: OnBehalfOf) => {
-      this.#batches++;
-      return this.options.fetch(kind, start, end, onBehalfOf).then((fetched) => this.#store(kind, start, end, fetched, epoch));
-    };
+    const load = (onBehalfOf: OnBehalfOf) => this.#fetch(kind, start, end, onBehalfOf).then((blocks) => this.#store(kind, start, end, blocks, epoch));
     return this.#batchLoads.run(`${kind}:${start}:${end}:${epoch}`, load, client);
   }
 
-  #store(kind: BlockKind, start: number, end: number, fetched: FetchedBlock<TransactionFlagged>[], epoch: number): Batch {
+  /** Heights start..end from the shared level when they are buried and there, else from the peers (kept there too). */
+  #fetch(kind: BlockKind, start: number, end: number, onBehalfOf: OnBehalfOf): Promise<StoredBlock[]> {
+    const fromPeers = () => {
+      this.#batches++;
+      return this.options.fetch(kind, start, end, onBehalfOf).then((fetched) => fetched.map(storedOf));
+    };
+    const { shared, isBuried } = this.options;
+    if (shared === undefined || isBuried?.(end) !== true) return fromPeers();
+    const keys: string[] = [];
+    for (let height = start; height <= end; height++) keys.push(shared.key(kind, height));
+    const read = async (): Promise<StoredBlock[] | undefined> => {
+      const values = await shared.read(keys);
+      const blocks = values?.map((value, i) => (value === null ? undefined : decodeShared(start + i, value)));
+      const complete = blocks?.every((block) => block !== undefined) === true;
+      shared.count(complete ? 'hit' : 'miss');
+      return complete ? (blocks as StoredBlock[]) : undefined;
+    };
+    const write = (blocks: StoredBlock[]) => shared.write(blocks.map((block) => [shared.key(kind, block.height), encodeShared(block)]));
+    // The lock is the aligned batch's: replicas trimming it differently still coalesce.
+    return shared.through(`${kind}:${Math.floor(start / BATCH_SIZE) * BATCH_SIZE}`, read, fromPeers, write);
+  }
+
+  #store(kind: BlockKind, start: number, end: number, fetched: StoredBlock[], epoch: number): Batch {
     const batch: Batch = new Map();
     for (const block of fetched) {
       if (block.height < start || block.height > end) {
@@ -204,9 +240,9 @@ export class BlockCache {
       const entry: CachedBlock = {
         kind,
         height: block.height,
-        headerHash: block.header_hash,
+        headerHash: block.headerHash,
         bytes,
-        isTransactionBlock: block.value.reward_chain_block.is_transaction_block,
+        isTransactionBlock: block.isTransactionBlock,
         json: new Map(),
         size: bytes.length + ENTRY_OVERHEAD_BYTES,
         used: false,
@@ -257,7 +293,7 @@ export class BlockCache {
     this.#count('miss', kind);
     const epoch = this.#epoch;
     const loadAndKeep = (onBehalfOf: OnBehalfOf) =>
-      load(onBehalfOf).then((json) => {
+      this.#loadShared(kind, height, headerHash, () => load(onBehalfOf)).then((json) => {
         const size = json.safe.length + json.chia.length + ENTRY_OVERHEAD_BYTES;
         const entry: CachedCoinList = { kind, height, headerHash, json, size, used: false };
         if (epoch === this.#epoch) this.#insert(entry);
@@ -265,6 +301,19 @@ export class BlockCache {
       });
     // The header hash names the block, so a list loaded before a reorg is still that block's list.
     return this.#coinLoads.run(keyOf(kind, height) + headerHash, loadAndKeep, client);
+  }
+
+  /** A buried block's coin list from the shared level, else from `load` (kept there too). */
+  #loadShared(kind: CoinListKind, height: number, headerHash: string, load: () => Promise<CoinListJson>): Promise<CoinListJson> {
+    const { shared, isBuried } = this.options;
+    if (shared === undefined || isBuried?.(height) !== true) return load();
+    const key = shared.key(kind, height, headerHash);
+    const read = async (): Promise<CoinListJson | undefined> => {
+      const value = (await shared.read([key]))?.[0] ?? null;
+      shared.count(value === null ? 'miss' : 'hit');
+      return value === null ? undefined : decodeCoinList(value);
+    };
+    return shared.through(`${kind}:${height}`, read, load, (json) => shared.write([[key, encodeCoinList(json)]]));
   }
 
   /** Drops every block and coin list above `forkPoint` (a reorg replaced them) and stale in-flight results. */
@@ -294,6 +343,7 @@ export class BlockCache {
       hits: this.#hits,
       misses: this.#misses,
       upstream_batches: this.#batches,
+      shared: this.options.shared?.stats() ?? OFF,
     };
   }
 
@@ -348,6 +398,50 @@ const KEY_PREFIX: Record<EntryKind, string> = { full: 'f', header: 'h', addition
 /** One entry per kind and height: a reorg's replacement of a block takes its place. */
 function keyOf(kind: EntryKind, height: number): string {
   return KEY_PREFIX[kind] + height;
+}
+
+function storedOf(block: FetchedBlock<TransactionFlagged>): StoredBlock {
+  return { height: block.height, headerHash: block.header_hash, bytes: block.bytes, isTransactionBlock: block.value.reward_chain_block.is_transaction_block };
+}
+
+/** A block in the shared level: a flags byte (1: transaction block), the 32-byte header hash, then the node's bytes. */
+const HASH_BYTES = 32;
+const SHARED_HEADER_BYTES = 1 + HASH_BYTES;
+
+function encodeShared(block: StoredBlock): Buffer {
+  const value = Buffer.allocUnsafe(SHARED_HEADER_BYTES + block.bytes.length);
+  value[0] = block.isTransactionBlock ? 1 : 0;
+  value.write(block.headerHash.slice(2), 1, 'hex');
+  value.set(block.bytes, SHARED_HEADER_BYTES);
+  return value;
+}
+
+/** The block a shared value holds, or undefined for a value that is not one (another version's, say). */
+function decodeShared(height: number, value: Buffer): StoredBlock | undefined {
+  if (value.length <= SHARED_HEADER_BYTES || value[0]! > 1) return undefined;
+  return {
+    height,
+    headerHash: `0x${value.subarray(1, SHARED_HEADER_BYTES).toString('hex')}`,
+    bytes: value.subarray(SHARED_HEADER_BYTES),
+    isTransactionBlock: value[0] === 1,
+  };
+}
+
+/** A coin list in the shared level: the safe JSON's byte length (u32), the safe JSON, then the chia JSON. */
+const LENGTH_BYTES = 4;
+
+function encodeCoinList(json: CoinListJson): Buffer {
+  const length = Buffer.allocUnsafe(LENGTH_BYTES);
+  length.writeUInt32BE(json.safe.length);
+  return Buffer.concat([length, json.safe, json.chia]);
+}
+
+function decodeCoinList(value: Buffer): CoinListJson | undefined {
+  if (value.length < LENGTH_BYTES) return undefined;
+  const safeEnd = LENGTH_BYTES + value.readUInt32BE(0);
+  if (safeEnd > value.length) return undefined;
+  // Own copies: the entry outlives the reply buffer (see coin-lists.ts ownedUtf8).
+  return { safe: Buffer.from(value.subarray(LENGTH_BYTES, safeEnd)), chia: Buffer.from(value.subarray(safeEnd)) };
 }
 
 function isBlock(entry: Entry): entry is CachedBlock {
