@@ -77,6 +77,11 @@ export interface BlockCacheOptions {
   onBytes?: (bytes: number) => void;
   /** The level shared with other replicas (Redis); absent: memory and the peers only. */
   shared?: SharedLevel;
+  /**
+   * Batches a walk loads ahead of itself: the ready links of the kind's role (default 1), so a walk
+   * keeps every link busy, each paced by its own node's limits, and its speed grows with the peers.
+   */
+  readAheadBatches?: (kind: BlockKind) => number;
   /** Whether a block at `height` is buried deep enough never to change (only those go to the shared level). */
   isBuried?: (height: number) => boolean;
 }
@@ -103,6 +108,8 @@ export class BlockCache {
   #batches = 0;
   /** The height of the latest single-block lookup per kind, to recognise sequential walks. */
   readonly #lastHeight: Record<BlockKind, number> = { full: -1, header: -1 };
+  /** The end of the latest range lookup per kind: a range starting there continues a walk. */
+  readonly #lastRangeEnd: Record<BlockKind, number> = { full: -1, header: -1 };
 
   constructor(private readonly options: BlockCacheOptions) {}
 
@@ -137,20 +144,31 @@ export class BlockCache {
    */
   #readAhead(kind: BlockKind, height: number, peakHeight: number, client: ClientKey | undefined): void {
     if (height % BATCH_SIZE !== READ_AHEAD_OFFSET) return;
-    const next = height - READ_AHEAD_OFFSET + BATCH_SIZE;
-    if (next > peakHeight || this.#entries.has(keyOf(kind, next))) return;
-    this.#loadMissing(kind, next, [next], peakHeight, client).catch(() => undefined);
+    this.#loadAhead(kind, height - READ_AHEAD_OFFSET + BATCH_SIZE, peakHeight, client);
+  }
+
+  /** Loads the batches from the one at `next` on, as many as readAheadBatches, that are not cached. */
+  #loadAhead(kind: BlockKind, next: number, peakHeight: number, client: ClientKey | undefined): void {
+    const batches = Math.max(1, this.options.readAheadBatches?.(kind) ?? 1);
+    for (let batch = next; batch < next + batches * BATCH_SIZE && batch <= peakHeight; batch += BATCH_SIZE) {
+      if (!this.#entries.has(keyOf(kind, batch))) this.#loadMissing(kind, batch, [batch], peakHeight, client).catch(() => undefined);
+    }
   }
 
   /** One block; a miss loads its aligned batch (clipped to `peakHeight`) on behalf of `client`. */
   async get(kind: BlockKind, height: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock> {
-    const [block] = await this.range(kind, height, height + 1, peakHeight, client);
+    const [block] = await this.#range(kind, height, height + 1, peakHeight, client, false);
     if (block === undefined) throw new UpstreamError('UPSTREAM_INVALID_REPLY', `no block ${height} in the reply`);
     return block;
   }
 
   /** Blocks start ≤ h < end, in height order; misses are loaded by aligned batches, concurrently, on behalf of `client`. */
-  async range(kind: BlockKind, start: number, end: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock[]> {
+  range(kind: BlockKind, start: number, end: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock[]> {
+    return this.#range(kind, start, end, peakHeight, client, true);
+  }
+
+  /** A range lookup; `walk`: one that starts where the last range ended loads the batches after it too. */
+  async #range(kind: BlockKind, start: number, end: number, peakHeight: number, client: ClientKey | undefined, walk: boolean): Promise<CachedBlock[]> {
     const found = new Map<number, CachedBlock>();
     const missingByBatch = new Map<number, number[]>();
     for (let height = start; height < end; height++) {
@@ -167,6 +185,11 @@ export class BlockCache {
     const loads = [...missingByBatch].map(([batchStart, heights]) =>
       this.#loadMissing(kind, batchStart, heights, peakHeight, client),
     );
+    // A range that starts where the last one ended is a walk: load the batches after it meanwhile.
+    if (walk) {
+      if (start === this.#lastRangeEnd[kind]) this.#loadAhead(kind, Math.ceil(end / BATCH_SIZE) * BATCH_SIZE, peakHeight, client);
+      this.#lastRangeEnd[kind] = end;
+    }
     for (const batch of await Promise.all(loads)) for (const [height, entry] of batch) found.set(height, entry);
     const blocks: CachedBlock[] = [];
     for (let height = start; height < end; height++) {

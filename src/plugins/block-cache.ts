@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { BlockCache, type EntryKind, type FetchBlocks } from '../chain/block-cache.js';
 import type { BlockSource, PeakChange } from '../chia/index.js';
 import { RedisLevel } from '../chain/shared-level.js';
+import { ROLE_OF } from '../chain/chain-lookup.js';
 import { isImmutable } from '../http/http-cache.js';
 
 declare module 'fastify' {
@@ -54,6 +55,7 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
   const cache = new BlockCache({
     maxBytes: app.config.cacheBytes,
     shared,
+    readAheadBatches: (kind) => upstream.status().links.filter((link) => link.role === ROLE_OF[kind] && link.state === 'ready').length,
     isBuried: (height) => {
       const peak = upstream.peak();
       return peak !== null && isImmutable(height, peak.height, app.config.confirmations);
