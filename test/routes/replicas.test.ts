@@ -10,6 +10,8 @@ import { configOver, listenOver, type AppOverNodes } from '../support/app-over-n
 import { redisTestsRun, startRedis, type RedisServer } from '../support/redis-server.js';
 import { eventually } from '../support/eventually.js';
 import type { StatusBody } from '../../schemas/status.js';
+import { LiveClient } from '../live/live-app.js';
+import { SseClient } from '../live/sse-client.js';
 
 const NETWORK = 'devnet';
 const CHAIN_LENGTH = 2_000;
@@ -94,6 +96,42 @@ describe.runIf(run)('two replicas sharing one Redis', () => {
     expect((await fetch(`${a.base}/v1/blocks/${tip}`)).status).toBe(200);
     expect((await fetch(`${b.base}/v1/blocks/${tip}`)).status).toBe(200);
     expect(blocks() - before).toBe(2);
+  });
+
+  it('a WebSocket and an SSE client of A reconnect to B with their cursors across a reorg: nothing missed, nothing duplicated', async () => {
+    const ws = new LiveClient(`${a.base.replace('http', 'ws')}/v1/ws`);
+    const sse = new SseClient(`${a.base}/v1/events`);
+    // Connected to A throughout: what the others must have seen, in order.
+    const witness = new LiveClient(`${a.base.replace('http', 'ws')}/v1/ws`);
+    const liveIds = (c: LiveClient) => c.messages.filter((m) => m.type === 'peak' || m.type === 'reorg').map((m) => String(m.id));
+    await witness.until((m) => m.length >= 1, 'hello');
+    const first = node.chain.addBlock();
+    await ws.until((m) => m.some((x) => x.type === 'peak' && (x.data as { height: number }).height === first.height), 'the first peak');
+    await eventually('SSE has the first peak', () => sse.events.some((e) => e.event === 'peak'));
+    const wsCursor = String(ws.messages.findLast((m) => m.type === 'peak')?.id);
+    const sseCursor = String(sse.events.findLast((e) => e.event === 'peak')?.id);
+    ws.close();
+    sse.close();
+
+    // While they are away: a reorg both replicas see, and a block after it.
+    node.chain.reorg(2);
+    const last = node.chain.addBlock();
+    const lastHash = `0x${Buffer.from(last.header_hash).toString('hex')}`;
+    const seenBy = async (replica: AppOverNodes) => replica.app.upstream.peak()?.header_hash === lastHash;
+    await eventually('both replicas at the new peak', async () => (await seenBy(a)) && (await seenBy(b)));
+    await witness.until((m) => m.some((x) => x.type === 'peak' && (x.data as { header_hash: string }).header_hash === lastHash), 'the witness at the new peak');
+    const missed = liveIds(witness).slice(liveIds(witness).indexOf(wsCursor) + 1);
+    expect(missed.some((id) => id.endsWith(':reorg'))).toBe(true);
+
+    const wsOnB = new LiveClient(`${b.base.replace('http', 'ws')}/v1/ws?last_event_id=${wsCursor}`);
+    const sseOnB = new SseClient(`${b.base}/v1/events`, { 'last-event-id': sseCursor });
+    await wsOnB.until((m) => m.some((x) => x.type === 'subscribed'), 'the replay on B');
+    await eventually('the SSE replay on B', () => sseOnB.events.some((e) => e.event === 'subscribed'));
+    expect(liveIds(wsOnB)).toEqual(missed);
+    expect(sseOnB.events.filter((e) => e.id !== null).map((e) => e.id)).toEqual(missed);
+    expect(wsOnB.count('gap') + sseOnB.events.filter((e) => e.event === 'gap').length).toBe(0);
+    for (const c of [witness, wsOnB]) c.close();
+    sseOnB.close();
   });
 
   it('Redis stopped in the middle of a load: every request answered; restarted: hits resume', async () => {
