@@ -11,6 +11,16 @@ const BACKOFF_MAX_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 const state = { lastId: null, lastHeight: null, attempt: 0, socket: null };
+// Ids name places on the chain (height:hash:kind), not a count: a replay may resend an event already
+// shown (same id), so the ids shown recently are remembered, and those events skipped.
+const SEEN_MAX = 2000;
+const seen = new Set();
+function firstTime(id) {
+  if (seen.has(id)) return false;
+  seen.add(id);
+  if (seen.size > SEEN_MAX) seen.delete(seen.values().next().value);
+  return true;
+}
 
 function setStatus(kind, text) {
   const el = $('status');
@@ -65,6 +75,7 @@ function addPeak(peak, id) {
 /** Forgets everything shown: the server's replay that follows is shown as a new history. */
 function startOver() {
   state.lastId = null;
+  seen.clear();
   state.lastHeight = null;
   $('recent').replaceChildren();
   addNote('note', 'The gateway restarted: starting over');
@@ -87,21 +98,21 @@ function onMessage(message) {
         if (message.peak !== null) {
           showPeak(message.peak);
           addPeak(message.peak, message.last_event_id);
+          if (message.last_event_id !== null) firstTime(message.last_event_id);
           state.lastHeight = message.peak.height;
         }
         state.lastId = message.last_event_id;
       }
       break;
     case 'peak':
-      // Ids grow strictly: anything at or below our cursor was shown already (a replay may resend).
-      if (state.lastId !== null && message.id <= state.lastId) return;
+      if (!firstTime(message.id)) return;
       state.lastId = message.id;
       state.lastHeight = message.data.height;
       showPeak(message.data);
       addPeak(message.data, message.id);
       break;
     case 'reorg': {
-      if (state.lastId !== null && message.id <= state.lastId) return;
+      if (!firstTime(message.id)) return;
       state.lastId = message.id;
       const { fork_point, rolled_back } = message.data;
       // The listed peaks of the abandoned branch are marked (only those not marked already).

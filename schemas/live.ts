@@ -11,13 +11,26 @@ import { ref } from './common.js';
 export const LIVE_TOPICS = ['peaks'] as const;
 
 const Height = Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'Block height (u32)' });
-const EventId = Type.Integer({
-  minimum: 0,
-  // Ids are exact JavaScript integers (epoch ms plus a count: far below this).
-  maximum: Number.MAX_SAFE_INTEGER,
+/**
+ * An event id names a place on the chain, not in one process: `<height>:<header hash, 64 hex>:<kind>`,
+ * the block the event belongs to and what happened there (`reorg` before `peak`; kinds added later,
+ * such as coin events, sort after them and may add `:<n>`). Every replica gives the same event the
+ * same id, so a cursor resumes on any of them.
+ */
+export const EVENT_ID_PATTERN = '^(0|[1-9][0-9]{0,9}):[0-9a-f]{64}:[a-z]+(:(0|[1-9][0-9]{0,9}))?$';
+/** Ids of earlier versions: decimal counters of one process (answered with a gap). */
+export const LEGACY_EVENT_ID_PATTERN = '^[0-9]{1,16}$';
+const EventId = Type.String({
+  pattern: EVENT_ID_PATTERN,
   description:
-    'Event id: strictly increasing over the stream, also across gateway restarts (the first id is the ' +
-    'start time in epoch ms). The SSE `id:` field and the `last_event_id` cursor.',
+    'Event id, derived from the chain: `<height>:<header hash>:<kind>` (e.g. `5000012:3f…9a:peak`), the same on ' +
+    'every replica. The SSE `id:` field and the `last_event_id` cursor.',
+});
+/** A cursor as a client gives it: an event id, or a numeric id from an earlier version (which gets a gap). */
+const EventIdCursor = Type.String({
+  pattern: `${EVENT_ID_PATTERN}|${LEGACY_EVENT_ID_PATTERN}`,
+  maxLength: 100,
+  description: 'An event id (see `id`); a decimal id of an earlier gateway version is answered with `gap`',
 });
 const HeaderHash = Type.String({ pattern: '^0x[0-9a-f]{64}$', description: '0x-prefixed lowercase hex' });
 const Topics = Type.Array(Type.Union(LIVE_TOPICS.map((t) => Type.Literal(t))), { minItems: 1, maxItems: 8 });
@@ -91,7 +104,7 @@ export const GapMessage = Type.Object(
     type: Type.Literal('gap'),
     data: Type.Object({
       since: Type.Union([Height, Type.Null()]),
-      last_event_id: Type.Union([EventId, Type.Null()]),
+      last_event_id: Type.Union([EventIdCursor, Type.Null()]),
       oldest_height: Type.Union([Height, Type.Null()]),
       oldest_event_id: Type.Union([EventId, Type.Null()]),
     }),
@@ -99,7 +112,9 @@ export const GapMessage = Type.Object(
   {
     $id: 'LiveGap',
     additionalProperties: false,
-    description: 'The requested cursor is older than the replay buffer; the whole buffer follows',
+    description:
+      'The cursor is older than the replay buffer, names a place this gateway cannot relate to its chain, or is a ' +
+      'numeric id of an earlier version; the whole buffer follows',
   },
 );
 
@@ -159,7 +174,7 @@ export const SubscribeMessage = Type.Object(
     type: Type.Literal('subscribe'),
     topics: Topics,
     since: Type.Optional(Height),
-    last_event_id: Type.Optional(EventId),
+    last_event_id: Type.Optional(EventIdCursor),
   },
   {
     $id: 'LiveSubscribe',
@@ -200,7 +215,7 @@ export const LIVE_SCHEMAS: TSchema[] = [
 export const LiveQuery = Type.Object(
   {
     since: Type.Optional(Height),
-    last_event_id: Type.Optional(EventId),
+    last_event_id: Type.Optional(EventIdCursor),
   },
   { additionalProperties: false },
 );

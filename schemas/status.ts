@@ -56,6 +56,19 @@ export const CacheStats = Type.Object(
     hits: Type.Integer({ minimum: 0 }),
     misses: Type.Integer({ minimum: 0 }),
     upstream_batches: Type.Integer({ minimum: 0, description: 'Upstream block requests made by the cache' }),
+    shared: Type.Object(
+      {
+        state: stringEnum(['off', 'up', 'down'], {
+          description: 'off: no CHIA_GATEWAY_REDIS_URL; up; down: Redis unreachable, slow or failing (requests go on from memory and the peers)',
+        }),
+        hits: Type.Integer({ minimum: 0, description: 'Buried batches and coin lists found in Redis' }),
+        misses: Type.Integer({ minimum: 0 }),
+        errors: Type.Integer({ minimum: 0, description: 'Redis commands that failed or passed CHIA_GATEWAY_REDIS_TIMEOUT_MS' }),
+        lock_waits: Type.Integer({ minimum: 0, description: 'Loads left to another replica that was already making the same upstream request' }),
+        last_error: Type.Union([Type.String(), Type.Null()]),
+      },
+      { description: 'The Redis cache shared by replicas (CHIA_GATEWAY_REDIS_URL)' },
+    ),
   },
   { $id: 'CacheStats', title: 'CacheStats' },
 );

@@ -1,7 +1,9 @@
 /**
  * Live subscribers that come and go: each holds a WebSocket or SSE stream for a random while, closes it,
- * and reconnects with its cursor (the last event id), checking that the events it sees are exactly
- * consecutive: a repeated id is a duplicate, a skipped one is a miss unless the gateway said `gap` first.
+ * and reconnects with its cursor (the last event id, derived from the chain), checking that what it sees
+ * continues the chain it saw: an id seen before is a duplicate; a peak that is not the next height of
+ * the last one, or a reorg whose `previous` is not the last peak, is a miss unless the gateway said
+ * `gap` first. (The fake node makes one block at a time, so on one branch heights follow each other.)
  */
 import { request } from 'node:http';
 import WebSocket from 'ws';
@@ -9,20 +11,28 @@ import type { Tally } from './tally.js';
 
 interface LiveMessage {
   type: string;
-  id?: number;
+  id?: string;
+  data?: { height?: number; header_hash?: string; previous?: { height: number; header_hash: string } };
 }
+
+/** Ids remembered per subscriber to recognise a duplicate (far more than one reconnect replays). */
+const SEEN_IDS = 10_000;
 
 /** The continuity check of one subscriber across its reconnects. */
 class Continuity {
-  #last: number | null = null;
+  #last: string | null = null;
+  #peak: { height: number; hash: string } | null = null;
+  /** A reorg was applied: the next peak may be at any height above its fork point. */
+  #afterReorg = false;
   #gapAnnounced = false;
+  readonly #seen = new Set<string>();
 
   constructor(
     private readonly tally: Tally,
     private readonly transport: string,
   ) {}
 
-  get cursor(): number | null {
+  get cursor(): string | null {
     return this.#last;
   }
 
@@ -30,12 +40,27 @@ class Continuity {
     this.tally.add(`live:${this.transport}:${message.type}`);
     if (message.type === 'gap') this.#gapAnnounced = true;
     if (message.id === undefined) return;
-    const last = this.#last;
-    if (last !== null && message.id <= last) this.tally.fail(`${this.transport} duplicate event`, `id ${message.id} after ${last}`);
-    else if (last !== null && message.id > last + 1 && !this.#gapAnnounced) {
-      this.tally.fail(`${this.transport} missed events`, `id ${message.id} after ${last}, no gap announced`);
+    if (this.#seen.has(message.id)) {
+      this.tally.fail(`${this.transport} duplicate event`, `id ${message.id} after ${this.#last}`);
+      return;
     }
-    this.#last = Math.max(last ?? message.id, message.id);
+    this.#seen.add(message.id);
+    if (this.#seen.size > SEEN_IDS) this.#seen.delete(this.#seen.values().next().value as string);
+    const peak = this.#peak;
+    const miss = (what: string) => {
+      if (!this.#gapAnnounced) this.tally.fail(`${this.transport} missed events`, `${what} after ${this.#last}, no gap announced`);
+    };
+    if (message.type === 'reorg') {
+      const previous = message.data?.previous;
+      if (peak !== null && previous?.header_hash !== peak.hash) miss(`reorg from ${previous?.height}`);
+      this.#afterReorg = true;
+    } else if (message.type === 'peak') {
+      const height = message.data?.height ?? -1;
+      if (peak !== null && !this.#afterReorg && height !== peak.height + 1) miss(`peak ${height}`);
+      this.#peak = { height, hash: message.data?.header_hash ?? '' };
+      this.#afterReorg = false;
+    }
+    this.#last = message.id;
     this.#gapAnnounced = false;
   }
 }
@@ -46,7 +71,7 @@ const holdMs = (min: number, max: number) => min + Math.random() * (max - min);
 /** One WebSocket session: connect with the cursor, read for `ms`, close. */
 function wsSession(base: URL, continuity: Continuity, ms: number, tally: Tally): Promise<void> {
   const cursor = continuity.cursor;
-  const url = `ws://${base.host}/v1/ws${cursor === null ? '' : `?last_event_id=${cursor}`}`;
+  const url = `ws://${base.host}/v1/ws${cursor === null ? '' : `?last_event_id=${encodeURIComponent(cursor)}`}`;
   return new Promise((resolve) => {
     const socket = new WebSocket(url);
     const timer = setTimeout(() => socket.close(1000), ms);
@@ -71,7 +96,7 @@ function wsSession(base: URL, continuity: Continuity, ms: number, tally: Tally):
 function sseSession(base: URL, continuity: Continuity, ms: number, tally: Tally): Promise<void> {
   const cursor = continuity.cursor;
   return new Promise((resolve) => {
-    const req = request({ host: base.hostname, port: base.port, path: '/v1/events', headers: cursor === null ? {} : { 'last-event-id': String(cursor) } }, (res) => {
+    const req = request({ host: base.hostname, port: base.port, path: '/v1/events', headers: cursor === null ? {} : { 'last-event-id': cursor } }, (res) => {
       if (res.statusCode !== 200) {
         tally.add(`live:sse:refused ${res.statusCode ?? 0}`);
         if ((res.statusCode ?? 0) >= 500) tally.fail('sse refused with 5xx', `status ${res.statusCode}`);

@@ -9,11 +9,16 @@
  * Entries keep the node's exact bytes and, lazily, their JSON per rendering (UTF-8 encoded once),
  * so a hit is served without decoding, serialising or encoding. Coin lists (additions, removals) are
  * kept as their response JSON in every int mode, under the same byte bound and reorg invalidation.
+ * With a shared level (Redis, shared-level.ts), a miss of a buried batch or coin list is looked up
+ * there before the peers, and what the peers send is kept there for the other replicas.
  */
 import { type JsonMode, MAX_BLOCK_SPAN, UpstreamError, type ClientKey, type OnBehalfOf, type FetchedBlock } from '../chia/index.js';
 import { SingleFlight } from './single-flight.js';
+import type { SharedLevel, SharedStats } from './shared-level.js';
 
 export type BlockKind = 'full' | 'header';
+/** The shared level's statistics when none is configured. */
+const OFF: SharedStats = { state: 'off', hits: 0, misses: 0, errors: 0, lock_waits: 0, last_error: null };
 /** The coins a block created (respond_additions) or spent (respond_removals). */
 export type CoinListKind = 'additions' | 'removals';
 /** What an entry holds; also the `kind` label of the cache metrics. */
@@ -70,6 +75,23 @@ export interface BlockCacheOptions {
   /** Called on every lookup and size change (metrics). */
   onLookup?: (result: 'hit' | 'miss', kind: EntryKind) => void;
   onBytes?: (bytes: number) => void;
+  /** The level shared with other replicas (Redis); absent: memory and the peers only. */
+  shared?: SharedLevel;
+  /**
+   * Batches a walk loads ahead of itself: the ready links of the kind's role (default 1), so a walk
+   * keeps every link busy, each paced by its own node's limits, and its speed grows with the peers.
+   */
+  readAheadBatches?: (kind: BlockKind) => number;
+  /** Whether a block at `height` is buried deep enough never to change (only those go to the shared level). */
+  isBuried?: (height: number) => boolean;
+}
+
+/** What the cache keeps of a fetched block, whether from a peer or from the shared level. */
+interface StoredBlock {
+  height: number;
+  headerHash: string;
+  bytes: Uint8Array;
+  isTransactionBlock: boolean;
 }
 
 /** The blocks of one kind and height range loaded by one upstream request. */
@@ -86,6 +108,8 @@ export class BlockCache {
   #batches = 0;
   /** The height of the latest single-block lookup per kind, to recognise sequential walks. */
   readonly #lastHeight: Record<BlockKind, number> = { full: -1, header: -1 };
+  /** The end of the latest range lookup per kind: a range starting there continues a walk. */
+  readonly #lastRangeEnd: Record<BlockKind, number> = { full: -1, header: -1 };
 
   constructor(private readonly options: BlockCacheOptions) {}
 
@@ -120,20 +144,31 @@ export class BlockCache {
    */
   #readAhead(kind: BlockKind, height: number, peakHeight: number, client: ClientKey | undefined): void {
     if (height % BATCH_SIZE !== READ_AHEAD_OFFSET) return;
-    const next = height - READ_AHEAD_OFFSET + BATCH_SIZE;
-    if (next > peakHeight || this.#entries.has(keyOf(kind, next))) return;
-    this.#loadMissing(kind, next, [next], peakHeight, client).catch(() => undefined);
+    this.#loadAhead(kind, height - READ_AHEAD_OFFSET + BATCH_SIZE, peakHeight, client);
+  }
+
+  /** Loads the batches from the one at `next` on, as many as readAheadBatches, that are not cached. */
+  #loadAhead(kind: BlockKind, next: number, peakHeight: number, client: ClientKey | undefined): void {
+    const batches = Math.max(1, this.options.readAheadBatches?.(kind) ?? 1);
+    for (let batch = next; batch < next + batches * BATCH_SIZE && batch <= peakHeight; batch += BATCH_SIZE) {
+      if (!this.#entries.has(keyOf(kind, batch))) this.#loadMissing(kind, batch, [batch], peakHeight, client).catch(() => undefined);
+    }
   }
 
   /** One block; a miss loads its aligned batch (clipped to `peakHeight`) on behalf of `client`. */
   async get(kind: BlockKind, height: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock> {
-    const [block] = await this.range(kind, height, height + 1, peakHeight, client);
+    const [block] = await this.#range(kind, height, height + 1, peakHeight, client, false);
     if (block === undefined) throw new UpstreamError('UPSTREAM_INVALID_REPLY', `no block ${height} in the reply`);
     return block;
   }
 
   /** Blocks start ≤ h < end, in height order; misses are loaded by aligned batches, concurrently, on behalf of `client`. */
-  async range(kind: BlockKind, start: number, end: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock[]> {
+  range(kind: BlockKind, start: number, end: number, peakHeight: number, client?: ClientKey): Promise<CachedBlock[]> {
+    return this.#range(kind, start, end, peakHeight, client, true);
+  }
+
+  /** A range lookup; `walk`: one that starts where the last range ended loads the batches after it too. */
+  async #range(kind: BlockKind, start: number, end: number, peakHeight: number, client: ClientKey | undefined, walk: boolean): Promise<CachedBlock[]> {
     const found = new Map<number, CachedBlock>();
     const missingByBatch = new Map<number, number[]>();
     for (let height = start; height < end; height++) {
@@ -150,6 +185,11 @@ export class BlockCache {
     const loads = [...missingByBatch].map(([batchStart, heights]) =>
       this.#loadMissing(kind, batchStart, heights, peakHeight, client),
     );
+    // A range that starts where the last one ended is a walk: load the batches after it meanwhile.
+    if (walk) {
+      if (start === this.#lastRangeEnd[kind]) this.#loadAhead(kind, Math.ceil(end / BATCH_SIZE) * BATCH_SIZE, peakHeight, client);
+      this.#lastRangeEnd[kind] = end;
+    }
     for (const batch of await Promise.all(loads)) for (const [height, entry] of batch) found.set(height, entry);
     const blocks: CachedBlock[] = [];
     for (let height = start; height < end; height++) {
@@ -186,14 +226,33 @@ export class BlockCache {
    */
   #load(kind: BlockKind, start: number, end: number, client: ClientKey | undefined): Promise<Batch> {
     const epoch = this.#epoch;
-    const load = (onBehalfOf: OnBehalfOf) => {
-      this.#batches++;
-      return this.options.fetch(kind, start, end, onBehalfOf).then((fetched) => this.#store(kind, start, end, fetched, epoch));
-    };
+    const load = (onBehalfOf: OnBehalfOf) => this.#fetch(kind, start, end, onBehalfOf).then((blocks) => this.#store(kind, start, end, blocks, epoch));
     return this.#batchLoads.run(`${kind}:${start}:${end}:${epoch}`, load, client);
   }
 
-  #store(kind: BlockKind, start: number, end: number, fetched: FetchedBlock<TransactionFlagged>[], epoch: number): Batch {
+  /** Heights start..end from the shared level when they are buried and there, else from the peers (kept there too). */
+  #fetch(kind: BlockKind, start: number, end: number, onBehalfOf: OnBehalfOf): Promise<StoredBlock[]> {
+    const fromPeers = () => {
+      this.#batches++;
+      return this.options.fetch(kind, start, end, onBehalfOf).then((fetched) => fetched.map(storedOf));
+    };
+    const { shared, isBuried } = this.options;
+    if (shared === undefined || isBuried?.(end) !== true) return fromPeers();
+    const keys: string[] = [];
+    for (let height = start; height <= end; height++) keys.push(shared.key(kind, height));
+    const read = async (): Promise<StoredBlock[] | undefined> => {
+      const values = await shared.read(keys);
+      const blocks = values?.map((value, i) => (value === null ? undefined : decodeShared(start + i, value)));
+      const complete = blocks?.every((block) => block !== undefined) === true;
+      shared.count(complete ? 'hit' : 'miss');
+      return complete ? (blocks as StoredBlock[]) : undefined;
+    };
+    const write = (blocks: StoredBlock[]) => shared.write(blocks.map((block) => [shared.key(kind, block.height), encodeShared(block)]));
+    // The lock is the aligned batch's: replicas trimming it differently still coalesce.
+    return shared.through(`${kind}:${Math.floor(start / BATCH_SIZE) * BATCH_SIZE}`, read, fromPeers, write);
+  }
+
+  #store(kind: BlockKind, start: number, end: number, fetched: StoredBlock[], epoch: number): Batch {
     const batch: Batch = new Map();
     for (const block of fetched) {
       if (block.height < start || block.height > end) {
@@ -204,9 +263,9 @@ export class BlockCache {
       const entry: CachedBlock = {
         kind,
         height: block.height,
-        headerHash: block.header_hash,
+        headerHash: block.headerHash,
         bytes,
-        isTransactionBlock: block.value.reward_chain_block.is_transaction_block,
+        isTransactionBlock: block.isTransactionBlock,
         json: new Map(),
         size: bytes.length + ENTRY_OVERHEAD_BYTES,
         used: false,
@@ -257,7 +316,7 @@ export class BlockCache {
     this.#count('miss', kind);
     const epoch = this.#epoch;
     const loadAndKeep = (onBehalfOf: OnBehalfOf) =>
-      load(onBehalfOf).then((json) => {
+      this.#loadShared(kind, height, headerHash, () => load(onBehalfOf)).then((json) => {
         const size = json.safe.length + json.chia.length + ENTRY_OVERHEAD_BYTES;
         const entry: CachedCoinList = { kind, height, headerHash, json, size, used: false };
         if (epoch === this.#epoch) this.#insert(entry);
@@ -265,6 +324,19 @@ export class BlockCache {
       });
     // The header hash names the block, so a list loaded before a reorg is still that block's list.
     return this.#coinLoads.run(keyOf(kind, height) + headerHash, loadAndKeep, client);
+  }
+
+  /** A buried block's coin list from the shared level, else from `load` (kept there too). */
+  #loadShared(kind: CoinListKind, height: number, headerHash: string, load: () => Promise<CoinListJson>): Promise<CoinListJson> {
+    const { shared, isBuried } = this.options;
+    if (shared === undefined || isBuried?.(height) !== true) return load();
+    const key = shared.key(kind, height, headerHash);
+    const read = async (): Promise<CoinListJson | undefined> => {
+      const value = (await shared.read([key]))?.[0] ?? null;
+      shared.count(value === null ? 'miss' : 'hit');
+      return value === null ? undefined : decodeCoinList(value);
+    };
+    return shared.through(`${kind}:${height}`, read, load, (json) => shared.write([[key, encodeCoinList(json)]]));
   }
 
   /** Drops every block and coin list above `forkPoint` (a reorg replaced them) and stale in-flight results. */
@@ -294,6 +366,7 @@ export class BlockCache {
       hits: this.#hits,
       misses: this.#misses,
       upstream_batches: this.#batches,
+      shared: this.options.shared?.stats() ?? OFF,
     };
   }
 
@@ -348,6 +421,50 @@ const KEY_PREFIX: Record<EntryKind, string> = { full: 'f', header: 'h', addition
 /** One entry per kind and height: a reorg's replacement of a block takes its place. */
 function keyOf(kind: EntryKind, height: number): string {
   return KEY_PREFIX[kind] + height;
+}
+
+function storedOf(block: FetchedBlock<TransactionFlagged>): StoredBlock {
+  return { height: block.height, headerHash: block.header_hash, bytes: block.bytes, isTransactionBlock: block.value.reward_chain_block.is_transaction_block };
+}
+
+/** A block in the shared level: a flags byte (1: transaction block), the 32-byte header hash, then the node's bytes. */
+const HASH_BYTES = 32;
+const SHARED_HEADER_BYTES = 1 + HASH_BYTES;
+
+function encodeShared(block: StoredBlock): Buffer {
+  const value = Buffer.allocUnsafe(SHARED_HEADER_BYTES + block.bytes.length);
+  value[0] = block.isTransactionBlock ? 1 : 0;
+  value.write(block.headerHash.slice(2), 1, 'hex');
+  value.set(block.bytes, SHARED_HEADER_BYTES);
+  return value;
+}
+
+/** The block a shared value holds, or undefined for a value that is not one (another version's, say). */
+function decodeShared(height: number, value: Buffer): StoredBlock | undefined {
+  if (value.length <= SHARED_HEADER_BYTES || value[0]! > 1) return undefined;
+  return {
+    height,
+    headerHash: `0x${value.subarray(1, SHARED_HEADER_BYTES).toString('hex')}`,
+    bytes: value.subarray(SHARED_HEADER_BYTES),
+    isTransactionBlock: value[0] === 1,
+  };
+}
+
+/** A coin list in the shared level: the safe JSON's byte length (u32), the safe JSON, then the chia JSON. */
+const LENGTH_BYTES = 4;
+
+function encodeCoinList(json: CoinListJson): Buffer {
+  const length = Buffer.allocUnsafe(LENGTH_BYTES);
+  length.writeUInt32BE(json.safe.length);
+  return Buffer.concat([length, json.safe, json.chia]);
+}
+
+function decodeCoinList(value: Buffer): CoinListJson | undefined {
+  if (value.length < LENGTH_BYTES) return undefined;
+  const safeEnd = LENGTH_BYTES + value.readUInt32BE(0);
+  if (safeEnd > value.length) return undefined;
+  // Own copies: the entry outlives the reply buffer (see coin-lists.ts ownedUtf8).
+  return { safe: Buffer.from(value.subarray(LENGTH_BYTES, safeEnd)), chia: Buffer.from(value.subarray(safeEnd)) };
 }
 
 function isBlock(entry: Entry): entry is CachedBlock {

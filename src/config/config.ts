@@ -19,5 +19,5 @@ export const DEFAULTS = defaultsOf(OPTION_TREE) as GatewayConfig;
 
 /** DEFAULTS with some fields replaced; handy in tests. */
 export function configWith(overrides: Partial<GatewayConfig>): GatewayConfig {
-  return { ...DEFAULTS, ...overrides, ws: { ...DEFAULTS.ws, ...overrides.ws } };
+  return { ...DEFAULTS, ...overrides, ws: { ...DEFAULTS.ws, ...overrides.ws }, redis: { ...DEFAULTS.redis, ...overrides.redis } };
 }

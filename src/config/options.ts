@@ -88,6 +88,33 @@ export const OPTION_TREE = {
     show: (bytes) => String(bytes / MIB),
     help: 'Upper bound of the block cache, in MiB.',
   }),
+  redis: {
+    url: option({
+      env: 'CHIA_GATEWAY_REDIS_URL',
+      value: '<url>',
+      schema: Type.String({ pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' }),
+      default: null,
+      parse: (url): string | null => url,
+      help: 'Redis shared by several replicas (redis://[user:pass@]host:port[/db], rediss:// for TLS): buried blocks, header blocks and coin lists are kept there under the in-memory cache, and a miss of one batch across the fleet makes one upstream request. Give Redis a `maxmemory` and `maxmemory-policy allkeys-lru`: it enforces the byte budget. Unset: each replica on its own.',
+    }),
+    timeoutMs: option({
+      env: 'CHIA_GATEWAY_REDIS_TIMEOUT_MS',
+      value: '<ms>',
+      schema: int(10, 60_000),
+      // A Redis round trip is well under a millisecond; longer means Redis is in trouble, and the peers
+      // answer a miss in about this time anyway.
+      default: 250,
+      help: 'Longest a request waits for one Redis command; slower (or Redis down), the request goes on without it, from memory and the peers.',
+    }),
+    lockMs: option({
+      env: 'CHIA_GATEWAY_REDIS_LOCK_MS',
+      value: '<ms>',
+      schema: int(100, 600_000),
+      // About one upstream batch on a loaded link: a holder that died frees its waiters after this.
+      default: 5_000,
+      help: 'Lifetime of the fleet-wide lock a replica takes while it loads a batch other replicas also miss; they wait for its result at most this long, so a replica that died holding it delays the others no longer.',
+    }),
+  },
   pacingShare: option({ env: 'CHIA_GATEWAY_PACING_SHARE', value: '<0..1>', schema: SHARE, default: 0.6, help: "Fraction of the node's rate limits one link may use (0 < share ≤ 1)." }),
   requestTimeoutMs: option({ env: 'CHIA_GATEWAY_REQUEST_TIMEOUT_MS', value: '<ms>', schema: int(100, 600_000), default: 30_000, help: 'Deadline of one upstream request; a transaction waits at least 50 s for its acks, since a node may take 45 s to give its mempool verdict.' }),
   linksPerRole: option({ env: 'CHIA_GATEWAY_LINKS_PER_ROLE', value: '<int>', schema: int(1, 16), default: 2, help: 'Healthy links kept per role.' }),

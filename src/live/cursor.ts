@@ -1,11 +1,13 @@
 /**
- * Replay cursors of the live routes (`since`, `last_event_id`, the SSE `Last-Event-ID` header):
- * checked like REST heights, as plain decimal integers in range, wherever a client gives one, and
- * read into a Cursor. The ranges are those of the schemas (schemas/live.ts), written once there.
+ * Replay cursors of the live routes (`since`, `last_event_id`, the SSE `Last-Event-ID` header),
+ * checked wherever a client gives one and read into a Cursor: `since` like a REST height (plain
+ * decimal digits in range), an event id as the chain-derived id it names (or a decimal id of an
+ * earlier version, which gets a gap). The rules are those of the schemas (schemas/live.ts), written
+ * once there.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cursor } from './replay-buffer.js';
-import { LiveQuery } from '../../schemas/live.js';
+import { EVENT_ID_PATTERN, LEGACY_EVENT_ID_PATTERN, LiveQuery } from '../../schemas/live.js';
 import { ApiError } from '../http/errors.js';
 import { integerExpectation, mustBe } from '../http/validation-detail.js';
 
@@ -15,28 +17,30 @@ export const CURSOR_NAMES = Object.keys(LiveQuery.properties) as CursorName[];
 /** Text a schema's integer coercion would take ("0x10", "1e3", "+7", " 7", "1.0") is refused: digits only. */
 const DIGITS = /^[0-9]+$/;
 const LAST_EVENT_ID_HEADER = 'Last-Event-ID';
-
-function maxOf(name: CursorName): number {
-  const max = LiveQuery.properties[name].maximum;
-  if (max === undefined) throw new Error(`the ${name} schema has no maximum`);
-  return max;
-}
+const MAX_SINCE = LiveQuery.properties.since.maximum ?? 0;
+const EVENT_ID = new RegExp(`${EVENT_ID_PATTERN}|${LEGACY_EVENT_ID_PATTERN}`);
 
 /** The rule every cursor follows, worded like every other invalid parameter. */
 function rule(name: CursorName, label: string): string {
-  return mustBe(label, integerExpectation(0, maxOf(name)));
+  return name === 'since'
+    ? mustBe(label, integerExpectation(0, MAX_SINCE))
+    : mustBe(label, 'an event id, <height>:<header hash, 64 lowercase hex digits>:<kind> (e.g. 1000:3f…9a:peak)');
+}
+
+/** Whether `text` is a valid `name` cursor. */
+function isCursorText(name: CursorName, text: string): boolean {
+  return name === 'since' ? DIGITS.test(text) && Number(text) <= MAX_SINCE : EVENT_ID.test(text);
 }
 
 /** Why `text` (from a query string or a header) is no valid `name` cursor, or null when it is one. */
 export function cursorTextError(name: CursorName, text: unknown, label: string = name): string | null {
-  if (typeof text === 'string' && DIGITS.test(text) && Number(text) <= maxOf(name)) return null;
-  return rule(name, label);
+  return typeof text === 'string' && isCursorText(name, text) ? null : rule(name, label);
 }
 
 /** Why a JSON value (a subscribe message's field) is no valid `name` cursor, or null when it is one. */
 export function cursorValueError(name: CursorName, value: unknown): string | null {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= maxOf(name)) return null;
-  return rule(name, name);
+  if (name === 'since') return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SINCE ? null : rule(name, name);
+  return typeof value === 'string' && isCursorText(name, value) ? null : rule(name, name);
 }
 
 /**
@@ -61,7 +65,7 @@ export function cursorGuard(options: { lastEventIdHeader: boolean }) {
 
 /** The cursor of a connect, once checked: Last-Event-ID wins (a browser's reconnect), then last_event_id, then since. */
 export function cursorOf(query: LiveQuery, lastEventIdHeader?: string): Cursor | null {
-  if (lastEventIdHeader !== undefined && lastEventIdHeader !== '') return { lastEventId: Number(lastEventIdHeader) };
+  if (lastEventIdHeader !== undefined && lastEventIdHeader !== '') return { lastEventId: lastEventIdHeader };
   if (query.last_event_id !== undefined) return { lastEventId: query.last_event_id };
   if (query.since !== undefined) return { since: query.since };
   return null;

@@ -10,7 +10,10 @@ export type LiveEventType = 'peak' | 'reorg';
 
 /** One event of the stream, in every wire form it is sent in. */
 export interface SerializedEvent {
-  id: number;
+  /** The chain-derived id clients see (event-id.ts). */
+  id: string;
+  /** Order in this process's stream: what the hub compares to know what a client already has. */
+  seq: number;
   type: LiveEventType;
   /** Height of the peak this event belongs to (a reorg carries the height of the peak that caused it). */
   height: number;
@@ -38,12 +41,13 @@ export function reorgOf({ peak, previous, forkPoint }: PeakChange): ReorgMessage
 }
 
 /** Serialises a message once into its three wire forms. */
-export function serialize(message: PeakMessage | ReorgMessage): SerializedEvent {
+export function serialize(message: PeakMessage | ReorgMessage, seq: number): SerializedEvent {
   const json = JSON.stringify(message);
   const payload = Buffer.from(json, 'utf8');
   const frame = wsTextFrame(payload);
   return {
     id: message.id,
+    seq,
     type: message.type,
     height: message.type === 'peak' ? message.data.height : message.data.peak.height,
     json,
@@ -77,7 +81,7 @@ export function wsTextFrame(payload: Buffer): Buffer {
 }
 
 /** An SSE block; `id` is omitted for control events so they do not move the client's Last-Event-ID. */
-export function sseBlock(event: string, json: string, id: number | null): string {
+export function sseBlock(event: string, json: string, id: string | null): string {
   // JSON.stringify never emits a raw newline, so one data line is always enough.
   return `${id === null ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`;
 }

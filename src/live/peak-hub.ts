@@ -11,13 +11,14 @@ import type { Peak, PeakChange, PeakFeed } from '../chia/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { reorgOf, serialize, type SerializedEvent } from './live-events.js';
 import { peakJson } from '../chain/peak-json.js';
-import { ReplayBuffer, type Cursor } from './replay-buffer.js';
+import { ReplayBuffer, type Cursor, type ReplayResult } from './replay-buffer.js';
+import { eventId, placeOf, type ChainPlace } from './event-id.js';
 import { CLOSE, type ControlType, type LiveSink } from './live-sink.js';
 import { parseClientMessage } from './client-messages.js';
 import { IpCounts } from './ip-counts.js';
 import { MessageBudget, type MessageLimits } from './message-budget.js';
 import { envName } from '../config/options.js';
-import type { GapMessage, HelloMessage } from '../../schemas/live.js';
+import type { GapMessage, HelloMessage, PeakMessage } from '../../schemas/live.js';
 
 export interface PeakHubOptions {
   replaySize: number;
@@ -26,8 +27,11 @@ export interface PeakHubOptions {
   maxMessageBytes: number;
   server: { name: string; version: string };
   metrics?: Pick<Metrics, 'liveClients' | 'liveEventsSent' | 'liveSlowClientsTerminated'>;
-  /** Id of the first event; defaults to the current epoch ms so ids keep growing across restarts. */
-  firstEventId?: number;
+  /**
+   * Places on this gateway's chain a cursor it did not issue (another replica's, across a reorg this
+   * one never saw): absent, such a cursor gets a gap.
+   */
+  chain?: ChainView;
   /**
    * Messages one client may send (config ws.messageRate, ws.messageBurst); beyond them it gets an
    * error frame and is closed with 1008. Absent: no budget.
@@ -42,6 +46,17 @@ export interface PeakHubOptions {
   now?: () => number;
 }
 
+/** What the hub asks of the chain to resume another replica's cursor. */
+export interface ChainView {
+  /** The header hash of this gateway's main-chain block at `height`, or null when it cannot tell (no link, above the peak). */
+  hashAt(height: number): Promise<string | null>;
+  /**
+   * How deep a fork is assumed below a block that is not on this chain: the configured confirmations,
+   * the depth below which the gateway treats blocks as final.
+   */
+  forkDepth: number;
+}
+
 /** A reconnecting client replays once; a second replay within this interval is refused with an error frame. */
 export const REPLAY_INTERVAL_MS = 1_000;
 
@@ -50,9 +65,9 @@ export interface LiveClient {
   readonly sink: LiveSink;
   /** Receives live peaks. True from connect: hello is followed by live peaks without a subscribe. */
   subscribed: boolean;
-  /** Id of the newest event sent to this client. */
-  lastSentId: number | null;
-  /** The client has every event after this id (null: unknown, after an unsubscribe). */
+  /** Stream position (seq) of the newest event sent to this client. */
+  lastSentSeq: number | null;
+  /** The client has every event after this position (null: unknown, after an unsubscribe). */
   contiguousAfter: number | null;
   /** The client's address (request.ip) counted against the per-IP cap; null: not counted. */
   readonly ip: string | null;
@@ -74,7 +89,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
   const metrics = options.metrics;
   const now = options.now ?? Date.now;
   const replayIntervalMs = options.replayIntervalMs ?? REPLAY_INTERVAL_MS;
-  let nextId = options.firstEventId ?? Date.now();
+  let nextSeq = 0;
   let current: Peak | null = null;
   let closed = false;
   let reserved = 0;
@@ -84,8 +99,8 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     const { peak } = change;
     const events: SerializedEvent[] = [];
     const reorg = reorgOf(change);
-    if (reorg !== null) events.push(serialize({ type: 'reorg', id: nextId++, data: reorg }));
-    events.push(serialize({ type: 'peak', id: nextId++, data: peakJson(peak) }));
+    if (reorg !== null) events.push(serialize({ type: 'reorg', id: eventId(peak.height, peak.header_hash, 'reorg'), data: reorg }, nextSeq++));
+    events.push(serialize({ type: 'peak', id: eventId(peak.height, peak.header_hash, 'peak'), data: peakJson(peak) }, nextSeq++));
     buffer.push({ height: peak.height, events });
     current = peak;
     return events;
@@ -116,7 +131,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
       return false;
     }
     client.sink.sendEvent(event);
-    client.lastSentId = event.id;
+    client.lastSentSeq = event.seq;
     return true;
   }
 
@@ -142,7 +157,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     return {
       server: options.server,
       peak: current === null ? null : peakJson(current),
-      last_event_id: buffer.latestEventId(),
+      last_event_id: buffer.latest()?.id ?? null,
       replay: {
         capacity: buffer.capacity,
         held: buffer.size,
@@ -154,35 +169,92 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     };
   }
 
-  /** Replays every buffered event after `cursor` (or says there is a gap), then the client is live. */
+  /**
+   * Replays every buffered event after `cursor` (or says there is a gap), then the client is live. A
+   * cursor the buffer does not hold is placed on the chain first (resume), asynchronously: the client
+   * gets no live event meanwhile, and the replay then includes whatever arrived.
+   */
   function subscribe(client: LiveClient, cursor: Cursor | null): void {
+    if (cursor === null) {
+      if (!client.subscribed) client.contiguousAfter = latestSeq();
+      return replay(client, null, { events: [], gap: false });
+    }
+    client.replayAllowedAt = now() + replayIntervalMs;
+    const found = buffer.after(cursor);
+    if (found !== null) return replay(client, cursor, found);
+    const place = 'lastEventId' in cursor ? placeOf(cursor.lastEventId) : null;
+    const chain = options.chain;
+    if (place === null || chain === undefined) return replay(client, cursor, buffer.gap());
+    client.subscribed = false;
+    client.contiguousAfter = null;
+    chain.hashAt(place.height).then(
+      (hash) => {
+        if (clients.has(client)) replay(client, cursor, resume(place, hash, chain.forkDepth));
+      },
+      () => {
+        if (clients.has(client)) replay(client, cursor, buffer.gap());
+      },
+    );
+  }
+
+  /**
+   * The events that bring a client from `place` (another replica's event, not in the buffer) to now,
+   * given this chain's hash at its height. On this chain: everything after that height. On another
+   * branch: a `reorg` from it (fork point `forkDepth` below it at most, the depth taken as final,
+   * since the other branch's blocks are unknown here), then the buffered peaks above the fork point.
+   */
+  function resume(place: ChainPlace, hash: string | null, forkDepth: number): ReplayResult {
+    if (hash === null) return buffer.gap();
+    if (hash === place.headerHash) return buffer.afterHeight(place.kind === 'reorg' ? place.height - 1 : place.height);
+    const forkPoint = Math.max(0, place.height - forkDepth);
+    const { events, gap } = buffer.afterHeight(forkPoint);
+    const first = events.find((e) => e.type === 'peak');
+    if (gap || first === undefined) return buffer.gap();
+    const peak = JSON.parse(first.json) as PeakMessage;
+    const reorg = serialize(
+      {
+        type: 'reorg',
+        id: eventId(peak.data.height, peak.data.header_hash, 'reorg'),
+        data: {
+          fork_point: forkPoint,
+          rolled_back: { from: forkPoint + 1, to: place.height },
+          previous: { height: place.height, header_hash: place.headerHash },
+          peak: { height: peak.data.height, header_hash: peak.data.header_hash },
+        },
+      },
+      first.seq - 1,
+    );
+    // This reorg takes the place of the one this gateway saw before that peak, if any (same id).
+    return { events: [reorg, ...events.slice(events.indexOf(first))], gap: false };
+  }
+
+  /** Sends a replay (or a gap and the whole buffer), then the client is live. */
+  function replay(client: LiveClient, cursor: Cursor | null, { events, gap }: ReplayResult): void {
     let replayed = 0;
     if (cursor !== null) {
-      client.replayAllowedAt = now() + replayIntervalMs;
-      const { events, gap } = buffer.after(cursor);
       if (gap) control(client, 'gap', { data: gapData(cursor) });
       if (!clients.has(client)) return; // shed while sending
       // Events the client already got live are skipped only when that keeps the order: if the
       // replay starts inside its contiguous range; otherwise they are resent (same ids).
       const first = events[0];
       const skipUpTo =
-        client.subscribed && first !== undefined && client.contiguousAfter !== null && first.id > client.contiguousAfter
-          ? (client.lastSentId ?? -Infinity)
+        client.subscribed && first !== undefined && client.contiguousAfter !== null && first.seq > client.contiguousAfter
+          ? (client.lastSentSeq ?? -Infinity)
           : -Infinity;
       for (const event of events) {
-        if (event.id <= skipUpTo) continue;
+        if (event.seq <= skipUpTo) continue;
         if (!deliver(client, event)) return;
         replayed++;
       }
       client.contiguousAfter =
-        first !== undefined
-          ? Math.min(client.contiguousAfter ?? Infinity, first.id - 1)
-          : (client.contiguousAfter ?? buffer.latestEventId());
-    } else if (!client.subscribed) {
-      client.contiguousAfter = buffer.latestEventId();
+        first !== undefined ? Math.min(client.contiguousAfter ?? Infinity, first.seq - 1) : (client.contiguousAfter ?? latestSeq());
     }
     client.subscribed = true;
     control(client, 'subscribed', { topics: ['peaks'], replayed });
+  }
+
+  function latestSeq(): number | null {
+    return buffer.latest()?.seq ?? null;
   }
 
   function gapData(cursor: Cursor): GapMessage['data'] {
@@ -287,9 +359,9 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
      * replay after `cursor` if any, then live peaks.
      */
     attach(sink: LiveSink, cursor: Cursor | null = null, ip: string | null = null): LiveClient {
-      const latest = buffer.latestEventId();
+      const latest = latestSeq();
       const budget = options.messageLimits === undefined ? null : new MessageBudget(options.messageLimits);
-      const client: LiveClient = { sink, subscribed: true, lastSentId: latest, contiguousAfter: latest, ip, replayAllowedAt: 0, budget };
+      const client: LiveClient = { sink, subscribed: true, lastSentSeq: latest, contiguousAfter: latest, ip, replayAllowedAt: 0, budget };
       if (closed) {
         sink.close(CLOSE.GOING_AWAY, 'server shutting down');
         return client;

@@ -5,14 +5,14 @@
  */
 import type { SerializedEvent } from './live-events.js';
 
-/** One peak and the events it produced (a reorg, if any, then the peak), in id order. */
+/** One peak and the events it produced (a reorg, if any, then the peak), in stream order. */
 export interface ReplayEntry {
   height: number;
   events: SerializedEvent[];
 }
 
-/** Where a client says it stopped: an exact event id, or a height it has. */
-export type Cursor = { lastEventId: number } | { since: number };
+/** Where a client says it stopped: an event id (chain-derived, event-id.ts), or a height it has. */
+export type Cursor = { lastEventId: string } | { since: number };
 
 export interface ReplayResult {
   /** Events to send, in order. */
@@ -53,68 +53,63 @@ export class ReplayBuffer {
     return entry;
   }
 
-  oldest(): { height: number; eventId: number } | null {
+  oldest(): { height: number; eventId: string } | null {
     if (this.#size === 0) return null;
     const entry = this.#at(0);
-    return { height: entry.height, eventId: firstId(entry) };
+    return { height: entry.height, eventId: firstOf(entry).id };
   }
 
-  latestEventId(): number | null {
+  /** The newest event, or null while the buffer is empty. */
+  latest(): SerializedEvent | null {
     if (this.#size === 0) return null;
     const events = this.#at(this.#size - 1).events;
-    return events[events.length - 1]?.id ?? null;
+    return events[events.length - 1] ?? null;
   }
 
-  /** Every event after the cursor, or the whole buffer flagged as a gap when the cursor is too old. */
-  after(cursor: Cursor): ReplayResult {
-    if (this.#size === 0) return { events: [], gap: false };
-    const from = 'lastEventId' in cursor ? this.#indexAfterId(cursor.lastEventId) : this.#indexAfterHeight(cursor.since);
-    if (from === null) return { events: this.#eventsFrom(0, -Infinity), gap: true };
-    return { events: this.#eventsFrom(from.entry, from.afterId), gap: false };
+  /** The whole buffer, flagged as a gap: what a client gets whose cursor cannot be placed. */
+  gap(): ReplayResult {
+    return { events: this.#eventsFrom(0, -Infinity), gap: true };
   }
 
-  #indexAfterId(lastEventId: number): { entry: number; afterId: number } | null {
-    const latest = this.latestEventId() ?? 0;
-    // An id above the newest one was not issued by this stream (ids grow across restarts).
-    if (lastEventId > latest) return null;
-    // Ids are consecutive, so the buffer is complete after `lastEventId` when it reaches back to the next one.
-    if (lastEventId < firstId(this.#at(0)) - 1) return null;
-    let lo = 0;
-    let hi = this.#size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (lastIdOf(this.#at(mid)) <= lastEventId) lo = mid + 1;
-      else hi = mid;
-    }
-    return { entry: lo, afterId: lastEventId };
-  }
-
-  #indexAfterHeight(since: number): { entry: number; afterId: number } | null {
-    // The newest peak at or below `since` is the one the client is taken to have (heights can go
-    // down after a reorg, so scan from the newest). Exactness across reorgs needs `last_event_id`.
+  /**
+   * Every event after the cursor, or the whole buffer flagged as a gap when a height is too old; null
+   * when the buffer does not hold the event id (the hub then places it on the chain).
+   */
+  after(cursor: Cursor): ReplayResult | null {
+    if (this.#size === 0) return 'since' in cursor ? { events: [], gap: false } : null;
+    if ('since' in cursor) return this.afterHeight(cursor.since);
+    // Newest first: a client resuming usually stopped a moment ago.
     for (let i = this.#size - 1; i >= 0; i--) {
-      if (this.#at(i).height <= since) return { entry: i + 1, afterId: -Infinity };
+      const event = this.#at(i).events.find((e) => e.id === cursor.lastEventId);
+      if (event !== undefined) return { events: this.#eventsFrom(i, event.seq), gap: false };
     }
-    return since + 1 >= this.#at(0).height ? { entry: 0, afterId: -Infinity } : null;
+    return null;
   }
 
-  #eventsFrom(entry: number, afterId: number): SerializedEvent[] {
+  /**
+   * The events after the newest buffered peak at or below `height` (the one a client at that height
+   * is taken to have: heights go down after a reorg, so scan from the newest); a gap when the buffer
+   * does not reach down to the height after it.
+   */
+  afterHeight(height: number): ReplayResult {
+    if (this.#size === 0) return { events: [], gap: false };
+    for (let i = this.#size - 1; i >= 0; i--) {
+      if (this.#at(i).height <= height) return { events: this.#eventsFrom(i + 1, -Infinity), gap: false };
+    }
+    return height + 1 >= this.#at(0).height ? { events: this.#eventsFrom(0, -Infinity), gap: false } : this.gap();
+  }
+
+  #eventsFrom(entry: number, afterSeq: number): SerializedEvent[] {
     const out: SerializedEvent[] = [];
     for (let i = entry; i < this.#size; i++) {
-      for (const event of this.#at(i).events) if (event.id > afterId) out.push(event);
+      for (const event of this.#at(i).events) if (event.seq > afterSeq) out.push(event);
     }
     return out;
   }
 }
 
-function firstId(entry: ReplayEntry): number {
+function firstOf(entry: ReplayEntry): SerializedEvent {
   const first = entry.events[0];
   if (first === undefined) throw new Error('replay entry without events');
-  return first.id;
-}
-
-function lastIdOf(entry: ReplayEntry): number {
-  const last = entry.events[entry.events.length - 1];
-  if (last === undefined) throw new Error('replay entry without events');
-  return last.id;
+  return first;
 }

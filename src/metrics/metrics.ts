@@ -50,6 +50,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Bytes held by the block cache',
       registers,
     }),
+    sharedCacheUp: new Gauge({
+      name: 'chia_gateway_shared_cache_up',
+      help: 'Whether the Redis shared cache (CHIA_GATEWAY_REDIS_URL) is usable: 1 up, 0 down (unreachable, slow or failing; requests go on from memory and the peers); absent without one',
+      registers,
+    }),
+    sharedCacheRequests: new Counter({
+      name: 'chia_gateway_shared_cache_requests_total',
+      help: 'Redis shared cache lookups of buried batches and coin lists by result (hit, miss), and failed or timed-out commands (error)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     // A Histogram subclass recorded without per-request label hashing (src/metrics/latency-histogram.ts).
     httpLatency: new HttpLatencyHistogram({
       name: 'chia_gateway_http_request_seconds',

@@ -2,12 +2,16 @@
  * Decorates the app with the block cache (src/chain/block-cache.ts), fetching through `app.upstream`,
  * feeding the cache metrics, and dropping the blocks and coin lists a reorg replaced: those above the
  * fork point the upstream computed for each change of the best peak (PeakChange.forkPoint, which the
- * live events use too, so browsers are told of exactly the heights the cache dropped).
+ * live events use too, so browsers are told of exactly the heights the cache dropped). With
+ * config.redis.url, buried blocks and coin lists are shared with other replicas through Redis.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { BlockCache, type EntryKind, type FetchBlocks } from '../chain/block-cache.js';
 import type { BlockSource, PeakChange } from '../chia/index.js';
+import { RedisLevel } from '../chain/shared-level.js';
+import { ROLE_OF } from '../chain/chain-lookup.js';
+import { isImmutable } from '../http/http-cache.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,8 +38,28 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
     additions: bind('additions'),
     removals: bind('removals'),
   };
+  const { url, timeoutMs, lockMs } = app.config.redis;
+  const shared =
+    url === null
+      ? undefined
+      : new RedisLevel({
+          url,
+          network: app.config.network,
+          timeoutMs,
+          lockMs,
+          logger: app.log,
+          onState: (state) => metrics.sharedCacheUp.set(state === 'up' ? 1 : 0),
+          onCount: (result) => metrics.sharedCacheRequests.inc({ result }),
+        });
+  if (shared !== undefined) metrics.sharedCacheUp.set(0);
   const cache = new BlockCache({
     maxBytes: app.config.cacheBytes,
+    shared,
+    readAheadBatches: (kind) => upstream.status().links.filter((link) => link.role === ROLE_OF[kind] && link.state === 'ready').length,
+    isBuried: (height) => {
+      const peak = upstream.peak();
+      return peak !== null && isImmutable(height, peak.height, app.config.confirmations);
+    },
     fetch: fetchThrough(upstream),
     onLookup: (result, kind) => lookups[kind][result].inc(),
     onBytes: (bytes) => metrics.cacheBytes.set(bytes),
@@ -50,6 +74,7 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onClose', async () => {
     upstream.off('peak', onPeak);
     cache.clear();
+    await shared?.close();
   });
 }
 

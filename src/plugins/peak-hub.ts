@@ -2,6 +2,7 @@
  * The peak hub as an app resource: `app.peakHub`, fed by `app.upstream`'s peak events. Every live
  * client is closed with 1001 (SSE streams ended) in preClose, before the HTTP server stops accepting.
  * The WebSocket server the live routes upgrade through lives in its own scope (live-websocket.ts).
+ * A cursor of another replica is placed on this gateway's chain through the block cache.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,24 @@ declare module 'fastify' {
   interface FastifyInstance {
     peakHub: PeakHub;
   }
+}
+
+/**
+ * The header hash of the main-chain block at `height` as this gateway sees it: from the block cache,
+ * else loaded through it (a header block over a wallet link, else a full block); null when it cannot
+ * tell (above the peak, no link).
+ */
+async function mainChainHash(app: FastifyInstance, height: number): Promise<string | null> {
+  const peak = app.upstream.peak();
+  if (peak === null || height > peak.height) return null;
+  if (height === peak.height) return peak.header_hash;
+  const cached = app.blockCache.peek('header', height) ?? app.blockCache.peek('full', height);
+  if (cached !== undefined) return cached.headerHash;
+  const kind = app.config.roles.includes('wallet') ? 'header' : 'full';
+  return app.blockCache.get(kind, height, peak.height).then(
+    (block) => block.headerHash,
+    () => null,
+  );
 }
 
 async function peakHubPlugin(app: FastifyInstance): Promise<void> {
@@ -25,6 +44,7 @@ async function peakHubPlugin(app: FastifyInstance): Promise<void> {
     messageLimits: { rate: ws.messageRate, burst: ws.messageBurst },
     server: { name: 'chia-peer-gateway', version: packageVersion() },
     metrics: app.metrics,
+    chain: { hashAt: (height) => mainChainHash(app, height), forkDepth: app.config.confirmations },
   });
   app.decorate('peakHub', hub);
 
@@ -38,5 +58,5 @@ export default fp(peakHubPlugin, {
   name: 'peak-hub',
   fastify: '5.x',
   decorators: { fastify: ['config', 'metrics', 'upstream'] },
-  dependencies: ['upstream'],
+  dependencies: ['upstream', 'block-cache'],
 });

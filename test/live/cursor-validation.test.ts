@@ -1,20 +1,20 @@
 /**
- * Live cursors (since, last_event_id, Last-Event-ID) are decimal integers in range, checked like
- * REST heights: no hex, no exponent, no sign, no fraction, nothing beyond the largest value. Bad ones
- * get 400 problem+json before any stream (SSE, WebSocket upgrade) or an error frame (subscribe).
+ * Live cursors are checked before use: `since` like a REST height (no hex, no exponent, no sign, no
+ * fraction, nothing beyond u32), an event id (last_event_id, Last-Event-ID) as the chain-derived id
+ * `<height>:<hash>:<kind>` (or a decimal id of an earlier version). Bad ones get 400 problem+json
+ * before any stream (SSE, WebSocket upgrade) or an error frame (subscribe).
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_HEIGHT } from '../../src/chia/index.js';
 import { LiveClient, liveTestScope } from './live-app.js';
 import { UPGRADE_HEADERS, portOf, rawRequest } from '../support/raw-http.js';
 
-/** The largest event id: ids are exact JavaScript integers. */
-const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 const scope = liveTestScope();
 
 const sinceRule = `since must be a decimal integer between 0 and ${MAX_HEIGHT}`;
-const idRule = `last_event_id must be a decimal integer between 0 and ${MAX_ID}`;
+const idRule = 'last_event_id must be an event id, <height>:<header hash, 64 lowercase hex digits>:<kind>';
+const HASH = 'ab'.repeat(32);
 
 const BAD_QUERIES: [string, string][] = [
   ['since=0x10', sinceRule],
@@ -25,7 +25,10 @@ const BAD_QUERIES: [string, string][] = [
   [`since=${MAX_HEIGHT + 1}`, sinceRule],
   ['last_event_id=1e99', idRule],
   ['last_event_id=0x10', idRule],
-  [`last_event_id=${MAX_ID + 1}`, idRule],
+  [`last_event_id=12:${HASH.toUpperCase()}:peak`, idRule],
+  [`last_event_id=12:${HASH.slice(2)}:peak`, idRule],
+  [`last_event_id=012:${HASH}:peak`, idRule],
+  [`last_event_id=12:${HASH}`, idRule],
 ];
 
 async function problemOf(res: Response): Promise<{ code: string; detail: string }> {
@@ -47,9 +50,9 @@ describe('live cursor validation', () => {
 
   it('refuses a malformed Last-Event-ID with 400 problem+json', async () => {
     const live = await scope.start();
-    for (const header of ['0x10', '1e3', '-1', '12abc', String(2 ** 60)]) {
+    for (const header of ['0x10', '1e3', '-1', '12abc', '1'.repeat(17), `1:${HASH}:Peak`]) {
       const problem = await problemOf(await fetch(`${live.base}/v1/events`, { headers: { 'last-event-id': header } }));
-      expect(problem.detail, header).toContain(`Last-Event-ID must be a decimal integer between 0 and ${MAX_ID}`);
+      expect(problem.detail, header).toContain('Last-Event-ID must be an event id');
     }
   });
 
@@ -69,7 +72,7 @@ describe('live cursor validation', () => {
     const c = new LiveClient(live.wsUrl());
     scope.closeAfter(() => c.close());
     await c.until((m) => m.length >= 1, 'hello');
-    const bad = ['{"since":1e99}', '{"since":-1}', '{"since":1.5}', '{"since":"16"}', '{"last_event_id":1e99}', '{"last_event_id":"0x10"}'];
+    const bad = ['{"since":1e99}', '{"since":-1}', '{"since":1.5}', '{"since":"16"}', '{"last_event_id":1e99}', '{"last_event_id":"0x10"}', '{"last_event_id":12}'];
     for (const cursor of bad) c.send(`{"type":"subscribe","topics":["peaks"],${cursor.slice(1)}`);
     await c.until((m) => m.filter((x) => x.type === 'error').length === bad.length, 'an error per bad cursor');
     const errors = c.messages.filter((m) => m.type === 'error');

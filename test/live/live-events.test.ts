@@ -3,6 +3,7 @@ import * as wsModule from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { peakChange } from '../../src/chia/peaks/reorg.js';
 import { reorgOf, serialize, sseBlock, wsTextFrame } from '../../src/live/live-events.js';
+import { eventId, placeOf } from '../../src/live/event-id.js';
 import { peakJson } from '../../src/chain/peak-json.js';
 import { PeakMessage } from '../../schemas/live.js';
 import type { Peak } from '../../src/chia/upstream-api.js';
@@ -39,7 +40,7 @@ describe('live events', () => {
   it('renders weight as a decimal string (u128 is beyond 2^53)', () => {
     const data = peakJson(peak(5, 4));
     expect(data.weight).toBe((2n ** 100n + 5n).toString());
-    expect(TypeCompiler.Compile(PeakMessage).Check({ type: 'peak', id: 1, data })).toBe(true);
+    expect(TypeCompiler.Compile(PeakMessage).Check({ type: 'peak', id: eventId(5, data.header_hash, 'peak'), data })).toBe(true);
   });
 
   it('finds no reorg for the first peak or a peak extending the previous one', () => {
@@ -68,10 +69,15 @@ describe('live events', () => {
   });
 
   it('serialises once into JSON, frame and SSE forms that agree', () => {
-    const event = serialize({ type: 'peak', id: 42, data: peakJson(peak(5, 4)) });
+    const data = peakJson(peak(5, 4));
+    const id = eventId(5, data.header_hash, 'peak');
+    const event = serialize({ type: 'peak', id, data }, 42);
     expect(decode(event.frame)).toEqual([event.json]);
     expect(event.payload.toString()).toBe(event.json);
-    expect(event.sse).toBe(`id: 42\nevent: peak\ndata: ${event.json}\n\n`);
+    expect(event.sse).toBe(`id: ${id}\nevent: peak\ndata: ${event.json}\n\n`);
+    expect(id).toBe(`5:${data.header_hash.slice(2)}:peak`);
+    expect(placeOf(id)).toEqual({ height: 5, headerHash: data.header_hash, kind: 'peak' });
+    expect(placeOf('1700000000123')).toBeNull();
     expect(sseBlock('hello', '{}', null)).toBe('event: hello\ndata: {}\n\n');
   });
 });

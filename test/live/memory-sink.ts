@@ -34,7 +34,7 @@ export class MemorySink implements LiveSink {
     return this.messages.map((m) => m.type);
   }
   /** Ids of stream events (peak, reorg) received. */
-  ids(): number[] {
-    return this.messages.filter((m) => m.type === 'peak' || m.type === 'reorg').map((m) => m.id as number);
+  ids(): string[] {
+    return this.messages.filter((m) => m.type === 'peak' || m.type === 'reorg').map((m) => String(m.id));
   }
 }

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPeakHub, type PeakHubOptions } from '../../src/live/peak-hub.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
+import { PeakSource, hashOf } from '../../fake-node/in-memory/peak-source.js';
+import { eventId } from '../../src/live/event-id.js';
 import { MemorySink } from './memory-sink.js';
+import { eventually } from '../support/eventually.js';
 
-const FIRST_ID = 1_000;
+/** The id of the peak at `height` of branch 0 (PeakSource's first branch). */
+const P = (height: number) => eventId(height, hashOf(0, height), 'peak');
 const hubs: { close(): void }[] = [];
 
 function setup(overrides: Partial<PeakHubOptions> = {}, start: number | null = 100) {
@@ -17,7 +20,6 @@ function setup(overrides: Partial<PeakHubOptions> = {}, start: number | null = 1
     maxMessageBytes: 4096,
     server: { name: 'test', version: '0' },
     metrics,
-    firstEventId: FIRST_ID,
     ...overrides,
   });
   hubs.push(hub);
@@ -39,11 +41,11 @@ describe('peak hub', () => {
     expect(hello).toMatchObject({
       type: 'hello',
       peak: { height: 100 },
-      last_event_id: FIRST_ID,
-      replay: { capacity: 5, held: 1, oldest_height: 100, oldest_event_id: FIRST_ID },
+      last_event_id: P(100),
+      replay: { capacity: 5, held: 1, oldest_height: 100, oldest_event_id: P(100) },
       subscribed: ['peaks'],
     });
-    expect(peak).toMatchObject({ type: 'peak', id: FIRST_ID + 1, data: { height: 101 } });
+    expect(peak).toMatchObject({ type: 'peak', id: P(101), data: { height: 101 } });
   });
 
   it('says hello with a null peak before the upstream has one', () => {
@@ -78,10 +80,10 @@ describe('peak hub', () => {
     source.advance();
     source.advance();
     const sink = new MemorySink();
-    hub.attach(sink, { lastEventId: FIRST_ID });
+    hub.attach(sink, { lastEventId: P(100) });
     source.advance();
     expect(sink.types()).toEqual(['hello', 'peak', 'peak', 'subscribed', 'peak']);
-    expect(sink.ids()).toEqual([FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]);
+    expect(sink.ids()).toEqual([P(101), P(102), P(103)]);
     expect(sink.messages[3]).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 2 });
   });
 
@@ -96,7 +98,7 @@ describe('peak hub', () => {
     expect(heights).toEqual([102, 101, 102]);
     // After the replay the stream is ordered again and continues live.
     source.advance();
-    expect(sink.ids().slice(-3)).toEqual([FIRST_ID + 1, FIRST_ID + 2, FIRST_ID + 3]);
+    expect(sink.ids().slice(-3)).toEqual([P(101), P(102), P(103)]);
   });
 
   it('skips already delivered events when the cursor is inside the live range', () => {
@@ -105,8 +107,8 @@ describe('peak hub', () => {
     const client = hub.attach(sink);
     source.advance();
     source.advance();
-    hub.receive(client, JSON.stringify({ type: 'subscribe', topics: ['peaks'], last_event_id: FIRST_ID + 1 }));
-    expect(sink.ids()).toEqual([FIRST_ID + 1, FIRST_ID + 2]);
+    hub.receive(client, JSON.stringify({ type: 'subscribe', topics: ['peaks'], last_event_id: P(101) }));
+    expect(sink.ids()).toEqual([P(101), P(102)]);
     expect(sink.messages.at(-1)).toEqual({ type: 'subscribed', topics: ['peaks'], replayed: 0 });
   });
 
@@ -142,7 +144,7 @@ describe('peak hub', () => {
     hub.attach(sink, { since: 100 });
     expect(sink.messages[1]).toEqual({
       type: 'gap',
-      data: { since: 100, last_event_id: null, oldest_height: 103, oldest_event_id: FIRST_ID + 3 },
+      data: { since: 100, last_event_id: null, oldest_height: 103, oldest_event_id: P(103) },
     });
     expect(sink.types().slice(2)).toEqual(['peak', 'peak', 'peak', 'subscribed']);
   });
@@ -156,7 +158,7 @@ describe('peak hub', () => {
     hub.receive(client, '{"type":"subscribe","topics":["peaks"]}');
     source.advance();
     expect(sink.types()).toEqual(['hello', 'unsubscribed', 'subscribed', 'peak']);
-    expect(sink.ids()).toEqual([FIRST_ID + 2]);
+    expect(sink.ids()).toEqual([P(102)]);
   });
 
   it.each([
@@ -310,5 +312,49 @@ describe('peak hub', () => {
     hub.attach(late);
     expect(late.closedWith?.code).toBe(1001);
     expect(hub.clientCount).toBe(0);
+  });
+});
+
+describe('peak hub: cursors of other replicas and earlier versions', () => {
+  /** A chain of branch 0 at every height (the hub's own peaks are of branch 0 too). */
+  const chain = { forkDepth: 3, hashAt: async (height: number) => hashOf(0, height) };
+
+  it('answers a numeric id of an earlier version with a gap and the whole buffer', () => {
+    const { source, hub } = setup();
+    source.advance();
+    const sink = new MemorySink();
+    hub.attach(sink, { lastEventId: '1700000000123' });
+    expect(sink.messages[1]).toMatchObject({ type: 'gap', data: { last_event_id: '1700000000123', oldest_event_id: P(100) } });
+    expect(sink.ids()).toEqual([P(100), P(101)]);
+  });
+
+  it('resumes an id of this chain that is no longer in its buffer after that height', async () => {
+    const { source, hub } = setup({ replaySize: 2, chain });
+    for (let i = 0; i < 3; i++) source.advance(); // 101..103; the buffer keeps 102, 103
+    const sink = new MemorySink();
+    hub.attach(sink, { lastEventId: P(101) });
+    await eventually('replayed', () => sink.types().includes('subscribed'));
+    expect(sink.types()).toEqual(['hello', 'peak', 'peak', 'subscribed']);
+    expect(sink.ids()).toEqual([P(102), P(103)]);
+  });
+
+  it("resumes an id of a branch it never saw with a reorg from it, then the peaks above the fork point", async () => {
+    const replica = setup({ replaySize: 10, chain }, 100);
+    for (let i = 0; i < 5; i++) replica.source.advance(); // 101..105
+    // A client of another replica that saw 104 on branch 7 (a block this replica never saw).
+    const orphan = eventId(104, hashOf(7, 104), 'peak');
+    const sink = new MemorySink();
+    const client = replica.hub.attach(sink, { lastEventId: orphan });
+    await eventually('replayed', () => sink.types().includes('subscribed'));
+    expect(sink.types()).toEqual(['hello', 'reorg', 'peak', 'peak', 'peak', 'peak', 'subscribed']);
+    expect(sink.messages[1]).toMatchObject({
+      id: eventId(102, hashOf(0, 102), 'reorg'),
+      data: { fork_point: 101, rolled_back: { from: 102, to: 104 }, previous: { height: 104, header_hash: hashOf(7, 104) }, peak: { height: 102 } },
+    });
+    expect(sink.ids().slice(1)).toEqual([P(102), P(103), P(104), P(105)]);
+    // Live again, after the replay.
+    replica.source.advance();
+    expect(sink.ids().at(-1)).toBe(P(106));
+    expect(client.subscribed).toBe(true);
   });
 });

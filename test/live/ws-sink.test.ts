@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { eventId } from '../../src/live/event-id.js';
 import { serialize } from '../../src/live/live-events.js';
 import { WsSink, rawSocketOf } from '../../src/live/ws-sink.js';
 import { eventually } from '../support/eventually.js';
@@ -42,7 +43,7 @@ async function connection(): Promise<{ serverSide: WebSocket; tcp: Socket; recei
 
 function peakEvent(id: number, padding = '') {
   const data = { height: id, header_hash: `0x${'00'.repeat(32)}`, weight: '1', fork_point_with_previous_peak: 0, peers: [padding], received_at: 0 };
-  return serialize({ type: 'peak', id, data });
+  return serialize({ type: 'peak', id: eventId(id, data.header_hash, 'peak'), data }, id);
 }
 
 describe('WsSink over a real ws connection', () => {

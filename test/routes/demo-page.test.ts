@@ -140,7 +140,7 @@ describe.runIf(browserTestsRun('demo-page test'))('demo page in Chromium, fed by
         last,
       ]);
       const reconnect = new URL(urls[urls.length - 1] ?? '');
-      expect(Number(reconnect.searchParams.get('last_event_id'))).toBeGreaterThan(0);
+      expect(reconnect.searchParams.get('last_event_id')).toMatch(/^[0-9]+:[0-9a-f]{64}:(peak|reorg)$/);
       expect(await notes(racePage)).toEqual([]);
     } finally {
       await context.close();

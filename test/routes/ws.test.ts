@@ -38,11 +38,13 @@ describe('GET /v1/ws', () => {
   it('replays after ?last_event_id before live peaks, and after a subscribe by height', async () => {
     const live = await scope.start();
     const first = client();
-    const [hello] = await first.until((m) => m.length >= 1, 'hello');
-    const helloId = hello?.last_event_id as number;
+    await first.until((m) => m.length >= 1, 'hello');
     for (let i = 0; i < 3; i++) live.source.advance();
+    // Peak 101's id: derived from the chain, so any client can name it.
+    await first.until((m) => heights(m).length === 3, 'three live peaks');
+    const afterFirst = String(first.messages.find((m) => m.type === 'peak')?.id);
 
-    const byId = client(`?last_event_id=${helloId + 1}`);
+    const byId = client(`?last_event_id=${afterFirst}`);
     await byId.until((m) => m.some((x) => x.type === 'subscribed'), 'subscribed');
     live.source.advance();
     await byId.until((m) => heights(m).length === 3, 'three peaks');

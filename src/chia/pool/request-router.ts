@@ -78,6 +78,13 @@ export class RequestRouter {
   /** Requests waiting for a link of their role to come back (see #comingBack). */
   readonly #waiters = new Set<{ role: Role; done: (ready: boolean) => void }>();
   readonly #watched = new WeakSet<LinkSlot>();
+  /**
+   * Requests routed to each link and not settled yet. A request is neither queued nor in flight on its
+   * link until the pacer lets it go (a microtask later at the earliest), so without this count every
+   * request of a burst (the batches of one walk) would pick the same least busy link: with it they
+   * spread over every ready link, each paced by its own node's limits.
+   */
+  readonly #routed = new Map<PeerLink, number>();
 
   constructor(deps: RequestRouterDeps) {
     this.#deps = deps;
@@ -122,6 +129,7 @@ export class RequestRouter {
         throw this.#noReadyLink(role);
       }
       tried.add(link.address);
+      this.#routed.set(link, (this.#routed.get(link) ?? 0) + 1);
       try {
         return await this.exchange(link, role, message, payload, accept, { onBehalfOf, timeoutMs: route.timeoutMs });
       } catch (error) {
@@ -134,6 +142,10 @@ export class RequestRouter {
         firstError = error;
         minPeak = floor;
         this.#deps.logger.debug({ peer: link.address, message, err: (error as Error).message }, 'trying once on another peer');
+      } finally {
+        const left = (this.#routed.get(link) ?? 1) - 1;
+        if (left > 0) this.#routed.set(link, left);
+        else this.#routed.delete(link);
       }
     }
   }
@@ -309,7 +321,7 @@ export class RequestRouter {
       if (slot.deps.role !== role || !link || link.state !== 'ready' || exclude.has(link.address)) continue;
       if (minPeak !== ANY_PEAK && (this.#deps.peaks.latest(link.address)?.height ?? -1) < minPeak) continue;
       const penalty = this.#deps.peaks.lag(link.address) > LAGGING_BLOCKS || this.#isDemoted(link.address) ? 1e9 : 0;
-      const score = penalty + link.inFlight + link.queued;
+      const score = penalty + Math.max(this.#routed.get(link) ?? 0, link.inFlight + link.queued);
       if (!best || score < best.score) best = { link, score };
     }
     return best?.link;
