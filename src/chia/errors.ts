@@ -14,6 +14,8 @@ export type UpstreamErrorCode =
   | 'CLOSED' // the manager is shutting down (HTTP 503)
   // A peer's answer.
   | 'UPSTREAM_REJECTED' // the peer answered with a reject_* message (HTTP 404 for block lookups)
+  | 'STATE_REORG' // reject_puzzle_state / reject_coin_state REORG: the start point left the node's chain (PROTOCOL.md §e.5)
+  | 'SUBSCRIPTION_LIMIT' // reject_*_state EXCEEDED_SUBSCRIPTION_LIMIT: the node holds its cap of subscriptions for this peer (§e.5)
   | 'UPSTREAM_INVALID_REPLY' // undecodable reply, wrong reply type, wrong height, header hash, prev link or block body (HTTP 502)
   // A request never sent, to keep within the node's limits; the link is busy, not faulty (HTTP 503 with Retry-After).
   | 'PACING_QUEUE_FULL' // the per-link pacing queue, or the client's share of it, is full; fail fast instead of breaking rate limits

@@ -8,6 +8,7 @@ import type { Cursor } from './replay-buffer.js';
 import { LiveQuery } from '../../schemas/live.js';
 import { ApiError } from '../http/errors.js';
 import { integerExpectation, mustBe } from '../http/validation-detail.js';
+import { parseCoinCursor } from './coin-cursor.js';
 
 export type CursorName = keyof typeof LiveQuery.properties;
 
@@ -52,7 +53,8 @@ export function cursorGuard(options: { lastEventIdHeader: boolean }) {
       if (detail === null && query[name] !== undefined) detail = cursorTextError(name, query[name]);
     }
     const header = request.headers['last-event-id'];
-    if (detail === null && options.lastEventIdHeader && header !== undefined && header !== '') {
+    // A coin cursor there is the Last-Event-ID of a coin subscriber (checked with its keys, see coin-keys.ts).
+    if (detail === null && options.lastEventIdHeader && header !== undefined && header !== '' && !(typeof header === 'string' && parseCoinCursor(header) !== null)) {
       detail = cursorTextError('last_event_id', header, LAST_EVENT_ID_HEADER);
     }
     done(detail === null ? undefined : new ApiError('INVALID_PARAMETER', { detail }));
@@ -61,7 +63,8 @@ export function cursorGuard(options: { lastEventIdHeader: boolean }) {
 
 /** The cursor of a connect, once checked: Last-Event-ID wins (a browser's reconnect), then last_event_id, then since. */
 export function cursorOf(query: LiveQuery, lastEventIdHeader?: string): Cursor | null {
-  if (lastEventIdHeader !== undefined && lastEventIdHeader !== '') return { lastEventId: Number(lastEventIdHeader) };
+  const peakId = lastEventIdHeader !== undefined && lastEventIdHeader !== '' && parseCoinCursor(lastEventIdHeader) === null;
+  if (peakId) return { lastEventId: Number(lastEventIdHeader) };
   if (query.last_event_id !== undefined) return { lastEventId: query.last_event_id };
   if (query.since !== undefined) return { since: query.since };
   return null;

@@ -3,17 +3,13 @@
  * string, one pre-built WebSocket text frame and one SSE block, shared by every subscriber.
  */
 import type { PeakChange } from '../chia/index.js';
-import type { PeakMessage, ReorgMessage } from '../../schemas/live.js';
+import type { CoinsMessage, PeakMessage, ReorgMessage } from '../../schemas/live.js';
 import { peakRef } from '../chain/peak-json.js';
 
 export type LiveEventType = 'peak' | 'reorg';
 
-/** One event of the stream, in every wire form it is sent in. */
-export interface SerializedEvent {
-  id: number;
-  type: LiveEventType;
-  /** Height of the peak this event belongs to (a reorg carries the height of the peak that caused it). */
-  height: number;
+/** A message in every wire form it is sent in, built once and shared by the clients it goes to. */
+export interface WireEvent {
   json: string;
   /** A complete unmasked WebSocket text frame (header + payload), written as is to each socket. */
   frame: Buffer;
@@ -22,6 +18,31 @@ export interface SerializedEvent {
   /** A complete SSE event block (`id:`, `event:`, `data:`, blank line). */
   sse: string;
 }
+
+/** One event of the peak stream. */
+export interface SerializedEvent extends WireEvent {
+  id: number;
+  type: LiveEventType;
+  /** Height of the peak this event belongs to (a reorg carries the height of the peak that caused it). */
+  height: number;
+  /** A reorg's fork point; null for a peak. */
+  forkPoint: number | null;
+  /**
+   * The SSE block without `id:`, for SSE clients subscribed to coins: their Last-Event-ID is the coin
+   * cursor, which a peak event must not replace.
+   */
+  sseWithoutId: string;
+}
+
+/** A coins event, for every client whose keys matched the same coins. */
+export interface CoinsEvent extends WireEvent {
+  type: 'coins';
+  height: number;
+  cursor: string;
+}
+
+/** Whatever the hub queues for a client while its coin resume is read. */
+export type QueuedEvent = SerializedEvent | CoinsEvent;
 
 /**
  * The reorg a change of the best peak implies, or null: the heights above the fork point the upstream
@@ -37,20 +58,29 @@ export function reorgOf({ peak, previous, forkPoint }: PeakChange): ReorgMessage
   };
 }
 
-/** Serialises a message once into its three wire forms. */
+/** Serialises a peak-stream message once into its wire forms. */
 export function serialize(message: PeakMessage | ReorgMessage): SerializedEvent {
-  const json = JSON.stringify(message);
-  const payload = Buffer.from(json, 'utf8');
-  const frame = wsTextFrame(payload);
+  const wire = wireEvent(message.type, message, message.id);
   return {
+    ...wire,
     id: message.id,
     type: message.type,
     height: message.type === 'peak' ? message.data.height : message.data.peak.height,
-    json,
-    frame,
-    payload: frame.subarray(frame.length - payload.length),
-    sse: sseBlock(message.type, json, message.id),
+    forkPoint: message.type === 'reorg' ? message.data.fork_point : null,
+    sseWithoutId: sseBlock(message.type, wire.json, null),
   };
+}
+
+/** Serialises a coins message once; its SSE `id:` is its cursor. */
+export function serializeCoins(message: CoinsMessage): CoinsEvent {
+  return { ...wireEvent('coins', message, message.cursor), type: 'coins', height: message.data.height, cursor: message.cursor };
+}
+
+function wireEvent(type: string, message: object, id: number | string): WireEvent {
+  const json = JSON.stringify(message);
+  const payload = Buffer.from(json, 'utf8');
+  const frame = wsTextFrame(payload);
+  return { json, frame, payload: frame.subarray(frame.length - payload.length), sse: sseBlock(type, json, id) };
 }
 
 /** Largest payload whose length fits the 7-bit length field (RFC 6455 §5.2). */
@@ -77,7 +107,7 @@ export function wsTextFrame(payload: Buffer): Buffer {
 }
 
 /** An SSE block; `id` is omitted for control events so they do not move the client's Last-Event-ID. */
-export function sseBlock(event: string, json: string, id: number | null): string {
+export function sseBlock(event: string, json: string, id: number | string | null): string {
   // JSON.stringify never emits a raw newline, so one data line is always enough.
   return `${id === null ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`;
 }

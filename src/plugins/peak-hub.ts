@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { createPeakHub, type PeakHub } from '../live/peak-hub.js';
+import type { CoinUpstream } from '../live/coin-feed.js';
 import { packageVersion } from '../process/package-root.js';
 
 declare module 'fastify' {
@@ -14,8 +15,14 @@ declare module 'fastify' {
   }
 }
 
-async function peakHubPlugin(app: FastifyInstance): Promise<void> {
+export interface PeakHubPluginOptions {
+  /** The upstream's coin feed and wallet reads; without it coin subscriptions are answered COINS_UNAVAILABLE. */
+  coins?: CoinUpstream;
+}
+
+async function peakHubPlugin(app: FastifyInstance, pluginOptions: PeakHubPluginOptions): Promise<void> {
   const { ws } = app.config;
+  const coins = pluginOptions.coins;
   // The hub uses only the peak part of the upstream (PeakFeed): on('peak') and peak().
   const hub = createPeakHub(app.upstream, {
     replaySize: ws.replaySize,
@@ -25,6 +32,18 @@ async function peakHubPlugin(app: FastifyInstance): Promise<void> {
     messageLimits: { rate: ws.messageRate, burst: ws.messageBurst },
     server: { name: 'chia-peer-gateway', version: packageVersion() },
     metrics: app.metrics,
+    ...(coins === undefined
+      ? {}
+      : {
+          coins: {
+            upstream: coins,
+            network: app.config.network,
+            maxKeysPerClient: ws.maxCoinKeys,
+            maxKeysTotal: ws.maxCoinKeysTotal,
+            forkGuessDepth: app.config.confirmations,
+            memorySize: ws.replaySize,
+          },
+        }),
   });
   app.decorate('peakHub', hub);
 

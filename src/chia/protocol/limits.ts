@@ -52,6 +52,18 @@ export const MAX_COIN_HASHES_PER_REQUEST = 50;
 /** request_additions without puzzle hashes is rejected above this many distinct puzzle hashes (§e.5 MAX_COINS_MAP_SIZE). */
 export const MAX_COINS_MAP_SIZE = 100;
 
+/**
+ * Puzzle hashes one request_puzzle_state reads (§e.5: SQLITE_MAX_VARIABLE_NUMBER − 10, the smaller of
+ * the two SQLite builds); the node silently drops the rest.
+ */
+export const MAX_PUZZLE_STATE_HASHES = 890;
+/** Coin ids one request_coin_state reads; the node's parser drops the rest (§e.5, untrusted peer). */
+export const MAX_COIN_STATE_IDS = 100_000;
+/** States in one respond_puzzle_state / respond_coin_state at most (§e.5 max_subscribe_response_items). */
+export const MAX_STATE_ITEMS = 100_000;
+/** Subscriptions (puzzle hashes + coin ids) a node keeps per untrusted peer (§e.5 max_subscribe_items). */
+export const MAX_PEER_SUBSCRIPTIONS = 200_000;
+
 // §h Rate limits
 
 /** Length of the node's fixed rate-limit buckets (§h.1). */
