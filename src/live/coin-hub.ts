@@ -30,8 +30,11 @@ export interface CoinHost {
   served(client: LiveClient): boolean;
   /** Starts queueing the client's events. */
   hold(client: LiveClient): void;
-  /** Sends what was queued, skipping coin events of heights up to `covered` (the resume read them). */
-  release(client: LiveClient, covered: number | null): void;
+  /**
+   * Sends what was queued, skipping coin events of heights up to `covered` (the resume read them);
+   * stops after a reorg below `covered` and returns its fork point (read again from there), else null.
+   */
+  release(client: LiveClient, covered: number | null): number | null;
   peak(): Peak | null;
 }
 
@@ -268,7 +271,12 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       // Before the queued events: on SSE its id is the cursor they move on from.
       const next = end === null ? null : coinCursor(end);
       host.control(client, 'subscribed', { topics: ['coins'], replayed, cursor: next }, next ?? undefined);
-      host.release(client, end?.height ?? null);
+      // A reorg that came while the resume was read drops some of what it sent: read again from its fork.
+      for (let fork = host.release(client, end?.height ?? null); fork !== null; ) {
+        const again = await resume(client, keys, memory.pointAtOrBelow(fork));
+        if (client.coins !== keys || !host.served(client)) return;
+        fork = host.release(client, again.end.height);
+      }
     } catch (err) {
       const message = err instanceof ResumeError ? err.message : `coin events are not available now: ${err instanceof Error ? err.message : String(err)}`;
       fail(client, keys, err instanceof ResumeError ? err.code : 'COINS_UNAVAILABLE', message);
@@ -279,7 +287,7 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
    * Sends what changed for `keys` after `from`; returns the block it read up to. A start point off
    * the chain is answered with this client's reorg and a new start at the fork.
    */
-  async function resume(client: LiveClient, keys: CoinKeys, from: ChainPoint): Promise<{ end: ChainPoint; replayed: number }> {
+  async function resume(client: LiveClient, keys: CoinKeys, from: ChainPoint | null): Promise<{ end: ChainPoint; replayed: number }> {
     let start: ChainPoint | null = from;
     let replayed = 0;
     for (let restarts = 0; ; restarts++) {
@@ -289,7 +297,6 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       } catch (err) {
         if (!(err instanceof StaleStart) || restarts >= MAX_RESUME_RESTARTS) throw err;
         start = announceFork(client, err.point);
-        if (start === null && err.point.height === 0) throw err;
       }
     }
   }
@@ -307,8 +314,15 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
         for (const state of page.coin_states) seen.add(toHex(coinId(state.coin)));
         if (page.coin_states.length > 0) sendStates(client, from, page.next, page.coin_states.map((state) => ({ state, hint: null })), keys);
         sent(page.coin_states.length);
+        if (page.is_finished) {
+          from = page.next;
+          break;
+        }
+        // A node cannot split one height across pages: more states at one height than a reply holds never end.
+        if (page.next.height <= (from?.height ?? -1)) {
+          throw new ResumeError('COINS_UNAVAILABLE', `the node cannot page past height ${page.next.height + 1}: more states there than one reply holds`);
+        }
         from = page.next;
-        if (page.is_finished) break;
       }
       end = from;
     } else if (start !== null) {

@@ -133,19 +133,25 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
 
   /**
    * Sends a client's queued events once its coin resume is sent: coin events of heights the resume
-   * read (up to `covered`) are skipped; after a reorg below that height, the coin events of the new
-   * branch are sent again (the client dropped what it had above the fork).
+   * read (up to `covered`) are skipped. A queued reorg below `covered` makes the client drop states
+   * the resume sent: it is sent, the rest stays queued, and its fork point is returned for the coin
+   * hub to read again from there; null once everything is sent.
    */
-  function release(client: LiveClient, covered: number | null): void {
+  function release(client: LiveClient, covered: number | null): number | null {
     const queued = client.pending ?? [];
+    const upTo = covered ?? -1;
+    for (const [i, event] of queued.entries()) {
+      if (event.type === 'coins' && event.height <= upTo) continue;
+      if (!send(client, event)) return null;
+      if (event.type === 'reorg' && event.forkPoint !== null && event.forkPoint < upTo) {
+        client.pending = queued.slice(i + 1);
+        client.pendingBytes = client.pending.reduce((sum, e) => sum + e.frame.length, 0);
+        return event.forkPoint;
+      }
+    }
     client.pending = null;
     client.pendingBytes = 0;
-    let upTo = covered ?? -1;
-    for (const event of queued) {
-      if (event.type === 'coins' && event.height <= upTo) continue;
-      if (event.type === 'reorg' && event.forkPoint !== null) upTo = Math.min(upTo, event.forkPoint);
-      if (!send(client, event)) return;
-    }
+    return null;
   }
 
   function shed(client: LiveClient, reason: ShedReason, text: string): void {
