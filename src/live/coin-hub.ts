@@ -56,11 +56,11 @@ const MAX_RESUME_RESTARTS = 5;
 const maxHeight = (state: CoinState): number => Math.max(state.created_height ?? 0, state.spent_height ?? 0);
 const pointOf = (peak: Peak): ChainPoint => ({ height: peak.height, header_hash: peak.header_hash });
 
-/** The client-facing record of a coin state (LiveCoinRecord). */
-export function coinRecord(state: CoinState, hint: string | null): LiveCoinRecord {
+/** The client-facing record of a coin state (LiveCoinRecord); `id` when already known. */
+export function coinRecord(state: CoinState, hint: string | null, id = toHex(coinId(state.coin))): LiveCoinRecord {
   const { coin } = state;
   return {
-    coin_id: toHex(coinId(coin)),
+    coin_id: id,
     coin: { parent_coin_info: toHex(coin.parent_coin_info), puzzle_hash: toHex(coin.puzzle_hash), amount: String(coin.amount) },
     confirmed_block_index: state.created_height,
     spent: state.spent_height !== null,
@@ -192,9 +192,12 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
         else if (list[list.length - 1] !== i) list.push(i);
       }
     };
+    const ids: string[] = [];
     block.changes.forEach((change, i) => {
       const { coin } = change.state;
-      add(byCoinId.get(toHex(coinId(coin))), i);
+      const id = toHex(coinId(coin));
+      ids.push(id);
+      add(byCoinId.get(id), i);
       add(byPuzzleHash.get(toHex(coin.puzzle_hash)), i);
       if (change.hint !== null) add(byPuzzleHash.get(change.hint), i);
     });
@@ -205,7 +208,7 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       let record = records.get(i);
       if (record === undefined) {
         const change = block.changes[i] as CoinChange;
-        records.set(i, (record = coinRecord(change.state, change.hint)));
+        records.set(i, (record = coinRecord(change.state, change.hint, ids[i])));
       }
       return record;
     };

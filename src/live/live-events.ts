@@ -80,7 +80,16 @@ function wireEvent(type: string, message: object, id: number | string): WireEven
   const json = JSON.stringify(message);
   const payload = Buffer.from(json, 'utf8');
   const frame = wsTextFrame(payload);
-  return { json, frame, payload: frame.subarray(frame.length - payload.length), sse: sseBlock(type, json, id) };
+  let sse: string | undefined;
+  // The SSE form only when an SSE client takes it: a coins event often goes to one WebSocket client.
+  return {
+    json,
+    frame,
+    payload: frame.subarray(frame.length - payload.length),
+    get sse() {
+      return (sse ??= sseBlock(type, json, id));
+    },
+  };
 }
 
 /** Largest payload whose length fits the 7-bit length field (RFC 6455 §5.2). */
