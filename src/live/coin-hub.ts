@@ -237,8 +237,8 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     release(keys);
   }
 
-  function fail(client: LiveClient, keys: CoinKeys, code: LiveErrorCode, message: string): void {
-    if (client.coins === keys) drop(client);
+  function fail(client: LiveClient, code: LiveErrorCode, message: string): void {
+    drop(client);
     if (!host.served(client)) return;
     host.control(client, 'error', { code, message });
     // The queued peaks follow, the coins of the keys that failed do not.
@@ -281,8 +281,10 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
         fork = host.release(client, again.end.height);
       }
     } catch (err) {
+      // A subscription that replaced this one meanwhile owns the queue now.
+      if (client.coins !== keys) return;
       const message = err instanceof ResumeError ? err.message : `coin events are not available now: ${err instanceof Error ? err.message : String(err)}`;
-      fail(client, keys, err instanceof ResumeError ? err.code : 'COINS_UNAVAILABLE', message);
+      fail(client, err instanceof ResumeError ? err.code : 'COINS_UNAVAILABLE', message);
     }
   }
 
