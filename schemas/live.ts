@@ -6,9 +6,10 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ref } from './common.js';
+import { MAX_PUZZLE_STATE_HASHES } from '../src/chia/index.js';
 
-/** Topics a client may subscribe to. Only peaks exist today. */
-export const LIVE_TOPICS = ['peaks'] as const;
+/** Topics a client may subscribe to: peaks (every connection from the start) and the coins of its keys. */
+export const LIVE_TOPICS = ['peaks', 'coins'] as const;
 
 const Height = Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'Block height (u32)' });
 /**
@@ -33,6 +34,15 @@ const EventIdCursor = Type.String({
   description: 'An event id (see `id`); a decimal id of an earlier gateway version is answered with `gap`',
 });
 const HeaderHash = Type.String({ pattern: '^0x[0-9a-f]{64}$', description: '0x-prefixed lowercase hex' });
+/** A coin cursor: `<height>-<header hash>` of the block a client has every coin change up to (src/live/coin-cursor.ts). */
+export const COIN_CURSOR_PATTERN = '^[0-9]{1,10}-[0-9a-f]{64}$';
+const CoinCursor = Type.String({
+  pattern: COIN_CURSOR_PATTERN,
+  description:
+    'Coin cursor: `<height>-<header hash, 64 hex digits>` of the block the client has every coin change of its keys up to. ' +
+    'Taken from the chain (not a counter): valid after a restart and on any gateway of the same network.',
+});
+const Hex32 = Type.String({ pattern: '^0x[0-9a-f]{64}$' });
 const Topics = Type.Array(Type.Union(LIVE_TOPICS.map((t) => Type.Literal(t))), { minItems: 1, maxItems: 8 });
 
 export const PeakData = Type.Object(
@@ -99,6 +109,63 @@ export const ReorgMessage = Type.Object(
   },
 );
 
+/** The reorg a resuming coin client missed: the stream's reorg event without `id` (it is this client's alone). */
+export const CoinReorgMessage = Type.Object(
+  { type: Type.Literal('reorg'), data: ReorgMessage.properties.data },
+  {
+    $id: 'LiveCoinReorg',
+    additionalProperties: false,
+    description:
+      'Sent to one client resuming coins from a cursor whose block (`previous`) left the chain: drop every coin state ' +
+      'above `fork_point` (a coin created above it is gone, one spent above it is unspent); the states from there follow.',
+  },
+);
+
+export const LiveCoinRecord = Type.Object(
+  {
+    coin_id: Hex32,
+    coin: Type.Object(
+      {
+        parent_coin_info: Hex32,
+        puzzle_hash: Hex32,
+        amount: Type.String({ pattern: '^[0-9]+$', description: 'u64 mojos as a decimal string' }),
+      },
+      { additionalProperties: false },
+    ),
+    confirmed_block_index: Type.Union([Height, Type.Null()], {
+      description: 'Height of the block that created the coin; null: no block on the chain creates it any more (rolled back)',
+    }),
+    spent: Type.Boolean(),
+    spent_block_index: Type.Union([Height, Type.Null()], { description: 'Height of the block that spent it; null while unspent' }),
+    hint: Type.Union([Hex32, Type.Null()], { description: 'The hint the coin was created with, when known (a puzzle-hash subscription matches it too)' }),
+  },
+  { $id: 'LiveCoinRecord', additionalProperties: false },
+);
+
+export const CoinsMessage = Type.Object(
+  {
+    type: Type.Literal('coins'),
+    cursor: CoinCursor,
+    data: Type.Object(
+      {
+        from_height: Type.Union([Height, Type.Null()], { description: 'The changes are those of heights (from_height, height]; null: from genesis' }),
+        height: Height,
+        header_hash: HeaderHash,
+        coins: Type.Array(ref(LiveCoinRecord), { description: 'The state now of every coin of the subscription these heights created or spent' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    $id: 'LiveCoins',
+    additionalProperties: false,
+    description:
+      'The coins of a subscription a block changed (one event per block, only when one of its coins changed), or, while a ' +
+      'resume catches up, what changed over several heights. `cursor` is the SSE `id:`; resuming from it sends exactly ' +
+      'what changed after it.',
+  },
+);
+
 export const GapMessage = Type.Object(
   {
     type: Type.Literal('gap'),
@@ -119,7 +186,14 @@ export const GapMessage = Type.Object(
 );
 
 export const SubscribedMessage = Type.Object(
-  { type: Type.Literal('subscribed'), topics: Topics, replayed: Type.Integer({ minimum: 0 }) },
+  {
+    type: Type.Literal('subscribed'),
+    topics: Topics,
+    replayed: Type.Integer({ minimum: 0 }),
+    cursor: Type.Optional(
+      Type.Union([CoinCursor, Type.Null()], { description: 'For coins: where live coin events continue from (null: no peak yet); on SSE also its `id:`' }),
+    ),
+  },
   { $id: 'LiveSubscribed', additionalProperties: false, description: 'Replay done; live from here' },
 );
 
@@ -138,6 +212,11 @@ export const LIVE_ERROR_CODES = [
   'REPLAY_TOO_SOON',
   // The last message before a close with 1008: the client passed its message budget.
   'MESSAGE_RATE_EXCEEDED',
+  // A coins subscription refused or ended; the connection stays open, peaks go on.
+  'INVALID_COIN_KEY',
+  'COIN_KEYS_TOO_MANY',
+  'COIN_KEYS_EXHAUSTED',
+  'COINS_UNAVAILABLE',
 ] as const;
 export type LiveErrorCode = (typeof LIVE_ERROR_CODES)[number];
 
@@ -154,6 +233,8 @@ const SERVER_MESSAGES = [
   HelloMessage,
   PeakMessage,
   ReorgMessage,
+  CoinReorgMessage,
+  CoinsMessage,
   GapMessage,
   SubscribedMessage,
   UnsubscribedMessage,
@@ -175,14 +256,23 @@ export const SubscribeMessage = Type.Object(
     topics: Topics,
     since: Type.Optional(Height),
     last_event_id: Type.Optional(EventIdCursor),
+    puzzle_hashes: Type.Optional(
+      Type.Array(Type.String(), {
+        maxItems: MAX_PUZZLE_STATE_HASHES,
+        description: 'For coins: 0x puzzle hashes or addresses of the network (xch1…, txch1…); coins hinted to them match too',
+      }),
+    ),
+    coin_ids: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_PUZZLE_STATE_HASHES, description: 'For coins: 0x coin ids' })),
+    cursor: Type.Optional(CoinCursor),
   },
   {
     $id: 'LiveSubscribe',
     additionalProperties: false,
     description:
-      'Replays every buffered event after the cursor, in order, then continues live. `last_event_id` ' +
+      'With `peaks`: replays every buffered event after the cursor, in order, then continues live. `last_event_id` ' +
       '(exact, also across reorgs) wins over `since` (a height: replay starts after the newest buffered ' +
-      'peak at or below it).',
+      'peak at or below it). With `coins`: replaces the connection\'s coin subscription by the given keys ' +
+      '(`puzzle_hashes`, `coin_ids`, at least one); with `cursor`, first sends what changed after it, read from the chain.',
   },
 );
 
@@ -203,6 +293,7 @@ export const ClientMessage = Type.Union([ref(SubscribeMessage), ref(UnsubscribeM
 
 /** Component schemas of the live stream, registered with the shared ones (schemas/index.ts). */
 export const LIVE_SCHEMAS: TSchema[] = [
+  LiveCoinRecord,
   ...SERVER_MESSAGES,
   ServerMessage,
   SubscribeMessage,
@@ -220,10 +311,27 @@ export const LiveQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** Query of /v1/events: the peak cursors, and a coin subscription (comma-separated keys, its cursor). */
+export const EventsQuery = Type.Object(
+  {
+    ...LiveQuery.properties,
+    puzzle_hashes: Type.Optional(Type.String({ description: 'Coins: comma-separated 0x puzzle hashes or addresses (hinted coins match too)' })),
+    coin_ids: Type.Optional(Type.String({ description: 'Coins: comma-separated 0x coin ids' })),
+    cursor: Type.Optional(
+      Type.String({ description: 'Coins: resume after this coin cursor (a `Last-Event-ID` in coin-cursor form wins); needs puzzle_hashes or coin_ids' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export type PeakData = Static<typeof PeakData>;
+export type CoinsMessage = Static<typeof CoinsMessage>;
+export type LiveCoinRecord = Static<typeof LiveCoinRecord>;
+export type EventsQuery = Static<typeof EventsQuery>;
 export type HelloMessage = Static<typeof HelloMessage>;
 export type PeakMessage = Static<typeof PeakMessage>;
 export type ReorgMessage = Static<typeof ReorgMessage>;
+export type CoinReorgMessage = Static<typeof CoinReorgMessage>;
 export type GapMessage = Static<typeof GapMessage>;
 export type ServerMessage = Static<(typeof SERVER_MESSAGES)[number]>;
 export type ClientMessage = Static<typeof SubscribeMessage> | Static<typeof UnsubscribeMessage> | Static<typeof PingMessage>;

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GatewayConfig } from './config/config.js';
 import type { Upstream } from './chia/index.js';
+import type { CoinUpstream } from './live/coin-feed.js';
 import { createMetrics } from './metrics/metrics.js';
 import { edgeServerOptions, limitConnections } from './http/http-edge.js';
 import listenerEdgePlugin from './plugins/listener-edge.js';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   config: GatewayConfig;
   /** An upstream to use instead of creating one from the config (tests, the demo). */
   upstream?: Upstream;
+  /** The coin feed (and wallet reads) live coin events are served from; by default the upstream's coin watch. */
+  coins?: CoinUpstream;
   /** Fastify logger option; defaults to a pino logger at config.logLevel. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -73,7 +76,7 @@ async function registerAll(app: GatewayApp, options: BuildOptions): Promise<void
   if (!adminListener) await app.register(upstreamMetricsPlugin);
   await app.register(upstreamPlugin, { upstream: options.upstream });
   await app.register(blockCachePlugin);
-  await app.register(peakHubPlugin);
+  await app.register(peakHubPlugin, options.coins === undefined ? {} : { coins: options.coins });
   await app.register(liveWebSocketPlugin);
   await app.register(adminListenerPlugin);
   await publicRoutes(app, { adminListener });

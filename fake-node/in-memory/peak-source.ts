@@ -8,7 +8,7 @@ import type { Peak, PeakFeed, Role } from '../../src/chia/index.js';
 import { DOUBLE_PEER, UpstreamDouble } from './upstream-double.js';
 
 /** Weight added per block (any positive constant; a reorg branch adds a little more). */
-const WEIGHT_STEP = 1_000_000_000_000n;
+export const WEIGHT_STEP = 1_000_000_000_000n;
 
 /** A deterministic 0x hash for (branch, height). */
 export function hashOf(branch: number, height: number): string {
@@ -16,7 +16,7 @@ export function hashOf(branch: number, height: number): string {
 }
 
 export class PeakSource extends UpstreamDouble implements PeakFeed {
-  private branch = 0;
+  protected branch = 0;
   /** Every peak emitted, in order. */
   readonly history: Peak[] = [];
 
@@ -25,7 +25,7 @@ export class PeakSource extends UpstreamDouble implements PeakFeed {
     if (startHeight !== null) this.makeBest(this.make(startHeight, startHeight, WEIGHT_STEP * BigInt(startHeight + 1)));
   }
 
-  private make(height: number, forkPoint: number, weight: bigint): Peak {
+  protected make(height: number, forkPoint: number, weight: bigint): Peak {
     return {
       height,
       header_hash: hashOf(this.branch, height),

@@ -1,10 +1,11 @@
 /** GET /v1/events: the live peak stream as Server-Sent Events. Protocol: README "Live peaks". */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LiveQuery, ServerMessage } from '../../schemas/live.js';
+import { EventsQuery, ServerMessage } from '../../schemas/live.js';
 import { ref } from '../../schemas/common.js';
 import { liveGuard, releaseSlot } from '../../src/live/live-guards.js';
 import { cursorGuard, cursorOf } from '../../src/live/cursor.js';
+import { coinsOfQuery } from '../../src/live/coin-keys.js';
 import { SseSink } from '../../src/live/sse-sink.js';
 import { envName } from '../../src/config/options.js';
 import { LIVE_PROTOCOL_NOTE, LIVE_REFUSALS } from './live-responses.js';
@@ -47,8 +48,12 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
         `parameters of the same name.) A \`: heartbeat\` comment is sent every ${envName('wsHeartbeatMs')} ms; a ` +
         `client that stops reading past ${envName('wsSendBufferBytes')} of unsent data has its stream ended. At most ` +
         `${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per client IP; beyond it the request is refused with 429. ` +
-        'HEAD answers with the headers of the stream and opens none.',
-      querystring: LiveQuery,
+        'HEAD answers with the headers of the stream and opens none. **Coins:** `puzzle_hashes` (0x hex or addresses) ' +
+        'and/or `coin_ids`, comma-separated (at most ' + envName('wsMaxCoinKeys') + ' keys), subscribe to `coins` events from ' +
+        'the start; `cursor` (or a `Last-Event-ID` in coin-cursor form, which an EventSource sends on its own: a coin ' +
+        'subscriber\'s events carry the coin cursor as `id:`, its peak events none) first sends what changed after it. ' +
+        'A bad key or cursor is refused with 400.',
+      querystring: EventsQuery,
       response: RESPONSES,
     },
     // A malformed cursor is refused whether or not there is room.
@@ -59,7 +64,11 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
       if (request.method === 'HEAD') return reply.code(200).headers(STREAM_HEADERS).send();
       // Not in the route schema (see the description); Node joins a repeated header into one string.
       const lastEventId = request.headers['last-event-id'];
-      const cursor = cursorOf(request.query, typeof lastEventId === 'string' ? lastEventId : undefined);
+      const header = typeof lastEventId === 'string' ? lastEventId : undefined;
+      const cursor = cursorOf(request.query, header);
+      const { network, ws } = app.config;
+      // Before the stream starts, so that a bad key is a 400.
+      const coins = coinsOfQuery(request.query, header, network, ws.maxCoinKeys);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -70,7 +79,7 @@ export default async function eventsRoutes(fastify: FastifyInstance): Promise<vo
       });
       res.write(`retry: ${SSE_RETRY_MS}\n\n`);
       releaseSlot(request);
-      const client = app.peakHub.attach(new SseSink(res), cursor, request.ip);
+      const client = app.peakHub.attach(new SseSink(res), cursor, request.ip, coins);
       const detach = () => app.peakHub.detach(client);
       res.on('close', detach);
       res.on('error', detach);

@@ -54,7 +54,11 @@ export default async function wsRoutes(fastify: FastifyInstance): Promise<void> 
         `(atomically, before any live peak). At most ${envName('wsMaxClientsPerIp')} live connections (WebSocket + SSE) per ` +
         'client IP; beyond it the upgrade is refused with 429. Every refused upgrade is answered with ' +
         'problem+json and `Connection: close`, then its socket is closed; an upgrade with another method than GET ' +
-        'gets 405 (METHOD_NOT_ALLOWED) with `Allow`.',
+        'gets 405 (METHOD_NOT_ALLOWED) with `Allow`. **Coins:** `subscribe` with topic `coins`, `puzzle_hashes` (0x hex or ' +
+        `addresses) and/or \`coin_ids\` (at most ${envName('wsMaxCoinKeys')} keys per connection) replaces the connection's coin ` +
+        'subscription; `coins` events follow for every block that changes one of its coins, each with a `cursor`; with ' +
+        '`cursor`, what changed after it is read from the chain and sent first, then `subscribed` (with the cursor live ' +
+        'events continue from).',
       querystring: LiveQuery,
       response: RESPONSES,
     },

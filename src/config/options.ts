@@ -5,7 +5,7 @@
  * (config.ts), the parser (parse.ts), --help and the README's configuration table all follow from it.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { RATE_LIMITER_BAN_MS, ROLES, type IdentityNames, type Role } from '../chia/index.js';
+import { SUBSCRIPTION_LIMIT, MAX_PUZZLE_STATE_HASHES, RATE_LIMITER_BAN_MS, ROLES, type IdentityNames, type Role } from '../chia/index.js';
 import { checkHost, parseOrigins, parsePeers, peersRequired } from './addresses.js';
 import { parseIdentities, rolePairs } from './identities.js';
 import { derived, isDerived, isOption, joinKey, option, optional, type KeyOf, type Option, type OptionTree } from './option-row.js';
@@ -189,6 +189,23 @@ export const OPTION_TREE = {
       parse: (origins, ctx) => parseOrigins(origins, ctx).filter((origin) => origin !== '*'),
       show: () => '(any)',
       help: "Origins allowed to open /v1/ws and /v1/events (comma-separated, compared whole: scheme, host and port); empty allows any. With a list, only listed origins pass, the gateway's own included (list it for the demo page); requests without Origin (scripts) always pass.",
+    }),
+    // A subscribe message of 4 KiB (maxMessageBytes) holds about 55 hex keys; the cap leaves room for
+    // a larger message limit and for /v1/events URLs (16 KiB of headers: about 240 keys).
+    maxCoinKeys: option({
+      env: 'CHIA_GATEWAY_WS_MAX_COIN_KEYS',
+      value: '<int>',
+      schema: int(1, MAX_PUZZLE_STATE_HASHES),
+      default: 100,
+      help: 'Puzzle hashes, addresses and coin ids one live connection may watch for coin events (at most 890, what one node request reads); a subscribe message must also fit in `CHIA_GATEWAY_WS_MAX_MESSAGE_BYTES`.',
+    }),
+    // Half of what one node keeps per peer (PROTOCOL.md §e.5), so one link can take over another's keys.
+    maxCoinKeysTotal: option({
+      env: 'CHIA_GATEWAY_WS_MAX_COIN_KEYS_TOTAL',
+      value: '<int>',
+      schema: int(1, 10 * SUBSCRIPTION_LIMIT),
+      default: SUBSCRIPTION_LIMIT / 2,
+      help: 'Distinct keys (puzzle hashes and coin ids) all live connections together may watch; the gateway registers each once with its nodes. Beyond it a subscribe gets `COIN_KEYS_EXHAUSTED`.',
     }),
     // A client sends subscribe, unsubscribe and the odd ping: a page reconnecting and resubscribing
     // stays far below these, a loop sending without pause is closed within a few milliseconds.

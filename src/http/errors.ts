@@ -274,6 +274,7 @@ const UPSTREAM_MAP: Record<UpstreamErrorCode, (error: UpstreamError, context: Lo
   // A reject_* reply means the peers do not have the block (PROTOCOL.md §e.5).
   UPSTREAM_REJECTED: (e, c) => new ApiError('BLOCK_NOT_FOUND', { height: c.height ?? '?' }, { cause: e }),
   UPSTREAM_INVALID_REPLY: (e) => new ApiError('UPSTREAM_INVALID_REPLY', {}, { cause: e }),
+  // Both are answered by their callers (a resume starts again from the fork); reaching HTTP, the chain moved or the node is full.
   PACING_QUEUE_FULL: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retryAfter(e.retryAfterMs) }),
   // Never sent, so no peer failed to answer: the link is busy, not the upstream slow (no 504).
   PACING_TIMEOUT: (e) => new ApiError('UPSTREAM_BUSY', {}, { cause: e, headers: retryAfter(e.retryAfterMs) }),

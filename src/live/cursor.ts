@@ -10,6 +10,7 @@ import type { Cursor } from './replay-buffer.js';
 import { EVENT_ID_PATTERN, LEGACY_EVENT_ID_PATTERN, LiveQuery } from '../../schemas/live.js';
 import { ApiError } from '../http/errors.js';
 import { integerExpectation, mustBe } from '../http/validation-detail.js';
+import { parseCoinCursor } from './coin-cursor.js';
 
 export type CursorName = keyof typeof LiveQuery.properties;
 
@@ -56,7 +57,8 @@ export function cursorGuard(options: { lastEventIdHeader: boolean }) {
       if (detail === null && query[name] !== undefined) detail = cursorTextError(name, query[name]);
     }
     const header = request.headers['last-event-id'];
-    if (detail === null && options.lastEventIdHeader && header !== undefined && header !== '') {
+    // A coin cursor there is the Last-Event-ID of a coin subscriber (checked with its keys, see coin-keys.ts).
+    if (detail === null && options.lastEventIdHeader && header !== undefined && header !== '' && !(typeof header === 'string' && parseCoinCursor(header) !== null)) {
       detail = cursorTextError('last_event_id', header, LAST_EVENT_ID_HEADER);
     }
     done(detail === null ? undefined : new ApiError('INVALID_PARAMETER', { detail }));
@@ -65,7 +67,8 @@ export function cursorGuard(options: { lastEventIdHeader: boolean }) {
 
 /** The cursor of a connect, once checked: Last-Event-ID wins (a browser's reconnect), then last_event_id, then since. */
 export function cursorOf(query: LiveQuery, lastEventIdHeader?: string): Cursor | null {
-  if (lastEventIdHeader !== undefined && lastEventIdHeader !== '') return { lastEventId: lastEventIdHeader };
+  const peakId = lastEventIdHeader !== undefined && lastEventIdHeader !== '' && parseCoinCursor(lastEventIdHeader) === null;
+  if (peakId) return { lastEventId: lastEventIdHeader };
   if (query.last_event_id !== undefined) return { lastEventId: query.last_event_id };
   if (query.since !== undefined) return { since: query.since };
   return null;

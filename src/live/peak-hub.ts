@@ -9,7 +9,7 @@
  */
 import type { Peak, PeakChange, PeakFeed } from '../chia/index.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { reorgOf, serialize, type SerializedEvent } from './live-events.js';
+import { reorgOf, serialize, type QueuedEvent, type SerializedEvent } from './live-events.js';
 import { peakJson } from '../chain/peak-json.js';
 import { ReplayBuffer, type Cursor, type ReplayResult } from './replay-buffer.js';
 import { eventId, placeOf, type ChainPlace } from './event-id.js';
@@ -18,7 +18,14 @@ import { parseClientMessage } from './client-messages.js';
 import { IpCounts } from './ip-counts.js';
 import { MessageBudget, type MessageLimits } from './message-budget.js';
 import { envName } from '../config/options.js';
-import type { GapMessage, HelloMessage, PeakMessage } from '../../schemas/live.js';
+import type { GapMessage, HelloMessage, PeakMessage, SubscribeMessage } from '../../schemas/live.js';
+import type { LiveClient } from './live-client.js';
+import type { CoinUpstream } from './coin-feed.js';
+import { createCoinHub, type CoinHost, type CoinHub, type CoinHubOptions } from './coin-hub.js';
+import { parseCoinKeys, type ConnectCoins } from './coin-keys.js';
+import { parseCoinCursor } from './coin-cursor.js';
+
+export type { LiveClient } from './live-client.js';
 
 export interface PeakHubOptions {
   replaySize: number;
@@ -44,6 +51,8 @@ export interface PeakHubOptions {
    */
   replayIntervalMs?: number;
   now?: () => number;
+  /** Coin events: the upstream's coin feed and wallet reads, and their limits. Absent: a coins subscribe is answered COINS_UNAVAILABLE. */
+  coins?: { upstream: CoinUpstream; maxKeysPerClient: number } & CoinHubOptions;
 }
 
 /** What the hub asks of the chain to resume another replica's cursor. */
@@ -59,23 +68,6 @@ export interface ChainView {
 
 /** A reconnecting client replays once; a second replay within this interval is refused with an error frame. */
 export const REPLAY_INTERVAL_MS = 1_000;
-
-/** One connected subscriber. */
-export interface LiveClient {
-  readonly sink: LiveSink;
-  /** Receives live peaks. True from connect: hello is followed by live peaks without a subscribe. */
-  subscribed: boolean;
-  /** Stream position (seq) of the newest event sent to this client. */
-  lastSentSeq: number | null;
-  /** The client has every event after this position (null: unknown, after an unsubscribe). */
-  contiguousAfter: number | null;
-  /** The client's address (request.ip) counted against the per-IP cap; null: not counted. */
-  readonly ip: string | null;
-  /** Epoch ms before which a replay is refused (see PeakHubOptions.replayIntervalMs). */
-  replayAllowedAt: number;
-  /** What the client may still send; null: no budget. */
-  readonly budget: MessageBudget | null;
-}
 
 /** Why the hub let a client go before it left (the reason label of liveSlowClientsTerminated). */
 type ShedReason = 'send_buffer' | 'heartbeat' | 'message_rate';
@@ -98,6 +90,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
   function record(change: PeakChange): SerializedEvent[] {
     const { peak } = change;
     const events: SerializedEvent[] = [];
+    coinHub?.recordPeak(change);
     const reorg = reorgOf(change);
     if (reorg !== null) events.push(serialize({ type: 'reorg', id: eventId(peak.height, peak.header_hash, 'reorg'), data: reorg }, nextSeq++));
     events.push(serialize({ type: 'peak', id: eventId(peak.height, peak.header_hash, 'peak'), data: peakJson(peak) }, nextSeq++));
@@ -124,15 +117,56 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     }
   }
 
+  /** Sends one event, or queues it while the client's coin resume is read (see LiveClient.pending). */
+  function deliver(client: LiveClient, event: QueuedEvent): boolean {
+    if (client.pending === null) return send(client, event);
+    // The queue is bounded like the send buffer: a resume that takes long enough to fill it sheds the client.
+    client.pendingBytes += event.frame.length;
+    if (client.pendingBytes > options.sendBufferBytes) {
+      shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
+      return false;
+    }
+    client.pending.push(event);
+    return true;
+  }
+
   /** Sends one event unless the client is over its send-buffer ceiling, in which case it is shed. */
-  function deliver(client: LiveClient, event: SerializedEvent): boolean {
+  function send(client: LiveClient, event: QueuedEvent): boolean {
     if (client.sink.bufferedBytes() + event.frame.length > options.sendBufferBytes) {
       shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
       return false;
     }
-    client.sink.sendEvent(event);
+    if (event.type === 'coins') {
+      client.sink.sendEvent(event);
+      return true;
+    }
+    // On SSE the Last-Event-ID of a coin subscriber is its coin cursor: peak events go without id.
+    client.sink.sendEvent(client.coins !== null && client.sink.transport === 'sse' ? { ...event, sse: event.sseWithoutId } : event);
     client.lastSentSeq = event.seq;
     return true;
+  }
+
+  /**
+   * Sends a client's queued events once its coin resume is sent: coin events of heights the resume
+   * read (up to `covered`) are skipped. A queued reorg below `covered` makes the client drop states
+   * the resume sent: it is sent, the rest stays queued, and its fork point is returned for the coin
+   * hub to read again from there; null once everything is sent.
+   */
+  function release(client: LiveClient, covered: number | null): number | null {
+    const queued = client.pending ?? [];
+    const upTo = covered ?? -1;
+    for (const [i, event] of queued.entries()) {
+      if (event.type === 'coins' && event.height <= upTo) continue;
+      if (!send(client, event)) return null;
+      if (event.type === 'reorg' && event.forkPoint !== null && event.forkPoint < upTo) {
+        client.pending = queued.slice(i + 1);
+        client.pendingBytes = client.pending.reduce((sum, e) => sum + e.frame.length, 0);
+        return event.forkPoint;
+      }
+    }
+    client.pending = null;
+    client.pendingBytes = 0;
+    return null;
   }
 
   function shed(client: LiveClient, reason: ShedReason, text: string): void {
@@ -143,13 +177,40 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
   }
 
   /** Sends a per-client message under the same ceiling: a client that sends pings but never reads is shed too. */
-  function control(client: LiveClient, type: ControlType, message: object): void {
+  function control(client: LiveClient, type: ControlType, message: object, sseId?: string): void {
     const json = JSON.stringify({ type, ...message });
     if (client.sink.bufferedBytes() + json.length > options.sendBufferBytes) {
       shed(client, 'send_buffer', 'slow consumer: send buffer ceiling exceeded');
       return;
     }
-    client.sink.sendControl(type, json);
+    client.sink.sendControl(type, json, sseId);
+  }
+
+  const host: CoinHost = {
+    deliver,
+    send,
+    control,
+    served: (client) => clients.has(client),
+    hold: (client) => {
+      // A resume replacing one in progress keeps the queue (its peaks), without the old keys' coins.
+      client.pending = (client.pending ?? []).filter((event) => event.type !== 'coins');
+      client.pendingBytes = client.pending.reduce((sum, event) => sum + event.frame.length, 0);
+    },
+    release,
+    peak: () => current,
+  };
+  const coinOptions = options.coins;
+  const coinHub: CoinHub | null = coinOptions === undefined ? null : createCoinHub(coinOptions.upstream, host, coinOptions);
+
+  /** A subscribe naming `coins`: checks the keys and the cursor, then hands over to the coin hub. */
+  function subscribeCoins(client: LiveClient, message: SubscribeMessage): void {
+    if (coinHub === null || coinOptions === undefined) {
+      return control(client, 'error', { code: 'COINS_UNAVAILABLE', message: 'this gateway serves no coin events (no wallet upstream)' });
+    }
+    const parsed = parseCoinKeys(message, coinOptions.network, coinOptions.maxKeysPerClient);
+    if (!parsed.ok) return control(client, 'error', { code: parsed.code, message: parsed.message });
+    const cursor = message.cursor === undefined ? null : parseCoinCursor(message.cursor);
+    void coinHub.subscribe(client, parsed.keys, cursor);
   }
 
   function hello(): Omit<HelloMessage, 'type' | 'subscribed'> {
@@ -270,6 +331,8 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
   /** Forgets a client; only the call that removes it from the set gives back its per-IP count. */
   function detach(client: LiveClient): void {
     if (!clients.delete(client)) return;
+    coinHub?.drop(client);
+    client.pending = null;
     metrics?.liveClients.dec({ transport: client.sink.transport });
     if (client.ip !== null) perIp.remove(client.ip);
   }
@@ -299,9 +362,16 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     const message = parsed.message;
     if (message.type === 'ping') return control(client, 'pong', {});
     if (message.type === 'unsubscribe') {
-      client.subscribed = false;
-      client.contiguousAfter = null;
+      if (message.topics.includes('coins')) coinHub?.drop(client);
+      if (message.topics.includes('peaks')) {
+        client.subscribed = false;
+        client.contiguousAfter = null;
+      }
       return control(client, 'unsubscribed', { topics: message.topics });
+    }
+    const wantsCoins = message.topics.includes('coins');
+    if (!wantsCoins && (message.puzzle_hashes !== undefined || message.coin_ids !== undefined || message.cursor !== undefined)) {
+      return control(client, 'error', { code: 'INVALID_MESSAGE', message: 'puzzle_hashes, coin_ids and cursor go with the topic "coins"' });
     }
     const cursor: Cursor | null =
       message.last_event_id !== undefined
@@ -310,13 +380,15 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
           ? { since: message.since }
           : null;
     const wait = client.replayAllowedAt - now();
-    if (cursor !== null && wait > 0) {
+    if ((cursor !== null || message.cursor !== undefined) && wait > 0) {
       return control(client, 'error', {
         code: 'REPLAY_TOO_SOON',
         message: `one replay per ${replayIntervalMs} ms per connection: retry in ${wait} ms (nothing changed)`,
       });
     }
-    subscribe(client, cursor);
+    if (message.cursor !== undefined) client.replayAllowedAt = now() + replayIntervalMs;
+    if (message.topics.includes('peaks')) subscribe(client, cursor);
+    if (wantsCoins) subscribeCoins(client, message);
   }
 
   const heartbeat = setInterval(() => {
@@ -358,10 +430,21 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
      * Registers a connected client from address `ip` (null: not counted per address): hello, then the
      * replay after `cursor` if any, then live peaks.
      */
-    attach(sink: LiveSink, cursor: Cursor | null = null, ip: string | null = null): LiveClient {
+    attach(sink: LiveSink, cursor: Cursor | null = null, ip: string | null = null, coins: ConnectCoins | null = null): LiveClient {
       const latest = latestSeq();
       const budget = options.messageLimits === undefined ? null : new MessageBudget(options.messageLimits);
-      const client: LiveClient = { sink, subscribed: true, lastSentSeq: latest, contiguousAfter: latest, ip, replayAllowedAt: 0, budget };
+      const client: LiveClient = {
+        sink,
+        subscribed: true,
+        lastSentSeq: latest,
+        contiguousAfter: latest,
+        ip,
+        replayAllowedAt: 0,
+        budget,
+        coins: null,
+        pending: null,
+        pendingBytes: 0,
+      };
       if (closed) {
         sink.close(CLOSE.GOING_AWAY, 'server shutting down');
         return client;
@@ -371,7 +454,15 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
       if (ip !== null) perIp.add(ip);
       control(client, 'hello', { ...hello(), subscribed: ['peaks'] });
       if (cursor !== null) subscribe(client, cursor);
+      if (coins !== null) {
+        if (coinHub === null) control(client, 'error', { code: 'COINS_UNAVAILABLE', message: 'this gateway serves no coin events (no wallet upstream)' });
+        else void coinHub.subscribe(client, coins.keys, coins.cursor);
+      }
       return client;
+    },
+    /** Distinct coin keys watched now (0 without coin events). */
+    get coinKeyCount(): number {
+      return coinHub?.keyCount ?? 0;
     },
     /** Forgets a client whose connection ended. Idempotent. */
     detach,
@@ -394,6 +485,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
       closed = true;
       clearInterval(heartbeat);
       source.off('peak', onPeak);
+      coinHub?.close();
       for (const client of [...clients]) {
         detach(client);
         client.sink.close(CLOSE.GOING_AWAY, 'server shutting down');

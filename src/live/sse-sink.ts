@@ -5,7 +5,7 @@
  * out the idle stream; a dead peer shows up as a growing buffer or a socket error.
  */
 import type { ServerResponse } from 'node:http';
-import type { SerializedEvent } from './live-events.js';
+import type { WireEvent } from './live-events.js';
 import { sseBlock } from './live-events.js';
 import type { ControlType, LiveSink } from './live-sink.js';
 
@@ -18,12 +18,12 @@ export class SseSink implements LiveSink {
     return this.res.writableLength;
   }
 
-  sendEvent(event: SerializedEvent): void {
+  sendEvent(event: WireEvent): void {
     if (this.#open()) this.res.write(event.sse);
   }
 
-  sendControl(type: ControlType, json: string): void {
-    if (this.#open()) this.res.write(sseBlock(type, json, null));
+  sendControl(type: ControlType, json: string, sseId?: string): void {
+    if (this.#open()) this.res.write(sseBlock(type, json, sseId ?? null));
   }
 
   heartbeat(): boolean {

@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import type { Duplex } from 'node:stream';
-import type { SerializedEvent } from './live-events.js';
+import type { WireEvent } from './live-events.js';
 import type { ControlType, LiveSink } from './live-sink.js';
 
 /** After a close frame, how long a client gets to answer before its socket is destroyed. */
@@ -39,7 +39,7 @@ export class WsSink implements LiveSink {
     return this.ws.bufferedAmount;
   }
 
-  sendEvent(event: SerializedEvent): void {
+  sendEvent(event: WireEvent): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     // Without permessage-deflate (disabled in the plugin) ws writes every frame synchronously, so
     // writing our complete frame on its socket keeps frames whole and in order. bench:fanout puts the

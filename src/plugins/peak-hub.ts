@@ -7,6 +7,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { createPeakHub, type PeakHub } from '../live/peak-hub.js';
+import { coinFeedOf, type CoinUpstream } from '../live/coin-feed.js';
 import { packageVersion } from '../process/package-root.js';
 
 declare module 'fastify' {
@@ -33,8 +34,14 @@ async function mainChainHash(app: FastifyInstance, height: number): Promise<stri
   );
 }
 
-async function peakHubPlugin(app: FastifyInstance): Promise<void> {
+export interface PeakHubPluginOptions {
+  /** The coin feed and wallet reads coin events come from; by default the upstream's coin watch (tests give an in-memory one). */
+  coins?: CoinUpstream;
+}
+
+async function peakHubPlugin(app: FastifyInstance, pluginOptions: PeakHubPluginOptions): Promise<void> {
   const { ws } = app.config;
+  const coins = pluginOptions.coins ?? coinFeedOf(app.upstream);
   // The hub uses only the peak part of the upstream (PeakFeed): on('peak') and peak().
   const hub = createPeakHub(app.upstream, {
     replaySize: ws.replaySize,
@@ -45,6 +52,14 @@ async function peakHubPlugin(app: FastifyInstance): Promise<void> {
     server: { name: 'chia-peer-gateway', version: packageVersion() },
     metrics: app.metrics,
     chain: { hashAt: (height) => mainChainHash(app, height), forkDepth: app.config.confirmations },
+    coins: {
+      upstream: coins,
+      network: app.config.network,
+      maxKeysPerClient: ws.maxCoinKeys,
+      maxKeysTotal: ws.maxCoinKeysTotal,
+      forkGuessDepth: app.config.confirmations,
+      memorySize: ws.replaySize,
+    },
   });
   app.decorate('peakHub', hub);
 

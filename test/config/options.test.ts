@@ -71,6 +71,8 @@ const SAMPLES: Record<OptionKey, Sample> = {
   wsAllowedOrigins: { text: 'https://a.example,http://localhost:3000', expected: { ws: { allowedOrigins: ['https://a.example', 'http://localhost:3000'] } } },
   wsMessageRate: { text: '2', expected: { ws: { messageRate: 2 } } },
   wsMessageBurst: { text: '8', expected: { ws: { messageBurst: 8 } } },
+  wsMaxCoinKeys: { text: '20', expected: { ws: { maxCoinKeys: 20 } } },
+  wsMaxCoinKeysTotal: { text: '5000', expected: { ws: { maxCoinKeysTotal: 5000 } } },
   corsOrigins: { text: 'https://app.example', expected: { corsOrigins: ['https://app.example'] } },
   httpRequestTimeoutMs: { text: '10000', expected: { httpRequestTimeoutMs: 10_000 } },
   maxConnections: { text: '500', expected: { maxConnections: 500 } },

@@ -101,6 +101,8 @@ describe('defaults and overrides', () => {
         allowedOrigins: ['https://a.example', 'http://localhost:3000'],
         messageRate: 2,
         messageBurst: 8,
+        maxCoinKeys: 100,
+        maxCoinKeysTotal: 100_000,
       },
       corsOrigins: ['https://app.example'],
       httpRequestTimeoutMs: 10000,

@@ -1,5 +1,5 @@
 /** An in-memory LiveSink recording what the hub sends, with a settable buffer level. */
-import type { SerializedEvent } from '../../src/live/live-events.js';
+import type { WireEvent } from '../../src/live/live-events.js';
 import type { ControlType, LiveSink, LiveTransport } from '../../src/live/live-sink.js';
 
 export class MemorySink implements LiveSink {
@@ -14,10 +14,13 @@ export class MemorySink implements LiveSink {
   bufferedBytes(): number {
     return this.buffered;
   }
-  sendEvent(event: SerializedEvent): void {
+  sendEvent(event: WireEvent): void {
     this.messages.push(JSON.parse(event.json));
   }
-  sendControl(_type: ControlType, json: string): void {
+  /** The `id:` an SSE client would have been given with each control message, by index in `messages`. */
+  readonly sseIds = new Map<number, string>();
+  sendControl(_type: ControlType, json: string, sseId?: string): void {
+    if (sseId !== undefined) this.sseIds.set(this.messages.length, sseId);
     this.messages.push(JSON.parse(json));
   }
   heartbeat(): boolean {

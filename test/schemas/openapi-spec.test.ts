@@ -88,7 +88,7 @@ describe('openapi.yaml', () => {
 
   it('documents the Last-Event-ID header of /v1/events in its description, not as a parameter', () => {
     const events = committedSpec().paths['/v1/events']?.get;
-    expect(events?.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual(['query:last_event_id', 'query:since']);
+    expect(events?.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual(['query:coin_ids', 'query:cursor', 'query:last_event_id', 'query:puzzle_hashes', 'query:since']);
     expect(events?.description).toContain('`Last-Event-ID`');
   });
 

@@ -82,6 +82,7 @@ export const SUBSCRIPTION_LIMIT = 200_000;
 /** Most coin states of one respond_puzzle_state / respond_coin_state for an untrusted peer (§e.5, §h.4). */
 export const MAX_STATE_RESPONSE_ITEMS = 100_000;
 
+
 // §h Rate limits
 
 /** Length of the node's fixed rate-limit buckets (§h.1). */

@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPeakHub } from '../../src/live/peak-hub.js';
+import { CoinChain } from '../../fake-node/in-memory/coin-chain.js';
+import { UpstreamError } from '../../src/chia/index.js';
+import { encodeAddress } from '../../src/chain/address.js';
+import { Value } from '@sinclair/typebox/value';
+import { LIVE_SCHEMAS } from '../../schemas/live.js';
+import { Type } from '@sinclair/typebox';
+import { MemorySink } from './memory-sink.js';
+import { eventually } from '../support/eventually.js';
+
+/** Waits until `sink` was told its coins subscription is live (or `n` of them). */
+const untilSubscribed = (sink: MemorySink, n = 1) => eventually(`${n} coins subscribed`, () => subscribed(sink) >= n);
+import { CoinModel, chainLines, ph } from './coin-model.js';
+
+const hubs: { close(): void }[] = [];
+
+function setup(options: { maxKeysTotal?: number; maxKeysPerClient?: number } = {}) {
+  const chain = new CoinChain(10);
+  const hub = createPeakHub(chain, {
+    replaySize: 50,
+    heartbeatMs: 60_000,
+    sendBufferBytes: 1024 * 1024,
+    maxMessageBytes: 4096,
+    server: { name: 'test', version: '0' },
+    replayIntervalMs: 0,
+    coins: { upstream: chain, network: 'mainnet', maxKeysPerClient: options.maxKeysPerClient ?? 10, maxKeysTotal: options.maxKeysTotal ?? 100, forkGuessDepth: 5, memorySize: 50 },
+  });
+  hubs.push(hub);
+  return { chain, hub };
+}
+
+function client(hub: ReturnType<typeof setup>['hub']) {
+  const sink = new MemorySink();
+  const c = hub.attach(sink);
+  const model = new CoinModel();
+  const seen = { count: 0 };
+  const sync = () => {
+    for (; seen.count < sink.messages.length; seen.count++) model.apply(sink.messages[seen.count] as { type: string });
+    return model;
+  };
+  return { sink, c, model, sync };
+}
+
+const subscribed = (sink: MemorySink) => sink.messages.filter((m) => m.type === 'subscribed' && (m.topics as string[]).includes('coins')).length;
+
+/** Every server message against the schema (with the referenced components). */
+const ServerMessages = Type.Module(Object.fromEntries(LIVE_SCHEMAS.map((s) => [s.$id as string, s])));
+function expectValid(sink: MemorySink): void {
+  const check = ServerMessages.Import('LiveServerMessage');
+  for (const message of sink.messages) expect(Value.Check(check, message), JSON.stringify(message)).toBe(true);
+}
+
+afterEach(() => {
+  for (const hub of hubs.splice(0)) hub.close();
+});
+
+describe('coin events', () => {
+  it('sends the coins of subscribed puzzle hashes, hints and coin ids, one event per block, with a chain cursor', async () => {
+    const { chain, hub } = setup();
+    const { sink, c, sync } = client(hub);
+    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1)] }));
+    await untilSubscribed(sink);
+    const block = chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 5n }, { puzzle_hash: ph(2), amount: 7n, hint: ph(1) }, { puzzle_hash: ph(3), amount: 1n }] });
+    const coins = sink.messages.filter((m) => m.type === 'coins');
+    expect(coins).toHaveLength(1);
+    expect(coins[0]).toMatchObject({ cursor: `${block.height}-${block.header_hash.slice(2)}`, data: { height: block.height, header_hash: block.header_hash } });
+    expect((coins[0]?.data as { coins: unknown[] }).coins).toHaveLength(2);
+    // The peak event comes first.
+    expect(sink.types().slice(-2)).toEqual(['peak', 'coins']);
+    expect(sync().lines()).toEqual(chainLines(chain.statesFor({ puzzle_hashes: [ph(1)], coin_ids: [] })));
+    expectValid(sink);
+  });
+
+  it('takes addresses of the configured network and names the expected prefix otherwise', async () => {
+    const { chain, hub } = setup();
+    const { sink, c } = client(hub);
+    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [encodeAddress(ph(9), 'testnet11')] }));
+    expect(sink.messages.at(-1)).toMatchObject({ type: 'error', code: 'INVALID_COIN_KEY', message: expect.stringContaining('xch1') });
+    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [encodeAddress(ph(9), 'mainnet')] }));
+    await untilSubscribed(sink);
+    chain.addBlock({ create: [{ puzzle_hash: ph(9), amount: 1n }] });
+    expect(sink.types().at(-1)).toBe('coins');
+  });
+
+  it('watches each distinct key once across clients, batched, and unwatches when the last client leaves', async () => {
+    const { chain, hub } = setup();
+    const a = client(hub);
+    const b = client(hub);
+    hub.receive(a.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1), ph(2)] }));
+    hub.receive(b.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(2), ph(3)] }));
+    await untilSubscribed(a.sink);
+    await untilSubscribed(b.sink);
+    expect(chain.watchCalls).toEqual([{ op: 'watch', keys: { puzzle_hashes: [ph(1), ph(2), ph(3)], coin_ids: [] } }]);
+    hub.detach(a.c);
+    expect(chain.watchCalls.at(-1)).toEqual({ op: 'unwatch', keys: { puzzle_hashes: [ph(1)], coin_ids: [] } });
+    hub.detach(b.c);
+    expect(chain.watchedKeys).toBe(0);
+    expect(hub.coinKeyCount).toBe(0);
+  });
+
+  it('refuses keys beyond the per-client and the global caps, and reports an upstream that cannot watch', async () => {
+    const { chain, hub } = setup({ maxKeysTotal: 3, maxKeysPerClient: 2 });
+    const a = client(hub);
+    hub.receive(a.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1), ph(2), ph(3)] }));
+    expect(a.sink.messages.at(-1)).toMatchObject({ code: 'COIN_KEYS_TOO_MANY' });
+    hub.receive(a.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1), ph(2)] }));
+    await untilSubscribed(a.sink);
+    const b = client(hub);
+    hub.receive(b.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], coin_ids: [ph(7), ph(8)] }));
+    expect(b.sink.messages.at(-1)).toMatchObject({ code: 'COIN_KEYS_EXHAUSTED' });
+    chain.watchFailure = new UpstreamError('SUBSCRIPTION_LIMIT', 'full');
+    hub.receive(b.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], coin_ids: [ph(7)] }));
+    await eventually('COINS_UNAVAILABLE', () => b.sink.messages.at(-1)?.code === 'COINS_UNAVAILABLE');
+    expect(hub.coinKeyCount).toBe(2);
+    expectValid(b.sink);
+  });
+
+  it('resumes from a cursor with exactly what changed since, read from the chain in pages', async () => {
+    const { chain, hub } = setup();
+    chain.maxItems = 2;
+    const keys = { puzzle_hashes: [ph(1)], coin_ids: [] };
+    const first = client(hub);
+    hub.receive(first.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys }));
+    await untilSubscribed(first.sink);
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 1n }] });
+    const cursor = first.sync().cursor;
+    hub.detach(first.c);
+    // While away: five blocks of changes, one of them spending a coin the client has.
+    const [spendable] = chain.unspentIds();
+    for (let i = 0; i < 5; i++) chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: BigInt(i + 2) }], spend: i === 2 && spendable !== undefined ? [spendable] : [] });
+    const second = client(hub);
+    // The model carries over what the first connection received.
+    second.model.coins.clear();
+    for (const [id, held] of first.model.coins) second.model.coins.set(id, { ...held });
+    hub.receive(second.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys, cursor }));
+    await untilSubscribed(second.sink);
+    expect(chain.reads.filter((r) => r.startsWith('puzzle')).length).toBeGreaterThan(1);
+    const model = second.sync();
+    expect(model.duplicates).toEqual([]);
+    expect(model.lines()).toEqual(chainLines(chain.statesFor(keys)));
+    expectValid(second.sink);
+  });
+
+  it('announces a reorg below the cursor and re-sends the states from the fork', async () => {
+    const { chain, hub } = setup();
+    const keys = { puzzle_hashes: [ph(1)], coin_ids: [] };
+    const first = client(hub);
+    hub.receive(first.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys }));
+    await untilSubscribed(first.sink);
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 1n }] });
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 2n }] });
+    const model = first.sync();
+    hub.detach(first.c);
+    // The cursor's block leaves the chain; the new branch has other coins.
+    chain.reorgTo(2, [{ create: [{ puzzle_hash: ph(1), amount: 3n }] }, {}, {}]);
+    const second = client(hub);
+    hub.receive(second.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys, cursor: model.cursor }));
+    await untilSubscribed(second.sink);
+    const reorg = second.sink.messages.find((m) => m.type === 'reorg');
+    expect(reorg).toMatchObject({ data: { fork_point: 10 } });
+    expect(reorg?.id).toBeUndefined();
+    for (const m of second.sink.messages) model.apply(m as { type: string });
+    expect(model.lines()).toEqual(chainLines(chain.statesFor(keys)));
+    expectValid(second.sink);
+  });
+
+  it('holds live events while a resume is read and sends them after it, none twice', async () => {
+    const { chain, hub } = setup();
+    const keys = { puzzle_hashes: [ph(1)], coin_ids: [] };
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 1n }] });
+    const a = client(hub);
+    hub.receive(a.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys, cursor: `10-${chain.history[0]?.header_hash.slice(2)}` }));
+    // Blocks arrive before the resume's read runs (watch resolves on a later turn).
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 2n }] });
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 3n }] });
+    await untilSubscribed(a.sink);
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 4n }] });
+    const model = a.sync();
+    expect(model.duplicates).toEqual([]);
+    expect(model.lines()).toEqual(chainLines(chain.statesFor(keys)));
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Property: whatever the chain does (blocks creating, hinting and spending coins, reorgs) and however
+ * clients come and go (dropping at any point, even while their resume is read, and reconnecting with
+ * the last cursor they saw), every client ends with exactly the coin states the chain has for its
+ * keys, and never receives a state twice unless a reorg was announced in between.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createPeakHub } from '../../src/live/peak-hub.js';
+import { CoinChain, type BlockSpec } from '../../fake-node/in-memory/coin-chain.js';
+import { MemorySink } from './memory-sink.js';
+import { eventually } from '../support/eventually.js';
+import { CoinModel, chainLines, ph } from './coin-model.js';
+
+const PUZZLE_HASHES = [1, 2, 3, 4].map(ph);
+const CLIENTS = 3;
+
+type Step =
+  | { kind: 'block'; create: { to: number; hint: number | null }[]; spend: number[] }
+  | { kind: 'reorg'; depth: number; blocks: number }
+  | { kind: 'drop'; client: number; settle: boolean };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('block' as const),
+      create: fc.array(fc.record({ to: fc.nat(5), hint: fc.option(fc.nat(3), { nil: null }) }), { maxLength: 3 }),
+      spend: fc.array(fc.nat(20), { maxLength: 2 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 3 }), blocks: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), client: fc.nat(CLIENTS - 1), settle: fc.boolean() }) },
+);
+
+const hubs: { close(): void }[] = [];
+afterEach(() => {
+  for (const hub of hubs.splice(0)) hub.close();
+});
+
+/** A block of random coins (to puzzle hashes 0–3, or to a stranger hinted to one) and spends of unspent coins. */
+function blockOf(chain: CoinChain, s: Extract<Step, { kind: 'block' }>, nonce: number): BlockSpec {
+  const unspent = chain.unspentIds();
+  const spend = [...new Set(s.spend.map((i) => unspent[i % Math.max(1, unspent.length)]).filter((id): id is string => id !== undefined))];
+  return {
+    create: s.create.map((c, i) => ({
+      puzzle_hash: c.to < PUZZLE_HASHES.length ? (PUZZLE_HASHES[c.to] as string) : ph(1000 + nonce * 10 + i),
+      hint: c.hint === null ? null : (PUZZLE_HASHES[c.hint] as string),
+      amount: BigInt(nonce * 10 + i + 1),
+    })),
+    spend,
+  };
+}
+
+describe('live coins, property', () => {
+  it('every client ends with exactly the chain’s states for its keys, nothing repeated without a reorg', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), fc.array(fc.subarray([0, 1, 2, 3], { minLength: 1 }), { minLength: CLIENTS, maxLength: CLIENTS }), fc.integer({ min: 5, max: 8 }), async (steps, keySets, pageSize) => {
+        const chain = new CoinChain(10);
+        // At least the states one block can change (3 created, 2 spent): a node cannot split a height across pages.
+        chain.maxItems = pageSize;
+        const hub = createPeakHub(chain, {
+          replaySize: 100,
+          heartbeatMs: 600_000,
+          sendBufferBytes: 16 * 1024 * 1024,
+          maxMessageBytes: 4096,
+          server: { name: 'test', version: '0' },
+          replayIntervalMs: 0,
+          coins: { upstream: chain, network: 'mainnet', maxKeysPerClient: 10, maxKeysTotal: 1000, forkGuessDepth: 10, memorySize: 100 },
+        });
+        hubs.push(hub);
+        const clients = keySets.map((indices) => {
+          const keys = { puzzle_hashes: indices.map((i) => PUZZLE_HASHES[i] as string), coin_ids: [] as string[] };
+          return { keys, model: new CoinModel(), sink: new MemorySink(), seen: 0, live: null as ReturnType<typeof hub.attach> | null };
+        });
+        const absorb = (c: (typeof clients)[number]) => {
+          for (; c.seen < c.sink.messages.length; c.seen++) c.model.apply(c.sink.messages[c.seen] as { type: string });
+        };
+        const connect = (c: (typeof clients)[number]) => {
+          c.sink = new MemorySink();
+          c.seen = 0;
+          c.live = hub.attach(c.sink);
+          hub.receive(c.live, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...c.keys, ...(c.model.cursor === null ? {} : { cursor: c.model.cursor }) }));
+        };
+        const settled = (c: (typeof clients)[number]) =>
+          eventually('subscribed', () => c.sink.messages.some((m) => m.type === 'subscribed' || m.type === 'error'), 2000);
+        for (const c of clients) connect(c);
+        for (const c of clients) await settled(c);
+        let nonce = 0;
+        for (const s of steps) {
+          nonce++;
+          if (s.kind === 'block') chain.addBlock(blockOf(chain, s, nonce));
+          else if (s.kind === 'reorg') {
+            const depth = Math.min(s.depth, (chain.peak()?.height ?? 11) - 1);
+            chain.reorgTo(depth, Array.from({ length: depth + 1 + s.blocks }, (_, i) => blockOf(chain, { kind: 'block', create: [{ to: i % 4, hint: null }], spend: [] }, nonce * 100 + i)));
+          } else {
+            const c = clients[s.client] as (typeof clients)[number];
+            absorb(c);
+            if (c.live !== null) hub.detach(c.live);
+            connect(c);
+            // Without settling, the next steps run while the resume is read (or the client drops again).
+            if (s.settle) await settled(c);
+          }
+        }
+        for (const c of clients) {
+          await settled(c);
+          // Wait for the last resume's read to be followed by the queued events.
+          await eventually('resume done', () => c.live !== null && c.live.pending === null, 2000);
+          absorb(c);
+          expect(c.sink.messages.filter((m) => m.type === 'error')).toEqual([]);
+          expect(c.model.duplicates).toEqual([]);
+          expect(c.model.lines()).toEqual(chainLines(chain.statesFor(c.keys)));
+        }
+        hub.close();
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
