@@ -3,7 +3,7 @@
  * parameters): puzzle hashes as 0x hex or addresses of the configured network, coin ids as 0x hex,
  * checked one by one (the first bad one is named), deduplicated, within the per-client cap.
  */
-import { parsePuzzleHash } from '../chain/address.js';
+import { addressPrefix, puzzleHashOf } from '../coins/addresses.js';
 import { envName } from '../config/options.js';
 import type { LiveErrorCode } from '../../schemas/live.js';
 import type { ChainPoint } from '../chia/index.js';
@@ -24,10 +24,14 @@ export type CoinKeysParse = { ok: true; keys: CoinKeys } | { ok: false; code: Li
 /** Checks and normalises a client's keys; `maxKeys` is the per-client cap (ws.maxCoinKeys). */
 export function parseCoinKeys(given: { puzzle_hashes?: string[]; coin_ids?: string[] }, network: string, maxKeys: number): CoinKeysParse {
   const puzzleHashes = new Set<string>();
+  const prefix = addressPrefix(network);
   for (const [i, text] of (given.puzzle_hashes ?? []).entries()) {
-    const parsed = parsePuzzleHash(text.trim(), network);
-    if (!parsed.ok) return { ok: false, code: 'INVALID_COIN_KEY', message: `puzzle_hashes[${i}]: ${parsed.reason}` };
-    puzzleHashes.add(parsed.puzzleHash);
+    try {
+      puzzleHashes.add(puzzleHashOf(text.trim(), prefix));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return { ok: false, code: 'INVALID_COIN_KEY', message: `puzzle_hashes[${i}]: ${error.message}` };
+    }
   }
   const coinIds = new Set<string>();
   for (const [i, text] of (given.coin_ids ?? []).entries()) {

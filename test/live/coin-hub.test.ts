@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPeakHub } from '../../src/live/peak-hub.js';
 import { CoinChain } from '../../fake-node/in-memory/coin-chain.js';
 import { UpstreamError } from '../../src/chia/index.js';
-import { encodeAddress } from '../../src/chain/address.js';
+import { addressPrefix, toAddress } from '../../src/coins/addresses.js';
 import { Value } from '@sinclair/typebox/value';
 import { LIVE_SCHEMAS } from '../../schemas/live.js';
 import { Type } from '@sinclair/typebox';
@@ -75,9 +75,9 @@ describe('coin events', () => {
   it('takes addresses of the configured network and names the expected prefix otherwise', async () => {
     const { chain, hub } = setup();
     const { sink, c } = client(hub);
-    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [encodeAddress(ph(9), 'testnet11')] }));
+    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [toAddress(ph(9), addressPrefix('testnet11'))] }));
     expect(sink.messages.at(-1)).toMatchObject({ type: 'error', code: 'INVALID_COIN_KEY', message: expect.stringContaining('xch1') });
-    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [encodeAddress(ph(9), 'mainnet')] }));
+    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [toAddress(ph(9), addressPrefix('mainnet'))] }));
     await untilSubscribed(sink);
     chain.addBlock({ create: [{ puzzle_hash: ph(9), amount: 1n }] });
     expect(sink.types().at(-1)).toBe('coins');

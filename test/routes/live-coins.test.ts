@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith } from '../../src/config/config.js';
 import { CoinChain } from '../../fake-node/in-memory/coin-chain.js';
-import { encodeAddress } from '../../src/chain/address.js';
+import { addressPrefix, toAddress } from '../../src/coins/addresses.js';
 import { LiveClient } from '../live/live-app.js';
 import { SseClient } from '../live/sse-client.js';
 import { CoinModel, chainLines, ph } from '../live/coin-model.js';
@@ -31,7 +31,7 @@ describe('live coins over real sockets', () => {
     const first = new LiveClient(`${base.replace('http', 'ws')}/v1/ws`);
     opened.push(first);
     await first.until((m) => m.some((x) => x.type === 'hello'), 'hello');
-    first.send({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [encodeAddress(ph(1), 'testnet11')] });
+    first.send({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [toAddress(ph(1), addressPrefix('testnet11'))] });
     await first.until((m) => m.some((x) => x.type === 'subscribed'), 'subscribed');
     chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 1n }] });
     await first.until((m) => m.some((x) => x.type === 'coins'), 'coins');
@@ -76,7 +76,7 @@ describe('live coins over real sockets', () => {
 
   it('refuses bad keys and cursors with 400 before the stream starts', async () => {
     const { base } = await start();
-    for (const query of [`puzzle_hashes=${encodeAddress(ph(1), 'mainnet')}`, 'coin_ids=0x12', `cursor=5-${'a'.repeat(64)}`, `puzzle_hashes=${ph(1)}&cursor=nope`]) {
+    for (const query of [`puzzle_hashes=${toAddress(ph(1), addressPrefix('mainnet'))}`, 'coin_ids=0x12', `cursor=5-${'a'.repeat(64)}`, `puzzle_hashes=${ph(1)}&cursor=nope`]) {
       const res = await fetch(`${base}/v1/events?${query}`);
       expect(res.status, query).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'INVALID_PARAMETER' });
