@@ -244,7 +244,6 @@ export class BlockCache {
       const values = await shared.read(keys);
       const blocks = values?.map((value, i) => (value === null ? undefined : decodeShared(start + i, value)));
       const complete = blocks?.every((block) => block !== undefined) === true;
-      shared.count(complete ? 'hit' : 'miss');
       return complete ? (blocks as StoredBlock[]) : undefined;
     };
     const write = (blocks: StoredBlock[]) => shared.write(blocks.map((block) => [shared.key(kind, block.height), encodeShared(block)]));
@@ -333,7 +332,6 @@ export class BlockCache {
     const key = shared.key(kind, height, headerHash);
     const read = async (): Promise<CoinListJson | undefined> => {
       const value = (await shared.read([key]))?.[0] ?? null;
-      shared.count(value === null ? 'miss' : 'hit');
       return value === null ? undefined : decodeCoinList(value);
     };
     return shared.through(`${kind}:${height}`, read, load, (json) => shared.write([[key, encodeCoinList(json)]]));

@@ -40,12 +40,12 @@ export interface SharedLevel {
   /**
    * The value `read` finds; otherwise `fetch`'s, made once across the fleet: under the lock `name`
    * one replica fetches and writes while the others poll `read` (at most the lock's lifetime).
+   * Counted once per call, however often `read` ran: a hit when the value came from this level, a
+   * miss when `fetch` made it.
    */
   through<T>(name: string, read: () => Promise<T | undefined>, fetch: () => Promise<T>, write: (value: T) => void): Promise<T>;
   /** A key of this level: every key carries the network id. */
   key(...parts: (string | number)[]): string;
-  /** Counts a lookup's result (hits and misses of whole loads). */
-  count(result: 'hit' | 'miss'): void;
   stats(): SharedStats;
   close(): Promise<void>;
 }
@@ -138,15 +138,19 @@ export class RedisLevel implements SharedLevel {
   }
 
   async through<T>(name: string, read: () => Promise<T | undefined>, fetch: () => Promise<T>, write: (value: T) => void): Promise<T> {
+    const hit = (value: T) => (this.#count('hit'), value);
+    const miss = () => (this.#count('miss'), fetch());
     const found = await read();
-    if (found !== undefined) return found;
+    if (found !== undefined) return hit(found);
     const lock = this.key('lock', name);
     const token = randomBytes(16).toString('hex');
     const taken = await this.#command(() => this.#redis.set(lock, token, 'PX', this.#options.lockMs, 'NX'));
     if (taken === 'OK') {
       try {
         // The holder before us may have written it between our read and our lock.
-        const value = (await read()) ?? (await fetch());
+        const again = await read();
+        if (again !== undefined) return hit(again);
+        const value = await miss();
         write(value);
         return value;
       } finally {
@@ -162,15 +166,15 @@ export class RedisLevel implements SharedLevel {
         // Looked at before the value: a holder that wrote and released between the two is not missed.
         const held = (await this.#command(() => this.#redis.exists(lock))) === 1;
         const value = await read();
-        if (value !== undefined) return value;
+        if (value !== undefined) return hit(value);
         // Released without the value (its load failed), expired, or Redis went away: load it ourselves.
         if (!held) break;
       }
     }
-    return fetch();
+    return miss();
   }
 
-  count(result: 'hit' | 'miss'): void {
+  #count(result: 'hit' | 'miss'): void {
     if (result === 'hit') this.#stats.hits++;
     else this.#stats.misses++;
     this.#options.onCount?.(result);

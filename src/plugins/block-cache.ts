@@ -13,6 +13,14 @@ import { RedisLevel } from '../chain/shared-level.js';
 import { ROLE_OF } from '../chain/chain-lookup.js';
 import { isImmutable } from '../http/http-cache.js';
 
+/**
+ * Batches a walk keeps loading ahead of itself per ready link. Two, so that each link has the next
+ * batch queued when its pacing window frees up, while the walk waits for the oldest one: with one,
+ * links that answered early sat idle behind the one at its limit, and a walk over 4 peers reached
+ * about 0.6 of 4 × the speed over one (bench/replicas).
+ */
+const READ_AHEAD_PER_LINK = 2;
+
 declare module 'fastify' {
   interface FastifyInstance {
     blockCache: BlockCache;
@@ -55,7 +63,7 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
   const cache = new BlockCache({
     maxBytes: app.config.cacheBytes,
     shared,
-    readAheadBatches: (kind) => upstream.status().links.filter((link) => link.role === ROLE_OF[kind] && link.state === 'ready').length,
+    readAheadBatches: (kind) => READ_AHEAD_PER_LINK * upstream.status().links.filter((link) => link.role === ROLE_OF[kind] && link.state === 'ready').length,
     isBuried: (height) => {
       const peak = upstream.peak();
       return peak !== null && isImmutable(height, peak.height, app.config.confirmations);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { liveTestScope } from '../live/live-app.js';
 import { SseClient } from '../live/sse-client.js';
 import { eventually } from '../support/eventually.js';
+import { placeOf } from '../../src/live/event-id.js';
 
 const scope = liveTestScope();
 
@@ -47,9 +48,12 @@ describe('GET /v1/events', () => {
     await again.until((x) => peakHeights(x).length >= 3, 'three peaks');
     expect(again.events.map((e) => e.event)).toEqual(['hello', 'peak', 'reorg', 'peak', 'subscribed', 'peak']);
     expect(peakHeights(again)).toEqual([102, 103, 104]);
-    const ids = again.events.filter((e) => e.id !== null).map((e) => Number(e.id));
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    expect(ids[0]).toBe(Number(lastSeen) + 1);
+    // Ids name the chain (<height>:<header hash>:<kind>): each event's own block, in chain order after the cursor.
+    const places = again.events.filter((e) => e.id !== null).map((e) => placeOf(e.id as string));
+    expect(places.map((p) => p?.kind)).toEqual(['peak', 'reorg', 'peak', 'peak']);
+    expect(places.map((p) => p?.height)).toEqual([102, 103, 103, 104]);
+    expect(placeOf(lastSeen)?.height).toBe(101);
+    for (const e of again.events.filter((x) => x.event === 'peak')) expect(placeOf(e.id as string)?.headerHash).toBe(e.data.data?.header_hash);
   });
 
   it('replays after ?since on a first connect, and reports a gap for an unknown Last-Event-ID', async () => {

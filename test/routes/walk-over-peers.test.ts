@@ -5,12 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
+import { eventually } from '../support/eventually.js';
 
 const NETWORK = 'devnet';
-const CHAIN_LENGTH = 1_000;
+const CHAIN_LENGTH = 2_000;
 const RANGE = 100;
 const WALK_END = 800;
 const BATCH = 32;
+/** Batches a walk loads ahead of itself: two per ready link. */
+const READ_AHEAD = 2 * 2;
 
 let nodes: FakeNode[];
 let gateway: AppOverNodes;
@@ -35,11 +38,23 @@ describe('walks over every peer', () => {
       await res.arrayBuffer();
     }
     const made = counts().map((c, i) => c - before[i]!);
-    // Every node served part of the walk; no batch was asked twice (the last ranges' read-ahead may add a few beyond the walk).
+    // Every node served part of the walk; no batch was asked twice (the last range's read-ahead may add its batches beyond the walk).
     for (const n of made) expect(n).toBeGreaterThan(0);
     const total = made.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(WALK_END / BATCH);
-    expect(total).toBeLessThanOrEqual(WALK_END / BATCH + 2);
+    expect(total).toBeLessThanOrEqual(WALK_END / BATCH + READ_AHEAD);
     for (const node of nodes) expect(node.violations).toEqual([]);
+  });
+
+  it('a sequential walk keeps two batches per ready link loading ahead of it', async () => {
+    const total = () => nodes.reduce((sum, n) => sum + (n.requestCounts.request_blocks ?? 0), 0);
+    // Far above what the range walk read ahead; one batch, then the read-ahead point (offset 8).
+    const start = 1_600;
+    const before = total();
+    for (let h = start; h <= start + 8; h++) expect((await fetch(`${gateway.base}/v1/blocks/${h}`)).status).toBe(200);
+    // The walk's own batch, then 2 links × 2 batches ahead; the walk into the next one misses nothing.
+    await eventually('the read-ahead loaded', () => total() - before >= 1 + READ_AHEAD);
+    for (let h = start + 9; h < start + BATCH + 8; h++) expect((await fetch(`${gateway.base}/v1/blocks/${h}`)).status).toBe(200);
+    expect(total() - before).toBe(1 + READ_AHEAD);
   });
 });
