@@ -3,6 +3,8 @@
 // missed: the cursor (last_event_id, exact across reorgs) goes in the reconnect URL, so the server sends
 // the replay right after hello, before any live peak. (A subscribe sent after hello could let a live peak
 // arrive first; the page would then drop the replayed peaks below it as already seen.)
+// The "Watch an address" panel subscribes to the coins of one address on the same socket and lists
+// them as they arrive and get spent; after a reconnect it resumes from its coin cursor (see watchResume).
 'use strict';
 
 const MAX_ITEMS = 100;
@@ -10,7 +12,7 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
-const state = { lastId: null, lastHeight: null, attempt: 0, socket: null };
+const state = { lastId: null, lastHeight: null, attempt: 0, socket: null, replayAsked: false };
 // Ids name places on the chain (height:hash:kind), not a count: a replay may resend an event already
 // shown (same id), so the ids shown recently are remembered, and those events skipped.
 const SEEN_MAX = 2000;
@@ -22,8 +24,8 @@ function firstTime(id) {
   return true;
 }
 
-function setStatus(kind, text) {
-  const el = $('status');
+function setStatus(kind, text, id = 'status') {
+  const el = $(id);
   el.dataset.state = kind;
   el.textContent = text;
 }
@@ -48,17 +50,17 @@ function showPeak(peak) {
   $('peak-time').textContent = timeOf(peak.received_at);
 }
 
-function prepend(li) {
-  const list = $('recent');
+function prepend(li, listId = 'recent') {
+  const list = $(listId);
   list.prepend(li);
   while (list.children.length > MAX_ITEMS) list.lastElementChild.remove();
 }
 
-function cell(className, content) {
-  const span = document.createElement('span');
-  span.className = className;
-  span.append(content);
-  return span;
+function cell(className, content, tag = 'span') {
+  const el = document.createElement(tag);
+  el.className = className;
+  el.append(content);
+  return el;
 }
 
 function addPeak(peak, id) {
@@ -81,11 +83,11 @@ function startOver() {
   addNote('note', 'The gateway restarted: starting over');
 }
 
-function addNote(className, text) {
+function addNote(className, text, listId = 'recent') {
   const li = document.createElement('li');
   li.className = className;
   li.textContent = text;
-  prepend(li);
+  prepend(li, listId);
 }
 
 function onMessage(message) {
@@ -94,6 +96,8 @@ function onMessage(message) {
       state.attempt = 0;
       setStatus('live', 'Live');
       // First connect: the current peak. A reconnect gave its cursor in the URL: the replay follows.
+      // The coin resume waits for the peak replay asked in the URL (its end is `subscribed`).
+      if (!state.replayAsked) watchResume();
       if (state.lastId === null) {
         if (message.peak !== null) {
           showPeak(message.peak);
@@ -112,8 +116,11 @@ function onMessage(message) {
       addPeak(message.data, message.id);
       break;
     case 'reorg': {
+      // Without id: the reorg a coin resume met (this client's alone); it concerns the watched coins only.
+      if (message.id === undefined) return watchReorg(message.data);
       if (!firstTime(message.id)) return;
       state.lastId = message.id;
+      watchReorg(message.data);
       const { fork_point, rolled_back } = message.data;
       // The listed peaks of the abandoned branch are marked (only those not marked already).
       for (const li of document.querySelectorAll('#recent li.peak:not(.orphaned)')) {
@@ -134,8 +141,20 @@ function onMessage(message) {
       else addNote('note', `Some peaks were missed: the server keeps peaks from height ${oldest} on`);
       break;
     }
+    case 'coins':
+      watchCoins(message);
+      break;
+    case 'subscribed':
+      if (message.topics.includes('coins')) watchSubscribed(message);
+      else if (state.replayAsked) {
+        state.replayAsked = false;
+        // A replay was just asked at connect: the gateway allows one per second per connection.
+        setTimeout(watchResume, REPLAY_INTERVAL_MS);
+      }
+      break;
     case 'error':
       console.warn('gateway:', message.code, message.message);
+      watchError(message);
       break;
     default:
       break;
@@ -146,6 +165,7 @@ function connect() {
   const url = new URL('/v1/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   if (state.lastId !== null) url.searchParams.set('last_event_id', String(state.lastId));
+  state.replayAsked = state.lastId !== null;
   const socket = new WebSocket(url);
   state.socket = socket;
   socket.addEventListener('message', (event) => {
@@ -166,5 +186,158 @@ function connect() {
     setTimeout(connect, delay);
   });
 }
+
+// ---- Watch an address ----------------------------------------------------------------------------
+
+/** Coins listed at most (the newest by height); older ones are forgotten. */
+const MAX_COINS = 100;
+/** The gateway allows one replay (a peak or coin cursor) per second per connection. */
+const REPLAY_INTERVAL_MS = 1000;
+/** After a transient refusal (COINS_UNAVAILABLE, REPLAY_TOO_SOON) the watch is asked again this much later. */
+const WATCH_RETRY_MS = 2000;
+const MOJOS_PER_XCH = 10n ** 12n;
+const XCH_DECIMALS = 12;
+const COIN_ID_SHOWN = 8;
+const WATCH_ERRORS = new Set(['INVALID_COIN_KEY', 'COIN_KEYS_TOO_MANY', 'COIN_KEYS_EXHAUSTED', 'COINS_UNAVAILABLE']);
+const WATCH_RETRIED = new Set(['COINS_UNAVAILABLE', 'REPLAY_TOO_SOON']);
+
+// key: the address or puzzle hash watched (null: none); cursor: the coin cursor the page has every change
+// up to; pending: a subscribe sent and not yet answered; coins: coin id → its latest record.
+const watch = { key: null, cursor: null, pending: false, coins: new Map() };
+
+function showWatchError(text) {
+  const el = $('watch-error');
+  el.textContent = text;
+  el.hidden = text === '';
+}
+
+/** Sends the watch's subscribe (with its cursor: what changed since is sent first) if the socket is open. */
+function watchResume() {
+  if (watch.key === null || state.socket === null || state.socket.readyState !== WebSocket.OPEN) return;
+  const message = { type: 'subscribe', topics: ['coins'], puzzle_hashes: [watch.key] };
+  if (watch.cursor !== null) message.cursor = watch.cursor;
+  watch.pending = true;
+  setStatus('connecting', watch.cursor === null ? 'Subscribing…' : 'Catching up…', 'watch-status');
+  state.socket.send(JSON.stringify(message));
+}
+
+function startWatching(key) {
+  watch.key = key;
+  watch.cursor = null;
+  watch.coins.clear();
+  $('watch-notes').replaceChildren();
+  renderCoins();
+  showWatchError('');
+  watchResume();
+}
+
+/** Live; `height`: the block the page has every change up to (null: not known yet). */
+function showWatching(height) {
+  setStatus('live', height === null ? 'Watching' : `Watching (up to height ${height.toLocaleString('en-US')})`, 'watch-status');
+}
+
+function watchSubscribed(message) {
+  if (watch.key === null) return;
+  watch.pending = false;
+  if (message.cursor !== null && message.cursor !== undefined) watch.cursor = message.cursor;
+  showWatching(watch.cursor === null ? null : Number(watch.cursor.split('-')[0]));
+}
+
+function watchCoins(message) {
+  // A new subscription without cursor sends nothing before `subscribed`: events before it are the old one's.
+  if (watch.key === null || (watch.pending && watch.cursor === null)) return;
+  watch.cursor = message.cursor;
+  for (const record of message.data.coins) watch.coins.set(record.coin_id, record);
+  if (!watch.pending) showWatching(message.data.height);
+  renderCoins();
+}
+
+/** Drops the states above the fork point: a coin created above it is gone, one spent above it unspent again. */
+function watchReorg({ fork_point, rolled_back }) {
+  if (watch.key === null) return;
+  let touched = 0;
+  for (const [id, record] of watch.coins) {
+    const created = record.confirmed_block_index;
+    if (created !== null && created > fork_point) {
+      watch.coins.set(id, { ...record, confirmed_block_index: null, spent: false, spent_block_index: null });
+      touched++;
+    } else if (record.spent_block_index !== null && record.spent_block_index > fork_point) {
+      watch.coins.set(id, { ...record, spent: false, spent_block_index: null });
+      touched++;
+    }
+  }
+  addNote('reorg', `Reorg: heights ${rolled_back.from}–${rolled_back.to} rolled back (fork point ${fork_point}); ${touched} listed coin(s) changed, the new branch's states follow`, 'watch-notes');
+  renderCoins();
+}
+
+/** The gateway restarted on another chain: the cursor means nothing there, the watch starts anew. */
+function watchStartOver() {
+  if (watch.key === null) return;
+  watch.cursor = null;
+  watch.coins.clear();
+  addNote('note', 'The gateway restarted: watching anew', 'watch-notes');
+  renderCoins();
+}
+
+function watchError(message) {
+  if (watch.key === null || !(watch.pending || WATCH_ERRORS.has(message.code))) return;
+  watch.pending = false;
+  if (WATCH_RETRIED.has(message.code)) {
+    setStatus('reconnecting', `${message.message}; retrying in ${WATCH_RETRY_MS / 1000} s`, 'watch-status');
+    const key = watch.key;
+    setTimeout(() => watch.key === key && watchResume(), WATCH_RETRY_MS);
+    return;
+  }
+  // Refused for good (a bad address, too many keys): the gateway watches nothing for this page.
+  watch.key = null;
+  setStatus('error', 'Not watching', 'watch-status');
+  showWatchError(message.message);
+}
+
+/** `amount` mojos (decimal string) in XCH, without trailing zeros. */
+function xchOf(amount) {
+  const mojos = BigInt(amount);
+  const fraction = (mojos % MOJOS_PER_XCH).toString().padStart(XCH_DECIMALS, '0').replace(/0+$/, '');
+  return `${(mojos / MOJOS_PER_XCH).toLocaleString('en-US')}${fraction === '' ? '' : `.${fraction}`}`;
+}
+
+function shortId(id) {
+  return `${id.slice(0, 2 + COIN_ID_SHOWN)}…${id.slice(-COIN_ID_SHOWN)}`;
+}
+
+function coinRow(record) {
+  const tr = document.createElement('tr');
+  const rolledBack = record.confirmed_block_index === null;
+  tr.dataset.coinId = record.coin_id;
+  tr.dataset.state = rolledBack ? 'rolled-back' : record.spent ? 'spent' : 'unspent';
+  const amount = cell('amount', xchOf(record.coin.amount), 'td');
+  amount.title = `${BigInt(record.coin.amount).toLocaleString('en-US')} mojos`;
+  const id = cell('mono', shortId(record.coin_id), 'td');
+  id.title = record.coin_id;
+  const created = cell('created', rolledBack ? 'rolled back' : blockLink(record.confirmed_block_index), 'td');
+  const status = cell('state', '', 'td');
+  if (record.spent) status.append('spent at ', blockLink(record.spent_block_index));
+  else status.append(rolledBack ? 'no longer on the chain' : 'unspent');
+  // A coin paid elsewhere that lists the watched puzzle hash as its hint.
+  if (record.hint !== null && record.hint !== record.coin.puzzle_hash) status.append(' · hinted');
+  tr.append(amount, id, created, status);
+  return tr;
+}
+
+function renderCoins() {
+  const records = [...watch.coins.values()].sort((a, b) => (b.confirmed_block_index ?? Infinity) - (a.confirmed_block_index ?? Infinity));
+  for (const record of records.slice(MAX_COINS)) watch.coins.delete(record.coin_id);
+  $('watch-coins').replaceChildren(...records.slice(0, MAX_COINS).map(coinRow));
+}
+
+$('watch-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = $('watch-input').value.trim();
+  if (key === '') {
+    showWatchError('Enter an address (xch1…, txch1…) or a 0x puzzle hash');
+    return;
+  }
+  startWatching(key);
+});
 
 connect();

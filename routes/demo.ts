@@ -1,6 +1,8 @@
 /**
  * GET /: the demo page (public/index.html, app.js, style.css): the live peak over /v1/ws, recent
- * peaks with reorgs highlighted, reconnect with replay after a drop. Static files only, no CDN.
+ * peaks with reorgs highlighted, reconnect with replay after a drop, and a "Watch an address" panel
+ * (the live coins of an address on the same socket, resumed from its coin cursor). Static files only,
+ * no CDN.
  */
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';

@@ -1,11 +1,13 @@
 /**
  * `npm run demo`: the whole gateway offline. Starts the strict fake full node in devnet mode (a new
- * block every few seconds, an occasional reorg) and the gateway configured against it, prints the
- * URLs to open, and runs until Ctrl-C. Other settings come from the usual variables and flags
+ * block every few seconds, an occasional reorg, coins paid to and spent from a demo address) and the
+ * gateway configured against it, prints the URLs to open, and runs until Ctrl-C. Other settings come from the usual variables and flags
  * (`npm run demo -- --port 9000`); the network and peers are always the fake node's, so their flags
  * are refused. Logs default to warnings, so request lines do not bury the printed URLs.
  */
 import { startFakeNode } from '../fake-node/index.js';
+import { DEVNET_PUZZLE_HASH } from '../fake-node/devnet.js';
+import { addressPrefix, toAddress } from '../src/coins/addresses.js';
 import { formatPeer } from '../src/chia/index.js';
 import type { GatewayConfig } from '../src/config/config.js';
 import { OPTIONS, type OptionEntry } from '../src/config/options.js';
@@ -83,6 +85,8 @@ while (!readinessOf(app.upstream, config).ready && Date.now() < deadline) {
 const readiness = readinessOf(app.upstream, config);
 const height = readiness.peak?.height ?? 100;
 const blockHeight = Math.max(0, height - 5);
+/** The address the devnet pays and spends from; the demo page's "Watch an address" panel is prefilled with it. */
+const demoAddress = toAddress(DEVNET_PUZZLE_HASH, addressPrefix(DEMO_NETWORK));
 
 process.stdout.write(
   [
@@ -92,12 +96,13 @@ process.stdout.write(
     readiness.ready ? `Ready: peak at height ${height}.` : `Not ready yet (see ${base}/readyz).`,
     `Logs: level ${config.logLevel} (LOG_LEVEL=info shows links, peaks and requests).`,
     '',
-    `  Live peaks (demo page)   ${base}/`,
+    `  Live peaks (demo page)   ${base}/   (with a "Watch an address" panel)`,
     `  API reference            ${base}/docs`,
     `  The peak                 curl -s ${base}/v1/peak`,
     `  A block                  curl -s ${base}/v1/blocks/${blockHeight}`,
     `  Its header               curl -s ${base}/v1/blocks/${blockHeight}/header`,
     `  Live peaks as SSE        curl -sN ${base}/v1/events`,
+    `  Live coins, demo address curl -sN '${base}/v1/events?puzzle_hashes=${demoAddress}'`,
     `  Links and cache          curl -s ${base}/v1/status`,
     `  Readiness, metrics       curl -s ${base}/readyz ; curl -s ${base}/metrics`,
     '',

@@ -35,6 +35,14 @@ describe('npm run demo', { timeout: 120_000 }, () => {
     const [, blockUrl] = /A block\s+curl -s (\S+)/.exec(out) ?? [];
     expect((await fetch(blockUrl!)).status).toBe(200);
     expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
+    // The demo address's live coins: a stream accepted (a bad address would be a 400 before it).
+    const [, coinsUrl] = /Live coins, demo address\s+curl -sN '(\S+)'/.exec(out) ?? [];
+    expect(coinsUrl).toMatch(/puzzle_hashes=txch1/);
+    const stream = new AbortController();
+    const coins = await fetch(coinsUrl!, { signal: stream.signal });
+    expect(coins.status).toBe(200);
+    expect(coins.headers.get('content-type')).toContain('text/event-stream');
+    stream.abort();
 
     expect(run.stdout()).not.toContain('"reqId"');
 
