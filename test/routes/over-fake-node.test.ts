@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex, types, headerHash } from '../../src/chia/codec/index.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
+import { eventually } from '../support/eventually.js';
 
 const NETWORK = 'devnet';
 const CHAIN_LENGTH = 120;
@@ -44,9 +45,12 @@ describe('REST over the fake full node', () => {
     expect(res.headers.get('x-chia-header-hash')).toBe(toHex(headerHash(block)));
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     for (let h = 0; h < 32; h++) expect((await fetch(`${base}/v1/blocks/${h}`)).status).toBe(200);
-    // Batch 0–31, plus 32–63 read ahead once the walk was seen to be sequential (40 is served from it).
+    // Batch 0–31, plus two batches per ready link (one link: 32–63 and 64–95) read ahead once the walk
+    // was seen to be sequential; 40 is served from them.
     expect((await fetch(`${base}/v1/blocks/40`)).status).toBe(200);
-    expect((node.requestCounts.request_blocks ?? 0) - before).toBe(2);
+    await eventually('the read-ahead settled', () => (node.requestCounts.request_blocks ?? 0) - before === 3);
+    expect((await fetch(`${base}/v1/blocks/90`)).status).toBe(200);
+    expect((node.requestCounts.request_blocks ?? 0) - before).toBe(3);
   });
 
   it('GET /v1/blocks?start&end returns a range across batches', async () => {
