@@ -230,14 +230,18 @@ describe('a request still waiting for pacing at its deadline', () => {
   });
 
   it('counts the requests that never left the queue as outcome busy in the upstream metrics, not error', async () => {
+    // What an earlier test left waiting settles first, so that its outcomes are not counted as these.
+    const idle = () => s.manager.status().links[0]!;
+    await eventually('the link idle', () => idle().queued === 0 && idle().in_flight === 0, WAIT_MS);
     const from = outcomes.length;
     const before = sent(s);
     const count = 3;
     await Promise.all(ranges(s.base, HEAVY, 512, count));
     // Each of their request_blocks sent, or still waiting at its deadline.
-    const mine = await eventually('every request settled', async () => {
-      const settled = outcomes.slice(from).filter((o) => o.message === 'request_blocks');
-      return settled.length === count * BATCHES_PER_RANGE && queued(s) === 0 ? settled : undefined;
+    const settledNow = () => outcomes.slice(from).filter((o) => o.message === 'request_blocks');
+    const mine = await eventually(() => `every request settled; ${settledNow().length} settled (${settledNow().map((o) => o.outcome).join(',')}), ${queued(s)} queued`, async () => {
+      const settled = settledNow();
+      return settled.length >= count * BATCHES_PER_RANGE && queued(s) === 0 && idle().in_flight === 0 ? settled : undefined;
     }, WAIT_MS);
     const busy = mine.filter((o) => o.outcome === 'busy');
     expect(busy.length).toBeGreaterThan(0);
