@@ -252,5 +252,5 @@ describe('a request still waiting for pacing at its deadline', () => {
     const sample = (name: string) => metrics.body.split('\n').find((l) => l.startsWith(`${name} `))?.slice(name.length + 1);
     expect(Number(sample(series('busy')))).toBe(outcomes.filter((o) => o.message === 'request_blocks' && o.outcome === 'busy').length);
     expect(sample(series('error'))).toBeUndefined();
-  });
+  }, 3 * WAIT_MS); // waits for the link to go idle, then for its own requests: each wait bounded by WAIT_MS
 });
