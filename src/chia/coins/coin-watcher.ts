@@ -25,6 +25,7 @@ import type { PeerAnswer } from '../link/peer-reply.js';
 import type { Exchange } from '../peaks/peak-follower.js';
 import { MAX_COIN_STATE_IDS, MAX_PUZZLE_STATE_HASHES, SUBSCRIPTION_LIMIT } from '../protocol/limits.js';
 import type { RequestName } from '../protocol/message-rules.js';
+import type { StateStart } from '../pool/wallet-replies.js';
 import type { ChainPoint, CoinUpdate, CoinWatchKeys, CoinWatchStatus, Peak } from '../upstream-api.js';
 
 /** How long a key no caller watches stays registered: a quick re-watch (a page reload) costs nothing. */
@@ -88,8 +89,11 @@ export interface CoinWatcherDeps {
   best: () => Peak | null;
   /** The main-chain header hash at `height` (to start a catch-up lower after a REORG reject). */
   hashAt: (height: number) => Promise<string>;
-  /** The network's genesis challenge (0x hex), the anchor of a read from genesis; '' when unknown. */
-  genesisChallenge: string;
+  /**
+   * Where a state read after `from` starts (null: from genesis, whose challenge the upstream knows or
+   * learns), as every other state read of the upstream starts.
+   */
+  stateStart: (from: ChainPoint | null) => Promise<StateStart>;
   /** Hands changes on (to the gate). */
   deliver: (update: CoinUpdate) => void;
   logger: Logger;
@@ -306,10 +310,10 @@ export class CoinWatcher {
       let back = STEP_BACK_BLOCKS;
       for (;;) {
         if (book.link.state !== 'ready' || part.every((e) => e.book !== book)) return;
-        const anchor: { previous_height: number | null; header_hash: Uint8Array } = point === null ? { previous_height: null, header_hash: fromHex(this.#deps.genesisChallenge) } : { previous_height: point.height, header_hash: fromHex(point.header_hash) };
         const keys = part.map((e) => fromHex(e.hex));
         let page: { states: CoinState[]; next: ChainPoint | null; finished: boolean } | undefined;
         try {
+          const anchor = await this.#deps.stateStart(point);
           page =
             kind === 'puzzle_hash'
               ? await this.#send(book, 'request_puzzle_state', { puzzle_hashes: keys, ...anchor, filters: ALL_STATES, subscribe_when_finished: true }, (reply) => {
@@ -343,12 +347,11 @@ export class CoinWatcher {
     }
   }
 
-  /** A start point `depth` blocks below `point` (null: genesis, when the network's is known). */
+  /** A start point `depth` blocks below `point` (null: genesis). */
   async #below(point: ChainPoint, depth: number): Promise<ChainPoint | null> {
     const height = point.height - depth;
-    if (height < 0 && this.#deps.genesisChallenge !== '') return null;
-    const h = Math.max(0, height);
-    return { height: h, header_hash: await this.#deps.hashAt(h) };
+    if (height < 0) return null;
+    return { height, header_hash: await this.#deps.hashAt(height) };
   }
 
   #bestPoint(): ChainPoint | null {

@@ -215,7 +215,7 @@ export class UpstreamManager implements Upstream {
       exchange: (link, message, payload, accept) => this.#router.exchange(link, 'wallet', message, payload, accept),
       best: () => this.#peaks.best,
       hashAt: async (height) => (await this.getHeaderBlocks(height, height))[0]!.header_hash,
-      genesisChallenge: networkInfo(this.#config.network).genesisChallenge,
+      stateStart: (from) => this.#stateStart(from),
       deliver: (update) => this.#coinGate.push(update),
       logger: this.#log,
       ...options.coinWatch,

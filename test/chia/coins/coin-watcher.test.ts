@@ -8,7 +8,8 @@ import { CoinWatcher, FLUSH_MS, LINGER_MS, STEP_BACK_BLOCKS, type CoinWatcherDep
 import { encodeFrame, MessageType, toHex, types, UpstreamError, type CoinState, type CoinUpdate, type Peak } from '../../../src/chia/index.js';
 import type { PeerLink } from '../../../src/chia/link/peer-link.js';
 import { SILENT_LOGGER } from '../../../src/chia/logger.js';
-import { decodeFrame, payloadCodec, type PayloadName } from '../../../src/chia/codec/index.js';
+import { decodeFrame, fromHex, payloadCodec, type PayloadName } from '../../../src/chia/codec/index.js';
+import { pointStart } from '../../../src/chia/pool/wallet-replies.js';
 
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const bytes = (n: number) => Uint8Array.from(Buffer.from(hash(n).slice(2), 'hex'));
@@ -63,7 +64,7 @@ function setup(options: { links?: PeerLink[]; answer?: Answer; limit?: number } 
     }) as unknown as CoinWatcherDeps['exchange'],
     best: () => best,
     hashAt: async (height) => hash(height),
-    genesisChallenge: hash(0xfff),
+    stateStart: async (from) => (from === null ? { previous_height: null, header_hash: fromHex(hash(0xfff)) } : pointStart(from)),
     deliver: (u) => delivered.push(u),
     logger: SILENT_LOGGER,
     subscriptionLimit: options.limit,
