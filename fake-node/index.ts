@@ -12,7 +12,9 @@ import {
   FULL_NODE_IDLE_TIMEOUT_MS,
   HANDSHAKE_TIMEOUT_MS,
   MAX_MESSAGE_BYTES,
+  MAX_STATE_RESPONSE_ITEMS,
   RATE_LIMIT_WINDOW_MS,
+  SUBSCRIPTION_LIMIT,
 } from '../src/chia/protocol/limits.js';
 import { FakeNode } from './server.js';
 import type { FakeNodeOptions, ResolvedOptions } from './types.js';
@@ -26,10 +28,6 @@ export type { CoinChange, CoinRecord } from './coin-set.js';
 export { CREATE_COIN, IDENTITY_PUZZLE, createCoinConditions, serializeProgram, treeHash } from './clvm.js';
 export { InclusionStatus } from './mempool.js';
 export type { FakePeer } from './handlers.js';
-
-/** The reference node's per-peer caps for an untrusted peer (PROTOCOL.md §h.4, full_node_api.py max_subscriptions / max_subscribe_response_items). */
-const MAX_SUBSCRIPTIONS = 200_000;
-const MAX_RESPONSE_ITEMS = 100_000;
 
 /** Defaults of FakeNodeOptions (the reference node's values where it has one). */
 export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
@@ -46,8 +44,9 @@ export const FAKE_NODE_DEFAULTS: ResolvedOptions = {
   peers: [],
   gossip: false,
   rateLimitsV2: true,
-  maxSubscriptions: MAX_SUBSCRIPTIONS,
-  maxResponseItems: MAX_RESPONSE_ITEMS,
+  // The reference node's per-peer caps for an untrusted peer (PROTOCOL.md §h.4).
+  maxSubscriptions: SUBSCRIPTION_LIMIT,
+  maxResponseItems: MAX_STATE_RESPONSE_ITEMS,
 };
 
 /** Starts a fake full node listening on `wss://host:port/ws`; close it with `close()`. */
