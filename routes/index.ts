@@ -18,6 +18,7 @@ import coinRoutes from './v1/coins.js';
 import coinRecordRoutes from './v1/coin-records.js';
 import transactionRoutes from './v1/transactions.js';
 import statusRoutes from './v1/status.js';
+import nodeRpcRoutes from './node-rpc.js';
 
 const V1 = { prefix: '/v1' };
 
@@ -35,6 +36,7 @@ export async function publicRoutes(app: FastifyInstance, options: { adminListene
   await app.register(coinRecordRoutes, V1);
   await app.register(transactionRoutes, V1);
   if (!options.adminListener) await app.register(statusRoutes, V1);
+  await app.register(nodeRpcRoutes);
   // Last: OPTIONS and 405 routes for every path registered above.
   methodRoutes(app);
 }

@@ -39,6 +39,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An OPTIONS or 405 route of routes/methods.ts: its methods are not the path's own. */
     methodRoute?: boolean;
+    /**
+     * A catch-all path (the node-RPC face's POST /:method for names it does not know): not recorded,
+     * so no OPTIONS or 405 routes are made for it and other methods on an unknown path stay 404.
+     */
+    unlisted?: boolean;
   }
 }
 
@@ -53,7 +58,7 @@ async function httpMethods(app: FastifyInstance, options: HttpMethodsOptions): P
   app.decorate('routeMethods', { paths, cors: options.listener === 'public' ? corsPolicy(app.config.corsOrigins) : null });
 
   app.addHook('onRoute', (route) => {
-    if (route.config?.methodRoute === true) return;
+    if (route.config?.methodRoute === true || route.config?.unlisted === true) return;
     const methods = paths.get(route.url) ?? new Set<string>();
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) methods.add(method);
     paths.set(route.url, methods);
