@@ -5,6 +5,7 @@
  * src/coins/), never a second implementation.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
 
 /** A request body as the node takes it: a JSON object (an empty body is `{}`). */
 export type RpcBody = Record<string, unknown>;
@@ -28,6 +29,10 @@ export interface RpcMethod {
   answeredBy: string;
   /** Where the answer differs from a node's ('' when it does not). */
   differences: string;
+  /** The request body's schema (schemas/node-rpc.ts), for the OpenAPI document. */
+  params: TSchema;
+  /** The successful answer's schema, `success` included (schemas/node-rpc.ts rpcSuccess). */
+  answer: TSchema;
   handle(call: RpcCall): Promise<RpcResult>;
 }
 
