@@ -444,6 +444,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
         coins: null,
         pending: null,
         pendingBytes: 0,
+        coinsCovered: -1,
       };
       if (closed) {
         sink.close(CLOSE.GOING_AWAY, 'server shutting down');

@@ -142,6 +142,26 @@ describe('coin events', () => {
     expectValid(second.sink);
   });
 
+  it('a resume names the hint of the hinted coins it reads: one key is that key, more are bisected', async () => {
+    const { chain, hub } = setup();
+    for (const keys of [{ puzzle_hashes: [ph(1)], coin_ids: [] }, { puzzle_hashes: [ph(1), ph(2), ph(3), ph(4)], coin_ids: [] }]) {
+      const from = chain.addBlock({});
+      chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 1n }, { puzzle_hash: ph(50 + keys.puzzle_hashes.length), amount: 2n, hint: keys.puzzle_hashes.at(-1) }] });
+      const readsBefore = chain.reads.length;
+      const a = client(hub);
+      hub.receive(a.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys, cursor: `${from.height}-${from.header_hash.slice(2)}` }));
+      await untilSubscribed(a.sink);
+      const coins = a.sink.messages.filter((m) => m.type === 'coins').flatMap((m) => (m.data as { coins: { coin: { puzzle_hash: string }; hint: string | null }[] }).coins);
+      expect(coins.map((c) => [c.coin.puzzle_hash, c.hint])).toEqual([
+        [ph(1), null],
+        [ph(50 + keys.puzzle_hashes.length), keys.puzzle_hashes.at(-1)],
+      ]);
+      // The resume's page, then (with four keys) two bisection reads.
+      expect(chain.reads.length - readsBefore).toBe(keys.puzzle_hashes.length === 1 ? 1 : 3);
+      hub.detach(a.c);
+    }
+  });
+
   it('announces a reorg below the cursor and re-sends the states from the fork', async () => {
     const { chain, hub } = setup();
     const keys = { puzzle_hashes: [ph(1)], coin_ids: [] };

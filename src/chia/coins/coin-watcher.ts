@@ -155,6 +155,11 @@ export class CoinWatcher {
     };
   }
 
+  /** Links whose updates wait for hints to be resolved. */
+  get resolving(): number {
+    return this.#hints.busy;
+  }
+
   /** A coin_state_update a wallet link received (PROTOCOL.md §b.3, §e.4). */
   onPush(frame: IncomingFrame, link: PeerLink): void {
     let update;

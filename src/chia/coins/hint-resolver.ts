@@ -11,7 +11,9 @@
  *
  * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
  * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
- * order. An update with nothing to resolve and nothing queued before it leaves at once.
+ * order. An update with nothing to resolve and nothing queued before it leaves at once. An update still
+ * waiting when the same node pushes a rollback below its block is dropped: its states are reverted, and
+ * the rollback's update carries what changed (delivered late, it would follow the reorg it predates).
  *
  * Failure: a read that fails (its link lost, a timeout, a busy link) is tried again on a ready wallet
  * link, the pushing one first, up to HINT_READ_ATTEMPTS times; any wallet node can answer, as the read
@@ -92,6 +94,8 @@ export class HintResolver {
   readonly #deps: HintResolverDeps;
   /** Per link: the last update in its queue (resolving or waiting); absent when the link's queue is empty. */
   readonly #queues = new Map<PeerLink, Promise<void>>();
+  /** Per link: the updates in its queue, in order; `stale` once a later rollback reverted their block. */
+  readonly #waiting = new Map<PeerLink, { update: CoinUpdate; stale: boolean }[]>();
   #closed = false;
 
   constructor(deps: HintResolverDeps) {
@@ -105,16 +109,29 @@ export class HintResolver {
    */
   push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): void {
     const before = this.#queues.get(link);
+    // A rollback supersedes what waits of the blocks it reverted: the node's update for them is stale now.
+    const waiting = this.#waiting.get(link) ?? [];
+    if (update.fork_height !== null) for (const entry of waiting) if (entry.update.height > update.fork_height) entry.stale = true;
     const work = pending.filter((coin) => coin.state.created_height !== null);
-    if (before === undefined && (work.length === 0 || candidates.length === 0)) return this.#deps.deliver(update);
+    if (before === undefined && (work.length === 0 || candidates.length <= 1)) {
+      // Nothing to read: a single candidate is the hint of every coin pushed for one.
+      const only = candidates[0];
+      return this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
+    }
+    const entry = { update, stale: false };
+    waiting.push(entry);
+    this.#waiting.set(link, waiting);
     const run = (before ?? Promise.resolve())
-      .then(() => this.#resolve(link, update, work, candidates))
+      .then(() => (entry.stale ? update : this.#resolve(link, update, work, candidates)))
       .then((resolved) => {
-        if (!this.#closed) this.#deps.deliver(resolved);
+        waiting.splice(waiting.indexOf(entry), 1);
+        if (!this.#closed && !entry.stale) this.#deps.deliver(resolved);
       });
     this.#queues.set(link, run);
     void run.finally(() => {
-      if (this.#queues.get(link) === run) this.#queues.delete(link);
+      if (this.#queues.get(link) !== run) return;
+      this.#queues.delete(link);
+      this.#waiting.delete(link);
     });
   }
 

@@ -162,7 +162,7 @@ describe('the coin watcher resolves hints', () => {
     const hinted = coinState(1, hash(0xaa), 101);
     const { watcher, sent, delivered, push } = setup({
       hintOf: new Map([[toHex(coinId(hinted.coin)), keys[1]!]]),
-      fail: (s) => (s.message === 'request_puzzle_state' ? new UpstreamError('TIMEOUT', 'no answer') : undefined),
+      fail: (s) => (s.message === 'request_puzzle_state' ? new UpstreamError('UPSTREAM_TIMEOUT', 'no answer') : undefined),
     });
     watcher.watch({ puzzle_hashes: keys });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
