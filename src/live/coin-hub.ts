@@ -17,12 +17,17 @@ import { coinCursor } from './coin-cursor.js';
 import type { CoinBlock, CoinChange, CoinKeys, CoinUpstream } from './coin-feed.js';
 import { serializeCoins, type CoinsEvent, type QueuedEvent } from './live-events.js';
 import type { LiveClient } from './live-client.js';
-import type { ControlType } from './live-sink.js';
+import type { ControlType, LiveTransport } from './live-sink.js';
+
+/** Events delivered by one broadcast, per transport. */
+export type SentCount = Record<LiveTransport, number>;
 
 /** What the coin hub uses of the peak hub: delivery (queue-aware), control messages and the client set. */
 export interface CoinHost {
   /** Sends (or, while the client's resume runs, queues) an event; false when the client was shed. */
   deliver(client: LiveClient, event: QueuedEvent): boolean;
+  /** Counts one broadcast's deliveries per transport in the live metrics. */
+  countSent(type: string, sent: SentCount): void;
   /** Sends an event now, ahead of what is queued (a resume's own events); false when the client was shed. */
   send(client: LiveClient, event: QueuedEvent): boolean;
   control(client: LiveClient, type: ControlType, message: object, sseId?: string): void;
@@ -215,12 +220,14 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     };
     // One event per distinct set of matched coins: clients with the same keys share its bytes.
     const events = new Map<string, CoinsEvent>();
+    const sent: SentCount = { ws: 0, sse: 0 };
     for (const [client, list] of matched) {
       const key = list.join(',');
       let event = events.get(key);
       if (event === undefined) events.set(key, (event = coinsEvent(block.fork_height, point, list.map(recordOf))));
-      host.deliver(client, event);
+      if (host.deliver(client, event)) sent[client.sink.transport]++;
     }
+    host.countSent('coins', sent);
   }
 
   function coinsEvent(fromHeight: number | null, point: ChainPoint, coins: LiveCoinRecord[]): CoinsEvent {
