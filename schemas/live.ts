@@ -137,7 +137,7 @@ export const LiveCoinRecord = Type.Object(
     }),
     spent: Type.Boolean(),
     spent_block_index: Type.Union([Height, Type.Null()], { description: 'Height of the block that spent it; null while unspent' }),
-    hint: Type.Union([Hex32, Type.Null()], { description: 'The hint the coin was created with, when known (a puzzle-hash subscription matches it too)' }),
+    hint: Type.Union([Hex32, Type.Null()], { description: 'The watched puzzle hash the coin is hinted to, when it matched by its hint (a puzzle-hash subscription matches hinted coins too); null when it matched by its puzzle hash or id' }),
   },
   { $id: 'LiveCoinRecord', additionalProperties: false },
 );

@@ -286,6 +286,13 @@ export interface CoinUpdate {
   /** The height the node's chain forked at, when this change rolled blocks back; null otherwise. */
   fork_height: number | null;
   coin_states: CoinState[];
+  /**
+   * 0x coin id → the 0x watched puzzle hash the coin is hinted to, for the states that matched no
+   * watched coin id or puzzle hash (the node pushed them for their hint without saying which; the
+   * upstream resolves it with a few puzzle-state reads, src/chia/coins/hint-resolver.ts). A state absent
+   * here matched by its coin id or puzzle hash, or its hint could not be resolved.
+   */
+  hints: ReadonlyMap<string, string>;
   /** `host:port` of the node that sent them. */
   peer: string;
 }

@@ -5,7 +5,7 @@
  * re-registration and catch-up on link loss); fake-node/in-memory/coin-chain.ts does for the tests
  * (by shape: the fake node imports nothing of the app).
  */
-import type { CoinState, CoinUpdate, CoinWatch, CoinWatchKeys, WalletSource } from '../chia/index.js';
+import { coinId, toHex, type CoinState, type CoinUpdate, type CoinWatch, type CoinWatchKeys, type WalletSource } from '../chia/index.js';
 
 /** Keys a client watches, 0x lowercase hex: puzzle hashes (which also match coins hinted to them) and coin ids. */
 export interface CoinKeys {
@@ -55,9 +55,8 @@ export type CoinUpstream = CoinFeed & CoinStateReader;
 /**
  * The port over the upstream's coin watch (CoinWatch, src/chia/coins/): the hub already counts
  * references per key, so each key is watched upstream once, under its own release, and each `coins`
- * update becomes a CoinBlock. A node's coin_state_update says which coins changed, not which hint made
- * a coin match (PROTOCOL.md §e.4), so live changes carry no hint: a coin hinted to a watched puzzle
- * hash reaches its client through a resume (whose puzzle-state read includes hinted coins), not live.
+ * update becomes a CoinBlock, each change with the hint the upstream resolved for it (a coin_state_update
+ * does not say which hint made a coin match, PROTOCOL.md §e.4: src/chia/coins/hint-resolver.ts finds it).
  */
 export function coinFeedOf(upstream: CoinWatch & CoinStateReader): CoinUpstream {
   const releases = new Map<string, () => void>();
@@ -86,7 +85,7 @@ export function coinFeedOf(upstream: CoinWatch & CoinStateReader): CoinUpstream 
           header_hash: update.header_hash,
           // No rollback: the update is the block's own changes, after its parent.
           fork_height: update.fork_height ?? update.height - 1,
-          changes: update.coin_states.map((state) => ({ state, hint: null })),
+          changes: update.coin_states.map((state) => ({ state, hint: update.hints.size === 0 ? null : (update.hints.get(toHex(coinId(state.coin))) ?? null) })),
         });
       upstream.on('coins', onUpdate);
       return () => upstream.off('coins', onUpdate);

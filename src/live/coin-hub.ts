@@ -8,7 +8,7 @@
  * client's live events wait in its queue and follow it without gap or repeat. A cursor whose block
  * left the chain (STATE_REORG) gets a `reorg` for that client and the states from the fork on.
  */
-import { UpstreamError, coinId, toHex, type ChainPoint, type CoinState, type CoinStateFilters, type Peak, type PeakChange } from '../chia/index.js';
+import { UpstreamError, bisectHints, coinId, toHex, type ChainPoint, type CoinState, type CoinStateFilters, type Peak, type PeakChange } from '../chia/index.js';
 import type { CoinReorgMessage, LiveCoinRecord, LiveErrorCode } from '../../schemas/live.js';
 import { peakRef } from '../chain/peak-json.js';
 import { envName } from '../config/options.js';
@@ -17,12 +17,17 @@ import { coinCursor } from './coin-cursor.js';
 import type { CoinBlock, CoinChange, CoinKeys, CoinUpstream } from './coin-feed.js';
 import { serializeCoins, type CoinsEvent, type QueuedEvent } from './live-events.js';
 import type { LiveClient } from './live-client.js';
-import type { ControlType } from './live-sink.js';
+import type { ControlType, LiveTransport } from './live-sink.js';
+
+/** Events delivered by one broadcast, per transport. */
+export type SentCount = Record<LiveTransport, number>;
 
 /** What the coin hub uses of the peak hub: delivery (queue-aware), control messages and the client set. */
 export interface CoinHost {
   /** Sends (or, while the client's resume runs, queues) an event; false when the client was shed. */
   deliver(client: LiveClient, event: QueuedEvent): boolean;
+  /** Counts one broadcast's deliveries per transport in the live metrics. */
+  countSent(type: string, sent: SentCount): void;
   /** Sends an event now, ahead of what is queued (a resume's own events); false when the client was shed. */
   send(client: LiveClient, event: QueuedEvent): boolean;
   control(client: LiveClient, type: ControlType, message: object, sseId?: string): void;
@@ -187,6 +192,7 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     const add = (clients: Set<LiveClient> | undefined, i: number) => {
       if (clients === undefined) return;
       for (const client of clients) {
+        if (block.height <= client.coinsCovered) continue;
         const list = matched.get(client);
         if (list === undefined) matched.set(client, [i]);
         else if (list[list.length - 1] !== i) list.push(i);
@@ -214,12 +220,14 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     };
     // One event per distinct set of matched coins: clients with the same keys share its bytes.
     const events = new Map<string, CoinsEvent>();
+    const sent: SentCount = { ws: 0, sse: 0 };
     for (const [client, list] of matched) {
       const key = list.join(',');
       let event = events.get(key);
       if (event === undefined) events.set(key, (event = coinsEvent(block.fork_height, point, list.map(recordOf))));
-      host.deliver(client, event);
+      if (host.deliver(client, event)) sent[client.sink.transport]++;
     }
+    host.countSent('coins', sent);
   }
 
   function coinsEvent(fromHeight: number | null, point: ChainPoint, coins: LiveCoinRecord[]): CoinsEvent {
@@ -261,6 +269,7 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       return;
     }
     client.coins = keys;
+    client.coinsCovered = -1;
     index(client, keys, true);
     // From here every live event of this client waits until the resume is sent.
     host.hold(client);
@@ -275,9 +284,11 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       const next = end === null ? null : coinCursor(end);
       host.control(client, 'subscribed', { topics: ['coins'], replayed, cursor: next }, next ?? undefined);
       // A reorg that came while the resume was read drops some of what it sent: read again from its fork.
+      client.coinsCovered = end?.height ?? -1;
       for (let fork = host.release(client, end?.height ?? null); fork !== null; ) {
         const again = await resume(client, keys, memory.pointAtOrBelow(fork));
         if (client.coins !== keys || !host.served(client)) return;
+        client.coinsCovered = again.end.height;
         fork = host.release(client, again.end.height);
       }
     } catch (err) {
@@ -317,7 +328,11 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
         const page = await upstream.getPuzzleStatePage(keys.puzzle_hashes, ALL_STATES, from).catch((err: unknown) => rethrow(err, from));
         if (client.coins !== keys) return page.next;
         for (const state of page.coin_states) seen.add(toHex(coinId(state.coin)));
-        if (page.coin_states.length > 0) sendStates(client, from, page.next, page.coin_states.map((state) => ({ state, hint: null })), keys);
+        if (page.coin_states.length > 0) {
+          const changes = await withHints(page.coin_states, keys.puzzle_hashes, from).catch((err: unknown) => rethrow(err, from));
+          if (client.coins !== keys) return page.next;
+          sendStates(client, from, page.next, changes, keys);
+        }
         sent(page.coin_states.length);
         if (page.is_finished) {
           from = page.next;
@@ -350,6 +365,38 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     return end;
   }
 
+  /**
+   * The states of a puzzle-state read over `puzzleHashes` after `from`, each with its hint: a state whose
+   * puzzle hash is none of them was read for its hint (the node does not say which, PROTOCOL.md §e.4).
+   * One key is that key; more are bisected as the upstream does for live updates (bisectHints), each
+   * read over part of the keys from the block below the earliest change (or `from`), narrowed by amount.
+   */
+  async function withHints(states: CoinState[], puzzleHashes: string[], from: ChainPoint | null): Promise<CoinChange[]> {
+    const own = new Set(puzzleHashes);
+    const pending = states.filter((state) => !own.has(toHex(state.coin.puzzle_hash))).map((state) => ({ id: toHex(coinId(state.coin)), state }));
+    const hints =
+      pending.length === 0
+        ? new Map<string, string>()
+        : await bisectHints(pending, puzzleHashes, async (part, coins) => {
+            const wanted = new Set(coins.map((c) => c.id));
+            const found = new Set<string>();
+            const high = Math.max(...coins.map((c) => maxHeight(c.state)));
+            const below = memory.pointAtOrBelow(Math.min(...coins.map((c) => maxHeight(c.state))) - 1);
+            const min_amount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
+            let at = below !== null && below.height > (from?.height ?? -1) ? below : from;
+            for (;;) {
+              const page = await upstream.getPuzzleStatePage(part, { ...ALL_STATES, min_amount }, at);
+              for (const state of page.coin_states) {
+                const id = toHex(coinId(state.coin));
+                if (wanted.has(id)) found.add(id);
+              }
+              if (page.is_finished || found.size === wanted.size || page.next.height >= high || page.next.height <= (at?.height ?? -1)) return found;
+              at = page.next;
+            }
+          });
+    return states.map((state) => ({ state, hint: own.has(toHex(state.coin.puzzle_hash)) ? null : (hints.get(toHex(coinId(state.coin))) ?? null) }));
+  }
+
   function sendStates(client: LiveClient, from: ChainPoint | null, to: ChainPoint, changes: CoinChange[], keys: CoinKeys): void {
     if (client.coins !== keys || !host.served(client)) return;
     // Straight to the client: its live events wait behind the resume.
@@ -377,6 +424,12 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     /** Follows the best peak (before its events are sent), for resumes across reorgs. */
     recordPeak(change: PeakChange): void {
       memory.record(change);
+      // Blocks above a fork point are new again: their coin events are not covered by an earlier resume.
+      const fork = change.forkPoint;
+      if (fork === null) return;
+      for (const clients of [...byPuzzleHash.values(), ...byCoinId.values()]) {
+        for (const client of clients) client.coinsCovered = Math.min(client.coinsCovered, fork);
+      }
     },
     subscribe,
     /** Ends the client's coin subscription (unsubscribe, or the client left). */

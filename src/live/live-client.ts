@@ -27,4 +27,9 @@ export interface LiveClient {
   pending: QueuedEvent[] | null;
   /** Bytes waiting in `pending`, bounded like the send buffer. */
   pendingBytes: number;
+  /**
+   * The height the client's last coin resume read the chain up to (−1: none): a coin event of a block
+   * at or below it that arrives later (its hints took a while to resolve) is already covered.
+   */
+  coinsCovered: number;
 }

@@ -21,7 +21,7 @@ import { envName } from '../config/options.js';
 import type { GapMessage, HelloMessage, PeakMessage, SubscribeMessage } from '../../schemas/live.js';
 import type { LiveClient } from './live-client.js';
 import type { CoinUpstream } from './coin-feed.js';
-import { createCoinHub, type CoinHost, type CoinHub, type CoinHubOptions } from './coin-hub.js';
+import { createCoinHub, type CoinHost, type CoinHub, type CoinHubOptions, type SentCount } from './coin-hub.js';
 import { parseCoinKeys, type ConnectCoins } from './coin-keys.js';
 import { parseCoinCursor } from './coin-cursor.js';
 
@@ -107,14 +107,18 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     // Event-major order: every client gets the reorg before the peak, and a shed client (removed
     // from the set while iterating, which Set allows) gets nothing more.
     for (const event of events) {
-      const sent = { ws: 0, sse: 0 };
+      const sent: SentCount = { ws: 0, sse: 0 };
       for (const client of clients) {
         if (client.subscribed && deliver(client, event)) sent[client.sink.transport]++;
       }
-      // One increment per broadcast and transport, not per client (cheap with 10,000 clients).
-      if (sent.ws > 0) metrics?.liveEventsSent.inc({ transport: 'ws', type: event.type }, sent.ws);
-      if (sent.sse > 0) metrics?.liveEventsSent.inc({ transport: 'sse', type: event.type }, sent.sse);
+      countSent(event.type, sent);
     }
+  }
+
+  /** One increment per broadcast and transport, not per client (cheap with 10,000 clients). */
+  function countSent(type: string, sent: SentCount): void {
+    if (sent.ws > 0) metrics?.liveEventsSent.inc({ transport: 'ws', type }, sent.ws);
+    if (sent.sse > 0) metrics?.liveEventsSent.inc({ transport: 'sse', type }, sent.sse);
   }
 
   /** Sends one event, or queues it while the client's coin resume is read (see LiveClient.pending). */
@@ -188,6 +192,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
 
   const host: CoinHost = {
     deliver,
+    countSent,
     send,
     control,
     served: (client) => clients.has(client),
@@ -444,6 +449,7 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
         coins: null,
         pending: null,
         pendingBytes: 0,
+        coinsCovered: -1,
       };
       if (closed) {
         sink.close(CLOSE.GOING_AWAY, 'server shutting down');

@@ -7,6 +7,7 @@ import { Value } from '@sinclair/typebox/value';
 import { LIVE_SCHEMAS } from '../../schemas/live.js';
 import { Type } from '@sinclair/typebox';
 import { MemorySink } from './memory-sink.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 import { eventually } from '../support/eventually.js';
 
 /** Waits until `sink` was told its coins subscription is live (or `n` of them). */
@@ -17,7 +18,9 @@ const hubs: { close(): void }[] = [];
 
 function setup(options: { maxKeysTotal?: number; maxKeysPerClient?: number } = {}) {
   const chain = new CoinChain(10);
+  const metrics = createMetrics({ defaultMetrics: false });
   const hub = createPeakHub(chain, {
+    metrics,
     replaySize: 50,
     heartbeatMs: 60_000,
     sendBufferBytes: 1024 * 1024,
@@ -27,7 +30,7 @@ function setup(options: { maxKeysTotal?: number; maxKeysPerClient?: number } = {
     coins: { upstream: chain, network: 'mainnet', maxKeysPerClient: options.maxKeysPerClient ?? 10, maxKeysTotal: options.maxKeysTotal ?? 100, forkGuessDepth: 5, memorySize: 50 },
   });
   hubs.push(hub);
-  return { chain, hub };
+  return { chain, hub, metrics };
 }
 
 function client(hub: ReturnType<typeof setup>['hub']) {
@@ -70,6 +73,20 @@ describe('coin events', () => {
     expect(sink.types().slice(-2)).toEqual(['peak', 'coins']);
     expect(sync().lines()).toEqual(chainLines(chain.statesFor({ puzzle_hashes: [ph(1)], coin_ids: [] })));
     expectValid(sink);
+  });
+
+  it('counts coin events sent per transport, as peak events are counted', async () => {
+    const { chain, hub, metrics } = setup();
+    const sinks = [new MemorySink('ws'), new MemorySink('sse'), new MemorySink('ws')];
+    for (const sink of sinks) hub.receive(hub.attach(sink), JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1)] }));
+    for (const sink of sinks) await untilSubscribed(sink);
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 5n }] });
+    expect((await metrics.liveEventsSent.get()).values).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { transport: 'ws', type: 'coins' }, value: 2 }),
+        expect.objectContaining({ labels: { transport: 'sse', type: 'coins' }, value: 1 }),
+      ]),
+    );
   });
 
   it('takes addresses of the configured network and names the expected prefix otherwise', async () => {
@@ -140,6 +157,26 @@ describe('coin events', () => {
     expect(model.duplicates).toEqual([]);
     expect(model.lines()).toEqual(chainLines(chain.statesFor(keys)));
     expectValid(second.sink);
+  });
+
+  it('a resume names the hint of the hinted coins it reads: one key is that key, more are bisected', async () => {
+    const { chain, hub } = setup();
+    for (const keys of [{ puzzle_hashes: [ph(1)], coin_ids: [] }, { puzzle_hashes: [ph(1), ph(2), ph(3), ph(4)], coin_ids: [] }]) {
+      const from = chain.addBlock({});
+      chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 1n }, { puzzle_hash: ph(50 + keys.puzzle_hashes.length), amount: 2n, hint: keys.puzzle_hashes.at(-1) }] });
+      const readsBefore = chain.reads.length;
+      const a = client(hub);
+      hub.receive(a.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], ...keys, cursor: `${from.height}-${from.header_hash.slice(2)}` }));
+      await untilSubscribed(a.sink);
+      const coins = a.sink.messages.filter((m) => m.type === 'coins').flatMap((m) => (m.data as { coins: { coin: { puzzle_hash: string }; hint: string | null }[] }).coins);
+      expect(coins.map((c) => [c.coin.puzzle_hash, c.hint])).toEqual([
+        [ph(1), null],
+        [ph(50 + keys.puzzle_hashes.length), keys.puzzle_hashes.at(-1)],
+      ]);
+      // The resume's page, then (with four keys) two bisection reads.
+      expect(chain.reads.length - readsBefore).toBe(keys.puzzle_hashes.length === 1 ? 1 : 3);
+      hub.detach(a.c);
+    }
   });
 
   it('announces a reorg below the cursor and re-sends the states from the fork', async () => {

@@ -14,9 +14,12 @@
  *   these requests tell a stale start point (REORG: start again lower) and a full table
  *   (EXCEEDED_SUBSCRIPTION_LIMIT) apart from success, and they read every change since, so none is lost.
  *
- * Changes go to the gate (coin-update-gate.ts), which orders them after their peak and drops duplicates.
+ * States that match no watched coin id or puzzle hash were pushed for their hint: the hint resolver
+ * (hint-resolver.ts) finds which of the link's (or the request's) puzzle hashes it is, keeping each
+ * link's updates in order. Changes then go to the gate (coin-update-gate.ts), which orders them after
+ * their peak and drops duplicates.
  */
-import { fromHex, MessageType, toHex, types, type CoinState, type PayloadOf } from '../codec/index.js';
+import { coinId, fromHex, MessageType, toHex, types, type CoinState, type PayloadOf } from '../codec/index.js';
 import { UpstreamError } from '../errors.js';
 import type { IncomingFrame } from '../link/request-map.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +30,7 @@ import { MAX_COIN_STATE_IDS, MAX_PUZZLE_STATE_HASHES, SUBSCRIPTION_LIMIT } from 
 import type { RequestName } from '../protocol/message-rules.js';
 import type { StateStart } from '../pool/wallet-replies.js';
 import type { ChainPoint, CoinUpdate, CoinWatchKeys, CoinWatchStatus, Peak } from '../upstream-api.js';
+import { HintResolver, type PendingCoin } from './hint-resolver.js';
 
 /** How long a key no caller watches stays registered: a quick re-watch (a page reload) costs nothing. */
 export const LINGER_MS = 5_000;
@@ -109,11 +113,23 @@ export class CoinWatcher {
   readonly #entries = new Map<string, Entry>();
   readonly #books = new Map<PeerLink, LinkBook>();
   readonly #messages: Record<string, number> = {};
+  readonly #hints: HintResolver;
   #flushTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(deps: CoinWatcherDeps) {
     this.#deps = deps;
+    this.#hints = new HintResolver({
+      readyLinks: deps.readyLinks,
+      exchange: (link, message, payload, accept) => {
+        this.#count(message);
+        return deps.exchange(link, message, payload, accept);
+      },
+      stateStart: deps.stateStart,
+      hashAt: deps.hashAt,
+      deliver: deps.deliver,
+      logger: deps.logger,
+    });
   }
 
   watch(keys: CoinWatchKeys): () => void {
@@ -139,6 +155,11 @@ export class CoinWatcher {
     };
   }
 
+  /** Links whose updates wait for hints to be resolved. */
+  get resolving(): number {
+    return this.#hints.busy;
+  }
+
   /** A coin_state_update a wallet link received (PROTOCOL.md §b.3, §e.4). */
   onPush(frame: IncomingFrame, link: PeerLink): void {
     let update;
@@ -149,8 +170,12 @@ export class CoinWatcher {
       return;
     }
     const { height, fork_height, peak_hash, items } = update;
+    const book = this.#books.get(link);
+    // What the node pushed for a hint is hinted to one of the puzzle hashes registered on this link.
+    const candidates = book === undefined ? [] : [...book.keys].filter((e) => e.kind === 'puzzle_hash').map((e) => e.hex);
     // A plain extension forks at its parent; below that the change rolled blocks back.
-    this.#deps.deliver({ height, header_hash: toHex(peak_hash), fork_height: fork_height < height - 1 ? fork_height : null, coin_states: items, peer: link.address });
+    const coins = { height, header_hash: toHex(peak_hash), fork_height: fork_height < height - 1 ? fork_height : null, coin_states: items, hints: new Map(), peer: link.address };
+    this.#hints.push(link, coins, this.#byHint(items), candidates);
   }
 
   /** `link` announced a peak: every key registered on it is delivered through that block. */
@@ -183,6 +208,7 @@ export class CoinWatcher {
 
   close(): void {
     this.#closed = true;
+    this.#hints.close();
     clearTimeout(this.#flushTimer);
     for (const entry of this.#entries.values()) clearTimeout(entry.linger);
   }
@@ -295,7 +321,7 @@ export class CoinWatcher {
     ).catch((error: unknown) => this.#failed(book, entries, error));
     if (states === undefined) return;
     this.#registered(book, entries, book.through ?? start);
-    this.#deliverRead(book, states, book.through ?? start);
+    this.#deliverRead(book, kind, entries, states, book.through ?? start);
   }
 
   /**
@@ -337,7 +363,7 @@ export class CoinWatcher {
           return this.#failed(book, part, error);
         }
         const at = page.next ?? book.through ?? this.#bestPoint() ?? from;
-        this.#deliverRead(book, page.states, at);
+        this.#deliverRead(book, kind, part, page.states, at);
         if (page.finished) {
           this.#registered(book, part, at);
           break;
@@ -371,9 +397,25 @@ export class CoinWatcher {
     if (book.removals.size > 0) this.#schedule();
   }
 
-  /** States read from a node (a registration's reply, a catch-up page) go out like pushed ones. */
-  #deliverRead(book: LinkBook, states: CoinState[], at: ChainPoint): void {
-    if (states.length > 0) this.#deps.deliver({ ...at, fork_height: null, coin_states: states, peer: book.link.address });
+  /**
+   * States read from a node (a registration's reply, a catch-up page) go out like pushed ones, after the
+   * link's earlier updates; those read for a hint are hinted to one of the request's puzzle hashes.
+   */
+  #deliverRead(book: LinkBook, kind: Kind, entries: Entry[], states: CoinState[], at: ChainPoint): void {
+    if (states.length === 0) return;
+    const candidates = kind === 'puzzle_hash' ? entries.map((e) => e.hex) : [];
+    this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, this.#byHint(states), candidates);
+  }
+
+  /** The states that match no watched coin id and no watched puzzle hash: a node sent them for their hint. */
+  #byHint(states: CoinState[]): PendingCoin[] {
+    const pending: PendingCoin[] = [];
+    for (const state of states) {
+      if (this.#entries.has(`puzzle_hash:${toHex(state.coin.puzzle_hash)}`)) continue;
+      const id = toHex(coinId(state.coin));
+      if (!this.#entries.has(`coin_id:${id}`)) pending.push({ id, state });
+    }
+    return pending;
   }
 
   /** A registration or catch-up failed: its keys wait for the next flush (at once when their link is gone). */
@@ -417,8 +459,12 @@ export class CoinWatcher {
   }
 
   #send<N extends RequestName, T>(book: LinkBook, message: N, payload: PayloadOf<N>, accept: (reply: PeerAnswer<N>) => T): Promise<T> {
-    this.#messages[message] = (this.#messages[message] ?? 0) + 1;
+    this.#count(message);
     return this.#deps.exchange(book.link, message, payload, accept);
+  }
+
+  #count(message: string): void {
+    this.#messages[message] = (this.#messages[message] ?? 0) + 1;
   }
 }
 

@@ -214,7 +214,8 @@ export class UpstreamManager implements Upstream {
       readyLinks: () => this.#slots.flatMap((s) => (s.deps.role === 'wallet' && s.link?.state === 'ready' ? [s.link] : [])),
       exchange: (link, message, payload, accept) => this.#router.exchange(link, 'wallet', message, payload, accept),
       best: () => this.#peaks.best,
-      hashAt: async (height) => (await this.getHeaderBlocks(height, height))[0]!.header_hash,
+      // The best chain's hash when the gateway knows it (a hint read's start, usually), else the node's header.
+      hashAt: async (height) => this.#peaks.tracker.bestHashAt(height) ?? (await this.getHeaderBlocks(height, height))[0]!.header_hash,
       stateStart: (from) => this.#stateStart(from),
       deliver: (update) => this.#coinGate.push(update),
       logger: this.#log,

@@ -15,7 +15,7 @@ function state(coin: number, created: number, spent: number | null = null): Coin
 }
 
 function update(height: number, states: CoinState[], branch = 0): CoinUpdate {
-  return { height, header_hash: hash(height + branch), fork_height: null, coin_states: states, peer: 'a:1' };
+  return { height, header_hash: hash(height + branch), fork_height: null, coin_states: states, hints: new Map(), peer: 'a:1' };
 }
 
 function setup() {

@@ -58,6 +58,9 @@ describe('coin watch against the fake node', () => {
     const id = toHex(coinId(coin));
     const created = node.chain.addTransactionBlock().height;
     await eventually('creation delivered', () => statesOf(seen, id).some((s) => s.created_height === created));
+    // The node pushed it for its hint without saying so; the one key on the link is that hint.
+    const creation = seen.find((s) => s.kind === 'coins' && s.update.coin_states.some((c) => toHex(coinId(c.coin)) === id));
+    expect(creation?.kind === 'coins' && creation.update.hints.get(id)).toBe(toHex(hint));
     const firstCoins = seen.findIndex((s) => s.kind === 'coins');
     expect(seen.slice(0, firstCoins).some((s) => s.kind === 'peak' && s.height === created)).toBe(true);
 

@@ -1,0 +1,205 @@
+/**
+ * Which watched puzzle hash a coin was pushed for. A node pushes coin_state_update for the coins whose
+ * puzzle hash OR hint is one of the puzzle hashes registered on that connection, and does not say which
+ * (PROTOCOL.md §e.4). A state that matches no watched coin id and no watched puzzle hash was therefore
+ * pushed for its hint, which is one of the puzzle hashes registered on the link that pushed it (or, for
+ * a registration's reply or a catch-up page, one of the keys of that request). The hint is found by
+ * bisection: a request_puzzle_state (include_hinted, from the block below the coin's last change, no
+ * subscription) over half of the candidates either holds the coin (the hint is in that half) or not
+ * (the other half), so about log2(n) reads resolve it; all unresolved coins of one update share one
+ * bisection tree, each read checked against every coin still pending there. One candidate needs no read.
+ *
+ * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
+ * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
+ * order. An update with nothing to resolve and nothing queued before it leaves at once. An update still
+ * waiting when the same node pushes a rollback below its block is dropped: its states are reverted, and
+ * the rollback's update carries what changed (delivered late, it would follow the reorg it predates).
+ *
+ * Failure: a read that fails (its link lost, a timeout, a busy link) is tried again on a ready wallet
+ * link, the pushing one first, up to HINT_READ_ATTEMPTS times; any wallet node can answer, as the read
+ * subscribes to nothing. When every attempt fails, or the coin's block left the node's chain
+ * (STATE_REORG: the node pushes the rollback next), the update still leaves with those hints unknown:
+ * clients watching the coin's id or puzzle hash are not held up, and the hinted clients get the coin
+ * with their next resume (whose read includes hinted coins). A coin a reorg deleted (no created
+ * height) is in no node's coin set any more, so no read finds it: it leaves unresolved, and its hinted
+ * clients drop it with the reorg announced before it.
+ */
+import { coinId, fromHex, toHex, type CoinState } from '../codec/index.js';
+import { UpstreamError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PeerLink } from '../link/peer-link.js';
+import { decodeReply } from '../link/peer-reply.js';
+import type { Exchange } from '../peaks/peak-follower.js';
+import { MAX_PUZZLE_STATE_HASHES } from '../protocol/limits.js';
+import type { StateStart } from '../pool/wallet-replies.js';
+import type { ChainPoint, CoinUpdate } from '../upstream-api.js';
+
+/** Tries of one resolution read (on a ready wallet link each) before the update leaves without those hints. */
+export const HINT_READ_ATTEMPTS = 3;
+
+/** A coin whose hint is looked for: its 0x id and the state that was pushed. */
+export interface PendingCoin {
+  id: string;
+  state: CoinState;
+}
+
+/** Reads which of `coins` are among the states of coins with, or hinted to, one of `keys` (at most MAX_PUZZLE_STATE_HASHES). */
+export type HintProbe = (keys: string[], coins: PendingCoin[]) => Promise<Set<string>>;
+
+/**
+ * The hint of each coin among `keys` (0x puzzle hashes it was matched by), one bisection tree for all
+ * of them. Over MAX_PUZZLE_STATE_HASHES keys, the first level reads parts of that size one after the
+ * other (the last part by elimination) instead of halves, which would take several messages each.
+ */
+export async function bisectHints(coins: PendingCoin[], keys: readonly string[], probe: HintProbe): Promise<Map<string, string>> {
+  const hints = new Map<string, string>();
+  const walk = async (part: readonly string[], pending: PendingCoin[]): Promise<void> => {
+    if (pending.length === 0 || part.length === 0) return;
+    if (part.length === 1) {
+      for (const coin of pending) hints.set(coin.id, part[0]!);
+      return;
+    }
+    const parts = Math.max(2, Math.ceil(part.length / MAX_PUZZLE_STATE_HASHES));
+    const size = Math.ceil(part.length / parts);
+    let rest = pending;
+    for (let start = 0; start < part.length; start += size) {
+      const slice = part.slice(start, start + size);
+      if (start + size >= part.length) return walk(slice, rest);
+      const found = await probe(slice, rest);
+      await walk(slice, rest.filter((coin) => found.has(coin.id)));
+      rest = rest.filter((coin) => !found.has(coin.id));
+      if (rest.length === 0) return;
+    }
+  };
+  await walk(keys, coins);
+  return hints;
+}
+
+export interface HintResolverDeps {
+  /** The ready wallet links (another one answers when the pushing link is gone). */
+  readyLinks: () => PeerLink[];
+  exchange: Exchange;
+  /** Where a state read after `from` starts (the upstream's stateStart). */
+  stateStart: (from: ChainPoint | null) => Promise<StateStart>;
+  /** The main-chain header hash at `height`. */
+  hashAt: (height: number) => Promise<string>;
+  /** Hands the update on (to the gate), hints filled where found. */
+  deliver: (update: CoinUpdate) => void;
+  logger: Logger;
+}
+
+const lastChange = (state: CoinState): number => Math.max(state.created_height ?? 0, state.spent_height ?? 0);
+
+export class HintResolver {
+  readonly #deps: HintResolverDeps;
+  /** Per link: the last update in its queue (resolving or waiting); absent when the link's queue is empty. */
+  readonly #queues = new Map<PeerLink, Promise<void>>();
+  /** Per link: the updates in its queue, in order; `stale` once a later rollback reverted their block. */
+  readonly #waiting = new Map<PeerLink, { update: CoinUpdate; stale: boolean }[]>();
+  #closed = false;
+
+  constructor(deps: HintResolverDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Takes an update `link` delivered: `pending` are its states pushed for a hint, `candidates` the
+   * puzzle hashes it may be (the link's, or the request's). Leaves now when nothing is to be resolved
+   * and nothing of the link waits before it.
+   */
+  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): void {
+    const before = this.#queues.get(link);
+    // A rollback supersedes what waits of the blocks it reverted: the node's update for them is stale now.
+    const waiting = this.#waiting.get(link) ?? [];
+    if (update.fork_height !== null) for (const entry of waiting) if (entry.update.height > update.fork_height) entry.stale = true;
+    const work = pending.filter((coin) => coin.state.created_height !== null);
+    if (before === undefined && (work.length === 0 || candidates.length <= 1)) {
+      // Nothing to read: a single candidate is the hint of every coin pushed for one.
+      const only = candidates[0];
+      return this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
+    }
+    const entry = { update, stale: false };
+    waiting.push(entry);
+    this.#waiting.set(link, waiting);
+    const run = (before ?? Promise.resolve())
+      .then(() => (entry.stale ? update : this.#resolve(link, update, work, candidates)))
+      .then((resolved) => {
+        waiting.splice(waiting.indexOf(entry), 1);
+        if (!this.#closed && !entry.stale) this.#deps.deliver(resolved);
+      });
+    this.#queues.set(link, run);
+    void run.finally(() => {
+      if (this.#queues.get(link) !== run) return;
+      this.#queues.delete(link);
+      this.#waiting.delete(link);
+    });
+  }
+
+  /** Updates waiting for their hints, across links. */
+  get busy(): number {
+    return this.#queues.size;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #resolve(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): Promise<CoinUpdate> {
+    if (pending.length === 0 || candidates.length === 0) return update;
+    try {
+      const found = await bisectHints(pending, candidates, (keys, coins) => this.#probe(link, keys, coins));
+      return { ...update, hints: new Map([...update.hints, ...found]) };
+    } catch (error) {
+      if (!this.#closed) {
+        this.#deps.logger.warn({ peer: update.peer, height: update.height, coins: pending.length, err: (error as Error).message }, 'the hint of pushed coins could not be resolved: they leave without it');
+      }
+      return update;
+    }
+  }
+
+  /** One read of the bisection, tried on a ready wallet link (the pushing one first) up to HINT_READ_ATTEMPTS times. */
+  async #probe(pusher: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
+    let failure: unknown;
+    for (let attempt = 0; attempt < HINT_READ_ATTEMPTS; attempt++) {
+      if (this.#closed) throw new UpstreamError('CLOSED', 'the upstream is closed');
+      const links = this.#deps.readyLinks();
+      const link = links.includes(pusher) ? pusher : links[0];
+      if (link === undefined) throw new UpstreamError('NO_READY_LINK', 'no ready wallet link to resolve hints with');
+      try {
+        return await this.#read(link, keys, coins);
+      } catch (error) {
+        // The coin's block left the chain: the node's rollback follows, and no read finds the coin.
+        if (error instanceof UpstreamError && error.code === 'STATE_REORG') throw error;
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+
+  /**
+   * request_puzzle_state over `keys`, narrowed as far as it stays correct: from the block below the
+   * earliest last change of `coins` (a state matches when created or spent at or above min_height),
+   * hinted coins included, spent and unspent (the coin may have changed since), the smallest amount
+   * among them; pages followed only until the last coin's height is read.
+   */
+  async #read(link: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
+    const low = Math.min(...coins.map((c) => lastChange(c.state)));
+    const high = Math.max(...coins.map((c) => lastChange(c.state)));
+    const min_amount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
+    const wanted = new Set(coins.map((c) => c.id));
+    const found = new Set<string>();
+    let from: ChainPoint | null = low === 0 ? null : { height: low - 1, header_hash: await this.#deps.hashAt(low - 1) };
+    const puzzle_hashes = keys.map((k) => fromHex(k));
+    for (;;) {
+      const start = await this.#deps.stateStart(from);
+      const payload = { puzzle_hashes, ...start, filters: { include_spent: true, include_unspent: true, include_hinted: true, min_amount }, subscribe_when_finished: false };
+      const page = await this.#deps.exchange(link, 'request_puzzle_state', payload, (reply) => decodeReply(reply, 'respond_puzzle_state'));
+      for (const state of page.coin_states) {
+        const id = toHex(coinId(state.coin));
+        if (wanted.has(id)) found.add(id);
+      }
+      if (page.is_finished || found.size === wanted.size || page.height >= high || page.height <= (from?.height ?? -1)) return found;
+      from = { height: page.height, header_hash: toHex(page.header_hash) };
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Resolving which watched puzzle hash a pushed coin is hinted to: the bisection on its own (one key,
+ * many keys, more keys than one read takes, several coins in one tree), then through the coin watcher
+ * with scripted links: the reads it sends (include_hinted, no subscription, from the block below the
+ * coin's change, narrowed by amount), the hint on the delivered update, per-link order, and a
+ * resolution that fails (the update still leaves, without the hint, and in order).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bisectHints, HINT_READ_ATTEMPTS, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
+import { CoinWatcher, FLUSH_MS, type CoinWatcherDeps } from '../../../src/chia/coins/coin-watcher.js';
+import { coinId, encodeFrame, MAX_PUZZLE_STATE_HASHES, MessageType, toHex, types, UpstreamError, type CoinState, type CoinUpdate, type Peak } from '../../../src/chia/index.js';
+import type { PeerLink } from '../../../src/chia/link/peer-link.js';
+import { SILENT_LOGGER } from '../../../src/chia/logger.js';
+import { decodeFrame, fromHex, payloadCodec } from '../../../src/chia/codec/index.js';
+import { pointStart } from '../../../src/chia/pool/wallet-replies.js';
+
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+
+function coinState(n: number, puzzleHash: string, created: number, amount = 1n): CoinState {
+  return { coin: { parent_coin_info: fromHex(hash(0x10_0000 + n)), puzzle_hash: fromHex(puzzleHash), amount }, created_height: created, spent_height: null };
+}
+const pendingOf = (state: CoinState): PendingCoin => ({ id: toHex(coinId(state.coin)), state });
+
+/** A node's hint table: which coin is hinted to which puzzle hash; a probe finds the coins hinted to its keys. */
+function table(hintOf: Map<string, string>) {
+  const probes: string[][] = [];
+  const probe = async (keys: string[], coins: PendingCoin[]) => {
+    probes.push(keys);
+    expect(keys.length).toBeLessThanOrEqual(MAX_PUZZLE_STATE_HASHES);
+    return new Set(coins.filter((c) => keys.includes(hintOf.get(c.id)!)).map((c) => c.id));
+  };
+  return { probe, probes };
+}
+
+describe('bisectHints', () => {
+  it('needs no read for one candidate', async () => {
+    const coin = pendingOf(coinState(1, hash(0xaa), 5));
+    const { probe, probes } = table(new Map());
+    expect(await bisectHints([coin], [hash(1)], probe)).toEqual(new Map([[coin.id, hash(1)]]));
+    expect(probes).toEqual([]);
+  });
+
+  it('finds the hint among many keys in about log2(n) reads', async () => {
+    const keys = Array.from({ length: 64 }, (_, i) => hash(i + 1));
+    for (const target of [0, 17, 63]) {
+      const coin = pendingOf(coinState(target, hash(0xaa), 5));
+      const { probe, probes } = table(new Map([[coin.id, keys[target]!]]));
+      expect(await bisectHints([coin], keys, probe)).toEqual(new Map([[coin.id, keys[target]]]));
+      expect(probes.length).toBe(Math.log2(keys.length));
+    }
+  });
+
+  it('resolves several coins of one update in one tree, each read checked against every pending coin', async () => {
+    const keys = Array.from({ length: 16 }, (_, i) => hash(i + 1));
+    const coins = [3, 4, 12].map((k) => pendingOf(coinState(k, hash(0xaa), 5)));
+    const { probe, probes } = table(new Map(coins.map((c, i) => [c.id, keys[[3, 4, 12][i]!]!])));
+    const hints = await bisectHints(coins, keys, probe);
+    expect([...hints.values()]).toEqual([keys[3], keys[4], keys[12]]);
+    // Apart, each coin would take 4 reads (12); together they share the upper levels.
+    expect(probes.length).toBeLessThan(12);
+    expect(probes[0]).toHaveLength(8);
+  });
+
+  it('reads at most MAX_PUZZLE_STATE_HASHES keys per message, in parts of that size first', async () => {
+    const keys = Array.from({ length: 3 * MAX_PUZZLE_STATE_HASHES + 5 }, (_, i) => hash(i + 1));
+    const coin = pendingOf(coinState(1, hash(0xaa), 5));
+    const { probe, probes } = table(new Map([[coin.id, keys[2 * MAX_PUZZLE_STATE_HASHES + 100]!]]));
+    expect(await bisectHints([coin], keys, probe)).toEqual(new Map([[coin.id, keys[2 * MAX_PUZZLE_STATE_HASHES + 100]]]));
+    // Three parts read (the fourth would be by elimination), then about log2(890) halves.
+    expect(probes.length).toBeLessThanOrEqual(3 + Math.ceil(Math.log2(MAX_PUZZLE_STATE_HASHES)));
+  });
+});
+
+interface Sent {
+  peer: string;
+  message: string;
+  payload: Record<string, unknown>;
+}
+
+describe('the coin watcher resolves hints', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function setup(options: { hintOf: Map<string, string>; fail?: (s: Sent) => UpstreamError | undefined }) {
+    const link = { address: 'a:1', state: 'ready' } as unknown as PeerLink;
+    const sent: Sent[] = [];
+    const delivered: CoinUpdate[] = [];
+    const states: CoinState[] = [];
+    const best: Peak = { height: 100, header_hash: hash(100), weight: 1n, fork_point_with_previous_peak: 99, peers: [], received_at: 0 };
+    const deps: CoinWatcherDeps = {
+      readyLinks: () => (link.state === 'ready' ? [link] : []),
+      exchange: (async (l: PeerLink, message: string, payload: Record<string, unknown>, accept: (reply: unknown) => unknown) => {
+        const s = { peer: l.address, message, payload };
+        sent.push(s);
+        const failure = options.fail?.(s);
+        if (failure !== undefined) throw failure;
+        const encode = (name: 'respond_to_ph_updates' | 'respond_puzzle_state', value: unknown) => accept({ kind: 'ok', type: MessageType[name], data: payloadCodec(name).encode(value as never), peer: l.address });
+        if (message === 'register_for_ph_updates') return encode('respond_to_ph_updates', { puzzle_hashes: payload.puzzle_hashes, min_height: payload.min_height, coin_states: [] });
+        // The node's answer: the states hinted to a requested key, changed above previous_height, of at least min_amount.
+        const keys = (payload.puzzle_hashes as Uint8Array[]).map(toHex);
+        const above = (payload.previous_height as number | null) ?? -1;
+        const min = (payload.filters as { min_amount: bigint }).min_amount;
+        const found = states.filter((st) => keys.includes(options.hintOf.get(toHex(coinId(st.coin)))!) && (st.created_height ?? 0) > above && st.coin.amount >= min);
+        return encode('respond_puzzle_state', { puzzle_hashes: payload.puzzle_hashes, height: 101, header_hash: fromHex(hash(101)), is_finished: true, coin_states: found });
+      }) as unknown as CoinWatcherDeps['exchange'],
+      best: () => best,
+      hashAt: async (height) => hash(height),
+      stateStart: async (from) => (from === null ? { previous_height: null, header_hash: fromHex(hash(0xfff)) } : pointStart(from)),
+      deliver: (u) => delivered.push(u),
+      logger: SILENT_LOGGER,
+    };
+    const watcher = new CoinWatcher(deps);
+    const push = (height: number, items: CoinState[]) => {
+      states.push(...items);
+      const data = types.CoinStateUpdate.encode({ height, fork_height: height - 1, peak_hash: fromHex(hash(height)), items });
+      watcher.onPush(decodeFrame(encodeFrame({ type: MessageType.coin_state_update, id: null, data })), link);
+    };
+    return { watcher, link, sent, delivered, push };
+  }
+
+  const keys = [1, 2, 3, 4].map(hash);
+  const reads = (sent: Sent[]) => sent.filter((s) => s.message === 'request_puzzle_state');
+
+  it('finds the hint of a pushed coin among the link’s puzzle hashes and keeps the link’s updates in order', async () => {
+    const hinted = coinState(1, hash(0xaa), 101, 7n);
+    const own = coinState(2, keys[0]!, 102);
+    const { watcher, sent, delivered, push } = setup({ hintOf: new Map([[toHex(coinId(hinted.coin)), keys[2]!]]) });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [hinted]);
+    // The next block's update (its coin matches by puzzle hash) waits behind the resolution.
+    push(102, [own]);
+    expect(delivered).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered.map((u) => [u.height, [...u.hints]])).toEqual([
+      [101, [[toHex(coinId(hinted.coin)), keys[2]]]],
+      [102, []],
+    ]);
+    expect(reads(sent).map((s) => [(s.payload.puzzle_hashes as Uint8Array[]).map(toHex), s.payload.previous_height, s.payload.subscribe_when_finished, s.payload.filters])).toEqual([
+      [keys.slice(0, 2), 100, false, { include_spent: true, include_unspent: true, include_hinted: true, min_amount: 7n }],
+      [[keys[2]], 100, false, { include_spent: true, include_unspent: true, include_hinted: true, min_amount: 7n }],
+    ]);
+    expect(watcher.status().messages['request_puzzle_state']).toBe(2);
+  });
+
+  it('needs no read when the link holds one puzzle hash, and none for coins matched by puzzle hash', async () => {
+    const hinted = coinState(1, hash(0xaa), 101);
+    const { watcher, sent, delivered, push } = setup({ hintOf: new Map() });
+    watcher.watch({ puzzle_hashes: [keys[0]!] });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [hinted, coinState(2, keys[0]!, 101)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads(sent)).toEqual([]);
+    expect([...delivered[0]!.hints]).toEqual([[toHex(coinId(hinted.coin)), keys[0]]]);
+  });
+
+  it('a resolution that keeps failing leaves the update without the hint, in order, after HINT_READ_ATTEMPTS tries', async () => {
+    const hinted = coinState(1, hash(0xaa), 101);
+    const { watcher, sent, delivered, push } = setup({
+      hintOf: new Map([[toHex(coinId(hinted.coin)), keys[1]!]]),
+      fail: (s) => (s.message === 'request_puzzle_state' ? new UpstreamError('UPSTREAM_TIMEOUT', 'no answer') : undefined),
+    });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [hinted]);
+    push(102, [coinState(2, keys[0]!, 102)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads(sent)).toHaveLength(HINT_READ_ATTEMPTS);
+    expect(delivered.map((u) => [u.height, u.coin_states.length, u.hints.size])).toEqual([
+      [101, 1, 0],
+      [102, 1, 0],
+    ]);
+  });
+
+  it('a coin whose block left the chain (STATE_REORG) leaves at once without its hint', async () => {
+    const hinted = coinState(1, hash(0xaa), 101);
+    const { watcher, sent, delivered, push } = setup({
+      hintOf: new Map([[toHex(coinId(hinted.coin)), keys[1]!]]),
+      fail: (s) => (s.message === 'request_puzzle_state' ? new UpstreamError('STATE_REORG', 'reorg') : undefined),
+    });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [hinted]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads(sent)).toHaveLength(1);
+    expect(delivered.map((u) => [u.height, u.hints.size])).toEqual([[101, 0]]);
+  });
+});
