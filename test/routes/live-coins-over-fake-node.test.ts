@@ -4,6 +4,13 @@
  * The client sees a coin arrive and get spent, each after its block's peak, then resumes after a drop
  * from its cursor and gets exactly what changed meanwhile; the node registered the key once and
  * recorded no violation and no ban.
+ *
+ * Hinted coins: client A watches puzzle hash P, client B another puzzle hash Q, both registered on the
+ * one wallet link; the node creates a coin with a third puzzle hash, hinted to P, and pushes it without
+ * saying which hint matched. The gateway resolves the hint (a puzzle-state read over part of the link's
+ * puzzle hashes): A, and an SSE client watching P, receive the coin live with `hint` P; B does not (it
+ * first receives a later coin of its own); a resume from a cursor before the block, over both keys,
+ * names the hint too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coinId, sha256, toHex } from '../../src/chia/codec/index.js';
@@ -11,6 +18,7 @@ import { addressPrefix, toAddress } from '../../src/coins/addresses.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
 import { LiveClient } from '../live/live-app.js';
+import { SseClient } from '../live/sse-client.js';
 
 const NETWORK = 'devnet';
 
@@ -18,6 +26,7 @@ let node: FakeNode;
 let gateway: AppOverNodes;
 let wsUrl: string;
 const opened: LiveClient[] = [];
+const streams: SseClient[] = [];
 
 beforeAll(async () => {
   node = await startFakeNode({ network: NETWORK, chainLength: 60 });
@@ -27,15 +36,24 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of opened) client.ws.close();
+  for (const stream of streams) stream.close();
   await gateway?.close();
   await node?.close();
 });
 
+interface CoinRecord {
+  coin_id: string;
+  coin: { puzzle_hash: string };
+  confirmed_block_index: number | null;
+  spent: boolean;
+  spent_block_index: number | null;
+  hint: string | null;
+}
 interface CoinsData {
   height: number;
-  coins: { coin_id: string; spent: boolean; spent_block_index: number | null }[];
+  coins: CoinRecord[];
 }
-type Message = { type: string; cursor?: string; data?: unknown };
+type Message = { type: string; cursor?: string | null; data?: unknown };
 
 async function subscribed(keys: Record<string, unknown>): Promise<LiveClient> {
   const client = new LiveClient(wsUrl);
@@ -47,6 +65,7 @@ async function subscribed(keys: Record<string, unknown>): Promise<LiveClient> {
 }
 
 const coinEvents = (client: LiveClient) => (client.messages as Message[]).filter((m) => m.type === 'coins').map((m) => m.data as CoinsData);
+const recordsOf = (client: LiveClient): CoinRecord[] => coinEvents(client).flatMap((e) => e.coins);
 
 describe('live coins over the fake full node', () => {
   it('delivers a coin created and spent, after their peaks, and resumes from the cursor after a drop', async () => {
@@ -72,6 +91,56 @@ describe('live coins over the fake full node', () => {
     const resumed = coinEvents(second).flatMap((e) => e.coins).filter((c) => c.coin_id === id);
     expect(resumed).toEqual([expect.objectContaining({ spent: true, spent_block_index: spent })]);
     expect(gateway.app.upstream.coinWatchStatus().messages['register_for_ph_updates']).toBe(1);
+    expect(node.violations).toEqual([]);
+    expect(node.bans).toEqual([]);
+  });
+
+  it('delivers a coin hinted to a watched puzzle hash to its clients live (WebSocket and SSE) and on resume, with their hint, and no other client', async () => {
+    const p = sha256(Buffer.from('hinted owner'));
+    const q = sha256(Buffer.from('other owner'));
+    const stranger = sha256(Buffer.from('hinted coin puzzle'));
+    const pHex = toHex(p);
+
+    const a = await subscribed({ puzzle_hashes: [toAddress(p, addressPrefix(NETWORK))] });
+    const b = await subscribed({ puzzle_hashes: [toHex(q)] });
+    const sse = new SseClient(`${gateway.base}/v1/events?puzzle_hashes=${pHex}`);
+    streams.push(sse);
+    await sse.until((s) => s.events.some((e) => e.data.type === 'subscribed'), 'SSE subscribed');
+    // Where a client that saw nothing of the hinted coin resumes from.
+    const before = (a.messages as Message[]).find((m) => m.type === 'subscribed')!.cursor!;
+    expect(before).toEqual(expect.any(String));
+
+    const hinted = node.chain.addCoin({ puzzle_hash: stranger, amount: 7n, hint: p });
+    const hintedId = toHex(coinId(hinted));
+    const height = node.chain.addTransactionBlock().height;
+
+    const expected = expect.objectContaining({ coin_id: hintedId, coin: expect.objectContaining({ puzzle_hash: toHex(stranger) }), confirmed_block_index: height, hint: pHex });
+    await a.until(() => recordsOf(a).some((r) => r.coin_id === hintedId), 'A gets the hinted coin');
+    expect(recordsOf(a)).toEqual([expected]);
+    // After its block's peak.
+    const peakAt = (a.messages as Message[]).findIndex((m) => m.type === 'peak' && (m.data as { height: number }).height === height);
+    expect(peakAt).toBeGreaterThan(-1);
+    expect(peakAt).toBeLessThan(a.types().indexOf('coins'));
+
+    await sse.until((s) => s.events.some((e) => e.data.type === 'coins'), 'SSE gets the hinted coin');
+    const sseCoins = sse.events.filter((e) => e.data.type === 'coins').flatMap((e) => (e.data.data as unknown as CoinsData).coins);
+    expect(sseCoins).toEqual([expected]);
+
+    // B's own later coin proves B's stream has gone past the hinted block.
+    const own = node.chain.addCoin({ puzzle_hash: q, amount: 9n });
+    const ownId = toHex(coinId(own));
+    const later = node.chain.addTransactionBlock().height;
+    expect(later).toBeGreaterThan(height);
+    await b.until(() => recordsOf(b).some((r) => r.coin_id === ownId), 'B gets its own coin');
+    expect(recordsOf(b)).toEqual([expect.objectContaining({ coin_id: ownId, hint: null })]);
+
+    // A resume over both keys bisects the hint as the live path does.
+    const resumed = await subscribed({ puzzle_hashes: [pHex, toHex(q)], cursor: before });
+    expect(recordsOf(resumed).filter((r) => r.coin_id === hintedId)).toEqual([expected]);
+    expect(recordsOf(resumed).find((r) => r.coin_id === ownId)?.hint ?? null).toBeNull();
+
+    // The live bisection read over part of the link's puzzle hashes.
+    expect(gateway.app.upstream.coinWatchStatus().messages['request_puzzle_state']).toBeGreaterThanOrEqual(1);
     expect(node.violations).toEqual([]);
     expect(node.bans).toEqual([]);
   });
