@@ -118,7 +118,7 @@ export class CoinSet {
       }
       for (const key of this.#spentAt.get(h) ?? []) {
         const r = this.#records.get(key);
-        if (r === undefined) continue; // created above the fork too: already reported as deleted
+        if (r === undefined) continue;
         r.spent = null;
         r.spend = null;
         unspent.push(r);
@@ -126,7 +126,8 @@ export class CoinSet {
       this.#addedAt.delete(h);
       this.#spentAt.delete(h);
     }
-    return [...deleted, ...unspent.map((r) => this.#change(r, stateOf(r)))];
+    // Heights go down, so a coin spent above the fork is met before its creation: one created above it too was deleted since.
+    return [...deleted, ...unspent.filter((r) => this.#records.has(keyOf(r.id))).map((r) => this.#change(r, stateOf(r)))];
   }
 
   /** Coins created at `height`, in order. */
