@@ -6,9 +6,12 @@
  *
  * How keys are registered, and why two message families:
  * - A new key: register_for_ph_updates / register_for_coin_updates with min_height just above the best
- *   peak. One message carries any number of keys up to the node's cap, while request_puzzle_state
- *   handles only MAX_PUZZLE_STATE_HASHES (890 on common builds, §e.5) per message; the node's silent
- *   truncation at its cap never happens because this bookkeeping keeps every link below it.
+ *   peak. When the best peak moved since the key was first watched (a caller reads what changed up to
+ *   then; the blocks that came meanwhile, or a reorg, must not fall between that read and the
+ *   registration), the key catches up from that peak instead, as below. One message carries any
+ *   number of keys up to the node's cap, while request_puzzle_state handles only
+ *   MAX_PUZZLE_STATE_HASHES (890 on common builds, §e.5) per message; the node's silent truncation at
+ *   its cap never happens because this bookkeeping keeps every link below it.
  * - A key whose link was lost: request_puzzle_state / request_coin_state from the last block delivered
  *   for it, anchored by its header hash, with the subscribe flag, page after page until is_finished. Only
  *   these requests tell a stale start point (REORG: start again lower) and a full table
@@ -63,6 +66,8 @@ interface Entry {
   registered: boolean;
   /** Where a catch-up starts (the key's link was lost); null: a fresh registration. */
   from: ChainPoint | null;
+  /** The best peak when the key was first watched: a registration after a later peak catches up from it. */
+  since: ChainPoint | null;
   /** The block through which the key's changes were delivered, as of `book`'s announcement number `seq`. */
   anchor: ChainPoint | null;
   seq: number;
@@ -160,6 +165,11 @@ export class CoinWatcher {
     return this.#hints.busy;
   }
 
+  /** Watched keys not registered with a node yet (waiting for a link, or their registration in flight). */
+  get registering(): number {
+    return [...this.#entries.values()].filter((e) => !e.registered).length;
+  }
+
   /** A coin_state_update a wallet link received (PROTOCOL.md §b.3, §e.4). */
   onPush(frame: IncomingFrame, link: PeerLink): void {
     let update;
@@ -217,7 +227,7 @@ export class CoinWatcher {
     const id = `${kind}:${hex}`;
     let entry = this.#entries.get(id);
     if (!entry) {
-      entry = { kind, hex, refs: 0, book: null, registered: false, from: null, anchor: null, seq: 0, linger: undefined, dropped: false };
+      entry = { kind, hex, refs: 0, book: null, registered: false, from: null, since: this.#bestPoint(), anchor: null, seq: 0, linger: undefined, dropped: false };
       this.#entries.set(id, entry);
       this.#schedule();
     }
@@ -296,9 +306,11 @@ export class CoinWatcher {
       target.keys.add(entry);
       let groups = batches.get(target);
       if (!groups) batches.set(target, (groups = new Map()));
-      const group = `${entry.kind}:${entry.from === null ? 'new' : `${entry.from.height}:${entry.from.header_hash}`}`;
+      // Watched before the best peak moved: what came since is read, not left to a registration from now on.
+      const from = entry.from ?? (entry.since !== null && entry.since.header_hash !== best.header_hash ? entry.since : null);
+      const group = `${entry.kind}:${from === null ? 'new' : `${from.height}:${from.header_hash}`}`;
       let batch = groups.get(group);
-      if (!batch) groups.set(group, (batch = { kind: entry.kind, from: entry.from, entries: [] }));
+      if (!batch) groups.set(group, (batch = { kind: entry.kind, from, entries: [] }));
       batch.entries.push(entry);
     }
     const start: ChainPoint = { height: best.height, header_hash: best.header_hash };
@@ -407,15 +419,15 @@ export class CoinWatcher {
     this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, this.#byHint(states), candidates);
   }
 
-  /** The states that match no watched coin id and no watched puzzle hash: a node sent them for their hint. */
+  /**
+   * Every state, for its hint: one that matches no watched coin id and no watched puzzle hash was sent
+   * for its hint; one that does (`direct`) may be hinted to another watched puzzle hash as well.
+   */
   #byHint(states: CoinState[]): PendingCoin[] {
-    const pending: PendingCoin[] = [];
-    for (const state of states) {
-      if (this.#entries.has(`puzzle_hash:${toHex(state.coin.puzzle_hash)}`)) continue;
+    return states.map((state) => {
       const id = toHex(coinId(state.coin));
-      if (!this.#entries.has(`coin_id:${id}`)) pending.push({ id, state });
-    }
-    return pending;
+      return { id, state, direct: this.#entries.has(`puzzle_hash:${toHex(state.coin.puzzle_hash)}`) || this.#entries.has(`coin_id:${id}`) };
+    });
   }
 
   /** A registration or catch-up failed: its keys wait for the next flush (at once when their link is gone). */

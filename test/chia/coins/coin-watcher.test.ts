@@ -152,6 +152,18 @@ describe('CoinWatcher', () => {
     expect(() => watcher.watch({ coin_ids: ['0x1234'] })).toThrow(UpstreamError);
   });
 
+  it('a key watched before the best peak moved catches up from the peak it was watched at, not from the new one', async () => {
+    const { watcher, sent, setBest } = setup({ links: [fakeLink('a:1')] });
+    watcher.watch({ puzzle_hashes: [hash(1)] });
+    // A block (or a reorg) arrives before the flush: a registration from just above it would skip it.
+    setBest({ height: 101, header_hash: hash(101), weight: 2n, fork_point_with_previous_peak: 100, peers: [], received_at: 0 });
+    await flush();
+    expect(sent.map((s) => [s.message, keysOf(s), s.payload.previous_height, toHex(s.payload.header_hash as Uint8Array), s.payload.subscribe_when_finished])).toEqual([
+      ['request_puzzle_state', [hash(1)], 100, hash(100), true],
+    ]);
+    expect(watcher.registering).toBe(0);
+  });
+
   it('waits for a best peak and a ready link before registering', async () => {
     const { watcher, sent, setBest } = setup({ links: [] });
     setBest(null);
