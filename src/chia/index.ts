@@ -13,3 +13,4 @@ export * from './protocol/peer-address.js';
 export * from './pool/upstream-manager.js';
 export * from './protocol/networks.js';
 export * from './protocol/limits.js';
+export * from './protocol/transaction-refusals.js';
