@@ -43,6 +43,12 @@ export class Mempool {
   readonly #pending = new Map<string, PendingBundle>();
   /** Coin id → txid of the pending bundle spending it. */
   readonly #spending = new Map<string, string>();
+  /** Txid → fee (mojo) of each pending bundle. */
+  readonly #fees = new Map<string, bigint>();
+  /** The node is syncing: it refuses every bundle it does not already hold (PROTOCOL.md §e.5). */
+  syncing = false;
+  /** Bundles held before the mempool is full (a real node counts their cost; here each costs one). */
+  capacity = Number.POSITIVE_INFINITY;
 
   constructor(private readonly coins: CoinSet) {}
 
@@ -57,6 +63,7 @@ export class Mempool {
     const failed = (error: string) => ack(InclusionStatus.FAILED, error);
     // Already in the mempool: idempotent SUCCESS (full_node_api.py send_transaction).
     if (this.#pending.has(keyOf(txid))) return ack(InclusionStatus.SUCCESS);
+    if (this.syncing) return failed('NO_TRANSACTIONS_WHILE_SYNCING');
     if (bundle.coin_spends.length === 0) return failed('INVALID_SPEND_BUNDLE');
     const spends: CoinSpendRecord[] = [];
     const additions: NewCoin[] = [];
@@ -93,17 +100,42 @@ export class Mempool {
       additions.push(...children);
     }
     if (output > input) return failed('MINTING_COIN');
+    const fee = input - output;
+    if (this.#pending.size >= this.capacity) {
+      // Only a full mempool looks at the fee, before any conflict (mempool_manager.validate_spend_bundle).
+      if (fee === 0n) return failed('INVALID_FEE_TOO_CLOSE_TO_ZERO');
+      const cheapest = this.#cheapest();
+      if (cheapest !== undefined && fee <= (this.#fees.get(cheapest) ?? 0n)) return failed('INVALID_FEE_LOW_FEE');
+      if (cheapest !== undefined) this.#remove(cheapest);
+    }
     // A bundle spending a coin a pending bundle spends waits (no fee-based replacement here).
     if (conflict) return ack(InclusionStatus.PENDING, 'MEMPOOL_CONFLICT');
-    this.add({ txid, spends, additions });
+    this.add({ txid, spends, additions }, fee);
     return ack(InclusionStatus.SUCCESS);
   }
 
-  /** Adds a bundle the caller built (test controls, devnet activity). */
-  add(bundle: PendingBundle): void {
+  /** Adds a bundle the caller built (test controls, devnet activity: no fee), whatever the capacity. */
+  add(bundle: PendingBundle, fee = 0n): void {
     const key = keyOf(bundle.txid);
     this.#pending.set(key, bundle);
+    this.#fees.set(key, fee);
     for (const s of bundle.spends) this.#spending.set(keyOf(s.id), key);
+  }
+
+  /** The txid key of the pending bundle paying the lowest fee. */
+  #cheapest(): string | undefined {
+    let cheapest: string | undefined;
+    for (const [key, fee] of this.#fees) if (cheapest === undefined || fee < (this.#fees.get(cheapest) ?? 0n)) cheapest = key;
+    return cheapest;
+  }
+
+  /** Evicts a pending bundle (a full mempool makes room for a better-paying one). */
+  #remove(key: string): void {
+    const bundle = this.#pending.get(key);
+    if (bundle === undefined) return;
+    this.#pending.delete(key);
+    this.#fees.delete(key);
+    for (const s of bundle.spends) this.#spending.delete(keyOf(s.id));
   }
 
   /** True when a pending bundle spends coin `id`. */
@@ -116,6 +148,7 @@ export class Mempool {
     const bundles = [...this.#pending.values()].filter((b) => b.spends.every((s) => this.coins.get(s.id)?.spent === null));
     this.#pending.clear();
     this.#spending.clear();
+    this.#fees.clear();
     return bundles;
   }
 }

@@ -55,7 +55,8 @@ export interface ConnectionInfo {
 export interface FakeNodeEvents {
   ready: [ConnectionInfo];
   disconnect: [ConnectionInfo];
-  message: [{ name: string; peerId: string }];
+  /** A received message; `data` is the payload of a request (after the handshake), e.g. to count its keys. */
+  message: [{ name: string; peerId: string; data?: Uint8Array }];
   violation: [Violation];
 }
 
@@ -105,9 +106,9 @@ export class FakeNode extends EventEmitter<FakeNodeEvents> {
       bans: this.#banList,
       logger,
       port: () => this.#port,
-      count: (name, peerId) => {
+      count: (name, peerId, data) => {
         this.requestCounts[name] = (this.requestCounts[name] ?? 0) + 1;
-        this.emit('message', { name, peerId });
+        this.emit('message', { name, peerId, data });
       },
       violation: (v) => {
         this.violations.push(v);

@@ -267,7 +267,7 @@ export class Session {
     if (name === undefined) {
       return this.#punish('bad_frame', `unknown message type ${frame.type}`, CloseCode.PROTOCOL_ERROR, CloseReason.INVALID_PROTOCOL_MESSAGE, BAN_SECONDS.invalidProtocol);
     }
-    this.ctx.count(name, this.peerId);
+    this.ctx.count(name, this.peerId, frame.data);
     // The read loop checks rate limits before dispatch (§h.1); counters grow even for a breaking message.
     // With v3 negotiated, v3 types skip the v2 limiter and count against their window instead (§h.2, §h.3).
     const v3 = this.#v3 && isV3Type(frame.type);

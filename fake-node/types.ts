@@ -91,8 +91,8 @@ export interface FakeNodeContext {
   bans: BanList;
   logger: FakeNodeLogger;
   port(): number;
-  /** Counts one received message of type `name`. */
-  count(name: string, peerId: string): void;
+  /** Counts one received message of type `name` (`data`: its payload, when it is a request). */
+  count(name: string, peerId: string, data?: Uint8Array): void;
   violation(v: Violation): void;
   /** Registers a handshaken session; false when its node type has no free slot. */
   register(session: Session): boolean;

@@ -3,8 +3,10 @@
 // missed: the cursor (last_event_id, exact across reorgs) goes in the reconnect URL, so the server sends
 // the replay right after hello, before any live peak. (A subscribe sent after hello could let a live peak
 // arrive first; the page would then drop the replayed peaks below it as already seen.)
-// The "Watch an address" panel subscribes to the coins of one address on the same socket and lists
-// them as they arrive and get spent; after a reconnect it resumes from its coin cursor (see watchResume).
+// The "Watch an address" panel first lists the address's unspent coins (POST /v1/coins/query, page by
+// page), then subscribes to its coins on the same socket from the block that query was read at (its
+// coin cursor), so the changes since arrive first and nothing is missed; it lists coins as they arrive
+// and get spent, and after a reconnect it resumes from its coin cursor (see watchResume).
 'use strict';
 
 const MAX_ITEMS = 100;
@@ -95,6 +97,7 @@ function onMessage(message) {
     case 'hello':
       state.attempt = 0;
       setStatus('live', 'Live');
+      watchConnected();
       // First connect: the current peak. A reconnect gave its cursor in the URL: the replay follows.
       // The coin resume waits for the peak replay asked in the URL (its end is `subscribed`).
       if (!state.replayAsked) watchResume();
@@ -143,6 +146,9 @@ function onMessage(message) {
     }
     case 'coins':
       watchCoins(message);
+      break;
+    case 'unsubscribed':
+      if (message.topics.includes('coins')) watch.draining = false;
       break;
     case 'subscribed':
       if (message.topics.includes('coins')) watchSubscribed(message);
@@ -200,10 +206,19 @@ const XCH_DECIMALS = 12;
 const COIN_ID_SHOWN = 8;
 const WATCH_ERRORS = new Set(['INVALID_COIN_KEY', 'COIN_KEYS_TOO_MANY', 'COIN_KEYS_EXHAUSTED', 'COINS_UNAVAILABLE']);
 const WATCH_RETRIED = new Set(['COINS_UNAVAILABLE', 'REPLAY_TOO_SOON']);
+/** The initial list reads query pages until it has this many unspent coins (the table shows MAX_COINS)… */
+const INITIAL_MAX_COINS = MAX_COINS;
+/** …or has read this many pages (a page may be empty while the walk goes on). */
+const INITIAL_MAX_PAGES = 20;
+/** A query whose cursor block a reorg removed (409 CURSOR_REORGED) starts over, at most this often. */
+const INITIAL_MAX_RESTARTS = 3;
 
 // key: the address or puzzle hash watched (null: none); cursor: the coin cursor the page has every change
-// up to; pending: a subscribe sent and not yet answered; coins: coin id → its latest record.
-const watch = { key: null, cursor: null, pending: false, coins: new Map() };
+// up to; loading: the initial list is being read (no subscription yet); draining: an unsubscribe of the
+// previous watch is not yet answered (its events may still come); pending: a subscribe sent and not yet
+// answered; subscribed: the socket has a coin subscription of this page; generation: counts the watches
+// started, so a late answer of an earlier one is ignored; coins: coin id → its latest record.
+const watch = { key: null, cursor: null, loading: false, draining: false, pending: false, subscribed: false, generation: 0, coins: new Map() };
 
 function showWatchError(text) {
   const el = $('watch-error');
@@ -211,23 +226,102 @@ function showWatchError(text) {
   el.hidden = text === '';
 }
 
+const socketOpen = () => state.socket !== null && state.socket.readyState === WebSocket.OPEN;
+
 /** Sends the watch's subscribe (with its cursor: what changed since is sent first) if the socket is open. */
 function watchResume() {
-  if (watch.key === null || state.socket === null || state.socket.readyState !== WebSocket.OPEN) return;
+  if (watch.key === null || watch.loading || !socketOpen()) return;
   const message = { type: 'subscribe', topics: ['coins'], puzzle_hashes: [watch.key] };
   if (watch.cursor !== null) message.cursor = watch.cursor;
   watch.pending = true;
+  watch.subscribed = true;
   setStatus('connecting', watch.cursor === null ? 'Subscribing…' : 'Catching up…', 'watch-status');
   state.socket.send(JSON.stringify(message));
 }
 
+/** A new socket has no coin subscription: nothing of an earlier one can still arrive. */
+function watchConnected() {
+  watch.subscribed = false;
+  watch.draining = false;
+}
+
 function startWatching(key) {
+  // The previous watch's events stop at its `unsubscribed`; those before it are ignored.
+  if (watch.subscribed && socketOpen()) {
+    state.socket.send(JSON.stringify({ type: 'unsubscribe', topics: ['coins'] }));
+    watch.draining = true;
+    watch.subscribed = false;
+  }
   watch.key = key;
   watch.cursor = null;
+  watch.pending = false;
   watch.coins.clear();
   $('watch-notes').replaceChildren();
   renderCoins();
   showWatchError('');
+  void readInitialCoins(key, ++watch.generation);
+}
+
+/** The cursor of the block a query answer was read at (`<height>-<header hash without 0x>`). */
+function cursorOf(point) {
+  return `${point.height}-${point.header_hash.slice(2)}`;
+}
+
+/**
+ * Lists the unspent coins of `key` as the chain has them, page by page up to the caps, then subscribes
+ * from the block the first page was read at: the resume sends every change after it (a coin listed by a
+ * later page arrives again with its state now, and replaces its row), so none is missed or listed twice.
+ */
+async function readInitialCoins(key, generation) {
+  const current = () => watch.generation === generation;
+  watch.loading = true;
+  setStatus('connecting', 'Reading its coins…', 'watch-status');
+  let restarts = 0;
+  let start = null;
+  let cursor = null;
+  let pages = 0;
+  let more = false;
+  try {
+    for (;;) {
+      const body = { puzzle_hashes: [key], include_spent: false, include_hinted: true };
+      if (cursor !== null) body.cursor = cursor;
+      const response = await fetch('/v1/coins/query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = await response.json();
+      if (!current()) return;
+      if (response.status === 409 && answer.code === 'CURSOR_REORGED' && restarts < INITIAL_MAX_RESTARTS) {
+        restarts++;
+        [start, cursor, pages] = [null, null, 0];
+        watch.coins.clear();
+        continue;
+      }
+      if (!response.ok) throw new Error(answer.detail ?? `HTTP ${response.status}`);
+      start ??= answer.peak;
+      pages++;
+      for (const record of answer.coin_records) watch.coins.set(record.coin_id, record);
+      setStatus('connecting', `Reading its coins… ${watch.coins.size.toLocaleString('en-US')} so far`, 'watch-status');
+      cursor = answer.next_cursor;
+      if (cursor === null) break;
+      if (watch.coins.size >= INITIAL_MAX_COINS || pages >= INITIAL_MAX_PAGES) {
+        more = true;
+        break;
+      }
+    }
+  } catch (error) {
+    if (!current()) return;
+    watch.loading = false;
+    watch.key = null;
+    setStatus('error', 'Not watching', 'watch-status');
+    showWatchError(`Could not read its coins: ${error.message}`);
+    return;
+  }
+  watch.loading = false;
+  const count = watch.coins.size.toLocaleString('en-US');
+  const at = start.height.toLocaleString('en-US');
+  const shown = watch.coins.size > MAX_COINS ? `, the newest ${MAX_COINS} shown` : '';
+  const found = more ? `The first ${pages} pages of its unspent coins at height ${at}: ${count} (it has more${shown})` : `${count} unspent coin(s) at height ${at}${shown}`;
+  addNote('note', `${found}; changes since follow`, 'watch-notes');
+  watch.cursor = cursorOf(start);
+  renderCoins();
   watchResume();
 }
 
@@ -245,7 +339,7 @@ function watchSubscribed(message) {
 
 function watchCoins(message) {
   // A new subscription without cursor sends nothing before `subscribed`: events before it are the old one's.
-  if (watch.key === null || (watch.pending && watch.cursor === null)) return;
+  if (watch.key === null || watch.loading || watch.draining || (watch.pending && watch.cursor === null)) return;
   watch.cursor = message.cursor;
   for (const record of message.data.coins) watch.coins.set(record.coin_id, record);
   if (!watch.pending) showWatching(message.data.height);

@@ -1,7 +1,8 @@
 /**
  * GET /: the demo page (public/index.html, app.js, style.css): the live peak over /v1/ws, recent
  * peaks with reorgs highlighted, reconnect with replay after a drop, and a "Watch an address" panel
- * (the live coins of an address on the same socket, resumed from its coin cursor). Static files only,
+ * (the address's unspent coins from POST /v1/coins/query, then its live coins on the same socket from
+ * the block that list was read at, resumed from its coin cursor). Static files only,
  * no CDN.
  */
 import type { FastifyInstance } from 'fastify';

@@ -17,7 +17,8 @@ function allowOf(methods: ReadonlySet<string>): string {
 /** Handler (and preParsing hook, so no body is read) of the OPTIONS and 405 routes. */
 function answerMethod(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { paths, cors } = request.server.routeMethods;
-  const allow = allowOf(paths.get(request.routeOptions.url ?? '') ?? new Set<string>());
+  const methods = paths.get(request.routeOptions.url ?? '') ?? new Set<string>();
+  const allow = allowOf(methods);
   if (request.method !== 'OPTIONS') {
     return sendProblem(
       reply,
@@ -27,7 +28,7 @@ function answerMethod(request: FastifyRequest, reply: FastifyReply): FastifyRepl
   reply.header('allow', allow);
   if (cors !== null && isPreflight(request.method, request.headers)) {
     const requested = request.headers['access-control-request-headers'];
-    reply.headers(preflightHeaders(cors, request.headers.origin, typeof requested === 'string' ? requested : undefined));
+    reply.headers(preflightHeaders(cors, request.headers.origin, typeof requested === 'string' ? requested : undefined, methods));
   }
   return reply.code(204).header('content-length', '0').send();
 }

@@ -93,6 +93,7 @@ export const ERROR_CODES = [
   'CURSOR_REORGED',
   'TRANSACTION_INVALID',
   'TRANSACTION_REJECTED',
+  'TRANSACTION_NOT_TAKEN_NOW',
   'FEE_TOO_MANY_TARGETS',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,24 +1,35 @@
 /**
  * Coin fan-out benchmark: C WebSocket clients (default 1,000) on loopback, each subscribed to K puzzle
  * hashes (default 10: 10,000 subscriptions), K − 1 of its own and one all clients share, on the real
- * gateway over the in-memory coin chain.
+ * gateway (buildApp, a real listener). Two runs, each with its own baseline:
  *
- *   npm run bench:coins -- [--clients 1000] [--keys 10] [--rounds 20] [--warmup 3]
+ * - **memory**: over the in-memory coin chain (no node, no TLS): the gateway's own cost.
+ * - **node**: over real mutual TLS to the strict fake full node (its default, the real node's
+ *   200,000-subscription cap per peer; the gateway's default 2 wallet links), counting the
+ *   register_for_ph_updates messages (and keys in each) the node received.
  *
- * It reports (1) the watch calls the port received while every client subscribed at once, with
- * keys per call (the aggregator's node messages are measured with it), and (2) in the same run,
- * rotating rounds, the delivery time to the same clients of a peak (a block changing no watched
+ *   npm run bench:coins -- [--clients 1000] [--keys 10] [--rounds 20] [--warmup 3] [--only memory|node]
+ *
+ * Each run reports (1) the registrations made while every client subscribed at once (watch calls of
+ * the in-memory chain; messages the node received), per 1,000 keys (target ≤ 1), and (2), rotating
+ * rounds in the same run, the delivery time to the same clients of a peak (a block changing no watched
  * coin), of one coin event (a coin of the shared puzzle hash: one event for every client) and of a
- * block with a coin for every client (each client its own event, nothing shared): from the moment
- * the upstream emits it to the last client receiving it, p50, with the ratios to the peak (target
- * for one coin event ≤ 1.5). A coin round also carries its peak, received before the coins, which
- * counts against the coins. Clients live in this process too (the same receiving cost for all).
+ * block with a coin for every client (each its own event): from the moment the upstream emits the
+ * block to the last client receiving it, p50, with the ratios to the peak (target for one coin event
+ * ≤ 1.5). A coin round also carries its peak, received before the coins, which counts against the
+ * coins. Clients live in this process too (the same receiving cost for all).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { buildApp } from '../../src/app.js';
-import { configWith } from '../../src/config/config.js';
+import { buildApp, type GatewayApp } from '../../src/app.js';
+import { configWith, type GatewayConfig } from '../../src/config/config.js';
+import { fromHex, types } from '../../src/chia/index.js';
 import { CoinChain } from '../../fake-node/in-memory/coin-chain.js';
+import { startFakeNode } from '../../fake-node/index.js';
+import { BlockTemplate } from '../../fake-node/block-template.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +37,18 @@ const { values } = parseArgs({
     keys: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
+    only: { type: 'string' },
   },
 });
 const CLIENTS = Number(values.clients);
 const KEYS = Number(values.keys);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
+const KEYS_PER_TARGET = 1_000;
+const NODE_READY_MS = 60_000;
+const POLL_MS = 50;
+/** A client's wait before subscribing again after COINS_UNAVAILABLE (the demo page waits 2 s). */
+const RETRY_MS = 2_000;
 
 const phOf = (client: number, key: number) => `0x${(client * KEYS + key + 1).toString(16).padStart(64, '0')}`;
 /** The puzzle hash every client watches (its K-th key). */
@@ -39,28 +56,44 @@ const SHARED = `0x${'f'.repeat(64)}`;
 const keysOf = (client: number) => [...Array.from({ length: KEYS - 1 }, (_, k) => phOf(client, k)), SHARED];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-async function main(): Promise<void> {
-  const chain = new CoinChain(10);
-  // Registered before the gateway's: called first, so it marks when the coins leave the upstream.
-  let coinsAt = 0;
-  chain.onCoins(() => {
-    coinsAt = performance.now();
-  });
-  let peakAt = 0;
-  chain.on('peak', () => {
-    peakAt = performance.now();
-  });
-  const config = configWith({
+const KINDS = ['peak', 'shared', 'distinct'] as const;
+type Kind = (typeof KINDS)[number];
+/** The coins a round's block creates: none, one for every client to share, or one per client. */
+const coinsOf = (kind: Kind, round: number): { puzzle_hash: string; amount: bigint }[] => {
+  const amount = BigInt(round + 1);
+  if (kind === 'peak') return [];
+  if (kind === 'shared') return [{ puzzle_hash: SHARED, amount }];
+  return Array.from({ length: CLIENTS }, (_, c) => ({ puzzle_hash: phOf(c, round % (KEYS - 1)), amount }));
+};
+
+/** What a run drives: the upstream side of the gateway. */
+interface Source {
+  /** Blocks without coins to make, untimed, before a round (coins enter only some blocks). */
+  untimedBefore(): number;
+  /** Makes the round's block with `coins`. */
+  block(coins: { puzzle_hash: string; amount: bigint }[]): void;
+  /** When the upstream emitted the last block's peak, or its coins (performance.now()). */
+  emittedAt(what: 'peak' | 'coins'): number;
+  /** Registrations so far: messages (or calls) and the keys they carried; other state reads the node got. */
+  registrations(): { messages: number; keys: number; reads: number };
+}
+
+function gatewayConfig(overrides: Partial<GatewayConfig>): GatewayConfig {
+  return configWith({
     logLevel: 'silent',
     maxConnections: CLIENTS * 2,
     ws: { ...configWith({}).ws, maxClients: CLIENTS * 2, maxClientsPerIp: 0, maxCoinKeys: KEYS, maxCoinKeysTotal: CLIENTS * KEYS, sendBufferBytes: 64 * 1024 * 1024, maxMessageBytes: 64 * 1024 },
+    ...overrides,
   });
-  const app = await buildApp({ config, upstream: chain, coins: chain, logger: false });
-  const url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') + '/v1/ws';
+}
 
+/** Connects the clients, subscribes them all at once, then times the rounds; prints the figures. */
+async function measure(label: string, app: GatewayApp, source: Source, unit: string): Promise<void> {
+  const url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') + '/v1/ws';
   let pending = { peak: 0, coins: 0 };
   let last = { peak: 0, coins: 0 };
   let subscribed = 0;
+  let retries = 0;
   let allSubscribed: () => void = () => undefined;
   const subscribedAll = new Promise<void>((resolve) => (allSubscribed = resolve));
   const sockets: WebSocket[] = [];
@@ -68,56 +101,167 @@ async function main(): Promise<void> {
     Array.from({ length: CLIENTS }, () => {
       const ws = new WebSocket(url, { perMessageDeflate: false });
       sockets.push(ws);
-      ws.on('message', (data) => {
+      ws.on('message', (data: Buffer) => {
         const type = /"type":"(\w+)"/.exec(data.toString('utf8', 0, 24))?.[1];
         if (type === 'peak' || type === 'coins') {
           last[type] = performance.now();
           pending[type]--;
         } else if (type === 'subscribed' && ++subscribed === CLIENTS) allSubscribed();
+        else if (type === 'error') {
+          // As a page does (public/app.js): a subscription the upstream could not serve now is asked again.
+          const code = /"code":"(\w+)"/.exec(data.toString('utf8'))?.[1];
+          if (code !== 'COINS_UNAVAILABLE') throw new Error(`[${label}] client error: ${data.toString('utf8')}`);
+          retries++;
+          setTimeout(() => subscribe(ws, sockets.indexOf(ws)), RETRY_MS);
+        }
       });
       return new Promise<void>((resolve) => ws.once('open', () => resolve()));
     }),
   );
-  const watchCallsBefore = chain.watchCalls.length;
-  sockets.forEach((ws, c) =>
-    ws.send(JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: keysOf(c) })),
-  );
-  await subscribedAll;
-  const calls = chain.watchCalls.slice(watchCallsBefore).filter((call) => call.op === 'watch');
-  const watchedKeys = calls.reduce((n, call) => n + call.keys.puzzle_hashes.length, 0);
+  try {
+    const before = source.registrations();
+    const subscribeStarted = performance.now();
+    sockets.forEach(subscribe);
+    await subscribedAll;
+    const subscribeSeconds = (performance.now() - subscribeStarted) / 1000;
+    // The node answers a registration after the client's `subscribed`: wait for every key to arrive.
+    const deadline = Date.now() + NODE_READY_MS;
+    while (source.registrations().keys - before.keys < CLIENTS * (KEYS - 1) + 1 && Date.now() < deadline) await sleep(POLL_MS);
+    const after = source.registrations();
+    const messages = after.messages - before.messages;
+    const keys = after.keys - before.keys;
+    const reads = after.reads - before.reads;
 
-  const until = (type: 'peak' | 'coins') =>
-    new Promise<void>((resolve) => {
-      const check = () => (pending[type] <= 0 ? resolve() : setImmediate(check));
-      check();
-    });
-  const KINDS = ['peak', 'shared', 'distinct'] as const;
-  const series = { peak: [] as number[], shared: [] as number[], distinct: [] as number[] };
-  for (let round = 0; round < KINDS.length * (WARMUP + ROUNDS); round++) {
-    const kind = KINDS[round % KINDS.length] as (typeof KINDS)[number];
-    pending = { peak: CLIENTS, coins: kind === 'peak' ? 0 : CLIENTS };
-    last = { peak: 0, coins: 0 };
-    const amount = BigInt(round + 1);
-    const create =
-      kind === 'peak'
-        ? []
-        : kind === 'shared'
-          ? [{ puzzle_hash: SHARED, amount }]
-          : Array.from({ length: CLIENTS }, (_, c) => ({ puzzle_hash: phOf(c, round % (KEYS - 1)), amount }));
-    chain.addBlock({ create });
-    await until('peak');
-    await until('coins');
-    if (round >= KINDS.length * WARMUP) series[kind].push(kind === 'peak' ? last.peak - peakAt : last.coins - coinsAt);
+    const until = (type: 'peak' | 'coins') =>
+      new Promise<void>((resolve) => {
+        const check = () => (pending[type] <= 0 ? resolve() : setImmediate(check));
+        check();
+      });
+    /** Makes one block and waits until every client has it (and its coins); its delivery time. */
+    const round = async (coins: ReturnType<typeof coinsOf>): Promise<number> => {
+      pending = { peak: CLIENTS, coins: coins.length === 0 ? 0 : CLIENTS };
+      last = { peak: 0, coins: 0 };
+      source.block(coins);
+      await until('peak');
+      await until('coins');
+      return coins.length === 0 ? last.peak - source.emittedAt('peak') : last.coins - source.emittedAt('coins');
+    };
+    const series: Record<Kind, number[]> = { peak: [], shared: [], distinct: [] };
+    for (let r = 0; r < KINDS.length * (WARMUP + ROUNDS); r++) {
+      const kind = KINDS[r % KINDS.length] as Kind;
+      for (let n = source.untimedBefore(); n > 0; n--) await round([]);
+      const ms = await round(coinsOf(kind, r));
+      if (r >= KINDS.length * WARMUP) series[kind].push(ms);
+    }
+    const peak = median(series.peak);
+    const shared = median(series.shared);
+    const distinct = median(series.distinct);
+    console.log(`[${label}] clients ${CLIENTS}, subscribed keys ${CLIENTS * KEYS} (${KEYS} each, ${CLIENTS * (KEYS - 1) + 1} distinct), rounds ${ROUNDS}`);
+    const subscriptions = CLIENTS * KEYS;
+    const per1000 = (n: number) => (messages / (n / KEYS_PER_TARGET)).toFixed(2);
+    console.log(
+      `[${label}] ${unit} while all subscribed at once: ${messages}, carrying ${keys} distinct keys (${(keys / Math.max(1, messages)).toFixed(0)} each): ` +
+        `${per1000(subscriptions)} per 1,000 subscribed keys (target ≤ 1), ${per1000(keys)} per 1,000 distinct keys`,
+    );
+    console.log(
+      `[${label}] every client subscribed in ${subscribeSeconds.toFixed(1)} s, ${retries} subscribe(s) retried after COINS_UNAVAILABLE; ` +
+        `other coin-state requests the upstream received meanwhile: ${reads}${label === 'memory' ? ' (not counted in memory)' : ''}`,
+    );
+    console.log(`[${label}] delivery to ${CLIENTS} clients, p50: peak ${peak.toFixed(2)} ms, one coin event ${shared.toFixed(2)} ms, a coin for each client ${distinct.toFixed(2)} ms`);
+    console.log(`[${label}] ratio one coin event/peak: ${(shared / peak).toFixed(2)} (target ≤ 1.5); a coin for each client/peak: ${(distinct / peak).toFixed(2)}`);
+  } finally {
+    for (const ws of sockets) ws.terminate();
   }
-  const peak = median(series.peak);
-  const shared = median(series.shared);
-  const distinct = median(series.distinct);
-  console.log(`clients ${CLIENTS}, keys ${CLIENTS * KEYS} (${KEYS} each), rounds ${ROUNDS}`);
-  console.log(`watch calls while all subscribed at once: ${calls.length} for ${watchedKeys} keys (${(calls.length / (watchedKeys / 1000)).toFixed(2)} per 1,000 keys)`);
-  console.log(`delivery to ${CLIENTS} clients, p50: peak ${peak.toFixed(2)} ms, one coin event ${shared.toFixed(2)} ms, a coin for each client ${distinct.toFixed(2)} ms`);
-  console.log(`ratio one coin event/peak: ${(shared / peak).toFixed(2)} (target ≤ 1.5); a coin for each client/peak: ${(distinct / peak).toFixed(2)}`);
-  for (const ws of sockets) ws.terminate();
-  await app.close();
 }
 
-await main();
+function subscribe(ws: WebSocket, client: number): void {
+  ws.send(JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: keysOf(client) }));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The gateway over the in-memory coin chain. */
+async function overMemory(): Promise<void> {
+  const chain = new CoinChain(10);
+  // Registered before the gateway's: called first, so they mark when the coins and the peak leave the upstream.
+  const emitted = { peak: 0, coins: 0 };
+  chain.onCoins(() => {
+    emitted.coins = performance.now();
+  });
+  chain.on('peak', () => {
+    emitted.peak = performance.now();
+  });
+  const app = await buildApp({ config: gatewayConfig({}), upstream: chain, coins: chain, logger: false });
+  try {
+    const source: Source = {
+      untimedBefore: () => 0,
+      block: (coins) => chain.addBlock({ create: coins }),
+      emittedAt: (what) => emitted[what],
+      registrations: () => {
+        const calls = chain.watchCalls.filter((call) => call.op === 'watch');
+        return { messages: calls.length, keys: calls.reduce((n, call) => n + call.keys.puzzle_hashes.length, 0), reads: 0 };
+      },
+    };
+    await measure('memory', app, source, 'watch calls');
+  } finally {
+    await app.close();
+  }
+}
+
+/** The node's other coin-state requests: each costs the node a read, and counts against its rate limits. */
+const STATE_READS = new Set(['request_puzzle_state', 'request_coin_state', 'register_for_coin_updates']);
+
+/** The gateway over real TLS to the strict fake node, counting what the node received. */
+async function overNode(): Promise<void> {
+  const network = 'devnet';
+  const node = await startFakeNode({ network, chainLength: 20 });
+  const registered = { messages: 0, keys: 0, reads: 0 };
+  node.on('message', ({ name, data }) => {
+    if (STATE_READS.has(name)) registered.reads++;
+    if (name !== 'register_for_ph_updates' || data === undefined) return;
+    registered.messages++;
+    registered.keys += types.RegisterForPhUpdates.decode(data).puzzle_hashes.length;
+  });
+  let emittedAt = 0;
+  // Before the node's own listener: marks the moment it starts sending the block's messages.
+  node.chain.prependListener('peak', () => {
+    emittedAt = performance.now();
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-coins-'));
+  // One link per role: a node takes one connection per certificate.
+  const config = gatewayConfig({ network, peers: [{ host: '127.0.0.1', port: node.port }], dataDir, linksPerRole: 1 });
+  const app = await buildApp({ config, logger: false });
+  try {
+    const deadline = Date.now() + NODE_READY_MS;
+    while (!(app.upstream.isReady('wallet') && app.upstream.peak() !== null)) {
+      if (Date.now() > deadline) throw new Error('the gateway did not get ready');
+      await sleep(POLL_MS);
+    }
+    const source: Source = {
+      // Coins enter only transaction blocks; peaks are timed on transaction blocks too (no watched coin),
+      // so the two differ only in the coins. The blocks before the next one are made untimed.
+      untimedBefore: () => {
+        let n = 0;
+        while (!BlockTemplate.isTransactionBlock(node.chain.height + 1 + n)) n++;
+        return n;
+      },
+      block: (coins) => {
+        for (const c of coins) node.chain.addCoin({ puzzle_hash: fromHex(c.puzzle_hash), amount: c.amount });
+        node.chain.addBlock();
+      },
+      // The node sends a block's coin_state_update and new_peak_wallet at the same moment.
+      emittedAt: () => emittedAt,
+      registrations: () => ({ ...registered }),
+    };
+    await measure('node', app, source, 'register_for_ph_updates messages the node received');
+    const rules = node.violations.length + node.bans.length;
+    console.log(`[node] violations and bans the node recorded: ${rules}`);
+  } finally {
+    await app.close();
+    await node.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (values.only !== 'node') await overMemory();
+if (values.only !== 'memory') await overNode();

@@ -27,8 +27,9 @@ export default async function transactionRoutes(fastify: FastifyInstance): Promi
       description:
         'Takes `{"spend_bundle": …}` as the node RPC push_tx does, or the SpendBundle\'s streamable bytes as application/octet-stream, ' +
         'and sends it with send_transaction over every ready wallet link (different nodes) at once. 200 with the txid and each peer\'s ' +
-        'transaction_ack when any peer answered SUCCESS or PENDING; 400 `TRANSACTION_REJECTED` naming each node\'s error when every peer ' +
-        'FAILED it. Sending the same bundle again is harmless (a node answers SUCCESS for a bundle in its mempool).',
+        'transaction_ack when any peer answered SUCCESS or PENDING. When every peer FAILED it: 503 `TRANSACTION_NOT_TAKEN_NOW` with ' +
+        'Retry-After when each node only could not take it now (syncing, mempool or queue full: send it again later), else 400 ' +
+        '`TRANSACTION_REJECTED` naming each node\'s error. Sending the same bundle again is harmless (a node answers SUCCESS for a bundle in its mempool).',
       body: {
         content: {
           'application/json': { schema: ref(TransactionRequest) },

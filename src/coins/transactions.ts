@@ -1,18 +1,26 @@
 /**
  * POST /v1/transactions: a spend bundle, as the node RPC's push_tx takes it (`{"spend_bundle": …}`) or as
  * its streamable bytes, sent over several wallet links at once (send_transaction, PROTOCOL.md §e.4), and
- * every peer's transaction_ack. Accepted (200) when any peer answered SUCCESS or PENDING; 400 with the
- * nodes' errors when every peer FAILED it. Sending the same bundle again is harmless: a node answers
- * SUCCESS for a bundle already in its mempool, and identical concurrent sends share one.
+ * every peer's transaction_ack. Accepted (200) when any peer answered SUCCESS or PENDING. When every
+ * peer FAILED it: 503 with Retry-After when each only could not take it now (syncing, full mempool or
+ * queue), else 400 with the nodes' errors (one node judging the bundle invalid settles it). Sending the
+ * same bundle again is harmless: a node answers SUCCESS for a bundle already in its mempool, and
+ * identical concurrent sends share one.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CodecError, sha256, toHex, types, type SpendBundle, type TransactionSent } from '../chia/index.js';
+import { CodecError, isNotNowRefusal, sha256, toHex, types, type SpendBundle, type TransactionSent } from '../chia/index.js';
 import { clientOf, requirePeak } from '../chain/chain-lookup.js';
 import { SingleFlight } from '../chain/single-flight.js';
-import { ApiError, fromUpstream } from '../http/errors.js';
+import { ApiError, fromUpstream, retryAfter } from '../http/errors.js';
 
 /** Largest spend bundle body: a transaction may use half a block's cost, some 460 KB of bytes, twice that as JSON hex. */
 export const MAX_TRANSACTION_BODY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Retry-After of TRANSACTION_NOT_TAKEN_NOW: about half the mean time between transaction blocks (some
+ * 52 s), each of which makes room in a full mempool; a syncing node may take longer, and is asked again.
+ */
+const NOT_NOW_RETRY_AFTER_MS = 30_000;
 
 const inFlight = new WeakMap<FastifyInstance, SingleFlight<TransactionSent>>();
 
@@ -27,7 +35,7 @@ export function bundleOf(body: unknown): SpendBundle {
   }
 }
 
-/** Sends the bundle and answers `{"txid":…,"status":…,"acks":[…]}`, or TRANSACTION_REJECTED. */
+/** Sends the bundle and answers `{"txid":…,"status":…,"acks":[…]}`, or TRANSACTION_REJECTED / _NOT_TAKEN_NOW. */
 export async function pushTransaction(app: FastifyInstance, body: unknown, request: FastifyRequest): Promise<string> {
   const bundle = bundleOf(body);
   requirePeak(app, 'wallet');
@@ -47,6 +55,8 @@ export async function pushTransaction(app: FastifyInstance, body: unknown, reque
   const accepted = sent.acks.filter((ack) => ack.status !== 'FAILED');
   if (accepted.length === 0) {
     const errors = sent.acks.map((ack) => `${ack.peer} ${ack.error ?? 'FAILED'}`).join(', ') || 'no peer answered';
+    const notNow = sent.acks.length > 0 && sent.acks.every((ack) => isNotNowRefusal(ack.error));
+    if (notNow) throw new ApiError('TRANSACTION_NOT_TAKEN_NOW', { txid: sent.txid, errors }, { headers: retryAfter(NOT_NOW_RETRY_AFTER_MS) });
     throw new ApiError('TRANSACTION_REJECTED', { txid: sent.txid, errors });
   }
   const status = accepted.some((ack) => ack.status === 'SUCCESS') ? 'SUCCESS' : 'PENDING';

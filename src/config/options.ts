@@ -231,7 +231,7 @@ export const OPTION_TREE = {
     // Chain data is public and read-only: any page may read it, as any page may open the live streams.
     default: ['*'],
     parse: parseOrigins,
-    help: 'Origins whose pages may read the HTTP API (CORS, GET and HEAD, errors included): `*` allows any; a comma-separated list (`https://app.example,http://localhost:3000`) allows only those.',
+    help: 'Origins whose pages may use the HTTP API (CORS: GET and HEAD, and POST with a JSON or octet-stream body where a path takes one; errors included): `*` allows any; a comma-separated list (`https://app.example,http://localhost:3000`) allows only those.',
   }),
   httpRequestTimeoutMs: option({
     env: 'CHIA_GATEWAY_HTTP_REQUEST_TIMEOUT_MS',

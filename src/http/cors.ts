@@ -1,14 +1,17 @@
 /**
  * CORS for the HTTP API. Chain data is public and read-only, so by default any origin may read it
  * (`Access-Control-Allow-Origin: *`, on errors too); CHIA_GATEWAY_CORS_ORIGINS restricts it to a list,
- * in which case the allowed origin is echoed and every response varies by Origin. Only GET and HEAD
- * are allowed cross-origin; preflights are answered by the OPTIONS routes (src/plugins/http-methods.ts).
- * Credentials are never allowed: the API has none.
+ * in which case the allowed origin is echoed and every response varies by Origin. GET, HEAD and POST
+ * are allowed cross-origin, each on the paths that have it: a preflight (answered by the OPTIONS routes,
+ * routes/methods.ts) lists the path's own methods among them, so a POST route added later is open to
+ * the same origins with no code of its own. The POST routes read JSON (and some octet-stream) bodies,
+ * which are not CORS-safelisted: the browser asks first, and the preflight allows the headers it asks
+ * for. Credentials are never allowed: the API has none.
  */
 import { HEADER_HASH_HEADERS } from './resource-headers.js';
 
-/** The methods a cross-origin script may use. */
-const CORS_METHODS = ['GET', 'HEAD'] as const;
+/** The methods a cross-origin script may use (where the path has them): the API's reads and its POSTs. */
+const CORS_METHODS = ['GET', 'HEAD', 'POST'] as const;
 /** How long a browser may cache a preflight answer (Chromium caps it at 2 hours). */
 const PREFLIGHT_MAX_AGE_SECONDS = 7_200;
 /**
@@ -60,18 +63,20 @@ export function isPreflight(method: string, headers: Record<string, string | str
 }
 
 /**
- * The headers answering a preflight from `origin` (with its simple-response headers). The requested
- * headers are allowed as asked: the API has no credentials to protect and reads no header that could
- * change what it returns to the wrong reader.
+ * The headers answering a preflight from `origin` (with its simple-response headers) to a path with
+ * `pathMethods`. The requested headers are allowed as asked (e.g. `content-type` of a JSON POST): the
+ * API has no credentials to protect and reads no header that could change what it returns to the
+ * wrong reader.
  */
 export function preflightHeaders(
   policy: CorsPolicy,
   origin: string | undefined,
   requestedHeaders: string | undefined,
+  pathMethods: ReadonlySet<string>,
 ): Record<string, string> {
   const headers: Record<string, string> = { ...corsHeaders(policy, origin) };
   if (headers['access-control-allow-origin'] === undefined) return headers;
-  headers['access-control-allow-methods'] = CORS_METHODS.join(', ');
+  headers['access-control-allow-methods'] = CORS_METHODS.filter((method) => pathMethods.has(method)).join(', ');
   if (requestedHeaders !== undefined) headers['access-control-allow-headers'] = requestedHeaders;
   headers['access-control-max-age'] = String(PREFLIGHT_MAX_AGE_SECONDS);
   headers.vary = policy.anyOrigin ? 'Access-Control-Request-Headers' : 'Origin, Access-Control-Request-Headers';

@@ -232,6 +232,13 @@ export const ERRORS = {
     title: 'Transaction rejected',
     template: 'every peer refused transaction {txid}: {errors}',
   },
+  TRANSACTION_NOT_TAKEN_NOW: {
+    status: 503,
+    title: 'Transaction not taken now',
+    template:
+      'no peer could take transaction {txid} now and none found it invalid: {errors}; send it again later ' +
+      '(a full mempool also takes a higher fee)',
+  },
   FEE_TOO_MANY_TARGETS: {
     status: 400,
     title: 'Too many fee targets',

@@ -227,6 +227,29 @@ describe('children, spends, transactions and fees', () => {
     expect((bad.json() as ProblemJson).code).toBe('TRANSACTION_INVALID');
   });
 
+  it('answers 503 TRANSACTION_NOT_TAKEN_NOW with Retry-After when every peer only could not take it now, 400 when one judged it', async () => {
+    const upstream = t.upstream as MemoryUpstream;
+    const payload = { spend_bundle: types.SpendBundle.toJson(bundleOf(coinOfRecord(FIRST))) };
+    try {
+      upstream.ackOverrides.set(MEMORY_PEER, { status: 'FAILED', error: 'NO_TRANSACTIONS_WHILE_SYNCING' });
+      upstream.ackOverrides.set('127.0.0.2:8444', { status: 'FAILED', error: 'Transaction queue full' });
+      const later = await t.app.inject({ method: 'POST', url: '/v1/transactions', payload });
+      expect(later.statusCode).toBe(503);
+      expect(later.headers['retry-after']).toBe('30');
+      const problem = later.json() as ProblemJson;
+      expect(problem.code).toBe('TRANSACTION_NOT_TAKEN_NOW');
+      expect(problem.detail).toContain('NO_TRANSACTIONS_WHILE_SYNCING');
+      expect(problem.detail).toContain('Transaction queue full');
+      // The other peer judges the bundle itself: DOUBLE_SPEND settles it.
+      upstream.ackOverrides.delete('127.0.0.2:8444');
+      const judged = await t.app.inject({ method: 'POST', url: '/v1/transactions', payload });
+      expect(judged.statusCode).toBe(400);
+      expect((judged.json() as ProblemJson).code).toBe('TRANSACTION_REJECTED');
+    } finally {
+      upstream.ackOverrides.clear();
+    }
+  });
+
   it('estimates fees for relative targets, turned into unix times', async () => {
     const before = Math.floor(Date.now() / 1000);
     const res = await t.app.inject('/v1/fees?target_times=60,300');

@@ -3,11 +3,13 @@
  * 127.0.0.1, linked over mutual TLS to the strict fake full node, queried with fetch. A coin is
  * created, looked up by id and by address, spent through POST /v1/transactions (the node takes the
  * bundle into its next block), and its children and spend read back; a bundle the node refuses is a
- * 400 naming the node's error. The node records no violation and no ban.
+ * 400 naming the node's error, one it cannot take now (syncing, full mempool) a 503 with Retry-After.
+ * The node records no violation and no ban.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coinId, sha256, toHex, type Coin } from '../../src/chia/codec/index.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { createCoinConditions } from '../../fake-node/clvm.js';
 import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
 import { eventually } from '../support/eventually.js';
 
@@ -95,6 +97,36 @@ describe('coins over the fake full node', () => {
     const problem = (await res.json()) as { code: string; detail: string };
     expect(problem.code).toBe('TRANSACTION_REJECTED');
     expect(problem.detail).toContain('UNKNOWN_UNSPENT');
+  });
+
+  it('answers 503 TRANSACTION_NOT_TAKEN_NOW with Retry-After while the node syncs or its full mempool wants a higher fee', async () => {
+    const coin = node.chain.addCoin({ puzzle_hash: IDENTITY_PUZZLE_HASH, amount: 1_000n });
+    await nextTransactionBlock();
+    // Pays no fee: its one child takes the whole amount.
+    const solution = toHex(createCoinConditions([{ puzzle_hash: IDENTITY_PUZZLE_HASH, amount: coin.amount, hint: null }]));
+    const spend = { spend_bundle: { coin_spends: [{ coin: coinJson(coin), puzzle_reveal: '0x01', solution }], aggregated_signature: NO_SIGNATURE } };
+    const notNow = async (error: string) => {
+      const res = await post('/v1/transactions', spend);
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      const problem = (await res.json()) as { code: string; detail: string };
+      expect(problem.code).toBe('TRANSACTION_NOT_TAKEN_NOW');
+      expect(problem.detail).toContain(error);
+    };
+    const { mempool } = node.chain;
+    try {
+      mempool.syncing = true;
+      await notNow('NO_TRANSACTIONS_WHILE_SYNCING');
+      mempool.syncing = false;
+      // A full mempool takes no bundle without a fee.
+      mempool.capacity = mempool.size;
+      await notNow('INVALID_FEE_TOO_CLOSE_TO_ZERO');
+    } finally {
+      mempool.syncing = false;
+      mempool.capacity = Number.POSITIVE_INFINITY;
+    }
+    expect((await post('/v1/transactions', spend)).status).toBe(200);
+    expect(node.violations).toEqual([]);
   });
 
   it('answers fee estimates for relative target times, and 404 for a coin the chain does not have', async () => {

@@ -216,6 +216,36 @@ describe('fake node: send_transaction and fees', () => {
     expect(serializeProgram(IDENTITY_PUZZLE)).toEqual(Uint8Array.of(1));
   });
 
+  it('refuses bundles it cannot take now: while syncing, and with too low a fee when its mempool is full', async () => {
+    const chain = scope.node.chain;
+    const anyone = treeHash(IDENTITY_PUZZLE);
+    const [a, b, c] = [100n, 100n, 100n].map((amount) => chain.addCoin({ puzzle_hash: anyone, amount }));
+    chain.addTransactionBlock();
+    const w = await scope.ready(NodeType.WALLET);
+    const send = async (transaction: ReturnType<typeof spendOf>) => (await ask(w, 'send_transaction', { transaction })).value;
+    const paying = (coin: Coin, fee: bigint) => spendOf(coin, [{ puzzle_hash: ph('paid'), amount: coin.amount - fee }]);
+    const held = paying(a!, 10n);
+    expect(await send(held)).toMatchObject({ status: InclusionStatus.SUCCESS });
+    try {
+      chain.mempool.syncing = true;
+      expect(await send(paying(b!, 10n))).toMatchObject({ status: InclusionStatus.FAILED, error: 'NO_TRANSACTIONS_WHILE_SYNCING' });
+      // A bundle it already holds is still acked SUCCESS.
+      expect(await send(held)).toMatchObject({ status: InclusionStatus.SUCCESS });
+      chain.mempool.syncing = false;
+      chain.mempool.capacity = chain.mempool.size;
+      expect(await send(paying(b!, 0n))).toMatchObject({ status: InclusionStatus.FAILED, error: 'INVALID_FEE_TOO_CLOSE_TO_ZERO' });
+      expect(await send(paying(b!, 10n))).toMatchObject({ status: InclusionStatus.FAILED, error: 'INVALID_FEE_LOW_FEE' });
+      // A better fee evicts the cheapest bundle.
+      expect(await send(paying(c!, 11n))).toMatchObject({ status: InclusionStatus.SUCCESS });
+      expect(chain.mempool.spends(coinId(a!))).toBe(false);
+      expect(chain.mempool.spends(coinId(c!))).toBe(true);
+    } finally {
+      chain.mempool.syncing = false;
+      chain.mempool.capacity = Number.POSITIVE_INFINITY;
+    }
+    expect(scope.node.violations).toEqual([]);
+  });
+
   it('answers fee estimates for up to 5 targets; a larger reply exceeds the 100-byte outbound limit and never arrives', async () => {
     const w = await scope.ready(NodeType.WALLET);
     const now = BigInt(Math.floor(Date.now() / 1000));

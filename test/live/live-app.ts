@@ -9,7 +9,7 @@ import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { PeakSource } from '../../fake-node/in-memory/peak-source.js';
 import { configOver, listenOver } from '../support/app-over-nodes.js';
 import { eventually } from '../support/eventually.js';
-import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
+import { startFakeNode, type FakeNode, type FakeNodeOptions } from '../../fake-node/index.js';
 
 export interface LiveApp {
   app: GatewayApp;
@@ -147,9 +147,10 @@ const NODE_NETWORK = 'devnet';
 /**
  * Starts a fake full node and a listening gateway linked to it; resolves once the gateway has its peak.
  * `port` 0 picks a free one; a given port lets a test restart the gateway where its clients reconnect.
+ * `nodeOptions` go to the node (e.g. a small maxResponseItems, so state reads come in several pages).
  */
-export async function startNodeApp(chainLength = 40, port = 0): Promise<NodeApp> {
-  const node = await startFakeNode({ network: NODE_NETWORK, chainLength });
+export async function startNodeApp(chainLength = 40, port = 0, nodeOptions: FakeNodeOptions = {}): Promise<NodeApp> {
+  const node = await startFakeNode({ network: NODE_NETWORK, chainLength, ...nodeOptions });
   // One node accepts one connection per certificate.
   const config = configOver([node], NODE_NETWORK, { linksPerRole: 1 });
   const gateway = await listenOver(config, { port }).catch(async (error: unknown) => {

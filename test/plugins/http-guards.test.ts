@@ -57,6 +57,57 @@ describe('CORS', () => {
     expect(preflight.headers.allow).toBe('GET, HEAD, OPTIONS');
   });
 
+  it('answers preflights for POST on the paths that take one, with the JSON content type asked for', async () => {
+    const a = await appWith({});
+    for (const url of ['/v1/coins/query', '/v1/transactions']) {
+      const preflight = await a.inject({
+        method: 'OPTIONS',
+        url,
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect(preflight.statusCode, url).toBe(204);
+      expect(preflight.headers['access-control-allow-origin'], url).toBe('*');
+      // Only the path's own methods: a script is told at once that GET /v1/transactions does not exist.
+      expect(preflight.headers['access-control-allow-methods'], url).toBe('POST');
+      expect(preflight.headers['access-control-allow-headers'], url).toBe('content-type');
+      expect(preflight.headers.allow, url).toBe('OPTIONS, POST');
+    }
+    // The POST itself (any answer, errors included) is readable cross-origin.
+    const post = await a.inject({
+      method: 'POST',
+      url: '/v1/coins/query',
+      headers: { origin: 'https://app.example', 'content-type': 'application/json' },
+      payload: { coin_ids: ['nonsense'] },
+    });
+    expect(post.statusCode).toBe(400);
+    expect(post.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('follows the origin list for POST as for GET', async () => {
+    const a = await appWith({ corsOrigins: ['https://app.example'] });
+    const ask = (origin: string) =>
+      a.inject({
+        method: 'OPTIONS',
+        url: '/v1/transactions',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const allowed = await ask('https://app.example');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect(allowed.headers['access-control-allow-methods']).toBe('POST');
+    expect(allowed.headers.vary).toBe('Origin, Access-Control-Request-Headers');
+    const refused = await ask('https://evil.example');
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    expect(refused.headers['access-control-allow-methods']).toBeUndefined();
+    const post = await a.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      payload: {},
+    });
+    expect(post.headers['access-control-allow-origin']).toBeUndefined();
+    expect(post.headers.vary).toBe('Origin');
+  });
+
   it('allows only the configured origins when given a list, and varies by Origin', async () => {
     const a = await appWith({ corsOrigins: ['https://app.example'] });
     const ok = await get(a, '/test/ping', { origin: 'https://app.example' });

@@ -8,7 +8,7 @@ import { fromHex, type CoinState, type CoinUpdate, type PeakChange } from '../..
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import { eventually } from '../../support/eventually.js';
 import { makeManager } from '../../support/upstream-harness.js';
-import { scriptedHash as hash, ScriptedWalletPeer } from '../../support/scripted-wallet-peer.js';
+import { scriptedHash as hash, ScriptedPeer } from '../../support/scripted-peer.js';
 
 const PUZZLE = hash(0xabc);
 const LINGER_MS = 100;
@@ -18,12 +18,12 @@ function coinAt(height: number): CoinState {
 }
 
 describe('coin watch over real wallet links', () => {
-  let peers: ScriptedWalletPeer[];
+  let peers: ScriptedPeer[];
   let manager: UpstreamManager;
   let events: (['peak', number] | ['coins', number, string])[];
 
   beforeEach(async () => {
-    peers = await Promise.all([ScriptedWalletPeer.start({ height: 100 }), ScriptedWalletPeer.start({ height: 100 })]);
+    peers = await Promise.all([ScriptedPeer.start({ height: 100 }), ScriptedPeer.start({ height: 100 })]);
     manager = makeManager({ nodes: peers, roles: ['wallet'], extra: { coinWatch: { lingerMs: LINGER_MS } } });
     events = [];
     manager.on('peak', (c: PeakChange) => events.push(['peak', c.peak.height]));
@@ -57,9 +57,9 @@ describe('coin watch over real wallet links', () => {
     ]);
 
     // The holder goes away; block 102 changes the coin set while the key has no link.
-    other.answer = ({ name, payload }) =>
+    other.script = ({ name, payload }) =>
       name === 'request_puzzle_state' && payload.previous_height === 101
-        ? { name: 'respond_puzzle_state', value: { puzzle_hashes: payload.puzzle_hashes, height: 102, header_hash: fromHex(hash(102)), is_finished: true, coin_states: [coinAt(102)] } }
+        ? { name: 'respond_puzzle_state', payload: { puzzle_hashes: payload.puzzle_hashes, height: 102, header_hash: fromHex(hash(102)), is_finished: true, coin_states: [coinAt(102)] } }
         : undefined;
     await holder.close();
     other.announce(102);

@@ -12,7 +12,7 @@ import { MAX_COIN_STATE_IDS, MAX_FEE_ESTIMATE_TARGETS } from '../../../src/chia/
 import type { UpstreamManager } from '../../../src/chia/pool/upstream-manager.js';
 import { FakeChain } from '../../../fake-node/chain.js';
 import { eventually } from '../../support/eventually.js';
-import { startScriptedPeer, type Received, type ScriptedPeak, type ScriptedPeer, type ScriptedReply } from '../../support/scripted-peer.js';
+import { ScriptedPeer, type Received, type ScriptedPeak, type ScriptedReply } from '../../support/scripted-peer.js';
 import { errorOf, makeManager } from '../../support/upstream-harness.js';
 
 const PEAK = { height: 100, header_hash: new Uint8Array(32).fill(0xaa) };
@@ -33,14 +33,14 @@ afterEach(async () => {
 
 /** Two scripted peers answering with `script`, and a wallet-only manager ready on both. */
 async function start(script: (r: Received, peer: number) => ScriptedReply | Promise<ScriptedReply>, network = 'mainnet', peak: ScriptedPeak = PEAK) {
-  peers = await Promise.all([0, 1].map((i) => startScriptedPeer(peak, (r) => script(r, i), network)));
+  peers = await Promise.all([0, 1].map((i) => ScriptedPeer.start({ peak, script: (r) => script(r, i), network })));
   manager = makeManager({ nodes: peers, roles: ['wallet'], network });
   await manager.start();
   await eventually('both wallet links ready with a peak', () => manager!.status().links.every((l) => l.state === 'ready' && l.peak !== null));
   return manager;
 }
 
-const asked = (name: string) => peers.flatMap((p, i) => p.received.filter((r) => r.name === name).map((r) => ({ peer: i, r })));
+const asked = (name: string) => peers.flatMap((p, i) => p.requests.filter((r) => r.name === name).map((r) => ({ peer: i, r })));
 
 describe('coin states', () => {
   it("asks from genesis without subscribing, each id once, and returns the states as of the answering peer's peak", async () => {
