@@ -364,15 +364,6 @@ function watchReorg({ fork_point, rolled_back }) {
   renderCoins();
 }
 
-/** The gateway restarted on another chain: the cursor means nothing there, the watch starts anew. */
-function watchStartOver() {
-  if (watch.key === null) return;
-  watch.cursor = null;
-  watch.coins.clear();
-  addNote('note', 'The gateway restarted: watching anew', 'watch-notes');
-  renderCoins();
-}
-
 function watchError(message) {
   if (watch.key === null || !(watch.pending || WATCH_ERRORS.has(message.code))) return;
   watch.pending = false;
