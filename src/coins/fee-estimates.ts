@@ -4,7 +4,7 @@
  * gateway adds the current time. A node delivers at most MAX_FEE_ESTIMATE_TARGETS estimates per answer (§e.5).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_FEE_ESTIMATE_TARGETS, OnBehalfOf, types, type JsonMode } from '../chia/index.js';
+import { MAX_FEE_ESTIMATE_TARGETS, OnBehalfOf, types, type FeeEstimateGroup, type JsonMode } from '../chia/index.js';
 import { clientOf, requirePeak } from '../chain/chain-lookup.js';
 import { ApiError, fromUpstream } from '../http/errors.js';
 import { quote } from '../live/quote.js';
@@ -30,16 +30,21 @@ export function parseTargets(text: string): number[] {
   return targets;
 }
 
-/** `{"target_times":[…],"current_time":…,"fee_estimates":<FeeEstimateGroup>}`. */
-export async function feesText(app: FastifyInstance, text: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
-  const targets = parseTargets(text);
+/** Fee-rate estimates for `targets` seconds from `now` (request_fee_estimates takes unix times). */
+export async function readFeeEstimates(app: FastifyInstance, targets: number[], request: FastifyRequest): Promise<{ now: number; group: FeeEstimateGroup }> {
   requirePeak(app, 'wallet');
   const now = Math.floor(Date.now() / MS_PER_SECOND);
-  let group;
   try {
-    group = await app.upstream.getFeeEstimates(targets.map((t) => now + t), { onBehalfOf: new OnBehalfOf(clientOf(request)) });
+    const group = await app.upstream.getFeeEstimates(targets.map((t) => now + t), { onBehalfOf: new OnBehalfOf(clientOf(request)) });
+    return { now, group };
   } catch (error) {
     throw fromUpstream(error, { role: 'wallet' });
   }
+}
+
+/** `{"target_times":[…],"current_time":…,"fee_estimates":<FeeEstimateGroup>}`. */
+export async function feesText(app: FastifyInstance, text: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
+  const targets = parseTargets(text);
+  const { now, group } = await readFeeEstimates(app, targets, request);
   return `{"target_times":${JSON.stringify(targets)},"current_time":${now},"fee_estimates":${types.FeeEstimateGroup.toJsonText(group, mode)}}`;
 }
