@@ -17,18 +17,12 @@ import {
   get_puzzle_and_solution,
   push_tx,
 } from 'chia-agent/api/rpc/full_node/index.js';
-import { coinId, sha256, toHex, type Coin } from '../../src/chia/index.js';
+import { coinId, sha256, toHex } from '../../src/chia/index.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
-import { eventually } from '../support/eventually.js';
+import { IDENTITY_PUZZLE_HASH, NO_CONDITIONS, coinJson, identitySpend, nextTransactionBlock as nextBlock } from '../support/fake-node-coins.js';
 
 const NETWORK = 'devnet';
-/** sha256(0x01 ‖ 0x01): the tree hash of the identity puzzle `1`, which the fake node can "run". */
-const IDENTITY_PUZZLE_HASH = sha256(Uint8Array.of(1, 1));
-/** The empty CLVM list `()`: an identity-puzzle solution with no conditions. */
-const NO_CONDITIONS = '0x80';
-/** The BLS identity (point at infinity) in compressed form: the fake node checks no signature. */
-const NO_SIGNATURE = `0xc0${'00'.repeat(95)}`;
 /** The node's own default end of a height range (chia coin_store: 2^32 − 1), which chia-agent's types make callers pass. */
 const NO_END = 0xffff_ffff;
 
@@ -49,19 +43,13 @@ afterAll(async () => {
   await node?.close();
 });
 
-async function nextTransactionBlock(): Promise<number> {
-  const height = node.chain.addTransactionBlock().height;
-  await eventually('the gateway follows the new peak', () => gateway.app.upstream.peak()?.height === height);
-  return height;
-}
+const nextTransactionBlock = () => nextBlock(node, gateway);
 
 /**
  * push_tx as a TypeScript user of chia-agent 10.1.0 must write it: its SpendBundle type names the
  * field `cons_spends` (a typo), while the node and the gateway take `coin_spends`, so the body is cast.
  */
 const pushTx = (spend_bundle: unknown) => push_tx(agent, { spend_bundle } as unknown as Parameters<typeof push_tx>[1]);
-
-const coinJson = (coin: Coin) => ({ parent_coin_info: toHex(coin.parent_coin_info), puzzle_hash: toHex(coin.puzzle_hash), amount: Number(coin.amount) });
 
 describe('chia-agent RPCAgent against the gateway', () => {
   it('reads the network', async () => {
@@ -87,7 +75,7 @@ describe('chia-agent RPCAgent against the gateway', () => {
     expect(byPuzzleHash).toMatchObject({ success: true });
     expect('coin_records' in byPuzzleHash && byPuzzleHash.coin_records.map((r) => r.coin)).toContainEqual(coinJson(coin));
 
-    const spend_bundle = { coin_spends: [{ coin: coinJson(coin), puzzle_reveal: '0x01', solution: NO_CONDITIONS }], aggregated_signature: NO_SIGNATURE };
+    const spend_bundle = identitySpend(coinJson(coin));
     expect(await pushTx(spend_bundle)).toEqual({ status: 'SUCCESS', success: true });
     expect(await pushTx(spend_bundle)).toEqual({ status: 'SUCCESS', success: true });
     const spentAt = await nextTransactionBlock();
@@ -103,7 +91,7 @@ describe('chia-agent RPCAgent against the gateway', () => {
 
   it("gets the node's failure envelope for a bundle the node refuses and for an unknown coin", async () => {
     const unknown = { parent_coin_info: toHex(sha256(Buffer.from('nobody'))), puzzle_hash: toHex(IDENTITY_PUZZLE_HASH), amount: 1 };
-    const refused = await pushTx({ coin_spends: [{ coin: unknown, puzzle_reveal: '0x01', solution: NO_CONDITIONS }], aggregated_signature: NO_SIGNATURE });
+    const refused = await pushTx(identitySpend(unknown));
     expect(refused).toMatchObject({ success: false, error: expect.stringMatching(/^Failed to include transaction [0-9a-f]{64}, error UNKNOWN_UNSPENT$/) });
     const missing = toHex(sha256(Buffer.from('no such coin')));
     expect(await get_coin_record_by_name(agent, { name: missing })).toEqual({ success: false, error: `Coin record ${missing} not found` });
