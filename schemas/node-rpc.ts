@@ -103,5 +103,10 @@ export const FeeEstimateAnswer = rpcSuccess('get_fee_estimate', {
   current_fee_rate: Type.Number({ description: 'The fee rate (mojo per cost) for inclusion within 1 s' }),
   full_node_synced: Type.Boolean({ description: 'True: the gateway answers from peers at its current peak' }),
   peak_height: U32,
+  last_peak_timestamp: Type.Integer({ minimum: 0, description: 'Timestamp of the last transaction block' }),
   node_time_utc: Type.Integer({ description: "The gateway's unix time" }),
+  last_block_cost: U64Number,
+  fees_last_block: U64Number,
+  fee_rate_last_block: Type.Number({ description: 'fees_last_block / last_block_cost (0 without cost)' }),
+  last_tx_block_height: U32,
 });

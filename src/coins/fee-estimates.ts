@@ -4,7 +4,8 @@
  * gateway adds the current time. A node delivers at most MAX_FEE_ESTIMATE_TARGETS estimates per answer (§e.5).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_FEE_ESTIMATE_TARGETS, OnBehalfOf, types, type FeeEstimateGroup, type JsonMode } from '../chia/index.js';
+import { MAX_FEE_ESTIMATE_TARGETS, OnBehalfOf, types, type FeeEstimateGroup, type JsonMode, type Peak } from '../chia/index.js';
+import { transactionFacts, type TransactionFacts } from './coin-records.js';
 import { clientOf, requirePeak } from '../chain/chain-lookup.js';
 import { ApiError, fromUpstream } from '../http/errors.js';
 import { quote } from '../live/quote.js';
@@ -40,6 +41,16 @@ export async function readFeeEstimates(app: FastifyInstance, targets: number[], 
   } catch (error) {
     throw fromUpstream(error, { role: 'wallet' });
   }
+}
+
+/** The last transaction block at or below `peak`: its height and facts (null on a chain without one yet). */
+export async function lastTransactionBlock(app: FastifyInstance, peak: Peak, request: FastifyRequest): Promise<{ height: number; facts: TransactionFacts } | null> {
+  const client = clientOf(request);
+  for (let height = peak.height; height >= 0; height--) {
+    const facts = await transactionFacts(app, height, peak, client);
+    if (facts !== null) return { height, facts };
+  }
+  return null;
 }
 
 /** `{"target_times":[…],"current_time":…,"fee_estimates":<FeeEstimateGroup>}`. */

@@ -9,7 +9,8 @@ import { quote } from '../live/quote.js';
 import { normalHex32, puzzleHashOf } from '../coins/addresses.js';
 import { readAllRecords, readSpend, type PlannedQuery } from '../coins/coin-reads.js';
 import { prefixOf, type CoinRecord } from '../coins/coin-records.js';
-import { readFeeEstimates } from '../coins/fee-estimates.js';
+import { lastTransactionBlock, readFeeEstimates } from '../coins/fee-estimates.js';
+import { requirePeak } from '../chain/chain-lookup.js';
 import { bundleOf, sendBundle } from '../coins/transactions.js';
 import {
   CoinRecordByNameAnswer,
@@ -132,9 +133,20 @@ function nodeRecord(record: CoinRecord) {
   };
 }
 
-/** Every record matching `plan`, or success: false naming the bound when more match. */
+/**
+ * Every record matching `plan`, or success: false naming the bound when more match. A reorg under the
+ * walk (the block it continues from left the peer's chain) reads the whole set again, once, as a node
+ * answers from one consistent chain.
+ */
 async function recordList(call: RpcCall, plan: PlannedQuery) {
-  const records = await readAllRecords(call.app, plan, MAX_RPC_COIN_RECORDS, call.request);
+  const read = () => readAllRecords(call.app, plan, MAX_RPC_COIN_RECORDS, call.request);
+  let records;
+  try {
+    records = await read();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'CURSOR_REORGED')) throw error;
+    records = await read();
+  }
   if (records === null) {
     throw new RpcError(
       `more than ${MAX_RPC_COIN_RECORDS} coin records match: this gateway answers at most ${MAX_RPC_COIN_RECORDS} in one answer; ` +
@@ -271,13 +283,14 @@ export const COIN_METHODS: readonly RpcMethod[] = [
   },
   {
     name: 'get_fee_estimate',
-    answeredBy: 'request_fee_estimates (wallet link): the target times and 1 s (current_fee_rate) in one request, each rate times the cost.',
+    answeredBy:
+      'request_fee_estimates (wallet link): the target times and 1 s (current_fee_rate) in one request, each rate times the cost; ' +
+      'the last transaction block\'s header (block cache, request_block_headers) for the last-block fields.',
     differences:
       `At most ${MAX_RPC_FEE_TARGETS} target_times. A spend_bundle is refused (its cost needs a CLVM run): give cost or spend_type. ` +
       'Peers send whole mojo per cost (a node rounds its rate up), so an estimate can exceed the node\'s by up to the cost. ' +
-      'Answers estimates, target_times, current_fee_rate, full_node_synced (true whenever the gateway has a peak), peak_height and ' +
-      'node_time_utc; the mempool and last-block fields (mempool_size, mempool_fees, num_spends, mempool_max_size, last_peak_timestamp, ' +
-      'last_block_cost, fees_last_block, fee_rate_last_block, last_tx_block_height) are absent.',
+      'full_node_synced is true whenever the gateway has a peak; the last-block fields come from the last transaction block\'s header; ' +
+      'the mempool fields (mempool_size, mempool_fees, num_spends, mempool_max_size) are absent: peers do not tell them.',
     params: FeeEstimateParams,
     answer: FeeEstimateAnswer,
     handle: async (call) => {
@@ -294,19 +307,29 @@ export const COIN_METHODS: readonly RpcMethod[] = [
       }
       const cost = spendCost(call.body);
       targets.sort((a, b) => a - b);
-      const { now, group } = await readFeeEstimates(call.app, [CURRENT_RATE_SECONDS, ...targets], call.request);
+      const peak = requirePeak(call.app, 'wallet');
+      const [{ now, group }, last] = await Promise.all([
+        readFeeEstimates(call.app, [CURRENT_RATE_SECONDS, ...targets], call.request),
+        lastTransactionBlock(call.app, peak, call.request),
+      ]);
       const rates = group.estimates.map((estimate) => {
         if (estimate.error !== null) throw new RpcError(`the node could not estimate: ${estimate.error}`);
         return estimate.estimated_fee_rate.mojos_per_clvm_cost;
       });
       if (group.error !== null || rates.length !== targets.length + 1) throw new RpcError(`the node could not estimate: ${group.error ?? 'an estimate is missing'}`);
+      const facts = last?.facts ?? { timestamp: 0n, fees: 0n, cost: 0n };
       return {
         estimates: neverRising(rates.slice(1).map((rate) => rate * cost)),
         target_times: targets,
         current_fee_rate: rates[0],
         full_node_synced: true,
-        peak_height: call.app.upstream.peak()?.height ?? 0,
+        peak_height: peak.height,
+        last_peak_timestamp: facts.timestamp,
         node_time_utc: now,
+        last_block_cost: facts.cost,
+        fees_last_block: facts.fees,
+        fee_rate_last_block: facts.cost > 0n ? Number(facts.fees) / Number(facts.cost) : 0,
+        last_tx_block_height: last?.height ?? 0,
       };
     },
   },

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
-import { coinId, fromHex, parseJson, sha256, toHex, types, type Coin } from '../../src/chia/index.js';
+import { UpstreamError, coinId, fromHex, parseJson, sha256, toHex, types, type Coin } from '../../src/chia/index.js';
 import { coinOfRecord, loadMainnetCoinRecords } from '../../fake-node/in-memory/memory-coin-set.js';
 import { MEMORY_FEE_RATE, MEMORY_PEER, MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
 import { toAddress } from '../../src/coins/addresses.js';
@@ -169,6 +169,28 @@ describe('get_coin_records_by_hint', () => {
   });
 });
 
+describe('a walk across pages', () => {
+  it('reads every page of the node continuation, and starts again once when a reorg moves the chain under it', async () => {
+    class ReorgOnce extends MemoryUpstream {
+      reorgs = 0;
+      override async getPuzzleStatePage(...args: Parameters<MemoryUpstream['getPuzzleStatePage']>) {
+        if (args[2] !== null && this.reorgs++ === 0) throw new UpstreamError('STATE_REORG', 'the start point left the chain', { peer: MEMORY_PEER });
+        return super.getPuzzleStatePage(...args);
+      }
+    }
+    const upstream = new ReorgOnce();
+    const perHeight = new Map<number, number>();
+    for (const r of RECORDS) perHeight.set(r.confirmed_block_index, (perHeight.get(r.confirmed_block_index) ?? 0) + 1);
+    upstream.pageItems = Math.max(...perHeight.values());
+    const t = await buildTestApp({ upstream });
+    const got = recordsById(await rpc(t, 'get_coin_records_by_puzzle_hashes', { puzzle_hashes: PUZZLE_HASHES }));
+    expect([...got.keys()].sort()).toEqual(RECORDS.map((r) => r._coin_id).sort());
+    expect(upstream.reorgs).toBeGreaterThan(1);
+    expect(upstream.calls.filter((c) => c.startsWith('getPuzzleStatePage') && c.endsWith(' genesis'))).toHaveLength(2);
+    await t.app.close();
+  });
+});
+
 describe('the bound on one answer', () => {
   it(`answers success: false beyond ${MAX_RPC_COIN_RECORDS} records, never a cut list, and the narrowed request in full`, async () => {
     const upstream = new MemoryUpstream();
@@ -222,6 +244,17 @@ describe('push_tx and get_fee_estimate', () => {
       peak_height: 63,
       success: true,
     });
+    // The last-block fields are those of the chain's last transaction block, read from its header.
+    const last = t.upstream.blocks.findLast((b) => b.header.value.foliage_transaction_block !== null)!.header;
+    const info = last.value.transactions_info!;
+    expect(got).toMatchObject({
+      last_tx_block_height: last.height,
+      last_peak_timestamp: Number(last.value.foliage_transaction_block!.timestamp),
+      last_block_cost: Number(info.cost),
+      fees_last_block: Number(info.fees),
+      fee_rate_last_block: info.cost > 0n ? Number(info.fees) / Number(info.cost) : 0,
+    });
+    expect(last.height).toBeGreaterThan(0);
     const call = t.upstream.calls.findLast((c) => c.startsWith('getFeeEstimates'))!;
     const [now1, now60, now300] = call.split(' ')[1]!.split(',').map(Number);
     expect([now60! - now1!, now300! - now1!]).toEqual([59, 299]);
