@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  MAX_COIN_STATE_IDS,
+  MAX_PUZZLE_STATE_HASHES,
   OnBehalfOf,
   UpstreamError,
   coinId,
@@ -16,6 +18,7 @@ import {
   type CoinStateFilters,
   type JsonMode,
   type Peak,
+  type SpendBundle,
 } from '../chia/index.js';
 import { clientOf, lookupBlock, requirePeak } from '../chain/chain-lookup.js';
 import { ApiError, MAX_QUERY_KEYS, fromUpstream } from '../http/errors.js';
@@ -77,36 +80,57 @@ function listText(records: CoinRecord[], mode: JsonMode, prefix: string): string
 }
 
 /** The state of one coin and the block it was read at; COIN_NOT_FOUND when the peer knows none. */
-async function coinState(app: FastifyInstance, id: string, client: ClientKey): Promise<{ state: CoinState; at: ReadPoint }> {
+export async function readCoinState(app: FastifyInstance, id: string, client: ClientKey): Promise<{ state: CoinState; at: ReadPoint }> {
   const read = await wallet(app.upstream.getCoinStates([id], forClient(client)));
   const state = read.coin_states.find((s) => idOf(s) === id && s.created_height !== null);
   if (state === undefined) throw new ApiError('COIN_NOT_FOUND', { coin_id: id });
   return { state, at: read.at };
 }
 
-/** GET /v1/coins/{coin_id}: `{"coin_record":…,"peak":…}`. */
-export async function coinRecordText(app: FastifyInstance, id: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
+/** One coin's record and the block it was read at; COIN_NOT_FOUND when the peer knows none. */
+export async function readCoinRecord(app: FastifyInstance, id: string, request: FastifyRequest): Promise<{ record: CoinRecord; at: ReadPoint }> {
   const peak = requirePeak(app, 'wallet');
   const client = clientOf(request);
-  const { state, at } = await coinState(app, id, client);
+  const { state, at } = await readCoinState(app, id, client);
   const [record] = await recordsOf(app, [state], peak, client);
-  return `{"coin_record":${recordText(record as CoinRecord, mode, prefixOf(app))},"peak":${pointText(at)}}`;
+  return { record: record as CoinRecord, at };
+}
+
+/** GET /v1/coins/{coin_id}: `{"coin_record":…,"peak":…}`. */
+export async function coinRecordText(app: FastifyInstance, id: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
+  const { record, at } = await readCoinRecord(app, id, request);
+  return `{"coin_record":${recordText(record, mode, prefixOf(app))},"peak":${pointText(at)}}`;
+}
+
+/** The states of the coins each of `parentIds` created when spent (request_children, one per parent). */
+export async function readChildStates(app: FastifyInstance, parentIds: string[], client: ClientKey): Promise<CoinState[]> {
+  const lists = await Promise.all(parentIds.map((id) => wallet(app.upstream.getChildren(id, forClient(client)))));
+  return lists.flat();
 }
 
 /** GET /v1/coins/{coin_id}/children: `{"coin_id":…,"children":[…],"peak":…}`. */
 export async function childrenText(app: FastifyInstance, id: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
   const peak = requirePeak(app, 'wallet');
   const client = clientOf(request);
-  const states = await wallet(app.upstream.getChildren(id, forClient(client)));
-  const records = await recordsOf(app, states, peak, client);
+  const records = await recordsOf(app, await readChildStates(app, [id], client), peak, client);
   return `{"coin_id":"${id}","children":${listText(records, mode, prefixOf(app))},"peak":${pointText(peak)}}`;
 }
 
-/** GET /v1/coins/{coin_id}/spend: the puzzle reveal and solution as the node RPC's get_puzzle_and_solution renders them. */
-export async function spendText(app: FastifyInstance, id: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
+/** A spent coin's spend: the coin, its puzzle reveal and solution, the height it was spent at. */
+export interface SpendRead {
+  spend: SpendBundle['coin_spends'][number];
+  height: number;
+  at: ReadPoint;
+}
+
+/**
+ * The puzzle reveal and solution of coin `id` (request_puzzle_solution at its spent height);
+ * COIN_NOT_FOUND for a coin the peer does not know, COIN_NOT_SPENT for an unspent one.
+ */
+export async function readSpend(app: FastifyInstance, id: string, request: FastifyRequest): Promise<SpendRead> {
   requirePeak(app, 'wallet');
   const client = clientOf(request);
-  const { state, at } = await coinState(app, id, client);
+  const { state, at } = await readCoinState(app, id, client);
   const height = state.spent_height;
   if (height === null) throw new ApiError('COIN_NOT_SPENT', { coin_id: id });
   let solution;
@@ -117,16 +141,29 @@ export async function spendText(app: FastifyInstance, id: string, mode: JsonMode
     if (error instanceof UpstreamError && error.code === 'UPSTREAM_REJECTED') throw new ApiError('COIN_NOT_SPENT', { coin_id: id }, { cause: error });
     throw fromUpstream(error, { role: 'wallet', height });
   }
-  const spend = types.CoinSpend.toJsonText({ coin: state.coin, puzzle_reveal: solution.puzzle, solution: solution.solution }, mode);
-  return `{"coin_id":"${id}","coin_solution":${spend},"spent_block_index":${height},"peak":${pointText(at)}}`;
+  return { spend: { coin: state.coin, puzzle_reveal: solution.puzzle, solution: solution.solution }, height, at };
 }
 
-interface PlannedQuery {
+/** GET /v1/coins/{coin_id}/spend: the puzzle reveal and solution as the node RPC's get_puzzle_and_solution renders them. */
+export async function spendText(app: FastifyInstance, id: string, mode: JsonMode, request: FastifyRequest): Promise<string> {
+  const { spend, height, at } = await readSpend(app, id, request);
+  return `{"coin_id":"${id}","coin_solution":${types.CoinSpend.toJsonText(spend, mode)},"spent_block_index":${height},"peak":${pointText(at)}}`;
+}
+
+/** A checked query: its keys (0x hex), the node's filters, the confirmed-height range [start, end). */
+export interface PlannedQuery {
   coinIds: string[];
   puzzleHashes: string[];
   filters: CoinStateFilters;
   start: number;
   end: number | null;
+  /**
+   * Only coins hinted to the puzzle hashes: a peer's hinted walk also matches them as puzzle hashes,
+   * so a coin whose own puzzle hash is a key is left out (the node RPC's get_coin_records_by_hint).
+   */
+  hintsOnly?: boolean;
+  /** Coins these coins created when spent (request_children); only readAllRecords reads them. */
+  parentIds?: string[];
 }
 
 /** Checks and normalises a query: keys (addresses to puzzle hashes), their count, the filters. */
@@ -156,6 +193,7 @@ export function planQuery(input: CoinQueryInput, prefix: string): PlannedQuery {
 function keeps(plan: PlannedQuery, state: CoinState): boolean {
   const created = state.created_height;
   if (created === null || created < plan.start || (plan.end !== null && created >= plan.end)) return false;
+  if (plan.hintsOnly === true && plan.puzzleHashes.includes(toHex(state.coin.puzzle_hash))) return false;
   const spent = state.spent_height !== null;
   if ((spent && !plan.filters.include_spent) || (!spent && !plan.filters.include_unspent)) return false;
   return state.coin.amount >= plan.filters.min_amount;
@@ -196,6 +234,40 @@ export async function queryText(app: FastifyInstance, input: CoinQueryInput, mod
   const records = await recordsOf(app, kept, peak, client);
   const cursor = next === null ? 'null' : `"${encodeCursor(next)}"`;
   return `{"coin_records":${listText(records, mode, prefix)},"next_cursor":${cursor},"peak":${pointText(at)}}`;
+}
+
+const chunksOf = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/**
+ * Every record matching `plan`, as the node RPC answers in one go: coin ids read MAX_COIN_STATE_IDS at
+ * a time, parents' children one request_children each, puzzle hashes walked MAX_PUZZLE_STATE_HASHES at a time through every page of the node's
+ * continuation (the same pages POST /v1/coins/query serves one by one), filtered and deduplicated;
+ * null as soon as more than `limit` match, so a caller never answers a silently cut list.
+ */
+export async function readAllRecords(app: FastifyInstance, plan: PlannedQuery, limit: number, request: FastifyRequest): Promise<CoinRecord[] | null> {
+  const peak = requirePeak(app, 'wallet');
+  const client = clientOf(request);
+  const kept = new Map<string, CoinState>();
+  const fits = (states: CoinState[]) => {
+    for (const state of states) if (keeps(plan, state)) kept.set(idOf(state), state);
+    return kept.size <= limit;
+  };
+  if (plan.end !== null && plan.start >= plan.end) return [];
+  for (const ids of chunksOf(plan.coinIds, MAX_COIN_STATE_IDS)) {
+    if (!fits((await wallet(app.upstream.getCoinStates(ids, forClient(client)))).coin_states)) return null;
+  }
+  if (plan.parentIds !== undefined && !fits(await readChildStates(app, plan.parentIds, client))) return null;
+  for (const puzzleHashes of chunksOf(plan.puzzleHashes, MAX_PUZZLE_STATE_HASHES)) {
+    const part = { ...plan, puzzleHashes };
+    let from: ChainPoint | null = null;
+    do {
+      const page = await walkPage(app, part, from, peak, client);
+      if (!fits(page.states)) return null;
+      from = page.next;
+    } while (from !== null);
+  }
+  return recordsOf(app, [...kept.values()], peak, client);
 }
 
 /** One page of the puzzle-hash walk: its states, where the next starts (null when done), and the node's peak when finished. */

@@ -68,16 +68,33 @@ export async function recordsOf(app: FastifyInstance, states: CoinState[], peak:
   }));
 }
 
-/** The timestamp of the transaction block at `height` (a block that created coins is one). */
-async function blockTimestamp(app: FastifyInstance, height: number, peak: Peak, client: ClientKey): Promise<bigint> {
+/** What a transaction block says about itself: its timestamp, and the fees and cost of its transactions. */
+export interface TransactionFacts {
+  timestamp: bigint;
+  fees: bigint;
+  cost: bigint;
+}
+
+/**
+ * The transaction facts of the block at `height` (its header, through the block cache, or the full
+ * block when that is cached); null for a block that is not a transaction block.
+ */
+export async function transactionFacts(app: FastifyInstance, height: number, peak: Peak, client: ClientKey): Promise<TransactionFacts | null> {
   const cached = app.blockCache.peek('full', height);
   try {
     const block = cached ?? (await app.blockCache.get('header', height, Math.max(peak.height, height), client));
     const decoded = block.kind === 'full' ? types.FullBlock.decode(block.bytes) : types.HeaderBlock.decode(block.bytes);
-    return decoded.foliage_transaction_block?.timestamp ?? 0n;
+    const foliage = decoded.foliage_transaction_block;
+    if (foliage === null) return null;
+    return { timestamp: foliage.timestamp, fees: decoded.transactions_info?.fees ?? 0n, cost: decoded.transactions_info?.cost ?? 0n };
   } catch (error) {
     throw fromUpstream(error, { role: 'wallet', height });
   }
+}
+
+/** The timestamp of the transaction block at `height` (a block that created coins is one). */
+async function blockTimestamp(app: FastifyInstance, height: number, peak: Peak, client: ClientKey): Promise<bigint> {
+  return (await transactionFacts(app, height, peak, client))?.timestamp ?? 0n;
 }
 
 /** One record as JSON text, u64 values rendered per `mode`. */

@@ -8,7 +8,7 @@
  * identical concurrent sends share one.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CodecError, isNotNowRefusal, sha256, toHex, types, type SpendBundle, type TransactionSent } from '../chia/index.js';
+import { CodecError, isNotNowRefusal, sha256, toHex, types, type SpendBundle, type TransactionAckFrom, type TransactionSent } from '../chia/index.js';
 import { clientOf, requirePeak } from '../chain/chain-lookup.js';
 import { SingleFlight } from '../chain/single-flight.js';
 import { ApiError, fromUpstream, retryAfter } from '../http/errors.js';
@@ -35,9 +35,15 @@ export function bundleOf(body: unknown): SpendBundle {
   }
 }
 
-/** Sends the bundle and answers `{"txid":…,"status":…,"acks":[…]}`, or TRANSACTION_REJECTED / _NOT_TAKEN_NOW. */
-export async function pushTransaction(app: FastifyInstance, body: unknown, request: FastifyRequest): Promise<string> {
-  const bundle = bundleOf(body);
+/** What the peers made of a bundle: SUCCESS when any accepted it, PENDING when any holds it, else FAILED. */
+export interface PushOutcome {
+  txid: string;
+  status: 'SUCCESS' | 'PENDING' | 'FAILED';
+  acks: TransactionAckFrom[];
+}
+
+/** Sends `bundle` over several wallet links at once (identical concurrent sends share one) and sums up the acks. */
+export async function sendBundle(app: FastifyInstance, bundle: SpendBundle, request: FastifyRequest): Promise<PushOutcome> {
   requirePeak(app, 'wallet');
   const txid = toHex(sha256(types.SpendBundle.encode(bundle)));
   const flights = inFlight.get(app) ?? new SingleFlight<TransactionSent>();
@@ -52,13 +58,19 @@ export async function pushTransaction(app: FastifyInstance, body: unknown, reque
   } catch (error) {
     throw fromUpstream(error, { role: 'wallet' });
   }
-  const accepted = sent.acks.filter((ack) => ack.status !== 'FAILED');
-  if (accepted.length === 0) {
-    const errors = sent.acks.map((ack) => `${ack.peer} ${ack.error ?? 'FAILED'}`).join(', ') || 'no peer answered';
-    const notNow = sent.acks.length > 0 && sent.acks.every((ack) => isNotNowRefusal(ack.error));
-    if (notNow) throw new ApiError('TRANSACTION_NOT_TAKEN_NOW', { txid: sent.txid, errors }, { headers: retryAfter(NOT_NOW_RETRY_AFTER_MS) });
-    throw new ApiError('TRANSACTION_REJECTED', { txid: sent.txid, errors });
+  const statuses = new Set(sent.acks.map((ack) => ack.status));
+  const status = statuses.has('SUCCESS') ? 'SUCCESS' : statuses.has('PENDING') ? 'PENDING' : 'FAILED';
+  return { txid: sent.txid, status, acks: sent.acks };
+}
+
+/** Sends the bundle and answers `{"txid":…,"status":…,"acks":[…]}`, or TRANSACTION_REJECTED / _NOT_TAKEN_NOW. */
+export async function pushTransaction(app: FastifyInstance, body: unknown, request: FastifyRequest): Promise<string> {
+  const outcome = await sendBundle(app, bundleOf(body), request);
+  if (outcome.status === 'FAILED') {
+    const errors = outcome.acks.map((ack) => `${ack.peer} ${ack.error ?? 'FAILED'}`).join(', ') || 'no peer answered';
+    const notNow = outcome.acks.length > 0 && outcome.acks.every((ack) => isNotNowRefusal(ack.error));
+    if (notNow) throw new ApiError('TRANSACTION_NOT_TAKEN_NOW', { txid: outcome.txid, errors }, { headers: retryAfter(NOT_NOW_RETRY_AFTER_MS) });
+    throw new ApiError('TRANSACTION_REJECTED', { txid: outcome.txid, errors });
   }
-  const status = accepted.some((ack) => ack.status === 'SUCCESS') ? 'SUCCESS' : 'PENDING';
-  return JSON.stringify({ txid: sent.txid, status, acks: sent.acks });
+  return JSON.stringify(outcome);
 }

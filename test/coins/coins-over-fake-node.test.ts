@@ -7,19 +7,13 @@
  * The node records no violation and no ban.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coinId, sha256, toHex, type Coin } from '../../src/chia/codec/index.js';
+import { coinId, sha256, toHex } from '../../src/chia/codec/index.js';
 import { startFakeNode, type FakeNode } from '../../fake-node/index.js';
 import { createCoinConditions } from '../../fake-node/clvm.js';
 import { configOver, listenOver, type AppOverNodes } from '../support/app-over-nodes.js';
-import { eventually } from '../support/eventually.js';
+import { IDENTITY_PUZZLE_HASH, NO_CONDITIONS, NO_SIGNATURE, coinJson, identitySpend, nextTransactionBlock as nextBlock } from '../support/fake-node-coins.js';
 
 const NETWORK = 'devnet';
-/** sha256(0x01 ‖ 0x01): the tree hash of the identity puzzle `1`, which the fake node can "run". */
-const IDENTITY_PUZZLE_HASH = sha256(Uint8Array.of(1, 1));
-/** The empty CLVM list `()`: an identity-puzzle solution with no conditions. */
-const NO_CONDITIONS = '0x80';
-/** The BLS identity (point at infinity) in compressed form: the fake node checks no signature. */
-const NO_SIGNATURE = `0xc0${'00'.repeat(95)}`;
 
 let node: FakeNode;
 let gateway: AppOverNodes;
@@ -36,14 +30,7 @@ afterAll(async () => {
   await node?.close();
 });
 
-/** Makes the node's next transaction block and waits until the gateway follows it. */
-async function nextTransactionBlock(): Promise<number> {
-  const height = node.chain.addTransactionBlock().height;
-  await eventually('the gateway follows the new peak', () => gateway.app.upstream.peak()?.height === height);
-  return height;
-}
-
-const coinJson = (coin: Coin) => ({ parent_coin_info: toHex(coin.parent_coin_info), puzzle_hash: toHex(coin.puzzle_hash), amount: Number(coin.amount) });
+const nextTransactionBlock = () => nextBlock(node, gateway);
 
 async function post(path: string, body: unknown): Promise<Response> {
   return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -66,7 +53,7 @@ describe('coins over the fake full node', () => {
     const page = (await byAddress.json()) as { coin_records: { coin_id: string }[]; next_cursor: string | null };
     expect(page.coin_records.map((r) => r.coin_id)).toContain(id);
 
-    const spend = { coin_spends: [{ coin: coinJson(coin), puzzle_reveal: '0x01', solution: NO_CONDITIONS }], aggregated_signature: NO_SIGNATURE };
+    const spend = identitySpend(coinJson(coin));
     const pushed = await post('/v1/transactions', { spend_bundle: spend });
     expect(pushed.status).toBe(200);
     expect(await pushed.json()).toMatchObject({ status: 'SUCCESS', acks: [{ status: 'SUCCESS', error: null }] });
@@ -90,7 +77,7 @@ describe('coins over the fake full node', () => {
   it('answers 400 TRANSACTION_REJECTED with the node\'s error for a bundle spending an unknown coin', async () => {
     const unknown = { parent_coin_info: toHex(sha256(Buffer.from('nobody'))), puzzle_hash: toHex(IDENTITY_PUZZLE_HASH), amount: 1 };
     const res = await post('/v1/transactions', {
-      spend_bundle: { coin_spends: [{ coin: unknown, puzzle_reveal: '0x01', solution: NO_CONDITIONS }], aggregated_signature: NO_SIGNATURE },
+      spend_bundle: identitySpend(unknown),
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
