@@ -5,9 +5,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { headerHash, parseJson, toHex, types } from '../../src/chia/index.js';
+import {
+  coinId,
+  fromHex,
+  headerHash,
+  parseJson,
+  sha256,
+  stringifyJson,
+  toHex,
+  types,
+  type Coin,
+  type CoinStatesRead,
+  type FetchedBlock,
+  type HeaderBlock,
+  type RespondAdditions,
+  type RespondRemovals,
+} from '../../src/chia/index.js';
 import { fixtureFile } from '../../fixtures/files.js';
-import { MEMORY_CHAIN_LENGTH, MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
+import { MEMORY_CHAIN_LENGTH, MEMORY_PEER, MemoryUpstream } from '../../fake-node/in-memory/memory-upstream.js';
 import { buildTestApp, type TestApp } from '../support/rest-helpers.js';
 
 type Json = Record<string, unknown>;
@@ -251,5 +266,69 @@ describe('the header index bound (CHIA_GATEWAY_HEADER_INDEX_SIZE)', () => {
     const early = t.upstream.blocks[0]!.full.header_hash;
     expect(await rpc('get_block', { header_hash: early })).toMatchObject({ success: false, error: `Block ${early.slice(2)} not found` });
     expect(await rpc('get_block', { header_hash: t.upstream.blocks[60]!.full.header_hash })).toMatchObject({ success: true });
+  });
+});
+
+describe('get_additions_and_removals of block 3339504 (the node RPC example)', () => {
+  interface NodeRecord {
+    coin: { parent_coin_info: string; puzzle_hash: string; amount: number | bigint };
+    confirmed_block_index: number;
+    spent_block_index: number;
+    timestamp: number;
+  }
+  const HEIGHT = 3_339_504;
+  const node = fixture('real/mainnet/rpc/docs2026_get_additions_and_removals_3339504.json') as unknown as { additions: NodeRecord[]; removals: NodeRecord[] };
+  const all = [...node.additions, ...node.removals];
+  const coinOf = (r: NodeRecord): Coin => ({ parent_coin_info: fromHex(r.coin.parent_coin_info), puzzle_hash: fromHex(r.coin.puzzle_hash), amount: BigInt(r.coin.amount) });
+  /** The timestamp the node stores for each block that created one of these coins. */
+  const timestamps = new Map(all.map((r) => [r.confirmed_block_index, BigInt(r.timestamp)]));
+  const hashAt = (height: number) => toHex(sha256(new TextEncoder().encode(`block ${height}`)));
+
+  /**
+   * A peer at a chain whose blocks around these heights are transaction blocks (a real header block
+   * relabelled, with the timestamp the node recorded), holding the example's coins with their states.
+   */
+  class ExampleChain extends MemoryUpstream {
+    constructor() {
+      super();
+      this.setPeak({ height: HEIGHT + 10, header_hash: hashAt(HEIGHT + 10), weight: 1n, fork_point_with_previous_peak: 0, peers: [MEMORY_PEER], received_at: Date.now() });
+    }
+
+    override async getHeaderBlocks(start: number, end: number): Promise<FetchedBlock<HeaderBlock>[]> {
+      const template = this.blocks.find((b) => b.header.value.foliage_transaction_block !== null)!.header.value;
+      const blocks: FetchedBlock<HeaderBlock>[] = [];
+      for (let height = start; height <= end; height++) {
+        const value: HeaderBlock = { ...template, foliage_transaction_block: { ...template.foliage_transaction_block!, timestamp: timestamps.get(height) ?? 0n } };
+        const bytes = types.HeaderBlock.encode(value);
+        blocks.push({ height, header_hash: hashAt(height), bytes, value: types.HeaderBlock.decode(bytes), peer: MEMORY_PEER });
+      }
+      return blocks;
+    }
+
+    override async getAdditions(height: number): Promise<RespondAdditions> {
+      return { height, header_hash: fromHex(hashAt(height)), coins: node.additions.map((r) => [fromHex(r.coin.puzzle_hash), [coinOf(r)]]), proofs: null };
+    }
+
+    override async getRemovals(height: number): Promise<RespondRemovals> {
+      return { height, header_hash: fromHex(hashAt(height)), coins: node.removals.map((r) => [coinId(coinOf(r)), coinOf(r)]), proofs: null };
+    }
+
+    override async getCoinStates(coinIds: string[]): Promise<CoinStatesRead> {
+      const states = all
+        .filter((r) => coinIds.includes(toHex(coinId(coinOf(r)))))
+        .map((r) => ({ coin: coinOf(r), created_height: r.confirmed_block_index, spent_height: r.spent_block_index === 0 ? null : r.spent_block_index }));
+      return { coin_states: states, at: { height: HEIGHT + 10, header_hash: hashAt(HEIGHT + 10) }, peer: MEMORY_PEER };
+    }
+  }
+
+  it('answers the same coin records as the node, field for field', async () => {
+    t = await buildTestApp({ upstream: new ExampleChain() });
+    await t.app.inject({ url: `/v1/blocks/${HEIGHT}/header` });
+    const answer = await rpc('get_additions_and_removals', { header_hash: hashAt(HEIGHT) });
+    expect(answer.success).toBe(true);
+    // The node lists them in its database's order, the gateway in the peer's: compare as sets.
+    const sorted = (list: unknown) => [...(list as Json[])].sort((a, b) => stringifyJson(a).localeCompare(stringifyJson(b)));
+    expect(sorted(answer.additions)).toEqual(sorted(node.additions));
+    expect(sorted(answer.removals)).toEqual(sorted(node.removals));
   });
 });
