@@ -83,6 +83,16 @@ describe('get_block', () => {
     expect(legacyLayout(answer.block as Json)).toEqual(node.block);
   });
 
+  it('answers the uncompacted 914661 as the node did before its proofs were compacted', async () => {
+    const upstream = new MemoryUpstream();
+    const block = storedBlock('fullblock_914661_uncompacted.bin', 12);
+    upstream.replaceBlock(12, { full: block.full, header: upstream.blocks[12]!.header });
+    t = await buildTestApp({ upstream });
+    await t.app.inject({ url: '/v1/blocks/12' });
+    const answer = await rpc('get_block', { header_hash: block.header_hash });
+    expect(legacyLayout(answer.block as Json)).toEqual(fixture('real/mainnet/rpc/docs2021_get_block_914661.json').block);
+  });
+
   it("answers the node's errors for a missing or malformed header_hash", async () => {
     t = await buildTestApp();
     expect(await rpc('get_block')).toEqual({ status: 200, success: false, error: 'No header_hash in request' });
