@@ -4,9 +4,9 @@
  * exact JSON numbers, as the node writes them. Every answer also carries `success`.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Coin } from './block.js';
+import { ClassgroupElement, Coin, FullBlock } from './block.js';
 import { SpendBundleJson } from './coin-records.js';
-import { HexBytes, U32, ref } from './common.js';
+import { BigUint, Hex32, HexBytes, U32, ref } from './common.js';
 
 /** A successful answer: the method's fields and `success: true`. */
 export function rpcSuccess<T extends Record<string, TSchema>>(name: string, fields: T) {
@@ -25,6 +25,87 @@ export const RpcFailure = Type.Object(
 
 export const NoParams = Type.Object({}, { description: 'No parameters' });
 
+const Height = Type.Integer({ minimum: 0, maximum: 4_294_967_295 });
+const HashText = Type.String({ pattern: '^(0x)?[0-9a-fA-F]{64}$', description: 'A 32-byte hash as hex, with or without 0x' });
+
+export const HeaderHashParams = Type.Object({ header_hash: HashText }, { description: 'The block, by header hash' });
+
+export const BlocksParams = Type.Object(
+  {
+    start: Height,
+    end: Type.Integer({ minimum: 0, maximum: 4_294_967_295, description: 'Exclusive' }),
+    exclude_header_hash: Type.Optional(Type.Boolean({ default: false, description: 'Leave out each block\'s header_hash' })),
+    exclude_reorged: Type.Optional(Type.Boolean({ default: false, description: 'Main-chain blocks only (the gateway serves no others)' })),
+  },
+  { description: 'Blocks start ≤ height < end' },
+);
+
+const Hex32Out = Hex32;
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** The BlockRecord fields a block carries (the gateway leaves out those only chain validation gives). */
+export const PeakRecord = Type.Object(
+  {
+    header_hash: Hex32Out,
+    prev_hash: Hex32Out,
+    height: Height,
+    weight: ref(BigUint),
+    total_iters: ref(BigUint),
+    signage_point_index: Type.Integer({ minimum: 0, maximum: 255 }),
+    challenge_vdf_output: ref(ClassgroupElement),
+    infused_challenge_vdf_output: Nullable(ref(ClassgroupElement)),
+    pool_puzzle_hash: Hex32Out,
+    farmer_puzzle_hash: Hex32Out,
+    timestamp: Nullable(ref(BigUint)),
+    prev_transaction_block_hash: Nullable(Hex32Out),
+    fees: Nullable(ref(BigUint)),
+    reward_claims_incorporated: Nullable(Type.Array(ref(Coin))),
+  },
+  { $id: 'RpcPeakRecord', title: 'RpcPeakRecord', description: "The peak's BlockRecord fields that a block carries" },
+);
+
+export const BlockchainStateAnswer = rpcSuccess('get_blockchain_state', {
+  blockchain_state: Type.Object({
+    peak: ref(PeakRecord),
+    genesis_challenge_initialized: Type.Boolean(),
+    sync: Type.Object({
+      sync_mode: Type.Boolean(),
+      synced: Type.Boolean({ description: 'The gateway is ready: a ready link per role and a fresh peak' }),
+      sync_tip_height: Height,
+      sync_progress_height: Height,
+    }),
+    difficulty: Type.Optional(ref(BigUint)),
+    average_block_time: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'Seconds per block over the last day; null while the chain is too short' }),
+    block_max_cost: Type.Optional(ref(BigUint)),
+  }),
+});
+
+export const BlockAnswer = rpcSuccess('get_block', { block: ref(FullBlock) });
+
+export const BlocksAnswer = rpcSuccess('get_blocks', {
+  blocks: Type.Array(Type.Intersect([ref(FullBlock), Type.Object({ header_hash: Type.Optional(Type.String({ description: 'Hex without 0x, as the node writes it' })) })])),
+});
+
+/** A coin record exactly as the node RPC writes it (CoinRecord.to_json_dict plus `spent`), integers exact. */
+export const RpcCoinRecord = Type.Object(
+  {
+    coin: ref(Coin),
+    coinbase: Type.Boolean({ description: 'A farming or pool reward' }),
+    confirmed_block_index: { ...U32, description: 'Height of the block that created the coin' },
+    spent: Type.Boolean(),
+    spent_block_index: { ...U32, description: 'Height of the block that spent it, 0 while unspent' },
+    timestamp: Type.Integer({ minimum: 0, description: 'Unix time (seconds) of the block that created the coin' }),
+  },
+  { $id: 'RpcCoinRecord', title: 'RpcCoinRecord', description: 'A coin record as the node RPC writes it, integers as exact JSON numbers' },
+);
+
+export const AdditionsAndRemovalsAnswer = rpcSuccess('get_additions_and_removals', {
+  additions: Type.Array(ref(RpcCoinRecord)),
+  removals: Type.Array(ref(RpcCoinRecord)),
+});
+
+export const RoutesAnswer = rpcSuccess('get_routes', { routes: Type.Array(Type.String({ description: 'A method path, e.g. /get_block' })) });
+
 export const NetworkInfoAnswer = rpcSuccess('get_network_info', {
   network_name: Type.String({ description: 'The network id (mainnet, testnet11, …)' }),
   network_prefix: Type.String({ description: 'Its address prefix (xch, txch)' }),
@@ -38,19 +119,6 @@ const RpcPuzzleHash = Type.String({
   description: "A puzzle hash (32 bytes of hex, 0x optional); the gateway also takes an address of its network (xch1…, txch1…)",
 });
 
-/** A coin record exactly as the node RPC writes it (CoinRecord.to_json_dict plus `spent`), integers exact. */
-export const RpcCoinRecord = Type.Object(
-  {
-    coin: ref(Coin),
-    coinbase: Type.Boolean({ description: 'A farming or pool reward' }),
-    confirmed_block_index: { ...U32, description: 'Height of the block that created the coin' },
-    spent: Type.Boolean(),
-    spent_block_index: { ...U32, description: 'Height of the block that spent it, 0 while unspent' },
-    timestamp: Type.Integer({ minimum: 0, description: 'Unix time (seconds) of the block that created the coin' }),
-  },
-  { description: "A coin record as the node RPC writes it, integers as exact JSON numbers" },
-);
-
 /** The node's filters of a coin record list: confirmed height in [start_height, end_height), spent coins only when asked. */
 const RecordFilters = {
   start_height: Type.Optional({ ...U32, description: 'Least confirmed height (inclusive), default 0' }),
@@ -58,10 +126,10 @@ const RecordFilters = {
   include_spent_coins: Type.Optional(Type.Boolean({ description: 'Include spent coins (default false, as the node)' })),
 };
 
-const recordsAnswer = (name: string) => rpcSuccess(name, { coin_records: Type.Array(RpcCoinRecord) });
+const recordsAnswer = (name: string) => rpcSuccess(name, { coin_records: Type.Array(ref(RpcCoinRecord)) });
 
 export const CoinRecordByNameParams = Type.Object({ name: RpcHex32 });
-export const CoinRecordByNameAnswer = rpcSuccess('get_coin_record_by_name', { coin_record: RpcCoinRecord });
+export const CoinRecordByNameAnswer = rpcSuccess('get_coin_record_by_name', { coin_record: ref(RpcCoinRecord) });
 export const CoinRecordsByNamesParams = Type.Object({ names: Type.Array(RpcHex32, { description: 'Coin ids' }), ...RecordFilters });
 export const CoinRecordsByNamesAnswer = recordsAnswer('get_coin_records_by_names');
 export const CoinRecordsByPuzzleHashParams = Type.Object({ puzzle_hash: RpcPuzzleHash, ...RecordFilters });

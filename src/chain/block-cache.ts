@@ -84,6 +84,8 @@ export interface BlockCacheOptions {
   readAheadBatches?: (kind: BlockKind) => number;
   /** Whether a block at `height` is buried deep enough never to change (only those go to the shared level). */
   isBuried?: (height: number) => boolean;
+  /** Called with every block fetched (from the peers or the shared level), e.g. to index its header hash. */
+  onBlock?: (height: number, headerHash: string) => void;
 }
 
 /** What the cache keeps of a fetched block, whether from a peer or from the shared level. */
@@ -270,6 +272,7 @@ export class BlockCache {
         used: false,
       };
       batch.set(block.height, entry);
+      this.options.onBlock?.(block.height, block.headerHash);
       // A reorg seen while this request was in flight may have made these blocks stale: serve them to
       // the callers that asked before the reorg, but do not keep them.
       if (epoch === this.#epoch) this.#insert(entry);

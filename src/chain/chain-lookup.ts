@@ -76,3 +76,21 @@ export async function lookupRange(
     throw fromUpstream(error, { role: ROLE_OF[kind], height: `${range.start}..${range.end - 1}` });
   }
 }
+
+/**
+ * The main-chain block of `kind` whose header hash is `headerHash` (0x lowercase hex), found through
+ * the header index (app.headerIndex): undefined when the gateway has not seen that hash (or forgot it),
+ * or when a reorg replaced the block at its height. The peers serve blocks by height only.
+ */
+export async function lookupByHash(
+  app: FastifyInstance,
+  kind: BlockKind,
+  headerHash: string,
+  peak: Peak,
+  client: ClientKey,
+): Promise<CachedBlock | undefined> {
+  const height = app.headerIndex.height(headerHash);
+  if (height === undefined || height > peak.height) return undefined;
+  const block = await lookupBlock(app.blockCache, kind, height, peak, client);
+  return block.headerHash === headerHash ? block : undefined;
+}

@@ -88,6 +88,13 @@ export const OPTION_TREE = {
     show: (bytes) => String(bytes / MIB),
     help: 'Upper bound of the block cache, in MiB.',
   }),
+  headerIndexSize: option({
+    env: 'CHIA_GATEWAY_HEADER_INDEX_SIZE',
+    value: '<int>',
+    schema: int(1, 10_000_000),
+    default: 100_000,
+    help: 'Header hashes the node-RPC face remembers (every peak and block the gateway has seen, about 150 bytes each, oldest forgotten first); a method given a header hash it does not hold answers "not found".',
+  }),
   redis: {
     url: option({
       env: 'CHIA_GATEWAY_REDIS_URL',

@@ -4,10 +4,13 @@
  * fork point the upstream computed for each change of the best peak (PeakChange.forkPoint, which the
  * live events use too, so browsers are told of exactly the heights the cache dropped). With
  * config.redis.url, buried blocks and coin lists are shared with other replicas through Redis.
+ * Also decorates it with the header index (src/chain/header-index.ts), fed with every peak and every
+ * block the cache fetches.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { BlockCache, type EntryKind, type FetchBlocks } from '../chain/block-cache.js';
+import { HeaderIndex } from '../chain/header-index.js';
 import type { BlockSource, PeakChange } from '../chia/index.js';
 import { RedisLevel } from '../chain/shared-level.js';
 import { ROLE_OF } from '../chain/chain-lookup.js';
@@ -24,6 +27,8 @@ const READ_AHEAD_PER_LINK = 2;
 declare module 'fastify' {
   interface FastifyInstance {
     blockCache: BlockCache;
+    /** Header hash → height of every peak and block seen, for the node-RPC methods that take a header hash. */
+    headerIndex: HeaderIndex;
   }
 }
 
@@ -60,6 +65,7 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
           onCount: (result) => metrics.sharedCacheRequests.inc({ result }),
         });
   if (shared !== undefined) metrics.sharedCacheUp.set(0);
+  const headerIndex = new HeaderIndex(app.config.headerIndexSize);
   const cache = new BlockCache({
     maxBytes: app.config.cacheBytes,
     shared,
@@ -71,14 +77,19 @@ async function blockCachePlugin(app: FastifyInstance): Promise<void> {
     fetch: fetchThrough(upstream),
     onLookup: (result, kind) => lookups[kind][result].inc(),
     onBytes: (bytes) => metrics.cacheBytes.set(bytes),
+    onBlock: (height, headerHash) => headerIndex.add(height, headerHash),
   });
   const onPeak = ({ peak, forkPoint }: PeakChange): void => {
+    headerIndex.add(peak.height, peak.header_hash);
     if (forkPoint === null) return;
     const dropped = cache.invalidateAbove(forkPoint);
     app.log.info({ forkPoint, height: peak.height, dropped }, 'reorg: dropped cached blocks and coin lists above the fork point');
   };
+  const first = upstream.peak();
+  if (first !== null) headerIndex.add(first.height, first.header_hash);
   upstream.on('peak', onPeak);
   app.decorate('blockCache', cache);
+  app.decorate('headerIndex', headerIndex);
   app.addHook('onClose', async () => {
     upstream.off('peak', onPeak);
     cache.clear();

@@ -62,6 +62,13 @@ async function openapi(app: FastifyInstance): Promise<void> {
         { name: 'coins', description: 'Coins created and spent by a block (wallet links)' },
         { name: 'live', description: 'Live peaks over WebSocket and Server-Sent Events (README, "Live peaks")' },
         { name: 'gateway', description: 'The gateway itself' },
+        {
+          name: 'node-rpc',
+          description:
+            "The full node RPC's methods at the root (POST /<method>, and the same at POST /rpc/<method>), so existing node-RPC clients work " +
+            'unchanged: the node\'s request bodies, its envelope (`success`, `error`, HTTP 200 for its failures) and exact integers. ' +
+            'Gateway conditions (no ready link, busy links, rate limit) keep their HTTP status and add the catalogue `code` (README, "Node-RPC compatibility").',
+        },
       ],
     },
     // Shared schemas become #/components/schemas/<$id> instead of def-N.

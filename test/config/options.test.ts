@@ -52,6 +52,7 @@ const SAMPLES: Record<OptionKey, Sample> = {
   walletKey: { text: key, with: { CHIA_GATEWAY_WALLET_CERT: crt }, expected: { identities: { wallet: pair } } },
   confirmations: { text: '6', expected: { confirmations: 6 } },
   cacheBytes: { text: '64', expected: { cacheBytes: 64 * 1024 * 1024 } },
+  headerIndexSize: { text: '500', expected: { headerIndexSize: 500 } },
   redisUrl: { text: 'redis://cache.internal:6379/2', expected: { redis: { url: 'redis://cache.internal:6379/2' } } },
   redisTimeoutMs: { text: '100', expected: { redis: { timeoutMs: 100 } } },
   redisLockMs: { text: '2000', expected: { redis: { lockMs: 2000 } } },

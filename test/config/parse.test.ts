@@ -84,6 +84,7 @@ describe('defaults and overrides', () => {
       identities: {},
       confirmations: 6,
       cacheBytes: 64 * 1024 * 1024,
+      headerIndexSize: 100_000,
       pacingShare: 0.25,
       requestTimeoutMs: 5000,
       linksPerRole: 3,

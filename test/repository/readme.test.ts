@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withConfigurationTable } from '../../scripts/readme-config.js';
+import { withConfigurationTable, withRpcTable } from '../../scripts/readme-config.js';
 import { REPO_ROOT } from '../../fixtures/files.js';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -38,5 +38,9 @@ describe('README', () => {
 
   it('has the configuration table the option table writes (npm run readme)', () => {
     expect(readme).toBe(withConfigurationTable(readme));
+  });
+
+  it('has the node-RPC table the method table writes (npm run readme)', () => {
+    expect(readme).toBe(withRpcTable(readme));
   });
 });

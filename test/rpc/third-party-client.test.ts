@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RPCAgent, setLogLevel } from 'chia-agent';
 import {
   get_blockchain_state,
+  get_additions_and_removals,
+  get_block,
   get_blocks,
   get_coin_record_by_name,
   get_coin_records_by_puzzle_hash,
@@ -104,14 +106,19 @@ describe('chia-agent RPCAgent against the gateway', () => {
     expect(node.violations).toEqual([]);
   });
 
-  // get_blockchain_state and get_blocks come with the chain half of the node-RPC face: remove `.skip`
-  // once src/rpc/chain-methods.ts serves them.
-  it.skip('reads the blockchain state and blocks', async () => {
+  it('reads the blockchain state and blocks', async () => {
     const peak = gateway.app.upstream.peak()!.height;
     const state = await get_blockchain_state(agent);
     expect(state).toMatchObject({ success: true, blockchain_state: { peak: { height: peak } } });
     const blocks = await get_blocks(agent, { start: 10, end: 12 });
     expect(blocks).toMatchObject({ success: true });
     expect('blocks' in blocks && blocks.blocks.map((b) => b.reward_chain_block.height)).toEqual([10, 11]);
+    // The peak's block and its coins by the header hash the state names.
+    const headerHash = 'blockchain_state' in state ? (state.blockchain_state.peak?.header_hash ?? '') : '';
+    const block = await get_block(agent, { header_hash: headerHash });
+    expect(block).toMatchObject({ success: true, block: { reward_chain_block: { height: peak } } });
+    const coins = await get_additions_and_removals(agent, { header_hash: headerHash });
+    expect(coins).toMatchObject({ success: true, additions: expect.any(Array), removals: expect.any(Array) });
+    expect(node.violations).toEqual([]);
   });
 });

@@ -103,6 +103,10 @@ export const TARGET_BLOCK_TIME_MS = 18_750;
 export const SLOT_BLOCKS_TARGET = 32;
 /** Signage points per sub-slot (§i.2 NUM_SPS_SUB_SLOT). */
 export const NUM_SPS_SUB_SLOT = 64;
+/** Blocks a day at the target block time (§i.2): the node RPC averages its block time over this many. */
+export const BLOCKS_PER_DAY = 4_608;
+/** Most cost a block's generator may have (§i.2 MAX_BLOCK_COST_CLVM; mainnet and testnet11 alike). */
+export const MAX_BLOCK_COST_CLVM = 11_000_000_000;
 /**
  * The node's short ban: INVALID_PROTOCOL_, API_EXCEPTION_ and INTERNAL_PROTOCOL_ERROR_BAN_SECONDS are
  * all 10 s (§i.4): a handshake failure, a malformed frame, a node-type violation, a handler exception.
