@@ -24,7 +24,7 @@ import type { BlockKind, CachedBlock } from '../chain/block-cache.js';
 import { ROLE_OF, clientOf, lookupBlock, lookupByHash, lookupRange, requirePeak } from '../chain/chain-lookup.js';
 import { additionsOf, removalsOf, type CoinItem } from '../chain/coin-lists.js';
 import { addressPrefix } from '../coins/addresses.js';
-import { recordsOf, type CoinRecord } from '../coins/coin-records.js';
+import { recordsOf } from '../coins/coin-records.js';
 import { MAX_RANGE_BLOCKS, fromUpstream } from '../http/errors.js';
 import { readinessOf } from '../metrics/readiness.js';
 import {
@@ -39,6 +39,7 @@ import {
 } from '../../schemas/node-rpc.js';
 import { RpcError, type RpcMethod } from './rpc-method.js';
 import { bareHex, flag, hash32, height, required } from './rpc-params.js';
+import { nodeRecord } from './coin-methods.js';
 
 type Block = FullBlock | HeaderBlock;
 
@@ -213,18 +214,6 @@ async function additionsAndRemovals(app: FastifyInstance, body: Record<string, u
   const additions = await recordsOf(app, added.map(stateOf), peak, client);
   const removals = await recordsOf(app, removed.map(stateOf), peak, client);
   return { additions: additions.map(nodeRecord), removals: removals.map(nodeRecord) };
-}
-
-/** A coin record as the node RPC writes it (coin_record_dict_backwards_compat: with `spent`). */
-function nodeRecord(record: CoinRecord) {
-  return {
-    coin: record.coin,
-    coinbase: record.coinbase,
-    confirmed_block_index: record.confirmed,
-    spent: record.spent > 0,
-    spent_block_index: record.spent,
-    timestamp: record.timestamp,
-  };
 }
 
 export const CHAIN_METHODS: readonly RpcMethod[] = [

@@ -3,10 +3,10 @@
  * Parameter names, defaults and error wording are the node's (chia-blockchain full_node_rpc_api.py);
  * every read is the one /v1/coins, /v1/transactions and /v1/fees use (src/coins/).
  */
-import { MAX_FEE_ESTIMATE_TARGETS, MAX_HEIGHT } from '../chia/index.js';
+import { MAX_FEE_ESTIMATE_TARGETS } from '../chia/index.js';
 import { ApiError } from '../http/errors.js';
 import { quote } from '../live/quote.js';
-import { normalHex32, puzzleHashOf } from '../coins/addresses.js';
+import { puzzleHashOf } from '../coins/addresses.js';
 import { readAllRecords, readSpend, type PlannedQuery } from '../coins/coin-reads.js';
 import { prefixOf, type CoinRecord } from '../coins/coin-records.js';
 import { lastTransactionBlock, readFeeEstimates } from '../coins/fee-estimates.js';
@@ -33,6 +33,7 @@ import {
   PuzzleAndSolutionParams,
 } from '../../schemas/node-rpc.js';
 import { RpcError, type RpcBody, type RpcCall, type RpcMethod } from './rpc-method.js';
+import { flag, hash32, height, required } from './rpc-params.js';
 
 /**
  * Most coin records one answer holds. The node answers every match from its database; the gateway
@@ -67,18 +68,6 @@ const SPEND_TYPE_COSTS: Readonly<Record<string, bigint>> = {
 };
 const COST_SOURCES = ['spend_bundle', 'cost', 'spend_type'];
 
-/** A request field the node requires, failing with the node's own wording when it is absent. */
-function required(body: RpcBody, key: string, missing: string): unknown {
-  if (!(key in body)) throw new RpcError(missing);
-  return body[key];
-}
-
-function hex32(value: unknown, name: string): string {
-  const hex = typeof value === 'string' ? normalHex32(value) : null;
-  if (hex === null) throw new RpcError(`${name} must be 32 bytes of hex, got ${quote(value)}`);
-  return hex;
-}
-
 function listOf(value: unknown, name: string): unknown[] {
   if (!Array.isArray(value)) throw new RpcError(`${name} must be a list, got ${quote(value)}`);
   return value;
@@ -106,23 +95,20 @@ function uint(value: unknown, name: string, max: bigint): bigint {
   return n;
 }
 
-const height = (value: unknown, name: string) => Number(uint(value, name, BigInt(MAX_HEIGHT)));
 const U64_MAX = 2n ** 64n - 1n;
 
 /** The node's optional filters: confirmed height in [start_height, end_height), spent coins only with include_spent_coins. */
 function recordFilters(body: RpcBody): Omit<PlannedQuery, 'coinIds' | 'puzzleHashes'> {
   const given = (key: string) => body[key] !== undefined && body[key] !== null;
-  const includeSpent = given('include_spent_coins') ? body.include_spent_coins : false;
-  if (typeof includeSpent !== 'boolean') throw new RpcError(`include_spent_coins must be true or false, got ${quote(includeSpent)}`);
   return {
-    filters: { include_spent: includeSpent, include_unspent: true, include_hinted: false, min_amount: 0n },
+    filters: { include_spent: flag(body, 'include_spent_coins', false), include_unspent: true, include_hinted: false, min_amount: 0n },
     start: given('start_height') ? height(body.start_height, 'start_height') : 0,
     end: given('end_height') ? height(body.end_height, 'end_height') : null,
   };
 }
 
 /** A coin record with the node's fields only, as the node writes it (coin_record_dict_backwards_compat). */
-function nodeRecord(record: CoinRecord) {
+export function nodeRecord(record: CoinRecord) {
   return {
     coin: record.coin,
     coinbase: record.coinbase,
@@ -170,7 +156,7 @@ export const COIN_METHODS: readonly RpcMethod[] = [
     params: CoinRecordByNameParams,
     answer: CoinRecordByNameAnswer,
     handle: async (call) => {
-      const id = hex32(required(call.body, 'name', 'Name not in request'), 'name');
+      const id = hash32(required(call.body, 'name', 'Name not in request'), 'name');
       const plan = { ...NO_KEYS, ...recordFilters({ include_spent_coins: true }), coinIds: [id] };
       const [record] = (await recordList(call, plan)).coin_records;
       if (record === undefined) throw new RpcError(`Coin record ${id} not found`);
@@ -184,7 +170,7 @@ export const COIN_METHODS: readonly RpcMethod[] = [
     params: CoinRecordsByNamesParams,
     answer: CoinRecordsByNamesAnswer,
     handle: (call) => {
-      const names = listOf(required(call.body, 'names', 'Names not in request'), 'names').map((v, i) => hex32(v, `names[${i}]`));
+      const names = listOf(required(call.body, 'names', 'Names not in request'), 'names').map((v, i) => hash32(v, `names[${i}]`));
       return recordList(call, { ...NO_KEYS, ...recordFilters(call.body), coinIds: [...new Set(names)] });
     },
   },
@@ -220,7 +206,7 @@ export const COIN_METHODS: readonly RpcMethod[] = [
     params: CoinRecordsByHintParams,
     answer: CoinRecordsByHintAnswer,
     handle: (call) => {
-      const hint = hex32(required(call.body, 'hint', 'Hint not in request'), 'hint');
+      const hint = hash32(required(call.body, 'hint', 'Hint not in request'), 'hint');
       const filters = recordFilters(call.body);
       return recordList(call, { ...NO_KEYS, ...filters, filters: { ...filters.filters, include_hinted: true }, puzzleHashes: [hint], hintsOnly: true });
     },
@@ -236,7 +222,7 @@ export const COIN_METHODS: readonly RpcMethod[] = [
       if (list.length > MAX_RPC_PARENT_IDS) {
         throw new RpcError(`at most ${MAX_RPC_PARENT_IDS} parent_ids per call (each is one request to a peer), got ${list.length}`);
       }
-      const parentIds = [...new Set(list.map((v, i) => hex32(v, `parent_ids[${i}]`)))];
+      const parentIds = [...new Set(list.map((v, i) => hash32(v, `parent_ids[${i}]`)))];
       return recordList(call, { ...NO_KEYS, ...recordFilters(call.body), parentIds });
     },
   },
@@ -247,7 +233,7 @@ export const COIN_METHODS: readonly RpcMethod[] = [
     params: PuzzleAndSolutionParams,
     answer: PuzzleAndSolutionAnswer,
     handle: async (call) => {
-      const id = hex32(required(call.body, 'coin_id', 'coin_id not in request'), 'coin_id');
+      const id = hash32(required(call.body, 'coin_id', 'coin_id not in request'), 'coin_id');
       const at = height(required(call.body, 'height', 'height not in request'), 'height');
       const invalid = (reason: string) => new RpcError(`Invalid height ${at}. coin record ${reason}`);
       let read;

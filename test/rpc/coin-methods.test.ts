@@ -138,7 +138,7 @@ describe('coin records, field for field with the node', () => {
     expect(wrongNetwork).toMatchObject({ success: false, error: expect.stringContaining('xch') });
     expect(await rpc(t, 'get_coin_records_by_names', { names: [FIRST._coin_id], start_height: -1 })).toMatchObject({
       success: false,
-      error: expect.stringContaining('start_height must be a whole number'),
+      error: expect.stringContaining('start_height must be a height'),
     });
     expect(await rpc(t, 'get_coin_records_by_names', { names: [FIRST._coin_id], include_spent_coins: 'yes' })).toMatchObject({ success: false });
   });
