@@ -29,8 +29,8 @@ header hash (plus the representation); \`If-None-Match\` gives 304.
 **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`: 400 bad parameters, 404 height
 above the peak or unknown to every peer, 406 unacceptable Accept, 502 invalid upstream reply, 503 no
 ready link / no peak yet / rate-limit pacing (with Retry-After), 504 upstream timeout. Any path answers
-405 (with \`Allow\`) to a method it does not have and 204 (with \`Allow\`) to OPTIONS; a request body is
-refused with 413 (no operation takes one), a request that does not arrive within the deadline with 408.
+405 (with \`Allow\`) to a method it does not have and 204 (with \`Allow\`) to OPTIONS; a request body sent
+to an operation that takes none is refused with 413, a request that does not arrive within the deadline with 408.
 
 **CORS.** Every response (errors included) allows any origin to read it by default; a gateway may
 restrict this to a list of origins.`;
