@@ -18,8 +18,10 @@
  * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
  * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
  * order. An update with nothing to resolve and nothing queued before it leaves at once. An update still
- * waiting when the same node pushes a rollback below its block is dropped: its states are reverted, and
- * the rollback's update carries what changed (delivered late, it would follow the reorg it predates).
+ * waiting when the same node pushes a rollback below its block is superseded (delivered late, it would
+ * follow the reorg it predates): its states changed above the fork are reverted, and the rollback's
+ * update carries what changed; its states last changed at or below the fork still hold and the node
+ * does not push them again, so they join the rollback's update (and are resolved with it).
  *
  * Failure: a read that fails (its link lost, a timeout, a busy link) is tried again on a ready wallet
  * link, the pushing one first, up to HINT_READ_ATTEMPTS times; any wallet node can answer, as the read
@@ -113,12 +115,53 @@ const othersOf = (coin: PendingCoin, candidates: readonly string[]): readonly st
 
 const lastChange = (state: CoinState): number => Math.max(state.created_height ?? 0, state.spent_height ?? 0);
 
+/** An update in a link's queue, with what push() was given for it. */
+interface Waiting {
+  update: CoinUpdate;
+  pending: PendingCoin[];
+  candidates: readonly string[];
+  stale: boolean;
+}
+
+/**
+ * A rollback (`next`, forking below the blocks of updates still waiting) makes them stale; their states
+ * last changed at or below its fork still hold and the node pushes them no more, so they join the
+ * rollback's update, before its own states, with their hints and candidates.
+ */
+function supersede(waiting: Waiting[], next: Waiting): Waiting {
+  const fork = next.update.fork_height ?? next.update.height;
+  const ids = new Set(next.update.coin_states.map((state) => toHex(coinId(state.coin))));
+  const states: CoinState[] = [];
+  const pending: PendingCoin[] = [];
+  const hints = new Map(next.update.hints);
+  const candidates = new Set(next.candidates);
+  for (const entry of waiting) {
+    if (entry.stale || entry.update.height <= fork) continue;
+    entry.stale = true;
+    const kept = new Set<string>();
+    for (const state of entry.update.coin_states) {
+      const id = toHex(coinId(state.coin));
+      if (lastChange(state) > fork || ids.has(id)) continue;
+      ids.add(id);
+      kept.add(id);
+      states.push(state);
+      const hint = entry.update.hints.get(id);
+      if (hint !== undefined) hints.set(id, hint);
+    }
+    pending.push(...entry.pending.filter((coin) => kept.has(coin.id)));
+    for (const key of entry.candidates) candidates.add(key);
+  }
+  if (states.length === 0) return next;
+  const update = { ...next.update, coin_states: [...states, ...next.update.coin_states], hints };
+  return { update, pending: [...pending, ...next.pending], candidates: [...candidates], stale: false };
+}
+
 export class HintResolver {
   readonly #deps: HintResolverDeps;
   /** Per link: the last update in its queue (resolving or waiting); absent when the link's queue is empty. */
   readonly #queues = new Map<PeerLink, Promise<void>>();
-  /** Per link: the updates in its queue, in order; `stale` once a later rollback reverted their block. */
-  readonly #waiting = new Map<PeerLink, { update: CoinUpdate; stale: boolean }[]>();
+  /** Per link: the updates in its queue, in order; `stale` once a later rollback superseded them. */
+  readonly #waiting = new Map<PeerLink, Waiting[]>();
   #closed = false;
 
   constructor(deps: HintResolverDeps) {
@@ -132,9 +175,8 @@ export class HintResolver {
    */
   push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): void {
     const before = this.#queues.get(link);
-    // A rollback supersedes what waits of the blocks it reverted: the node's update for them is stale now.
     const waiting = this.#waiting.get(link) ?? [];
-    if (update.fork_height !== null) for (const entry of waiting) if (entry.update.height > update.fork_height) entry.stale = true;
+    if (update.fork_height !== null) ({ update, pending, candidates } = supersede(waiting, { update, pending, candidates, stale: false }));
     // A coin that matched by its own puzzle hash is not hinted to it for another client; a coin a reorg deleted is in no coin set.
     const work = pending.filter((coin) => coin.state.created_height !== null && othersOf(coin, candidates).length > 0);
     if (before === undefined && work.every((coin) => !coin.direct && candidates.length === 1)) {
@@ -142,7 +184,7 @@ export class HintResolver {
       const only = candidates[0];
       return this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
     }
-    const entry = { update, stale: false };
+    const entry = { update, pending, candidates, stale: false };
     waiting.push(entry);
     this.#waiting.set(link, waiting);
     const run = (before ?? Promise.resolve())
@@ -214,11 +256,11 @@ export class HintResolver {
    * request_puzzle_state over `keys`, narrowed as far as it stays correct: from the block below the
    * earliest last change of `coins` (a state matches when created or spent at or above min_height),
    * hinted coins included, spent and unspent (the coin may have changed since), the smallest amount
-   * among them; pages followed only until the last coin's height is read.
+   * among them; pages followed until every coin is found or the read is finished. Not only up to the
+   * coins' pushed heights: a coin spent since it was pushed comes at its spent height, on a later page.
    */
   async #read(link: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
     const low = Math.min(...coins.map((c) => lastChange(c.state)));
-    const high = Math.max(...coins.map((c) => lastChange(c.state)));
     const min_amount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
     const wanted = new Set(coins.map((c) => c.id));
     const found = new Set<string>();
@@ -232,7 +274,7 @@ export class HintResolver {
         const id = toHex(coinId(state.coin));
         if (wanted.has(id)) found.add(id);
       }
-      if (page.is_finished || found.size === wanted.size || page.height >= high || page.height <= (from?.height ?? -1)) return found;
+      if (page.is_finished || found.size === wanted.size || page.height <= (from?.height ?? -1)) return found;
       from = { height: page.height, header_hash: toHex(page.header_hash) };
     }
   }
