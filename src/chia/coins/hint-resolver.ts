@@ -23,9 +23,11 @@
  * update carries what changed; its states last changed at or below the fork still hold and the node
  * does not push them again, so they join the rollback's update (and are resolved with it).
  *
- * Failure: a read that fails (its link lost, a timeout, a busy link) is tried again on a ready wallet
- * link, the pushing one first, up to HINT_READ_ATTEMPTS times; any wallet node can answer, as the read
- * subscribes to nothing. When every attempt fails, or the coin's block left the node's chain
+ * Failure: a read that fails (its link lost, a timeout, a busy link, no ready link) is tried again on a
+ * ready wallet link, the pushing one first, up to HINT_READ_ATTEMPTS times, waiting HINT_RETRY_MS before
+ * the second and twice as long before each next one: a link that reconnects or a node that is busy for
+ * a few seconds still resolves it (the link's later updates wait meanwhile, in order). Any wallet node can
+ * answer, as the read subscribes to nothing. When every attempt fails, or the coin's block left the node's chain
  * (STATE_REORG: the node pushes the rollback next), the update still leaves with those hints unknown:
  * clients watching the coin's id or puzzle hash are not held up, and the hinted clients get the coin
  * with their next resume (whose read includes hinted coins). A coin a reorg deleted (no created
@@ -43,7 +45,9 @@ import type { StateStart } from '../pool/wallet-replies.js';
 import type { ChainPoint, CoinUpdate } from '../upstream-api.js';
 
 /** Tries of one resolution read (on a ready wallet link each) before the update leaves without those hints. */
-export const HINT_READ_ATTEMPTS = 3;
+export const HINT_READ_ATTEMPTS = 5;
+/** Wait before the second try of a resolution read; it doubles before each next one (7.5 s in all). */
+export const HINT_RETRY_MS = 500;
 
 /** A coin whose hint is looked for: its 0x id and the state that was pushed. */
 export interface PendingCoin {
@@ -233,14 +237,18 @@ export class HintResolver {
     }
   }
 
-  /** One read of the bisection, tried on a ready wallet link (the pushing one first) up to HINT_READ_ATTEMPTS times. */
+  /** One read of the bisection, tried on a ready wallet link (the pushing one first) up to HINT_READ_ATTEMPTS times, backing off. */
   async #probe(pusher: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
     let failure: unknown;
     for (let attempt = 0; attempt < HINT_READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, HINT_RETRY_MS * 2 ** (attempt - 1)).unref());
       if (this.#closed) throw new UpstreamError('CLOSED', 'the upstream is closed');
       const links = this.#deps.readyLinks();
       const link = links.includes(pusher) ? pusher : links[0];
-      if (link === undefined) throw new UpstreamError('NO_READY_LINK', 'no ready wallet link to resolve hints with');
+      if (link === undefined) {
+        failure = new UpstreamError('NO_READY_LINK', 'no ready wallet link to resolve hints with');
+        continue;
+      }
       try {
         return await this.#read(link, keys, coins);
       } catch (error) {

@@ -6,7 +6,7 @@
  * resolution that fails (the update still leaves, without the hint, and in order).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bisectHints, HINT_READ_ATTEMPTS, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
+import { bisectHints, HINT_READ_ATTEMPTS, HINT_RETRY_MS, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
 import { CoinWatcher, FLUSH_MS, type CoinWatcherDeps } from '../../../src/chia/coins/coin-watcher.js';
 import { coinId, encodeFrame, MAX_PUZZLE_STATE_HASHES, MessageType, toHex, types, UpstreamError, type CoinState, type CoinUpdate, type Peak } from '../../../src/chia/index.js';
 import type { PeerLink } from '../../../src/chia/link/peer-link.js';
@@ -14,6 +14,8 @@ import { SILENT_LOGGER } from '../../../src/chia/logger.js';
 import { decodeFrame, fromHex, payloadCodec } from '../../../src/chia/codec/index.js';
 import { pointStart } from '../../../src/chia/pool/wallet-replies.js';
 
+/** The waits between all tries of one resolution read. */
+const RETRIES_MS = HINT_RETRY_MS * (2 ** (HINT_READ_ATTEMPTS - 1) - 1);
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 
 function coinState(n: number, puzzleHash: string, created: number, amount = 1n): CoinState {
@@ -178,6 +180,28 @@ describe('the coin watcher resolves hints', () => {
     expect([...delivered[0]!.hints]).toEqual([[toHex(coinId(hinted.coin)), keys[0]]]);
   });
 
+  it('a read tried again after a wait resolves the hint once a link is ready and answers again', async () => {
+    const hinted = coinState(1, hash(0xaa), 101);
+    let timeouts = 1;
+    const { watcher, link, sent, delivered, push } = setup({
+      hintOf: new Map([[toHex(coinId(hinted.coin)), keys[1]!]]),
+      fail: (s) => (s.message === 'request_puzzle_state' && timeouts-- > 0 ? new UpstreamError('UPSTREAM_TIMEOUT', 'no answer') : undefined),
+    });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    // The link drops right after its push: no ready link for the first try, a timeout on the second.
+    (link as { state: string }).state = 'closed';
+    push(101, [hinted]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads(sent)).toHaveLength(0);
+    (link as { state: string }).state = 'ready';
+    await vi.advanceTimersByTimeAsync(HINT_RETRY_MS);
+    expect(reads(sent)).toHaveLength(1);
+    expect(delivered).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2 * HINT_RETRY_MS);
+    expect(delivered.map((u) => u.hints.get(toHex(coinId(hinted.coin))))).toEqual([keys[1]]);
+  });
+
   it('a resolution that keeps failing leaves the update without the hint, in order, after HINT_READ_ATTEMPTS tries', async () => {
     const hinted = coinState(1, hash(0xaa), 101);
     const { watcher, sent, delivered, push } = setup({
@@ -188,7 +212,8 @@ describe('the coin watcher resolves hints', () => {
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     push(101, [hinted]);
     push(102, [coinState(2, keys[0]!, 102)]);
-    await vi.advanceTimersByTimeAsync(0);
+    // Each read's tries, backing off, one update after the other.
+    await vi.advanceTimersByTimeAsync(2 * RETRIES_MS);
     // Each update's read, the hinted coin's and the check of the coin matched by puzzle hash.
     expect(reads(sent)).toHaveLength(2 * HINT_READ_ATTEMPTS);
     expect(delivered.map((u) => [u.height, u.coin_states.length, u.hints.size])).toEqual([
