@@ -189,12 +189,13 @@ export class CoinChain extends PeakSource {
   }
 
   /**
-   * A heavier branch forking `depth` blocks below the peak, with one block per spec (at least depth + 1,
-   * so that it is longer): one coin push for the whole branch (the rollback included), then its peak.
+   * A heavier branch forking `depth` blocks below the peak, with one block per spec (at least depth: as
+   * long as the old chain, as an orphaned block is replaced, or longer): one coin push for the whole
+   * branch (the rollback included), then its peak.
    */
   reorgTo(depth: number, specs: BlockSpec[]): ChainPoint {
     const prev = this.peak();
-    if (prev === null || depth < 1 || depth > prev.height || specs.length < depth + 1) throw new RangeError('reorgTo needs depth ≤ peak and depth + 1 blocks');
+    if (prev === null || depth < 1 || depth > prev.height || specs.length < depth) throw new RangeError('reorgTo needs depth ≤ peak and depth blocks');
     const fork = prev.height - depth;
     const pushed = this.#subscriptions.select(this.#coins.rollback(fork));
     this.#hashes.length = fork + 1;

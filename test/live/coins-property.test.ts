@@ -19,6 +19,7 @@ const CLIENTS = 3;
 
 type Step =
   | { kind: 'block'; create: { to: number; hint: number | null }[]; spend: number[] }
+  /** A branch of depth + 1 + blocks blocks (blocks -1: as long as the old chain, a replaced tip). */
   | { kind: 'reorg'; depth: number; blocks: number }
   | { kind: 'drop'; client: number; settle: boolean };
 
@@ -31,15 +32,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       spend: fc.array(fc.nat(20), { maxLength: 2 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 3 }), blocks: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 3 }), blocks: fc.integer({ min: -1, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('drop' as const), client: fc.nat(CLIENTS - 1), settle: fc.boolean() }) },
 );
 
 type Example = [Step[], number[][], number];
 /**
  * Runs that once failed, replayed first: an update still resolving its hints when a rollback below its
- * block came (its states below the fork were dropped with it), and a hinted coin spent before its hint
- * was read (the read stopped at the height it was pushed with, so the hint was taken to be another key).
+ * block came (its states below the fork were dropped with it); a hinted coin spent before its hint was
+ * read (the read stopped at the height it was pushed with, so the hint was taken to be another key); an
+ * update still resolving when a one-block reorg replaced its block (it was not superseded).
  */
 const EXAMPLES: Example[] = [
   [
@@ -68,6 +70,19 @@ const EXAMPLES: Example[] = [
       { kind: 'block', create: [{ to: 0, hint: 1 }], spend: [0] },
     ],
     [[1], [1], [0]],
+    5,
+  ],
+  [
+    [
+      { kind: 'block', create: [{ to: 0, hint: null }], spend: [] },
+      { kind: 'reorg', depth: 1, blocks: -1 },
+      { kind: 'block', create: [], spend: [] },
+      { kind: 'drop', client: 0, settle: false },
+      { kind: 'reorg', depth: 1, blocks: 0 },
+      { kind: 'block', create: [], spend: [] },
+      { kind: 'drop', client: 0, settle: false },
+    ],
+    [[2], [0, 3], [3]],
     5,
   ],
 ];

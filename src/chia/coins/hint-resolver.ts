@@ -18,8 +18,9 @@
  * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
  * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
  * order. An update with nothing to resolve and nothing queued before it leaves at once. An update still
- * waiting when the same node pushes a rollback below its block is superseded (delivered late, it would
- * follow the reorg it predates): its states changed above the fork are reverted, and the rollback's
+ * waiting when the same node pushes a rollback below its block (or another block at its height forking
+ * at its parent: a one-block reorg, passed on as a plain extension) is superseded (delivered late, it
+ * would follow the reorg it predates): its states changed above the fork are reverted, and the rollback's
  * update carries what changed; its states last changed at or below the fork still hold and the node
  * does not push them again, so they join the rollback's update (and are resolved with it).
  *
@@ -128,19 +129,22 @@ interface Waiting {
 }
 
 /**
- * A rollback (`next`, forking below the blocks of updates still waiting) makes them stale; their states
- * last changed at or below its fork still hold and the node pushes them no more, so they join the
- * rollback's update, before its own states, with their hints and candidates.
+ * A rollback (`next`, forking at `fork` below the blocks of updates still waiting) makes them stale; their
+ * states last changed at or below its fork still hold and the node pushes them no more, so they join the
+ * rollback's update, before its own states, with their hints and candidates. A push forking at its
+ * parent replaces only a waiting update of another block at its own height (a one-block reorg).
  */
-function supersede(waiting: Waiting[], next: Waiting): Waiting {
-  const fork = next.update.fork_height ?? next.update.height;
+function supersede(waiting: Waiting[], next: Waiting, fork: number): Waiting {
+  const { height, header_hash } = next.update;
+  const replaced = (update: CoinUpdate): boolean =>
+    update.height > fork && (fork < height - 1 || (update.height === height && update.header_hash !== header_hash));
   const ids = new Set(next.update.coin_states.map((state) => toHex(coinId(state.coin))));
   const states: CoinState[] = [];
   const pending: PendingCoin[] = [];
   const hints = new Map(next.update.hints);
   const candidates = new Set(next.candidates);
   for (const entry of waiting) {
-    if (entry.stale || entry.update.height <= fork) continue;
+    if (entry.stale || !replaced(entry.update)) continue;
     entry.stale = true;
     const kept = new Set<string>();
     for (const state of entry.update.coin_states) {
@@ -174,13 +178,13 @@ export class HintResolver {
 
   /**
    * Takes an update `link` delivered: `pending` are its states pushed for a hint, `candidates` the
-   * puzzle hashes it may be (the link's, or the request's). Leaves now when nothing is to be resolved
-   * and nothing of the link waits before it.
+   * puzzle hashes it may be (the link's, or the request's), `fork` the fork height the node pushed it
+   * with (null for a read). Leaves now when nothing is to be resolved and nothing of the link waits before it.
    */
-  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): void {
+  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[], fork: number | null = null): void {
     const before = this.#queues.get(link);
     const waiting = this.#waiting.get(link) ?? [];
-    if (update.fork_height !== null) ({ update, pending, candidates } = supersede(waiting, { update, pending, candidates, stale: false }));
+    if (fork !== null) ({ update, pending, candidates } = supersede(waiting, { update, pending, candidates, stale: false }, fork));
     // A coin that matched by its own puzzle hash is not hinted to it for another client; a coin a reorg deleted is in no coin set.
     const work = pending.filter((coin) => coin.state.created_height !== null && othersOf(coin, candidates).length > 0);
     if (before === undefined && work.every((coin) => !coin.direct && candidates.length === 1)) {

@@ -122,9 +122,9 @@ describe('the coin watcher resolves hints', () => {
       logger: SILENT_LOGGER,
     };
     const watcher = new CoinWatcher(deps);
-    const push = (height: number, items: CoinState[], fork = height - 1) => {
+    const push = (height: number, items: CoinState[], fork = height - 1, peak = hash(height)) => {
       for (const item of items) states.set(toHex(coinId(item.coin)), item);
-      const data = types.CoinStateUpdate.encode({ height, fork_height: fork, peak_hash: fromHex(hash(height)), items });
+      const data = types.CoinStateUpdate.encode({ height, fork_height: fork, peak_hash: fromHex(peak), items });
       watcher.onPush(decodeFrame(encodeFrame({ type: MessageType.coin_state_update, id: null, data })), link);
     };
     return { watcher, link, sent, delivered, push };
@@ -262,6 +262,23 @@ describe('the coin watcher resolves hints', () => {
       ],
     ]);
     expect(delivered[0]!.hints.get(toHex(coinId(below.coin)))).toBe(keys[2]);
+  });
+
+  it('a one-block reorg (the same height, forking at its parent) supersedes the update of the block it replaced', async () => {
+    const orphaned = coinState(1, hash(0xaa), 101);
+    const replacing = coinState(2, keys[1]!, 101);
+    const { watcher, delivered, push } = setup({ hintOf: new Map([[toHex(coinId(orphaned.coin)), keys[2]!]]) });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [orphaned]);
+    push(101, [{ ...orphaned, created_height: null }, replacing], 100, hash(0x101b));
+    // A plain extension keeps what waits before it.
+    push(102, [coinState(3, keys[0]!, 102)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered.map((u) => [u.height, u.header_hash, u.coin_states.map((st) => st.created_height)])).toEqual([
+      [101, hash(0x101b), [null, 101]],
+      [102, hash(102), [102]],
+    ]);
   });
 
   it('a coin whose block left the chain (STATE_REORG) leaves at once without its hint', async () => {
