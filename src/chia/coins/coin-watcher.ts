@@ -185,7 +185,7 @@ export class CoinWatcher {
     const candidates = book === undefined ? [] : [...book.keys].filter((e) => e.kind === 'puzzle_hash').map((e) => e.hex);
     // A plain extension forks at its parent; below that the change rolled blocks back.
     const coins = { height, header_hash: toHex(peak_hash), fork_height: fork_height < height - 1 ? fork_height : null, coin_states: items, hints: new Map(), peer: link.address };
-    this.#hints.push(link, coins, this.#byHint(items), candidates);
+    this.#hints.push(link, coins, this.#byHint(items), candidates, fork_height);
   }
 
   /** `link` announced a peak: every key registered on it is delivered through that block. */

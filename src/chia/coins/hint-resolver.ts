@@ -18,12 +18,17 @@
  * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
  * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
  * order. An update with nothing to resolve and nothing queued before it leaves at once. An update still
- * waiting when the same node pushes a rollback below its block is dropped: its states are reverted, and
- * the rollback's update carries what changed (delivered late, it would follow the reorg it predates).
+ * waiting when the same node pushes a rollback below its block (or another block at its height forking
+ * at its parent: a one-block reorg, passed on as a plain extension) is superseded (delivered late, it
+ * would follow the reorg it predates): its states changed above the fork are reverted, and the rollback's
+ * update carries what changed; its states last changed at or below the fork still hold and the node
+ * does not push them again, so they join the rollback's update (and are resolved with it).
  *
- * Failure: a read that fails (its link lost, a timeout, a busy link) is tried again on a ready wallet
- * link, the pushing one first, up to HINT_READ_ATTEMPTS times; any wallet node can answer, as the read
- * subscribes to nothing. When every attempt fails, or the coin's block left the node's chain
+ * Failure: a read that fails (its link lost, a timeout, a busy link, no ready link) is tried again on a
+ * ready wallet link, the pushing one first, up to HINT_READ_ATTEMPTS times, waiting HINT_RETRY_MS before
+ * the second and twice as long before each next one: a link that reconnects or a node that is busy for
+ * a few seconds still resolves it (the link's later updates wait meanwhile, in order). Any wallet node can
+ * answer, as the read subscribes to nothing. When every attempt fails, or the coin's block left the node's chain
  * (STATE_REORG: the node pushes the rollback next), the update still leaves with those hints unknown:
  * clients watching the coin's id or puzzle hash are not held up, and the hinted clients get the coin
  * with their next resume (whose read includes hinted coins). A coin a reorg deleted (no created
@@ -41,7 +46,9 @@ import type { StateStart } from '../pool/wallet-replies.js';
 import type { ChainPoint, CoinUpdate } from '../upstream-api.js';
 
 /** Tries of one resolution read (on a ready wallet link each) before the update leaves without those hints. */
-export const HINT_READ_ATTEMPTS = 3;
+export const HINT_READ_ATTEMPTS = 5;
+/** Wait before the second try of a resolution read; it doubles before each next one (7.5 s in all). */
+export const HINT_RETRY_MS = 500;
 
 /** A coin whose hint is looked for: its 0x id and the state that was pushed. */
 export interface PendingCoin {
@@ -113,12 +120,56 @@ const othersOf = (coin: PendingCoin, candidates: readonly string[]): readonly st
 
 const lastChange = (state: CoinState): number => Math.max(state.created_height ?? 0, state.spent_height ?? 0);
 
+/** An update in a link's queue, with what push() was given for it. */
+interface Waiting {
+  update: CoinUpdate;
+  pending: PendingCoin[];
+  candidates: readonly string[];
+  stale: boolean;
+}
+
+/**
+ * A rollback (`next`, forking at `fork` below the blocks of updates still waiting) makes them stale; their
+ * states last changed at or below its fork still hold and the node pushes them no more, so they join the
+ * rollback's update, before its own states, with their hints and candidates. A push forking at its
+ * parent replaces only a waiting update of another block at its own height (a one-block reorg).
+ */
+function supersede(waiting: Waiting[], next: Waiting, fork: number): Waiting {
+  const { height, header_hash } = next.update;
+  const replaced = (update: CoinUpdate): boolean =>
+    update.height > fork && (fork < height - 1 || (update.height === height && update.header_hash !== header_hash));
+  const ids = new Set(next.update.coin_states.map((state) => toHex(coinId(state.coin))));
+  const states: CoinState[] = [];
+  const pending: PendingCoin[] = [];
+  const hints = new Map(next.update.hints);
+  const candidates = new Set(next.candidates);
+  for (const entry of waiting) {
+    if (entry.stale || !replaced(entry.update)) continue;
+    entry.stale = true;
+    const kept = new Set<string>();
+    for (const state of entry.update.coin_states) {
+      const id = toHex(coinId(state.coin));
+      if (lastChange(state) > fork || ids.has(id)) continue;
+      ids.add(id);
+      kept.add(id);
+      states.push(state);
+      const hint = entry.update.hints.get(id);
+      if (hint !== undefined) hints.set(id, hint);
+    }
+    pending.push(...entry.pending.filter((coin) => kept.has(coin.id)));
+    for (const key of entry.candidates) candidates.add(key);
+  }
+  if (states.length === 0) return next;
+  const update = { ...next.update, coin_states: [...states, ...next.update.coin_states], hints };
+  return { update, pending: [...pending, ...next.pending], candidates: [...candidates], stale: false };
+}
+
 export class HintResolver {
   readonly #deps: HintResolverDeps;
   /** Per link: the last update in its queue (resolving or waiting); absent when the link's queue is empty. */
   readonly #queues = new Map<PeerLink, Promise<void>>();
-  /** Per link: the updates in its queue, in order; `stale` once a later rollback reverted their block. */
-  readonly #waiting = new Map<PeerLink, { update: CoinUpdate; stale: boolean }[]>();
+  /** Per link: the updates in its queue, in order; `stale` once a later rollback superseded them. */
+  readonly #waiting = new Map<PeerLink, Waiting[]>();
   #closed = false;
 
   constructor(deps: HintResolverDeps) {
@@ -127,14 +178,13 @@ export class HintResolver {
 
   /**
    * Takes an update `link` delivered: `pending` are its states pushed for a hint, `candidates` the
-   * puzzle hashes it may be (the link's, or the request's). Leaves now when nothing is to be resolved
-   * and nothing of the link waits before it.
+   * puzzle hashes it may be (the link's, or the request's), `fork` the fork height the node pushed it
+   * with (null for a read). Leaves now when nothing is to be resolved and nothing of the link waits before it.
    */
-  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): void {
+  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[], fork: number | null = null): void {
     const before = this.#queues.get(link);
-    // A rollback supersedes what waits of the blocks it reverted: the node's update for them is stale now.
     const waiting = this.#waiting.get(link) ?? [];
-    if (update.fork_height !== null) for (const entry of waiting) if (entry.update.height > update.fork_height) entry.stale = true;
+    if (fork !== null) ({ update, pending, candidates } = supersede(waiting, { update, pending, candidates, stale: false }, fork));
     // A coin that matched by its own puzzle hash is not hinted to it for another client; a coin a reorg deleted is in no coin set.
     const work = pending.filter((coin) => coin.state.created_height !== null && othersOf(coin, candidates).length > 0);
     if (before === undefined && work.every((coin) => !coin.direct && candidates.length === 1)) {
@@ -142,7 +192,7 @@ export class HintResolver {
       const only = candidates[0];
       return this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
     }
-    const entry = { update, stale: false };
+    const entry = { update, pending, candidates, stale: false };
     waiting.push(entry);
     this.#waiting.set(link, waiting);
     const run = (before ?? Promise.resolve())
@@ -191,14 +241,18 @@ export class HintResolver {
     }
   }
 
-  /** One read of the bisection, tried on a ready wallet link (the pushing one first) up to HINT_READ_ATTEMPTS times. */
+  /** One read of the bisection, tried on a ready wallet link (the pushing one first) up to HINT_READ_ATTEMPTS times, backing off. */
   async #probe(pusher: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
     let failure: unknown;
     for (let attempt = 0; attempt < HINT_READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, HINT_RETRY_MS * 2 ** (attempt - 1)).unref());
       if (this.#closed) throw new UpstreamError('CLOSED', 'the upstream is closed');
       const links = this.#deps.readyLinks();
       const link = links.includes(pusher) ? pusher : links[0];
-      if (link === undefined) throw new UpstreamError('NO_READY_LINK', 'no ready wallet link to resolve hints with');
+      if (link === undefined) {
+        failure = new UpstreamError('NO_READY_LINK', 'no ready wallet link to resolve hints with');
+        continue;
+      }
       try {
         return await this.#read(link, keys, coins);
       } catch (error) {
@@ -214,11 +268,11 @@ export class HintResolver {
    * request_puzzle_state over `keys`, narrowed as far as it stays correct: from the block below the
    * earliest last change of `coins` (a state matches when created or spent at or above min_height),
    * hinted coins included, spent and unspent (the coin may have changed since), the smallest amount
-   * among them; pages followed only until the last coin's height is read.
+   * among them; pages followed until every coin is found or the read is finished. Not only up to the
+   * coins' pushed heights: a coin spent since it was pushed comes at its spent height, on a later page.
    */
   async #read(link: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
     const low = Math.min(...coins.map((c) => lastChange(c.state)));
-    const high = Math.max(...coins.map((c) => lastChange(c.state)));
     const min_amount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
     const wanted = new Set(coins.map((c) => c.id));
     const found = new Set<string>();
@@ -232,7 +286,7 @@ export class HintResolver {
         const id = toHex(coinId(state.coin));
         if (wanted.has(id)) found.add(id);
       }
-      if (page.is_finished || found.size === wanted.size || page.height >= high || page.height <= (from?.height ?? -1)) return found;
+      if (page.is_finished || found.size === wanted.size || page.height <= (from?.height ?? -1)) return found;
       from = { height: page.height, header_hash: toHex(page.header_hash) };
     }
   }

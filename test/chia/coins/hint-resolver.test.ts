@@ -6,7 +6,7 @@
  * resolution that fails (the update still leaves, without the hint, and in order).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bisectHints, HINT_READ_ATTEMPTS, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
+import { bisectHints, HINT_READ_ATTEMPTS, HINT_RETRY_MS, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
 import { CoinWatcher, FLUSH_MS, type CoinWatcherDeps } from '../../../src/chia/coins/coin-watcher.js';
 import { coinId, encodeFrame, MAX_PUZZLE_STATE_HASHES, MessageType, toHex, types, UpstreamError, type CoinState, type CoinUpdate, type Peak } from '../../../src/chia/index.js';
 import type { PeerLink } from '../../../src/chia/link/peer-link.js';
@@ -14,6 +14,8 @@ import { SILENT_LOGGER } from '../../../src/chia/logger.js';
 import { decodeFrame, fromHex, payloadCodec } from '../../../src/chia/codec/index.js';
 import { pointStart } from '../../../src/chia/pool/wallet-replies.js';
 
+/** The waits between all tries of one resolution read. */
+const RETRIES_MS = HINT_RETRY_MS * (2 ** (HINT_READ_ATTEMPTS - 1) - 1);
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 
 function coinState(n: number, puzzleHash: string, created: number, amount = 1n): CoinState {
@@ -85,11 +87,12 @@ describe('the coin watcher resolves hints', () => {
     vi.useRealTimers();
   });
 
-  function setup(options: { hintOf: Map<string, string>; fail?: (s: Sent) => UpstreamError | undefined }) {
+  function setup(options: { hintOf: Map<string, string>; fail?: (s: Sent) => UpstreamError | undefined; pageItems?: number }) {
     const link = { address: 'a:1', state: 'ready' } as unknown as PeerLink;
     const sent: Sent[] = [];
     const delivered: CoinUpdate[] = [];
-    const states: CoinState[] = [];
+    /** The node's coin set: each coin's latest state. */
+    const states = new Map<string, CoinState>();
     const best: Peak = { height: 100, header_hash: hash(100), weight: 1n, fork_point_with_previous_peak: 99, peers: [], received_at: 0 };
     const deps: CoinWatcherDeps = {
       readyLinks: () => (link.state === 'ready' ? [link] : []),
@@ -100,12 +103,17 @@ describe('the coin watcher resolves hints', () => {
         if (failure !== undefined) throw failure;
         const encode = (name: 'respond_to_ph_updates' | 'respond_puzzle_state', value: unknown) => accept({ kind: 'ok', type: MessageType[name], data: payloadCodec(name).encode(value as never), peer: l.address });
         if (message === 'register_for_ph_updates') return encode('respond_to_ph_updates', { puzzle_hashes: payload.puzzle_hashes, min_height: payload.min_height, coin_states: [] });
-        // The node's answer: the states hinted to a requested key, changed above previous_height, of at least min_amount.
+        // The node's answer: the states hinted to a requested key, changed above previous_height, of at least min_amount,
+        // in order of their last change; beyond pageItems the page ends before the height of the first left out.
         const keys = (payload.puzzle_hashes as Uint8Array[]).map(toHex);
         const above = (payload.previous_height as number | null) ?? -1;
         const min = (payload.filters as { min_amount: bigint }).min_amount;
-        const found = states.filter((st) => keys.includes(options.hintOf.get(toHex(coinId(st.coin)))!) && (st.created_height ?? 0) > above && st.coin.amount >= min);
-        return encode('respond_puzzle_state', { puzzle_hashes: payload.puzzle_hashes, height: 101, header_hash: fromHex(hash(101)), is_finished: true, coin_states: found });
+        const last = (st: CoinState) => Math.max(st.created_height ?? 0, st.spent_height ?? 0);
+        const found = [...states.values()].filter((st) => keys.includes(options.hintOf.get(toHex(coinId(st.coin)))!) && last(st) > above && st.coin.amount >= min).sort((a, b) => last(a) - last(b));
+        const cut = found.length > (options.pageItems ?? found.length) ? last(found[options.pageItems!]!) : null;
+        const height = cut === null ? best.height + 1 : cut - 1;
+        const coin_states = cut === null ? found : found.slice(0, options.pageItems).filter((st) => last(st) < cut);
+        return encode('respond_puzzle_state', { puzzle_hashes: payload.puzzle_hashes, height, header_hash: fromHex(hash(height)), is_finished: cut === null, coin_states });
       }) as unknown as CoinWatcherDeps['exchange'],
       best: () => best,
       hashAt: async (height) => hash(height),
@@ -114,9 +122,9 @@ describe('the coin watcher resolves hints', () => {
       logger: SILENT_LOGGER,
     };
     const watcher = new CoinWatcher(deps);
-    const push = (height: number, items: CoinState[]) => {
-      states.push(...items);
-      const data = types.CoinStateUpdate.encode({ height, fork_height: height - 1, peak_hash: fromHex(hash(height)), items });
+    const push = (height: number, items: CoinState[], fork = height - 1, peak = hash(height)) => {
+      for (const item of items) states.set(toHex(coinId(item.coin)), item);
+      const data = types.CoinStateUpdate.encode({ height, fork_height: fork, peak_hash: fromHex(peak), items });
       watcher.onPush(decodeFrame(encodeFrame({ type: MessageType.coin_state_update, id: null, data })), link);
     };
     return { watcher, link, sent, delivered, push };
@@ -172,6 +180,28 @@ describe('the coin watcher resolves hints', () => {
     expect([...delivered[0]!.hints]).toEqual([[toHex(coinId(hinted.coin)), keys[0]]]);
   });
 
+  it('a read tried again after a wait resolves the hint once a link is ready and answers again', async () => {
+    const hinted = coinState(1, hash(0xaa), 101);
+    let timeouts = 1;
+    const { watcher, link, sent, delivered, push } = setup({
+      hintOf: new Map([[toHex(coinId(hinted.coin)), keys[1]!]]),
+      fail: (s) => (s.message === 'request_puzzle_state' && timeouts-- > 0 ? new UpstreamError('UPSTREAM_TIMEOUT', 'no answer') : undefined),
+    });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    // The link drops right after its push: no ready link for the first try, a timeout on the second.
+    (link as { state: string }).state = 'closed';
+    push(101, [hinted]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reads(sent)).toHaveLength(0);
+    (link as { state: string }).state = 'ready';
+    await vi.advanceTimersByTimeAsync(HINT_RETRY_MS);
+    expect(reads(sent)).toHaveLength(1);
+    expect(delivered).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2 * HINT_RETRY_MS);
+    expect(delivered.map((u) => u.hints.get(toHex(coinId(hinted.coin))))).toEqual([keys[1]]);
+  });
+
   it('a resolution that keeps failing leaves the update without the hint, in order, after HINT_READ_ATTEMPTS tries', async () => {
     const hinted = coinState(1, hash(0xaa), 101);
     const { watcher, sent, delivered, push } = setup({
@@ -182,12 +212,72 @@ describe('the coin watcher resolves hints', () => {
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     push(101, [hinted]);
     push(102, [coinState(2, keys[0]!, 102)]);
-    await vi.advanceTimersByTimeAsync(0);
+    // Each read's tries, backing off, one update after the other.
+    await vi.advanceTimersByTimeAsync(2 * RETRIES_MS);
     // Each update's read, the hinted coin's and the check of the coin matched by puzzle hash.
     expect(reads(sent)).toHaveLength(2 * HINT_READ_ATTEMPTS);
     expect(delivered.map((u) => [u.height, u.coin_states.length, u.hints.size])).toEqual([
       [101, 1, 0],
       [102, 1, 0],
+    ]);
+  });
+
+  it('finds a coin spent after it was pushed on a later page of the read, not only up to its pushed height', async () => {
+    // Two coins hinted to keys[0] fill the first page (pageItems 2) up to block 101; the coin hinted to
+    // keys[1], pushed as created at 101, was spent at 102 before its read: it is on the next page.
+    const fillers = [1, 2].map((n) => coinState(n, hash(0xaa), 101));
+    const hinted = coinState(3, hash(0xbb), 101);
+    const hintOf = new Map([...fillers.map((c) => [toHex(coinId(c.coin)), keys[0]!] as const), [toHex(coinId(hinted.coin)), keys[1]!]]);
+    const { watcher, delivered, push } = setup({ hintOf, pageItems: 2 });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [...fillers, hinted]);
+    push(102, [{ ...hinted, spent_height: 102 }]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered.map((u) => u.hints.get(toHex(coinId(hinted.coin))))).toEqual([keys[1], keys[1]]);
+  });
+
+  it('a rollback supersedes the updates still resolving above its fork, and carries their states it did not revert', async () => {
+    // Block 101's update holds a coin of block 99 hinted to keys[2] (still resolving) and one of block 101;
+    // a rollback to 99 reverts only the second, and the node never pushes the first again.
+    const below = coinState(1, hash(0xaa), 99);
+    const above = coinState(2, keys[0]!, 101);
+    const replaced = coinState(3, keys[1]!, 102);
+    const { watcher, delivered, push } = setup({ hintOf: new Map([[toHex(coinId(below.coin)), keys[2]!]]) });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [below, above]);
+    push(102, [{ ...above, created_height: null }, replaced], 99);
+    await vi.advanceTimersByTimeAsync(0);
+    // One update: the rollback's, with the state that still holds first, its hint resolved.
+    expect(delivered.map((u) => [u.height, u.fork_height, u.coin_states.map((st) => [toHex(coinId(st.coin)), st.created_height])])).toEqual([
+      [
+        102,
+        99,
+        [
+          [toHex(coinId(below.coin)), 99],
+          [toHex(coinId(above.coin)), null],
+          [toHex(coinId(replaced.coin)), 102],
+        ],
+      ],
+    ]);
+    expect(delivered[0]!.hints.get(toHex(coinId(below.coin)))).toBe(keys[2]);
+  });
+
+  it('a one-block reorg (the same height, forking at its parent) supersedes the update of the block it replaced', async () => {
+    const orphaned = coinState(1, hash(0xaa), 101);
+    const replacing = coinState(2, keys[1]!, 101);
+    const { watcher, delivered, push } = setup({ hintOf: new Map([[toHex(coinId(orphaned.coin)), keys[2]!]]) });
+    watcher.watch({ puzzle_hashes: keys });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    push(101, [orphaned]);
+    push(101, [{ ...orphaned, created_height: null }, replacing], 100, hash(0x101b));
+    // A plain extension keeps what waits before it.
+    push(102, [coinState(3, keys[0]!, 102)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered.map((u) => [u.height, u.header_hash, u.coin_states.map((st) => st.created_height)])).toEqual([
+      [101, hash(0x101b), [null, 101]],
+      [102, hash(102), [102]],
     ]);
   });
 
