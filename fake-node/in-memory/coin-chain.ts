@@ -88,6 +88,8 @@ const GENESIS = createHash('sha256').update('coin-chain genesis').digest();
 export class CoinChain extends PeakSource {
   /** Main-chain header hashes, by height. */
   readonly #hashes: string[] = [];
+  /** The header hashes of the chain of the last peak announced: what the upstream knows (a block pushed before its peak is not on it yet). */
+  #announcedHashes: string[] = [];
   readonly #coins = new CoinSet();
   /** Every coin id ever created, in order (for unspentIds). */
   readonly #created: string[] = [];
@@ -119,7 +121,7 @@ export class CoinChain extends PeakSource {
     for (let height = 0; height <= startHeight; height++) this.#hashes.push(hashOf(0, height));
     this.#gate = new CoinUpdateGate({
       best: () => this.peak(),
-      bestHashAt: (height) => this.#hashes[height],
+      bestHashAt: (height) => this.#announcedHashes[height],
       emit: (update) => this.#emit(update),
       logger: SILENT_LOGGER,
     });
@@ -220,6 +222,7 @@ export class CoinChain extends PeakSource {
   /** The peak reached the upstream: held coin updates of its block leave, the link's keys are delivered through it. */
   #announce(height: number, forkPoint: number | null = null): void {
     const change = { peak: this.peak()!, previous: this.history.at(-2) ?? null, forkPoint };
+    this.#announcedHashes = [...this.#hashes];
     this.#gate.onPeak(change);
     this.#watcher.onAnnounced(this.#link, this.#point(height));
     this.#watcher.onPeak();

@@ -97,11 +97,11 @@ function blockOf(chain: CoinChain, s: Extract<Step, { kind: 'block' }>, nonce: n
   const unspent = chain.unspentIds();
   const spend = [...new Set(s.spend.map((i) => unspent[i % Math.max(1, unspent.length)]).filter((id): id is string => id !== undefined))];
   return {
-    create: s.create.map((c, i) => ({
-      puzzle_hash: c.to < PUZZLE_HASHES.length ? (PUZZLE_HASHES[c.to] as string) : ph(1000 + nonce * 10 + i),
-      hint: c.hint === null ? null : (PUZZLE_HASHES[c.hint] as string),
-      amount: BigInt(nonce * 10 + i + 1),
-    })),
+    create: s.create.map((c, i) => {
+      const watched = c.to < PUZZLE_HASHES.length;
+      const puzzle_hash = watched ? (PUZZLE_HASHES[c.to] as string) : ph(1000 + nonce * 10 + i);
+      return { puzzle_hash, hint: c.hint === null ? null : watched ? puzzle_hash : (PUZZLE_HASHES[c.hint] as string), amount: BigInt(nonce * 10 + i + 1) };
+    }),
     spend,
   };
 }

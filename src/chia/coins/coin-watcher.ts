@@ -424,9 +424,10 @@ export class CoinWatcher {
    * for its hint; one that does (`direct`) may be hinted to another watched puzzle hash as well.
    */
   #byHint(states: CoinState[]): PendingCoin[] {
-    return states.map((state) => {
+    return states.flatMap((state) => {
       const id = toHex(coinId(state.coin));
-      return { id, state, direct: this.#entries.has(`puzzle_hash:${toHex(state.coin.puzzle_hash)}`) || this.#entries.has(`coin_id:${id}`) };
+      const direct = this.#entries.has(`puzzle_hash:${toHex(state.coin.puzzle_hash)}`) || this.#entries.has(`coin_id:${id}`);
+      return direct ? [] : [{ id, state }];
     });
   }
 

@@ -9,11 +9,10 @@
  * (the other half), so about log2(n) reads resolve it; all unresolved coins of one update share one
  * bisection tree, each read checked against every coin still pending there. One candidate needs no read.
  *
- * A coin that matched a watched key itself (its puzzle hash or id) may still be hinted to ANOTHER
- * puzzle hash of the link, whose clients must get it too; the push cannot tell. Its candidates are the
- * link's other puzzle hashes, and the first read over them (one per MAX_PUZZLE_STATE_HASHES) says
- * whether it is hinted to any of them at all (usually not); bisection follows only when it is. Coins
- * are grouped by their own puzzle hash (which their candidates leave out), one tree per group.
+ * A coin that matched a watched key itself (its puzzle hash or id) is not looked at: whether it is
+ * ALSO hinted to another puzzle hash of the same link would cost reads over all the link's other keys
+ * for every such coin, holding every coin event of the link behind them. A client watching only that
+ * hint gets such a coin with its next resume (README, Live coins).
  *
  * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
  * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
@@ -54,8 +53,6 @@ export const HINT_RETRY_MS = 500;
 export interface PendingCoin {
   id: string;
   state: CoinState;
-  /** It matched a watched coin id or puzzle hash itself: it may be hinted to none of the candidates. */
-  direct?: boolean;
 }
 
 /** Reads which of `coins` are among the states of coins with, or hinted to, one of `keys` (at most MAX_PUZZLE_STATE_HASHES). */
@@ -65,10 +62,8 @@ export type HintProbe = (keys: string[], coins: PendingCoin[]) => Promise<Set<st
  * The hint of each coin among `keys` (0x puzzle hashes it was matched by), one bisection tree for all
  * of them. Over MAX_PUZZLE_STATE_HASHES keys, the first level reads parts of that size one after the
  * other (the last part by elimination) instead of halves, which would take several messages each.
- * Unless `certain` (every coin is hinted to one of `keys`), each part of that size is read first, and
- * only the coins found there are bisected further: a coin hinted to none of `keys` gets no hint.
  */
-export async function bisectHints(coins: PendingCoin[], keys: readonly string[], probe: HintProbe, certain = true): Promise<Map<string, string>> {
+export async function bisectHints(coins: PendingCoin[], keys: readonly string[], probe: HintProbe): Promise<Map<string, string>> {
   const hints = new Map<string, string>();
   const walk = async (part: readonly string[], pending: PendingCoin[]): Promise<void> => {
     if (pending.length === 0 || part.length === 0) return;
@@ -88,16 +83,7 @@ export async function bisectHints(coins: PendingCoin[], keys: readonly string[],
       if (rest.length === 0) return;
     }
   };
-  if (certain) await walk(keys, coins);
-  else {
-    let rest = coins;
-    for (let start = 0; start < keys.length && rest.length > 0; start += MAX_PUZZLE_STATE_HASHES) {
-      const part = keys.slice(start, start + MAX_PUZZLE_STATE_HASHES);
-      const found = await probe(part, rest);
-      await walk(part, rest.filter((coin) => found.has(coin.id)));
-      rest = rest.filter((coin) => !found.has(coin.id));
-    }
-  }
+  await walk(keys, coins);
   return hints;
 }
 
@@ -113,10 +99,6 @@ export interface HintResolverDeps {
   deliver: (update: CoinUpdate) => void;
   logger: Logger;
 }
-
-/** The candidates a coin's hint may be: all of them, but its own puzzle hash for a coin that matched directly. */
-const othersOf = (coin: PendingCoin, candidates: readonly string[]): readonly string[] =>
-  coin.direct === true ? candidates.filter((key) => key !== toHex(coin.state.coin.puzzle_hash)) : candidates;
 
 const lastChange = (state: CoinState): number => Math.max(state.created_height ?? 0, state.spent_height ?? 0);
 
@@ -185,9 +167,9 @@ export class HintResolver {
     const before = this.#queues.get(link);
     const waiting = this.#waiting.get(link) ?? [];
     if (fork !== null) ({ update, pending, candidates } = supersede(waiting, { update, pending, candidates, stale: false }, fork));
-    // A coin that matched by its own puzzle hash is not hinted to it for another client; a coin a reorg deleted is in no coin set.
-    const work = pending.filter((coin) => coin.state.created_height !== null && othersOf(coin, candidates).length > 0);
-    if (before === undefined && work.every((coin) => !coin.direct && candidates.length === 1)) {
+    // With no candidate there is nothing to find; a coin a reorg deleted is in no coin set: no read finds it.
+    const work = candidates.length === 0 ? [] : pending.filter((coin) => coin.state.created_height !== null);
+    if (before === undefined && (work.length === 0 || candidates.length === 1)) {
       // Nothing to read: a single candidate is the hint of every coin pushed for one.
       const only = candidates[0];
       return this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
@@ -220,18 +202,10 @@ export class HintResolver {
 
   async #resolve(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[]): Promise<CoinUpdate> {
     if (pending.length === 0) return update;
-    // One tree for the coins pushed for a hint, one per own puzzle hash for the coins that matched by it.
-    const groups = new Map<string, PendingCoin[]>();
-    for (const coin of pending) {
-      const key = coin.direct === true ? toHex(coin.state.coin.puzzle_hash) : '';
-      groups.set(key, [...(groups.get(key) ?? []), coin]);
-    }
     try {
       const hints = new Map(update.hints);
-      for (const [own, coins] of groups) {
-        const found = await bisectHints(coins, othersOf(coins[0]!, candidates), (part, some) => this.#probe(link, part, some), own === '');
-        for (const [id, hint] of found) hints.set(id, hint);
-      }
+      const found = await bisectHints(pending, candidates, (part, some) => this.#probe(link, part, some));
+      for (const [id, hint] of found) hints.set(id, hint);
       return { ...update, hints };
     } catch (error) {
       if (!this.#closed) {
