@@ -13,5 +13,5 @@ export * from './protocol/peer-address.js';
 export * from './pool/upstream-manager.js';
 export * from './protocol/networks.js';
 export * from './protocol/limits.js';
-export { bisectHints, type HintProbe, type PendingCoin } from './coins/hint-resolver.js';
+export { bisectHints, coinsSeen, type HintProbe, type PendingCoin } from './coins/hint-resolver.js';
 export * from './protocol/transaction-refusals.js';

@@ -8,7 +8,7 @@
  * client's live events wait in its queue and follow it without gap or repeat. A cursor whose block
  * left the chain (STATE_REORG) gets a `reorg` for that client and the states from the fork on.
  */
-import { UpstreamError, bisectHints, coinId, toHex, type ChainPoint, type CoinState, type CoinStateFilters, type Peak, type PeakChange } from '../chia/index.js';
+import { UpstreamError, bisectHints, coinId, coinsSeen, toHex, type ChainPoint, type CoinState, type CoinStateFilters, type Peak, type PeakChange } from '../chia/index.js';
 import type { CoinReorgMessage, LiveCoinRecord, LiveErrorCode } from '../../schemas/live.js';
 import { peakRef } from '../chain/peak-json.js';
 import { envName } from '../config/options.js';
@@ -377,22 +377,10 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     const hints =
       pending.length === 0
         ? new Map<string, string>()
-        : await bisectHints(pending, puzzleHashes, async (part, coins) => {
-            const wanted = new Set(coins.map((c) => c.id));
-            const found = new Set<string>();
-            const high = Math.max(...coins.map((c) => maxHeight(c.state)));
+        : await bisectHints(pending, puzzleHashes, (part, coins) => {
             const below = memory.pointAtOrBelow(Math.min(...coins.map((c) => maxHeight(c.state))) - 1);
-            const min_amount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
-            let at = below !== null && below.height > (from?.height ?? -1) ? below : from;
-            for (;;) {
-              const page = await upstream.getPuzzleStatePage(part, { ...ALL_STATES, min_amount }, at);
-              for (const state of page.coin_states) {
-                const id = toHex(coinId(state.coin));
-                if (wanted.has(id)) found.add(id);
-              }
-              if (page.is_finished || found.size === wanted.size || page.next.height >= high || page.next.height <= (at?.height ?? -1)) return found;
-              at = page.next;
-            }
+            const start = below !== null && below.height > (from?.height ?? -1) ? below : from;
+            return coinsSeen(coins, start, (at, min_amount) => upstream.getPuzzleStatePage(part, { ...ALL_STATES, min_amount }, at));
           });
     return states.map((state) => ({ state, hint: own.has(toHex(state.coin.puzzle_hash)) ? null : (hints.get(toHex(coinId(state.coin))) ?? null) }));
   }

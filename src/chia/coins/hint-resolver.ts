@@ -87,6 +87,37 @@ export async function bisectHints(coins: PendingCoin[], keys: readonly string[],
   return hints;
 }
 
+/** A puzzle-state page as a probe reads it: its states, where it ends and whether the read is done. */
+export interface ProbePage {
+  coin_states: CoinState[];
+  next: ChainPoint;
+  is_finished: boolean;
+}
+
+/**
+ * The ids of `coins` a puzzle-state read from `start` holds, read page by page (narrowed to their
+ * smallest amount) until every one is seen or the read ends. It does not stop at the coins' known
+ * heights: a coin spent since it was read comes later in the node's order, on a later page.
+ */
+export async function coinsSeen(
+  coins: PendingCoin[],
+  start: ChainPoint | null,
+  readPage: (at: ChainPoint | null, minAmount: bigint) => Promise<ProbePage>,
+): Promise<Set<string>> {
+  const minAmount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
+  const wanted = new Set(coins.map((c) => c.id));
+  const found = new Set<string>();
+  for (let at = start; ; ) {
+    const page = await readPage(at, minAmount);
+    for (const state of page.coin_states) {
+      const id = toHex(coinId(state.coin));
+      if (wanted.has(id)) found.add(id);
+    }
+    if (page.is_finished || found.size === wanted.size || page.next.height <= (at?.height ?? -1)) return found;
+    at = page.next;
+  }
+}
+
 export interface HintResolverDeps {
   /** The ready wallet links (another one answers when the pushing link is gone). */
   readyLinks: () => PeerLink[];
@@ -247,21 +278,12 @@ export class HintResolver {
    */
   async #read(link: PeerLink, keys: string[], coins: PendingCoin[]): Promise<Set<string>> {
     const low = Math.min(...coins.map((c) => lastChange(c.state)));
-    const min_amount = coins.reduce((min, c) => (c.state.coin.amount < min ? c.state.coin.amount : min), coins[0]!.state.coin.amount);
-    const wanted = new Set(coins.map((c) => c.id));
-    const found = new Set<string>();
-    let from: ChainPoint | null = low === 0 ? null : { height: low - 1, header_hash: await this.#deps.hashAt(low - 1) };
+    const start = low === 0 ? null : { height: low - 1, header_hash: await this.#deps.hashAt(low - 1) };
     const puzzle_hashes = keys.map((k) => fromHex(k));
-    for (;;) {
-      const start = await this.#deps.stateStart(from);
-      const payload = { puzzle_hashes, ...start, filters: { include_spent: true, include_unspent: true, include_hinted: true, min_amount }, subscribe_when_finished: false };
+    return coinsSeen(coins, start, async (at, min_amount) => {
+      const payload = { puzzle_hashes, ...(await this.#deps.stateStart(at)), filters: { include_spent: true, include_unspent: true, include_hinted: true, min_amount }, subscribe_when_finished: false };
       const page = await this.#deps.exchange(link, 'request_puzzle_state', payload, (reply) => decodeReply(reply, 'respond_puzzle_state'));
-      for (const state of page.coin_states) {
-        const id = toHex(coinId(state.coin));
-        if (wanted.has(id)) found.add(id);
-      }
-      if (page.is_finished || found.size === wanted.size || page.height <= (from?.height ?? -1)) return found;
-      from = { height: page.height, header_hash: toHex(page.header_hash) };
-    }
+      return { coin_states: page.coin_states, next: { height: page.height, header_hash: toHex(page.header_hash) }, is_finished: page.is_finished };
+    });
   }
 }
