@@ -249,10 +249,10 @@ export class CoinChain extends PeakSource {
 
   // ---- CoinFeed ----
 
-  async watchCoins(keys: WatchKeys): Promise<void> {
+  async watchCoins(keys: WatchKeys, since?: ChainPoint): Promise<void> {
     this.watchCalls.push({ op: 'watch', keys });
     if (this.watchFailure !== null) throw this.watchFailure;
-    this.#count(keys, 1);
+    this.#count(keys, 1, since);
   }
 
   unwatchCoins(keys: WatchKeys): void {
@@ -261,13 +261,13 @@ export class CoinChain extends PeakSource {
   }
 
   /** Counts the port's references per key; the first watches it upstream, the last releases it. */
-  #count(keys: WatchKeys, by: 1 | -1): void {
+  #count(keys: WatchKeys, by: 1 | -1, since?: ChainPoint): void {
     for (const [map, list, kind] of [[this.#watchedHashes, keys.puzzle_hashes, 'puzzle_hashes'], [this.#watchedIds, keys.coin_ids, 'coin_ids']] as const) {
       for (const key of list) {
         const left = (map.get(key) ?? 0) + by;
         if (left > 0) map.set(key, left);
         else map.delete(key);
-        if (by === 1 && left === 1) this.#releases.set(key, this.#watcher.watch({ [kind]: [key] }));
+        if (by === 1 && left === 1) this.#releases.set(key, this.#watcher.watch({ [kind]: [key] }, since));
         if (left === 0) {
           this.#releases.get(key)?.();
           this.#releases.delete(key);

@@ -316,8 +316,12 @@ export interface CoinWatchStatus {
  * arrive as `coins` events.
  */
 export interface CoinWatch extends UpstreamEventSource<'coins'> {
-  /** Watches `keys` (invalid hex throws INVALID_REQUEST) until the returned function is called (once is enough). */
-  watch(keys: CoinWatchKeys): () => void;
+  /**
+   * Watches `keys` (invalid hex throws INVALID_REQUEST) until the returned function is called (once is
+   * enough). Every change after `since` (a block on the best chain, by default the best peak now) is
+   * delivered: a key registered after a later peak first reads what came between.
+   */
+  watch(keys: CoinWatchKeys, since?: ChainPoint): () => void;
   coinWatchStatus(): CoinWatchStatus;
 }
 

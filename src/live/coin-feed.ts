@@ -5,7 +5,7 @@
  * re-registration and catch-up on link loss); fake-node/in-memory/coin-chain.ts does for the tests
  * (by shape: the fake node imports nothing of the app).
  */
-import { coinId, toHex, type CoinState, type CoinUpdate, type CoinWatch, type CoinWatchKeys, type WalletSource } from '../chia/index.js';
+import { coinId, toHex, type ChainPoint, type CoinState, type CoinUpdate, type CoinWatch, type CoinWatchKeys, type WalletSource } from '../chia/index.js';
 
 /** Keys a client watches, 0x lowercase hex: puzzle hashes (which also match coins hinted to them) and coin ids. */
 export interface CoinKeys {
@@ -36,10 +36,11 @@ export interface CoinBlock {
 
 export interface CoinFeed {
   /**
-   * Starts watching keys not watched yet; resolves once their changes are delivered with every
-   * following CoinBlock, rejects with an UpstreamError (e.g. SUBSCRIPTION_LIMIT, NO_READY_LINK).
+   * Starts watching keys not watched yet, each change after `since` (a block of the best chain; by
+   * default the upstream's best peak now) to be delivered with the CoinBlocks that follow; rejects
+   * with an UpstreamError (e.g. SUBSCRIPTION_LIMIT, NO_READY_LINK).
    */
-  watchCoins(keys: CoinKeys): Promise<void>;
+  watchCoins(keys: CoinKeys, since?: ChainPoint): Promise<void>;
   /** Stops watching keys (each was watched by one successful watch call). */
   unwatchCoins(keys: CoinKeys): void;
   /** Calls `listener` with every CoinBlock from now on; the returned function stops it. */
@@ -67,9 +68,9 @@ export function coinFeedOf(upstream: CoinWatch & CoinStateReader): CoinUpstream 
   return {
     getPuzzleStatePage: (puzzleHashes, filters, from, options) => upstream.getPuzzleStatePage(puzzleHashes, filters, from, options),
     getCoinStates: (coinIds, options) => upstream.getCoinStates(coinIds, options),
-    async watchCoins(keys) {
+    async watchCoins(keys, since) {
       each(keys, (key, watchKeys) => {
-        if (!releases.has(key)) releases.set(key, upstream.watch(watchKeys));
+        if (!releases.has(key)) releases.set(key, upstream.watch(watchKeys, since));
       });
     },
     unwatchCoins(keys) {

@@ -92,14 +92,17 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
   const refs = new Map<string, KeyRef>();
   const byPuzzleHash = new Map<string, Set<LiveClient>>();
   const byCoinId = new Map<string, Set<LiveClient>>();
-  let batch: { keys: CoinKeys; done: Promise<void> } | null = null;
+  let batch: { keys: CoinKeys; since: ChainPoint | undefined; done: Promise<void> } | null = null;
 
   // ---- keys: one watch per distinct key ----
 
   const refKey = (kind: 'p' | 'c', key: string) => kind + key;
 
-  /** Takes a reference on each key; resolves when all are watched upstream. */
-  function acquire(keys: CoinKeys): Promise<void> {
+  /**
+   * Takes a reference on each key; resolves when all are watched upstream, each key new here delivering
+   * every change after `since` (the subscriber's start; by default the upstream's best peak).
+   */
+  function acquire(keys: CoinKeys, since: ChainPoint | undefined): Promise<void> {
     const waits: Promise<void>[] = [];
     const take = (kind: 'p' | 'c', key: string) => {
       const existing = refs.get(refKey(kind, key));
@@ -108,7 +111,7 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
         waits.push(existing.ready);
         return;
       }
-      const open = openBatch();
+      const open = openBatch(since);
       (kind === 'p' ? open.keys.puzzle_hashes : open.keys.coin_ids).push(key);
       refs.set(refKey(kind, key), { count: 1, ready: open.done });
       waits.push(open.done);
@@ -118,14 +121,17 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     return Promise.all(waits).then(() => undefined);
   }
 
-  /** New keys of one turn of the event loop go upstream in one watch call. */
-  function openBatch(): { keys: CoinKeys; done: Promise<void> } {
-    if (batch !== null) return batch;
+  /** New keys of one turn of the event loop go upstream in one watch call, from the earliest start among them. */
+  function openBatch(since: ChainPoint | undefined): { keys: CoinKeys; done: Promise<void> } {
+    if (batch !== null) {
+      if (since !== undefined && (batch.since === undefined || since.height < batch.since.height)) batch.since = since;
+      return batch;
+    }
     const keys: CoinKeys = { puzzle_hashes: [], coin_ids: [] };
     const done = new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         batch = null;
-        upstream.watchCoins(keys).then(resolve, (err: unknown) => {
+        upstream.watchCoins(keys, open.since).then(resolve, (err: unknown) => {
           // Keys that failed are forgotten, so that the next client tries again.
           for (const ph of keys.puzzle_hashes) refs.delete(refKey('p', ph));
           for (const id of keys.coin_ids) refs.delete(refKey('c', id));
@@ -135,8 +141,9 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     });
     // A batch nobody awaits any more (every client left) must not be an unhandled rejection.
     done.catch(() => undefined);
-    batch = { keys, done };
-    return batch;
+    const open = { keys, since, done };
+    batch = open;
+    return open;
   }
 
   /** Gives back one reference per key; keys nobody watches any more are unwatched upstream. */
@@ -274,11 +281,12 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     // From here every live event of this client waits until the resume is sent.
     host.hold(client);
     const peak = host.peak();
-    const start = cursor ?? (peak === null ? null : pointOf(peak));
+    const now = peak === null ? undefined : pointOf(peak);
     try {
-      await acquire(keys);
+      // Keys new upstream deliver every change after this peak: without a cursor, nothing is read.
+      await acquire(keys, now);
       if (client.coins !== keys) return;
-      const { end, replayed } = start === null ? { end: null, replayed: 0 } : await resume(client, keys, start);
+      const { end, replayed } = cursor !== null ? await resume(client, keys, cursor) : { end: now ?? null, replayed: 0 };
       if (client.coins !== keys || !host.served(client)) return;
       // Before the queued events: on SSE its id is the cursor they move on from.
       const next = end === null ? null : coinCursor(end);

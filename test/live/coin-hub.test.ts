@@ -116,6 +116,22 @@ describe('coin events', () => {
     expect(hub.coinKeyCount).toBe(0);
   });
 
+  it('reads nothing for a subscription without a cursor, yet delivers a block that lands before its keys are registered', async () => {
+    const { chain, hub } = setup();
+    const { sink, c, sync } = client(hub);
+    const start = chain.peak()!;
+    hub.receive(c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1)], coin_ids: [ph(9)] }));
+    // Before the hub's watch call (next turn) and the key's registration: the subscription started at `start`.
+    const block = chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 3n }] });
+    await untilSubscribed(sink);
+    expect(sink.messages.find((m) => m.type === 'subscribed')).toMatchObject({ replayed: 0, cursor: `${start.height}-${start.header_hash.slice(2)}` });
+    await eventually('the coin of the block after the start', () => sink.messages.some((m) => m.type === 'coins'));
+    expect(sink.messages.find((m) => m.type === 'coins')).toMatchObject({ data: { height: block.height } });
+    // The subscription read no state; the watch caught up from its start (the node's own catch-up read).
+    expect(chain.reads).toEqual([]);
+    expect(sync().lines()).toEqual(chainLines(chain.statesFor({ puzzle_hashes: [ph(1)], coin_ids: [] })));
+  });
+
   it('refuses keys beyond the per-client and the global caps, and reports an upstream that cannot watch', async () => {
     const { chain, hub } = setup({ maxKeysTotal: 3, maxKeysPerClient: 2 });
     const a = client(hub);

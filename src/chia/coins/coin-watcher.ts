@@ -66,7 +66,7 @@ interface Entry {
   registered: boolean;
   /** Where a catch-up starts (the key's link was lost); null: a fresh registration. */
   from: ChainPoint | null;
-  /** The best peak when the key was first watched: a registration after a later peak catches up from it. */
+  /** The block its callers have its changes through (the best peak when first watched, unless given): a registration after a later peak catches up from it. */
   since: ChainPoint | null;
   /** The block through which the key's changes were delivered, as of `book`'s announcement number `seq`. */
   anchor: ChainPoint | null;
@@ -137,9 +137,10 @@ export class CoinWatcher {
     });
   }
 
-  watch(keys: CoinWatchKeys): () => void {
+  /** Takes a reference on each key; a key new here delivers every change after `since` (default: the best peak now). */
+  watch(keys: CoinWatchKeys, since?: ChainPoint): () => void {
     const wanted = [...(keys.puzzle_hashes ?? []).map((h) => keyOf('puzzle_hash', h)), ...(keys.coin_ids ?? []).map((h) => keyOf('coin_id', h))];
-    const entries = [...new Map(wanted.map((k) => [`${k.kind}:${k.hex}`, k])).values()].map((k) => this.#hold(k.kind, k.hex));
+    const entries = [...new Map(wanted.map((k) => [`${k.kind}:${k.hex}`, k])).values()].map((k) => this.#hold(k.kind, k.hex, since ?? this.#bestPoint()));
     let released = false;
     return () => {
       if (released) return;
@@ -223,13 +224,16 @@ export class CoinWatcher {
     for (const entry of this.#entries.values()) clearTimeout(entry.linger);
   }
 
-  #hold(kind: Kind, hex: string): Entry {
+  #hold(kind: Kind, hex: string, since: ChainPoint | null): Entry {
     const id = `${kind}:${hex}`;
     let entry = this.#entries.get(id);
     if (!entry) {
-      entry = { kind, hex, refs: 0, book: null, registered: false, from: null, since: this.#bestPoint(), anchor: null, seq: 0, linger: undefined, dropped: false };
+      entry = { kind, hex, refs: 0, book: null, registered: false, from: null, since, anchor: null, seq: 0, linger: undefined, dropped: false };
       this.#entries.set(id, entry);
       this.#schedule();
+    } else if (entry.book === null && since !== null && entry.since !== null && since.height < entry.since.height) {
+      // Not sent yet: it starts from the earlier of its callers' points.
+      entry.since = since;
     }
     entry.refs++;
     clearTimeout(entry.linger);

@@ -397,8 +397,8 @@ export class UpstreamManager implements Upstream {
     if (this.#walkPeers.size > WALKS_KEPT) this.#walkPeers.delete(this.#walkPeers.keys().next().value!);
   }
 
-  watch(keys: CoinWatchKeys): () => void {
-    return this.#coinWatch.watch(keys);
+  watch(keys: CoinWatchKeys, since?: ChainPoint): () => void {
+    return this.#coinWatch.watch(keys, since);
   }
 
   coinWatchStatus(): CoinWatchStatus {

@@ -164,6 +164,25 @@ describe('CoinWatcher', () => {
     expect(watcher.registering).toBe(0);
   });
 
+  it('a caller’s own start point holds for a key new to the watcher, and lowers a pending one’s', async () => {
+    const { watcher, sent } = setup({ links: [fakeLink('a:1')] });
+    const at = (height: number) => ({ height, header_hash: hash(height) });
+    // The caller has every change through block 98 (the best is 100): 99 and 100 are read first.
+    watcher.watch({ puzzle_hashes: [hash(1)] }, at(98));
+    // Another caller of the same key, still unsent, from further back: the earlier point wins.
+    watcher.watch({ puzzle_hashes: [hash(1)] }, at(97));
+    // One from the best peak itself registers from just above it.
+    watcher.watch({ puzzle_hashes: [hash(2)] }, at(100));
+    await flush();
+    expect(sent.map((s) => [s.message, keysOf(s), s.payload.previous_height ?? s.payload.min_height])).toEqual(
+      expect.arrayContaining([
+        ['request_puzzle_state', [hash(1)], 97],
+        ['register_for_ph_updates', [hash(2)], 101],
+      ]),
+    );
+    expect(sent).toHaveLength(2);
+  });
+
   it('waits for a best peak and a ready link before registering', async () => {
     const { watcher, sent, setBest } = setup({ links: [] });
     setBest(null);
