@@ -5,7 +5,8 @@
  *
  * - **memory**: over the in-memory coin chain (no node, no TLS): the gateway's own cost.
  * - **node**: over real mutual TLS to the strict fake full node (its default, the real node's
- *   200,000-subscription cap per peer; the gateway's default 2 wallet links), counting the
+ *   200,000-subscription cap per peer; one link per role, as a node takes one connection per
+ *   certificate), counting the
  *   register_for_ph_updates messages (and keys in each) the node received.
  *
  *   npm run bench:coins -- [--clients 1000] [--keys 10] [--rounds 20] [--warmup 3] [--only memory|node]
@@ -17,19 +18,22 @@
  * block with a coin for every client (each its own event): from the moment the upstream emits the
  * block to the last client receiving it, p50, with the ratios to the peak (target for one coin event
  * ≤ 1.5). A coin round also carries its peak, received before the coins, which counts against the
- * coins. Clients live in this process too (the same receiving cost for all).
+ * coins. The clients live in a child process (clients.ts), so that receiving costs the gateway's event
+ * loop nothing, as with remote clients; times are wall clock compared across the two processes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { buildApp, type GatewayApp } from '../../src/app.js';
 import { configWith, type GatewayConfig } from '../../src/config/config.js';
 import { fromHex, types } from '../../src/chia/index.js';
 import { CoinChain } from '../../fake-node/in-memory/coin-chain.js';
 import { startFakeNode } from '../../fake-node/index.js';
 import { BlockTemplate } from '../../fake-node/block-template.js';
+import { SHARED, nowMs, phOf, type FromClients, type ToClients } from './protocol.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,13 +51,7 @@ const WARMUP = Number(values.warmup);
 const KEYS_PER_TARGET = 1_000;
 const NODE_READY_MS = 60_000;
 const POLL_MS = 50;
-/** A client's wait before subscribing again after COINS_UNAVAILABLE (the demo page waits 2 s). */
-const RETRY_MS = 2_000;
 
-const phOf = (client: number, key: number) => `0x${(client * KEYS + key + 1).toString(16).padStart(64, '0')}`;
-/** The puzzle hash every client watches (its K-th key). */
-const SHARED = `0x${'f'.repeat(64)}`;
-const keysOf = (client: number) => [...Array.from({ length: KEYS - 1 }, (_, k) => phOf(client, k)), SHARED];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const KINDS = ['peak', 'shared', 'distinct'] as const;
@@ -63,7 +61,7 @@ const coinsOf = (kind: Kind, round: number): { puzzle_hash: string; amount: bigi
   const amount = BigInt(round + 1);
   if (kind === 'peak') return [];
   if (kind === 'shared') return [{ puzzle_hash: SHARED, amount }];
-  return Array.from({ length: CLIENTS }, (_, c) => ({ puzzle_hash: phOf(c, round % (KEYS - 1)), amount }));
+  return Array.from({ length: CLIENTS }, (_, c) => ({ puzzle_hash: phOf(KEYS, c, round % (KEYS - 1)), amount }));
 };
 
 /** What a run drives: the upstream side of the gateway. */
@@ -72,7 +70,7 @@ interface Source {
   untimedBefore(): number;
   /** Makes the round's block with `coins`. */
   block(coins: { puzzle_hash: string; amount: bigint }[]): void;
-  /** When the upstream emitted the last block's peak, or its coins (performance.now()). */
+  /** When the upstream emitted the last block's peak, or its coins (nowMs()). */
   emittedAt(what: 'peak' | 'coins'): number;
   /** Registrations so far: messages (or calls) and the keys they carried; other state reads the node got. */
   registrations(): { messages: number; keys: number; reads: number };
@@ -87,43 +85,41 @@ function gatewayConfig(overrides: Partial<GatewayConfig>): GatewayConfig {
   });
 }
 
+/** The client process: C WebSocket clients (see clients.ts). */
+function startClients(): ChildProcess {
+  const path = fileURLToPath(new URL('./clients.ts', import.meta.url));
+  // Every client needs a descriptor on each side: raise the soft limit to the hard one.
+  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" --import tsx "${path}"`;
+  return spawn('sh', ['-c', command], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** The next message of `proc` that `match` takes; a `failed` report or an exit rejects. */
+function next<T extends FromClients['event']>(proc: ChildProcess, event: T): Promise<Extract<FromClients, { event: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromClients) => {
+      if (m.event !== event && m.event !== 'failed') return;
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+      if (m.event === 'failed') reject(new Error(`client error: ${m.message}`));
+      else resolve(m as Extract<FromClients, { event: T }>);
+    };
+    const onExit = (code: number | null) => reject(new Error(`the client process exited (${code})`));
+    proc.on('message', onMessage);
+    proc.on('exit', onExit);
+  });
+}
+
 /** Connects the clients, subscribes them all at once, then times the rounds; prints the figures. */
 async function measure(label: string, app: GatewayApp, source: Source, unit: string): Promise<void> {
   const url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws') + '/v1/ws';
-  let pending = { peak: 0, coins: 0 };
-  let last = { peak: 0, coins: 0 };
-  let subscribed = 0;
-  let retries = 0;
-  let allSubscribed: () => void = () => undefined;
-  const subscribedAll = new Promise<void>((resolve) => (allSubscribed = resolve));
-  const sockets: WebSocket[] = [];
-  await Promise.all(
-    Array.from({ length: CLIENTS }, () => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      sockets.push(ws);
-      ws.on('message', (data: Buffer) => {
-        const type = /"type":"(\w+)"/.exec(data.toString('utf8', 0, 24))?.[1];
-        if (type === 'peak' || type === 'coins') {
-          last[type] = performance.now();
-          pending[type]--;
-        } else if (type === 'subscribed' && ++subscribed === CLIENTS) allSubscribed();
-        else if (type === 'error') {
-          // As a page does (public/app.js): a subscription the upstream could not serve now is asked again.
-          const code = /"code":"(\w+)"/.exec(data.toString('utf8'))?.[1];
-          if (code !== 'COINS_UNAVAILABLE') throw new Error(`[${label}] client error: ${data.toString('utf8')}`);
-          retries++;
-          setTimeout(() => subscribe(ws, sockets.indexOf(ws)), RETRY_MS);
-        }
-      });
-      return new Promise<void>((resolve) => ws.once('open', () => resolve()));
-    }),
-  );
+  const clients = startClients();
+  const ask = (message: ToClients) => clients.send(message);
   try {
+    ask({ cmd: 'connect', url, count: CLIENTS, keys: KEYS });
+    await next(clients, 'connected');
     const before = source.registrations();
-    const subscribeStarted = performance.now();
-    sockets.forEach(subscribe);
-    await subscribedAll;
-    const subscribeSeconds = (performance.now() - subscribeStarted) / 1000;
+    ask({ cmd: 'subscribe' });
+    const { seconds: subscribeSeconds, retries } = await next(clients, 'subscribed');
     // The node answers a registration after the client's `subscribed`: wait for every key to arrive.
     const deadline = Date.now() + NODE_READY_MS;
     while (source.registrations().keys - before.keys < CLIENTS * (KEYS - 1) + 1 && Date.now() < deadline) await sleep(POLL_MS);
@@ -132,19 +128,16 @@ async function measure(label: string, app: GatewayApp, source: Source, unit: str
     const keys = after.keys - before.keys;
     const reads = after.reads - before.reads;
 
-    const until = (type: 'peak' | 'coins') =>
-      new Promise<void>((resolve) => {
-        const check = () => (pending[type] <= 0 ? resolve() : setImmediate(check));
-        check();
-      });
     /** Makes one block and waits until every client has it (and its coins); its delivery time. */
+    let rounds = 0;
     const round = async (coins: ReturnType<typeof coinsOf>): Promise<number> => {
-      pending = { peak: CLIENTS, coins: coins.length === 0 ? 0 : CLIENTS };
-      last = { peak: 0, coins: 0 };
+      const n = rounds++;
+      ask({ cmd: 'round', round: n, coins: coins.length > 0 });
+      await next(clients, 'armed');
+      const received = next(clients, 'received');
       source.block(coins);
-      await until('peak');
-      await until('coins');
-      return coins.length === 0 ? last.peak - source.emittedAt('peak') : last.coins - source.emittedAt('coins');
+      const { lastPeak, lastCoins } = await received;
+      return coins.length === 0 ? lastPeak - source.emittedAt('peak') : lastCoins - source.emittedAt('coins');
     };
     const series: Record<Kind, number[]> = { peak: [], shared: [], distinct: [] };
     for (let r = 0; r < KINDS.length * (WARMUP + ROUNDS); r++) {
@@ -170,12 +163,9 @@ async function measure(label: string, app: GatewayApp, source: Source, unit: str
     console.log(`[${label}] delivery to ${CLIENTS} clients, p50: peak ${peak.toFixed(2)} ms, one coin event ${shared.toFixed(2)} ms, a coin for each client ${distinct.toFixed(2)} ms`);
     console.log(`[${label}] ratio one coin event/peak: ${(shared / peak).toFixed(2)} (target ≤ 1.5); a coin for each client/peak: ${(distinct / peak).toFixed(2)}`);
   } finally {
-    for (const ws of sockets) ws.terminate();
+    ask({ cmd: 'exit' });
+    await new Promise((resolve) => clients.once('exit', resolve));
   }
-}
-
-function subscribe(ws: WebSocket, client: number): void {
-  ws.send(JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: keysOf(client) }));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -186,10 +176,10 @@ async function overMemory(): Promise<void> {
   // Registered before the gateway's: called first, so they mark when the coins and the peak leave the upstream.
   const emitted = { peak: 0, coins: 0 };
   chain.onCoins(() => {
-    emitted.coins = performance.now();
+    emitted.coins = nowMs();
   });
   chain.on('peak', () => {
-    emitted.peak = performance.now();
+    emitted.peak = nowMs();
   });
   const app = await buildApp({ config: gatewayConfig({}), upstream: chain, coins: chain, logger: false });
   try {
@@ -225,7 +215,7 @@ async function overNode(): Promise<void> {
   let emittedAt = 0;
   // Before the node's own listener: marks the moment it starts sending the block's messages.
   node.chain.prependListener('peak', () => {
-    emittedAt = performance.now();
+    emittedAt = nowMs();
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-coins-'));
   // One link per role: a node takes one connection per certificate.

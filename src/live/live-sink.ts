@@ -15,6 +15,9 @@ export interface LiveSink {
   bufferedBytes(): number;
   /** Sends a pre-serialised stream event (the same bytes for every client). */
   sendEvent(event: WireEvent): void;
+  /** Holds what is sent until uncork(): what is sent in between leaves in one write (one system call). */
+  cork(): void;
+  uncork(): void;
   /**
    * Sends a per-client control message; `json` is the whole message. `sseId`, on SSE only, moves the
    * client's Last-Event-ID (a coin subscription's starting cursor).

@@ -22,6 +22,14 @@ export class SseSink implements LiveSink {
     if (this.#open()) this.res.write(event.sse);
   }
 
+  cork(): void {
+    this.res.cork();
+  }
+
+  uncork(): void {
+    this.res.uncork();
+  }
+
   sendControl(type: ControlType, json: string, sseId?: string): void {
     if (this.#open()) this.res.write(sseBlock(type, json, sseId ?? null));
   }

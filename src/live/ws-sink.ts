@@ -50,6 +50,14 @@ export class WsSink implements LiveSink {
     else this.ws.send(event.payload, { binary: false });
   }
 
+  cork(): void {
+    rawSocketOf(this.ws)?.cork();
+  }
+
+  uncork(): void {
+    rawSocketOf(this.ws)?.uncork();
+  }
+
   sendControl(_type: ControlType, json: string): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(json);
   }

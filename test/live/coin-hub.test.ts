@@ -75,6 +75,23 @@ describe('coin events', () => {
     expectValid(sink);
   });
 
+  it("a coin subscriber's peak and the block's coins event reach its socket in one write; other clients' peaks are not held", async () => {
+    const { chain, hub } = setup();
+    const watcher = client(hub);
+    const other = client(hub);
+    hub.receive(watcher.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1)] }));
+    await untilSubscribed(watcher.sink);
+    chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 5n }] });
+    expect(other.sink.writes.at(-1)).toEqual(['peak']);
+    // Uncorked when the upstream's turn ends.
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(watcher.sink.writes.at(-1)).toEqual(['peak', 'coins']);
+    // A block with nothing for it: its peak alone, in the next write.
+    chain.addBlock({});
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(watcher.sink.writes.at(-1)).toEqual(['peak']);
+  });
+
   it('counts coin events sent per transport, as peak events are counted', async () => {
     const { chain, hub, metrics } = setup();
     const sinks = [new MemorySink('ws'), new MemorySink('sse'), new MemorySink('ws')];

@@ -14,14 +14,31 @@ export class MemorySink implements LiveSink {
   bufferedBytes(): number {
     return this.buffered;
   }
+  /** The messages grouped as a socket would write them: one group per write (cork … uncork is one). */
+  readonly writes: string[][] = [];
+  #corked = 0;
+  #group: string[] | null = null;
   sendEvent(event: WireEvent): void {
-    this.messages.push(JSON.parse(event.json));
+    this.#record(JSON.parse(event.json));
+  }
+  cork(): void {
+    if (this.#corked++ === 0) this.#group = [];
+  }
+  uncork(): void {
+    if (this.#corked === 0 || --this.#corked > 0) return;
+    if (this.#group !== null && this.#group.length > 0) this.writes.push(this.#group);
+    this.#group = null;
+  }
+  #record(message: { type: string; [key: string]: unknown }): void {
+    this.messages.push(message);
+    if (this.#group !== null) this.#group.push(message.type);
+    else this.writes.push([message.type]);
   }
   /** The `id:` an SSE client would have been given with each control message, by index in `messages`. */
   readonly sseIds = new Map<number, string>();
   sendControl(_type: ControlType, json: string, sseId?: string): void {
     if (sseId !== undefined) this.sseIds.set(this.messages.length, sseId);
-    this.messages.push(JSON.parse(json));
+    this.#record(JSON.parse(json));
   }
   heartbeat(): boolean {
     const was = this.alive;

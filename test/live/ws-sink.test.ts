@@ -79,6 +79,23 @@ describe('WsSink over a real ws connection', () => {
     expect(received).toEqual(expected);
   });
 
+  it('sends what it was given between cork and uncork in one write, whole and in order', async () => {
+    const { serverSide, tcp, received } = await connection();
+    const sink = new WsSink(serverSide);
+    const writev = vi.spyOn(tcp as Socket & { _writev: (...args: unknown[]) => void }, '_writev');
+    const write = vi.spyOn(tcp as Socket & { _write: (...args: unknown[]) => void }, '_write');
+    const [peak, next] = [peakEvent(1), peakEvent(2)];
+    sink.cork();
+    sink.sendEvent(peak);
+    sink.sendEvent(next);
+    expect(writev).not.toHaveBeenCalled();
+    sink.uncork();
+    await eventually('both events', async () => (received.length >= 2 ? true : undefined), WAIT_MS);
+    expect(received).toEqual([peak.json, next.json]);
+    expect(writev).toHaveBeenCalledTimes(1);
+    expect(write).not.toHaveBeenCalled();
+  });
+
   it('counts a frame written on the socket in bufferedBytes until it is flushed', async () => {
     const { serverSide, tcp } = await connection();
     const sink = new WsSink(serverSide);

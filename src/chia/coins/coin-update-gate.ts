@@ -5,7 +5,9 @@
  * whose chain holds its block: consumers see the peak (and its reorg) first. An update whose block never
  * joins the best chain (a node on a losing fork, a peak that never came) leaves after HOLD_MAX_MS as it
  * is, so nothing is lost. The same state reaching the gate twice (a catch-up overlapping a push) leaves
- * once; a reorg forgets the states above its fork point, as they may legitimately come again.
+ * once; a reorg forgets the states above its fork point, as they may legitimately come again. While a
+ * best-peak change waits to be emitted (the upstream emits at the end of the poll turn that read it), every
+ * update waits with it: the best already names that block, but its consumers have not seen it yet.
  */
 import { coinId, toHex, type CoinState } from '../codec/index.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +23,8 @@ export const DEDUPE_DEPTH = 100;
 
 export interface CoinUpdateGateDeps {
   best: () => Peak | null;
+  /** True while a best-peak change waits to be emitted: updates wait for it (and for their own peak). */
+  peakPending?: () => boolean;
   /** The header hash at `height` on the best's chain (PeakTracker.bestHashAt). */
   bestHashAt: (height: number) => string | undefined;
   emit: (update: CoinUpdate) => void;
@@ -46,7 +50,7 @@ export class CoinUpdateGate {
 
   /** Takes an update: emitted now when its block's peak was emitted, else held. */
   push(update: CoinUpdate): void {
-    if (this.#onBest(update)) return this.#emit(update);
+    if (!this.#peakPending() && this.#onBest(update)) return this.#emit(update);
     this.#held.push({ update, until: Date.now() + (this.#deps.holdMaxMs ?? HOLD_MAX_MS) });
     this.#arm();
   }
@@ -57,7 +61,8 @@ export class CoinUpdateGate {
     for (const [key, height] of this.#emitted) {
       if ((forkPoint !== null && height > forkPoint) || height < peak.height - DEDUPE_DEPTH) this.#emitted.delete(key);
     }
-    this.#release(false);
+    // Several changes emitted in one go: what they released waits for the last (the best).
+    if (!this.#peakPending()) this.#release(false);
   }
 
   /** Drops everything held (the upstream closed). */
@@ -68,6 +73,10 @@ export class CoinUpdateGate {
 
   get held(): number {
     return this.#held.length;
+  }
+
+  #peakPending(): boolean {
+    return this.#deps.peakPending?.() ?? false;
   }
 
   #onBest(update: CoinUpdate): boolean {

@@ -53,6 +53,7 @@ import type {
   FetchedBlock,
   LinkStatus,
   Peak,
+  PeakChange,
   PeerAddress,
   PuzzleStatePage,
   RequestOutcome,
@@ -155,6 +156,8 @@ export class UpstreamManager implements Upstream {
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
   readonly #coinGate: CoinUpdateGate;
+  /** Best-peak changes not emitted yet (#queuePeak). */
+  readonly #peakChanges: PeakChange[] = [];
   readonly #coinWatch: CoinWatcher;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
   /** The genesis challenge of a network the gateway does not know, once learnt (see #genesisChallenge). */
@@ -173,12 +176,7 @@ export class UpstreamManager implements Upstream {
       unverifiedForkDepth: options.unverifiedForkDepth,
       exchange: (link, message, payload, accept) => this.#router.exchange(link, link.role, message, payload, accept, { timeoutMs: parentTimeoutMs }),
       isClosed: () => this.#state === 'closed',
-      onChange: (change) => {
-        this.#events.emit('peak', change);
-        // Coin updates of this block were held for its peak (coin-update-gate.ts).
-        this.#coinGate.onPeak(change);
-        this.#coinWatch.onPeak();
-      },
+      onChange: (change) => this.#queuePeak(change),
       onAnnounced: (link) => {
         for (const slot of this.#slots) if (slot.link === link) this.#events.emit('link', this.#slotStatus(slot));
         const latest = this.#peaks.tracker.latest(link.address);
@@ -206,6 +204,7 @@ export class UpstreamManager implements Upstream {
     });
     this.#coinGate = new CoinUpdateGate({
       best: () => this.#peaks.best,
+      peakPending: () => this.#peakChanges.length > 0,
       bestHashAt: (height) => this.#peaks.tracker.bestHashAt(height),
       emit: (update) => this.#events.emit('coins', update),
       logger: this.#log,
@@ -220,6 +219,25 @@ export class UpstreamManager implements Upstream {
       deliver: (update) => this.#coinGate.push(update),
       logger: this.#log,
       ...options.coinWatch,
+    });
+  }
+
+  /**
+   * Emits a best-peak change once the event loop has read every connection that was ready with it. A
+   * node pushes a block's coin_state_update on its wallet connections as it announces the block on the
+   * others; read in the same turn, the update (held by the gate meanwhile) leaves right behind its peak,
+   * in the same fan-out turn, instead of after a whole peak fan-out (measured with bench:coins).
+   */
+  #queuePeak(change: PeakChange): void {
+    if (this.#peakChanges.push(change) > 1) return;
+    setImmediate(() => {
+      for (let next = this.#peakChanges.shift(); next !== undefined; next = this.#peakChanges.shift()) {
+        if (this.#state === 'closed') continue;
+        this.#events.emit('peak', next);
+        // Coin updates of this block were held for its peak (coin-update-gate.ts).
+        this.#coinGate.onPeak(next);
+        this.#coinWatch.onPeak();
+      }
     });
   }
 

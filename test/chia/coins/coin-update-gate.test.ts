@@ -22,7 +22,8 @@ function setup() {
   const chain = new Map<number, string>();
   let best: Peak | null = null;
   const out: CoinUpdate[] = [];
-  const gate = new CoinUpdateGate({ best: () => best, bestHashAt: (h) => chain.get(h), emit: (u) => out.push(u), logger: SILENT_LOGGER });
+  const pending = { changes: 0 };
+  const gate = new CoinUpdateGate({ best: () => best, peakPending: () => pending.changes > 0, bestHashAt: (h) => chain.get(h), emit: (u) => out.push(u), logger: SILENT_LOGGER });
   /** Makes (height, branch) the best, as the manager does, and tells the gate after the peak event. */
   const peak = (height: number, forkPoint: number | null = null, branch = 0) => {
     const previous = best;
@@ -31,7 +32,7 @@ function setup() {
     const change: PeakChange = { peak: best, previous, forkPoint };
     gate.onPeak(change);
   };
-  return { gate, out, peak };
+  return { gate, out, peak, pending };
 }
 
 describe('CoinUpdateGate', () => {
@@ -53,6 +54,22 @@ describe('CoinUpdateGate', () => {
     // Already on the best chain: out at once.
     gate.push(update(101, [state(2, 101)]));
     expect(out.map((u) => u.height)).toEqual([101, 101]);
+  });
+
+  it('holds every update while a best-peak change waits to be emitted, and releases with the last of them', () => {
+    const { gate, out, peak, pending } = setup();
+    peak(100);
+    // The best already moved to 102 (its change not emitted yet): even an update of 100 waits.
+    pending.changes = 2;
+    gate.push(update(100, [state(1, 100)]));
+    gate.push(update(102, [state(2, 102)]));
+    expect(out).toEqual([]);
+    pending.changes = 1;
+    peak(101);
+    expect(out).toEqual([]);
+    pending.changes = 0;
+    peak(102);
+    expect(out.map((u) => u.height)).toEqual([100, 102]);
   });
 
   it('emits a state once, whichever link or catch-up brings it again', () => {
