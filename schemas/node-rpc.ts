@@ -104,6 +104,8 @@ export const AdditionsAndRemovalsAnswer = rpcSuccess('get_additions_and_removals
   removals: Type.Array(ref(RpcCoinRecord)),
 });
 
+export const HealthzAnswer = rpcSuccess('healthz', {});
+
 export const RoutesAnswer = rpcSuccess('get_routes', { routes: Type.Array(Type.String({ description: 'A method path, e.g. /get_block' })) });
 
 export const NetworkInfoAnswer = rpcSuccess('get_network_info', {

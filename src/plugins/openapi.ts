@@ -73,7 +73,30 @@ async function openapi(app: FastifyInstance): Promise<void> {
     },
     // Shared schemas become #/components/schemas/<$id> instead of def-N.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (document) => optionalRpcBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
+}
+
+/** What optionalRpcBodies reads of an operation. */
+interface Operation {
+  tags?: string[];
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[]; $ref?: string } }> };
+}
+
+/**
+ * @fastify/swagger marks every request body required (a validated Fastify route needs one). The node-RPC
+ * routes read a missing body as {}, as the node does: a method none of whose parameters is required
+ * takes no body at all.
+ */
+function optionalRpcBodies<T extends object>(document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, Operation>> }).paths ?? {};
+  for (const operation of Object.values(paths).flatMap((item) => Object.values(item))) {
+    const body = operation.requestBody;
+    if (body === undefined || !operation.tags?.includes('node-rpc')) continue;
+    const none = (schema: { required?: string[]; $ref?: string } | undefined) => schema !== undefined && schema.$ref === undefined && (schema.required ?? []).length === 0;
+    if (Object.values(body.content ?? {}).every((media) => none(media.schema))) body.required = false;
+  }
+  return document;
 }
 
 export default fp(openapi, { name: 'openapi', fastify: '5.x' });

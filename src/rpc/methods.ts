@@ -1,5 +1,5 @@
 /** The node-RPC method table: every method the gateway answers, and those it refuses with a reason. */
-import { NoParams, RoutesAnswer } from '../../schemas/node-rpc.js';
+import { HealthzAnswer, NoParams, RoutesAnswer } from '../../schemas/node-rpc.js';
 import { CHAIN_METHODS } from './chain-methods.js';
 import { COIN_METHODS } from './coin-methods.js';
 import type { RpcMethod, UnsupportedMethod } from './rpc-method.js';
@@ -13,7 +13,16 @@ const getRoutes: RpcMethod = {
   handle: async () => ({ routes: RPC_METHODS.map((method) => `/${method.name}`) }),
 };
 
-export const RPC_METHODS: readonly RpcMethod[] = [...CHAIN_METHODS, ...COIN_METHODS, getRoutes];
+const healthz: RpcMethod = {
+  name: 'healthz',
+  answeredBy: 'The gateway itself (no peer message): it answers while it serves HTTP.',
+  differences: "GET /healthz is the gateway's own liveness probe (plain JSON, see Operations), not this envelope.",
+  params: NoParams,
+  answer: HealthzAnswer,
+  handle: async () => ({}),
+};
+
+export const RPC_METHODS: readonly RpcMethod[] = [...CHAIN_METHODS, ...COIN_METHODS, getRoutes, healthz];
 
 const DATABASE = "needs the node's chain database";
 const VALIDATION =

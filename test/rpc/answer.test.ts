@@ -45,6 +45,17 @@ describe('the node-RPC face: paths, bodies and envelopes', () => {
     expect(res.json()).toEqual({ success: false, error: 'no_such_method is not a full node RPC method the gateway knows' });
   });
 
+  it("answers the node's POST /healthz in its envelope, beside the gateway's own GET /healthz", async () => {
+    for (const url of ['/healthz', '/rpc/healthz']) {
+      const res = await t.app.inject({ method: 'POST', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.json(), url).toEqual({ success: true });
+    }
+    const probe = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(probe.statusCode).toBe(200);
+    expect(probe.json()).not.toHaveProperty('success');
+  });
+
   it('keeps other methods apart: 405 on a method path, 404 on an unknown one', async () => {
     const known = await t.app.inject({ method: 'GET', url: '/get_network_info' });
     expect(known.statusCode).toBe(405);

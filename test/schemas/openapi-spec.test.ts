@@ -92,6 +92,12 @@ describe('openapi.yaml', () => {
     expect(events?.description).toContain('`Last-Event-ID`');
   });
 
+  it('lets a node-RPC method without required parameters be called with no body, as the node reads none as {}', () => {
+    const bodyRequired = (path: string) => (committedSpec().paths[path]?.post as { requestBody?: { required?: boolean } } | undefined)?.requestBody?.required;
+    for (const method of ['get_blockchain_state', 'get_network_info', 'get_routes']) expect(bodyRequired(`/${method}`), method).toBe(false);
+    for (const method of ['get_blocks', 'get_coin_record_by_name', 'push_tx']) expect(bodyRequired(`/${method}`), method).toBe(true);
+  });
+
   it('carries the package version', () => {
     expect(committedSpec().info.version).toBe(packageVersion());
   });
