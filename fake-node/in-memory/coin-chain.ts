@@ -62,6 +62,8 @@ export interface CoinsOfBlock {
   header_hash: string;
   fork_height: number;
   changes: StateWithHint[];
+  /** Coins sent before, found since to be hinted to another watched puzzle hash (the CoinFeed's CoinBlock.late). */
+  late?: boolean;
 }
 
 /** A coin a block creates: its puzzle hash (0x), amount and optional hint; the parent is made up unless given. */
@@ -233,7 +235,7 @@ export class CoinChain extends PeakSource {
   /** The upstream's coin update as the live port's block, each change with its resolved hint. */
   #emit(update: CoinUpdate): void {
     const changes = update.coin_states.map((state) => ({ state, hint: update.hints.get(toHex(coinId(state.coin))) ?? null }));
-    const block: CoinsOfBlock = { height: update.height, header_hash: update.header_hash, fork_height: update.fork_height ?? update.height - 1, changes };
+    const block: CoinsOfBlock = { height: update.height, header_hash: update.header_hash, fork_height: update.fork_height ?? update.height - 1, changes, ...(update.late === true ? { late: true } : {}) };
     for (const listener of [...this.#coinListeners]) listener(block);
   }
 

@@ -295,6 +295,11 @@ export interface CoinUpdate {
   hints: ReadonlyMap<string, string>;
   /** `host:port` of the node that sent them. */
   peer: string;
+  /**
+   * Coins that went out earlier, matched by their own puzzle hash or coin id, found since to be hinted
+   * to another watched puzzle hash (`hints`): for the clients of that hint who do not watch them otherwise.
+   */
+  late?: boolean;
 }
 
 /** What the coin watch holds: distinct keys, and the node registrations per wallet link. */

@@ -32,6 +32,11 @@ export interface CoinBlock {
   /** The last height the states before this update and after it have in common. */
   fork_height: number;
   changes: CoinChange[];
+  /**
+   * Coins sent before (they matched their own puzzle hash or coin id) found since to be hinted to another
+   * watched puzzle hash: each goes to the clients of its hint that do not watch it otherwise.
+   */
+  late?: boolean;
 }
 
 export interface CoinFeed {
@@ -87,6 +92,7 @@ export function coinFeedOf(upstream: CoinWatch & CoinStateReader): CoinUpstream 
           // No rollback: the update is the block's own changes, after its parent.
           fork_height: update.fork_height ?? update.height - 1,
           changes: update.coin_states.map((state) => ({ state, hint: update.hints.size === 0 ? null : (update.hints.get(toHex(coinId(state.coin))) ?? null) })),
+          ...(update.late === true ? { late: true } : {}),
         });
       upstream.on('coins', onUpdate);
       return () => upstream.off('coins', onUpdate);

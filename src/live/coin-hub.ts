@@ -93,6 +93,8 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
   const byPuzzleHash = new Map<string, Set<LiveClient>>();
   const byCoinId = new Map<string, Set<LiveClient>>();
   let batch: { keys: CoinKeys; since: ChainPoint | undefined; done: Promise<void> } | null = null;
+  /** The newest block whose coin events went out (not late ones); forgotten when a reorg forks below it. */
+  let lastBlock: ChainPoint | null = null;
 
   // ---- keys: one watch per distinct key ----
 
@@ -210,12 +212,23 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       const { coin } = change.state;
       const id = toHex(coinId(coin));
       ids.push(id);
-      add(byCoinId.get(id), i);
-      add(byPuzzleHash.get(toHex(coin.puzzle_hash)), i);
+      const byId = byCoinId.get(id);
+      const byOwn = byPuzzleHash.get(toHex(coin.puzzle_hash));
+      if (block.late === true) {
+        // The coin went out before to the clients of its id and puzzle hash: now to the hint's others.
+        const hinted = change.hint === null ? undefined : byPuzzleHash.get(change.hint);
+        if (hinted !== undefined) add(new Set([...hinted].filter((client) => !byId?.has(client) && !byOwn?.has(client))), i);
+        return;
+      }
+      add(byId, i);
+      add(byOwn, i);
       if (change.hint !== null) add(byPuzzleHash.get(change.hint), i);
     });
-    if (matched.size === 0) return;
     const point = { height: block.height, header_hash: block.header_hash };
+    // A late event may follow the events of later blocks: its cursor is where those left its clients.
+    const cursorAt = block.late === true && lastBlock !== null && lastBlock.height > block.height ? lastBlock : point;
+    if (block.late !== true && (lastBlock === null || block.height >= lastBlock.height)) lastBlock = point;
+    if (matched.size === 0) return;
     const records = new Map<number, LiveCoinRecord>();
     const recordOf = (i: number) => {
       let record = records.get(i);
@@ -231,14 +244,15 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     for (const [client, list] of matched) {
       const key = list.join(',');
       let event = events.get(key);
-      if (event === undefined) events.set(key, (event = coinsEvent(block.fork_height, point, list.map(recordOf))));
+      if (event === undefined) events.set(key, (event = coinsEvent(block.fork_height, point, list.map(recordOf), cursorAt)));
       if (host.deliver(client, event)) sent[client.sink.transport]++;
     }
     host.countSent('coins', sent);
   }
 
-  function coinsEvent(fromHeight: number | null, point: ChainPoint, coins: LiveCoinRecord[]): CoinsEvent {
-    const cursor = coinCursor(point);
+  /** A coins event of the block at `point`; its cursor names `cursorAt` (by default that block). */
+  function coinsEvent(fromHeight: number | null, point: ChainPoint, coins: LiveCoinRecord[], cursorAt: ChainPoint = point): CoinsEvent {
+    const cursor = coinCursor(cursorAt);
     return serializeCoins({ type: 'coins', cursor, data: { from_height: fromHeight, height: point.height, header_hash: point.header_hash, coins } });
   }
 
@@ -423,6 +437,7 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       // Blocks above a fork point are new again: their coin events are not covered by an earlier resume.
       const fork = change.forkPoint;
       if (fork === null) return;
+      if (lastBlock !== null && lastBlock.height > fork) lastBlock = null;
       for (const clients of [...byPuzzleHash.values(), ...byCoinId.values()]) {
         for (const client of clients) client.coinsCovered = Math.min(client.coinsCovered, fork);
       }

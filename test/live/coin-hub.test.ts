@@ -92,6 +92,36 @@ describe('coin events', () => {
     expect(watcher.sink.writes.at(-1)).toEqual(['peak']);
   });
 
+  it('sends a coin matched by its own puzzle hash, found later to be hinted to another watched one, to the clients of that hint alone', async () => {
+    const { chain, hub } = setup();
+    const [byOwn, byHint, byBoth] = [client(hub), client(hub), client(hub)];
+    hub.receive(byOwn.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1)] }));
+    hub.receive(byHint.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(2)] }));
+    hub.receive(byBoth.c, JSON.stringify({ type: 'subscribe', topics: ['coins'], puzzle_hashes: [ph(1), ph(2)] }));
+    for (const { sink } of [byOwn, byHint, byBoth]) await untilSubscribed(sink);
+    await eventually('keys registered', () => chain.coinUpdatesInFlight === 0);
+    const block = chain.addBlock({ create: [{ puzzle_hash: ph(1), amount: 5n, hint: ph(2) }] });
+    // The next block leaves before the check of the first is read: the late event follows it.
+    const next = chain.addBlock({ create: [{ puzzle_hash: ph(2), amount: 6n }] });
+    await eventually('the late event', () => byHint.sink.messages.filter((m) => m.type === 'coins').length === 2);
+    await eventually('every check done', () => chain.coinUpdatesInFlight === 0);
+    const coinsOf = (sink: MemorySink) =>
+      sink.messages.filter((m) => m.type === 'coins').flatMap((m) => (m.data as { height: number; coins: { hint: string | null }[] }).coins.map((c) => [(m.data as { height: number }).height, c.hint]));
+    expect(coinsOf(byOwn.sink)).toEqual([[block.height, null]]);
+    expect(coinsOf(byHint.sink)).toEqual([
+      [next.height, null],
+      [block.height, ph(2)],
+    ]);
+    expect(coinsOf(byBoth.sink)).toEqual([
+      [block.height, null],
+      [next.height, null],
+    ]);
+    // Its cursor stays where the later block's event left the client.
+    expect(byHint.sink.messages.filter((m) => m.type === 'coins').map((m) => m.cursor)).toEqual([`${next.height}-${next.header_hash.slice(2)}`, `${next.height}-${next.header_hash.slice(2)}`]);
+    expect(byHint.sync().lines()).toEqual(chainLines(chain.statesFor({ puzzle_hashes: [ph(2)], coin_ids: [] })));
+    expectValid(byHint.sink);
+  });
+
   it('counts coin events sent per transport, as peak events are counted', async () => {
     const { chain, hub, metrics } = setup();
     const sinks = [new MemorySink('ws'), new MemorySink('sse'), new MemorySink('ws')];

@@ -39,7 +39,7 @@ const REQUESTS: [string, string, Record<string, string>, number, string][] = [
   ['GET', '/test/scope', {}, 200, '/test/scope'],
   ['GET', '/test/scope/', {}, 200, '/test/scope'], // the trailing-slash twin shares the label, as before
   ['GET', '/no/such/path', {}, 404, 'unmatched'],
-  ['POST', '/healthz', {}, 405, '/healthz'], // a known path with another method (http-methods)
+  ['DELETE', '/healthz', {}, 405, '/healthz'], // a known path with another method (http-methods)
   ['POST', '/no/such/path', {}, 404, 'unmatched'],
   ['GET', '/test/not-found', {}, 404, 'unmatched'],
 ];

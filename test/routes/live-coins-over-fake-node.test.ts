@@ -10,7 +10,9 @@
  * saying which hint matched. The gateway resolves the hint (a puzzle-state read over part of the link's
  * puzzle hashes): A, and an SSE client watching P, receive the coin live with `hint` P; B does not (it
  * first receives a later coin of its own); a resume from a cursor before the block, over both keys,
- * names the hint too.
+ * names the hint too. A coin whose own puzzle hash is watched and that is hinted to another puzzle hash
+ * watched on the same link reaches the clients of the hint too (a late event, after the check), each
+ * client once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coinId, sha256, toHex } from '../../src/chia/codec/index.js';
@@ -141,6 +143,37 @@ describe('live coins over the fake full node', () => {
 
     // The live bisection read over part of the link's puzzle hashes.
     expect(gateway.app.upstream.coinWatchStatus().messages['request_puzzle_state']).toBeGreaterThanOrEqual(1);
+    expect(node.violations).toEqual([]);
+    expect(node.bans).toEqual([]);
+  });
+
+  it('a coin matched by its own watched puzzle hash and hinted to another watched on the same link reaches both sets of clients, each once', async () => {
+    // As when an offer pays P and, in the same block, sends a CAT (its own puzzle hash C) hinted to P.
+    const p = sha256(Buffer.from('offer taker'));
+    const c = sha256(Buffer.from('cat outer puzzle'));
+    const [pHex, cHex] = [toHex(p), toHex(c)];
+    const byOwn = await subscribed({ puzzle_hashes: [cHex] });
+    const byHint = await subscribed({ puzzle_hashes: [pHex] });
+    const both = await subscribed({ puzzle_hashes: [pHex, cHex] });
+    const sse = new SseClient(`${gateway.base}/v1/events?puzzle_hashes=${pHex}`);
+    streams.push(sse);
+    await sse.until((s) => s.events.some((e) => e.data.type === 'subscribed'), 'SSE subscribed');
+
+    const cat = node.chain.addCoin({ puzzle_hash: c, amount: 1000n, hint: p });
+    const change = node.chain.addCoin({ puzzle_hash: p, amount: 5n });
+    const [catId, changeId] = [toHex(coinId(cat)), toHex(coinId(change))];
+    const height = node.chain.addTransactionBlock().height;
+
+    await byHint.until(() => recordsOf(byHint).some((r) => r.coin_id === catId), 'the hint’s client gets the CAT');
+    await sse.until((s) => s.events.some((e) => e.data.type === 'coins' && JSON.stringify(e.data).includes(catId)), 'the SSE client of the hint gets it too');
+    await byOwn.until(() => recordsOf(byOwn).some((r) => r.coin_id === catId), 'the own puzzle hash’s client gets it');
+    await both.until(() => recordsOf(both).some((r) => r.coin_id === catId) && recordsOf(both).some((r) => r.coin_id === changeId), 'a client of both gets both coins');
+    const catRecord = (hint: string | null) => expect.objectContaining({ coin_id: catId, confirmed_block_index: height, hint });
+    expect(recordsOf(byHint).filter((r) => r.coin_id === catId)).toEqual([catRecord(pHex)]);
+    expect(recordsOf(byHint).filter((r) => r.coin_id === changeId)).toEqual([expect.objectContaining({ hint: null })]);
+    expect(recordsOf(byOwn)).toEqual([catRecord(null)]);
+    // Once each, from the direct match.
+    expect(recordsOf(both).map((r) => r.coin_id).sort()).toEqual([catId, changeId].sort());
     expect(node.violations).toEqual([]);
     expect(node.bans).toEqual([]);
   });

@@ -48,8 +48,16 @@ export class CoinUpdateGate {
     this.#deps = deps;
   }
 
-  /** Takes an update: emitted now when its block's peak was emitted, else held. */
+  /**
+   * Takes an update: emitted now when its block's peak was emitted, else held. A late update (hints of
+   * coins that left before) whose block is no longer on the best chain is dropped: its coins come
+   * again, if at all, with the node's rollback.
+   */
   push(update: CoinUpdate): void {
+    if (update.late === true && !this.#peakPending() && !this.#onBest(update)) {
+      const best = this.#deps.best();
+      if (best !== null && best.height >= update.height) return;
+    }
     if (!this.#peakPending() && this.#onBest(update)) return this.#emit(update);
     this.#held.push({ update, until: Date.now() + (this.#deps.holdMaxMs ?? HOLD_MAX_MS) });
     this.#arm();
@@ -111,7 +119,8 @@ export class CoinUpdateGate {
 
   #emit(update: CoinUpdate): void {
     const fresh = update.coin_states.filter((state) => {
-      const key = stateKey(state);
+      // A late update's coins went out before, to other clients: each is new for its hint's clients.
+      const key = update.late === true ? `${stateKey(state)}>${update.hints.get(toHex(coinId(state.coin))) ?? ''}` : stateKey(state);
       if (this.#emitted.has(key)) return false;
       this.#emitted.set(key, Math.max(state.spent_height ?? 0, state.created_height ?? 0));
       return true;

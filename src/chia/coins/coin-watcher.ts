@@ -161,7 +161,7 @@ export class CoinWatcher {
     };
   }
 
-  /** Links whose updates wait for hints to be resolved. */
+  /** Links whose updates wait for hints to be resolved (or checked). */
   get resolving(): number {
     return this.#hints.busy;
   }
@@ -183,10 +183,13 @@ export class CoinWatcher {
     const { height, fork_height, peak_hash, items } = update;
     const book = this.#books.get(link);
     // What the node pushed for a hint is hinted to one of the puzzle hashes registered on this link.
-    const candidates = book === undefined ? [] : [...book.keys].filter((e) => e.kind === 'puzzle_hash').map((e) => e.hex);
+    const keys = [...(book?.keys ?? [])];
+    const candidates = keys.filter((e) => e.kind === 'puzzle_hash').map((e) => e.hex);
+    const ids = new Set(keys.filter((e) => e.kind === 'coin_id').map((e) => e.hex));
     // A plain extension forks at its parent; below that the change rolled blocks back.
     const coins = { height, header_hash: toHex(peak_hash), fork_height: fork_height < height - 1 ? fork_height : null, coin_states: items, hints: new Map(), peer: link.address };
-    this.#hints.push(link, coins, this.#byHint(items), candidates, fork_height);
+    const { byHint, direct } = split(items, new Set(candidates), ids);
+    this.#hints.push(link, coins, byHint, candidates, fork_height, direct);
   }
 
   /** `link` announced a peak: every key registered on it is delivered through that block. */
@@ -419,20 +422,10 @@ export class CoinWatcher {
    */
   #deliverRead(book: LinkBook, kind: Kind, entries: Entry[], states: CoinState[], at: ChainPoint): void {
     if (states.length === 0) return;
-    const candidates = kind === 'puzzle_hash' ? entries.map((e) => e.hex) : [];
-    this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, this.#byHint(states), candidates);
-  }
-
-  /**
-   * Every state, for its hint: one that matches no watched coin id and no watched puzzle hash was sent
-   * for its hint; one that does (`direct`) may be hinted to another watched puzzle hash as well.
-   */
-  #byHint(states: CoinState[]): PendingCoin[] {
-    return states.flatMap((state) => {
-      const id = toHex(coinId(state.coin));
-      const direct = this.#entries.has(`puzzle_hash:${toHex(state.coin.puzzle_hash)}`) || this.#entries.has(`coin_id:${id}`);
-      return direct ? [] : [{ id, state }];
-    });
+    const keys = new Set(entries.map((e) => e.hex));
+    const candidates = kind === 'puzzle_hash' ? [...keys] : [];
+    const { byHint, direct } = kind === 'puzzle_hash' ? split(states, keys, new Set()) : split(states, new Set(), keys);
+    this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, byHint, candidates, null, direct);
   }
 
   /** A registration or catch-up failed: its keys wait for the next flush (at once when their link is gone). */
@@ -483,6 +476,21 @@ export class CoinWatcher {
   #count(message: string): void {
     this.#messages[message] = (this.#messages[message] ?? 0) + 1;
   }
+}
+
+/**
+ * The states a node sent for the keys of one link or request: a state whose puzzle hash or coin id is
+ * none of them was sent for its hint (`byHint`); one that matched itself (`direct`) may be hinted to
+ * another of the puzzle hashes as well.
+ */
+function split(states: CoinState[], puzzleHashes: ReadonlySet<string>, coinIds: ReadonlySet<string>): { byHint: PendingCoin[]; direct: PendingCoin[] } {
+  const byHint: PendingCoin[] = [];
+  const direct: PendingCoin[] = [];
+  for (const state of states) {
+    const coin = { id: toHex(coinId(state.coin)), state };
+    (puzzleHashes.has(toHex(state.coin.puzzle_hash)) || coinIds.has(coin.id) ? direct : byHint).push(coin);
+  }
+  return { byHint, direct };
 }
 
 /** Every state of a catch-up, as a registration would push them: spent, unspent, hinted, any amount. */

@@ -9,10 +9,13 @@
  * (the other half), so about log2(n) reads resolve it; all unresolved coins of one update share one
  * bisection tree, each read checked against every coin still pending there. One candidate needs no read.
  *
- * A coin that matched a watched key itself (its puzzle hash or id) is not looked at: whether it is
- * ALSO hinted to another puzzle hash of the same link would cost reads over all the link's other keys
- * for every such coin, holding every coin event of the link behind them. A client watching only that
- * hint gets such a coin with its next resume (README, Live coins).
+ * A coin that matched a watched key itself (its puzzle hash or id) leaves at once, but may ALSO be
+ * hinted to another puzzle hash of the same link, whose clients the node does not push it to again.
+ * After its update left, a check (otherHints) reads the link's other puzzle hashes for the update's such
+ * coins, about one read per MAX_PUZZLE_STATE_HASHES keys, all at once (plus one per own puzzle hash when
+ * a few of them are watched); a hint found goes out as a late update of the same block, for the clients
+ * of that hint alone (the others had the coin). The check holds nothing: the link's later updates leave
+ * meanwhile, and the late update follows them.
  *
  * Order: updates of one link leave in arrival order (a per-link queue), so a block's changes still reach
  * the gate (coin-update-gate.ts, which orders them after their peak and drops duplicates) in block
@@ -84,6 +87,54 @@ export async function bisectHints(coins: PendingCoin[], keys: readonly string[],
     }
   };
   await walk(keys, coins);
+  return hints;
+}
+
+/**
+ * The hint among `keys` of each of `coins` that has one there, none of them known to (one key at most
+ * per coin: the node keeps one hint per coin). A probe finds a coin hinted to one of its keys, but also
+ * one whose own puzzle hash is among them: callers leave the coins' own puzzle hashes out of `keys`.
+ * Each part of MAX_PUZZLE_STATE_HASHES keys is read once (all at once), then bisected where it held some.
+ */
+export async function findHints(coins: PendingCoin[], keys: readonly string[], probe: HintProbe): Promise<Map<string, string>> {
+  const parts: string[][] = [];
+  for (let start = 0; start < keys.length; start += MAX_PUZZLE_STATE_HASHES) parts.push(keys.slice(start, start + MAX_PUZZLE_STATE_HASHES));
+  if (coins.length === 0) return new Map();
+  const found = await Promise.all(parts.map((part) => probe(part, coins)));
+  const hints = new Map<string, string>();
+  for (const [i, part] of parts.entries()) {
+    const held = coins.filter((coin) => found[i]!.has(coin.id) && !hints.has(coin.id));
+    for (const [id, hint] of await bisectHints(held, part, probe)) hints.set(id, hint);
+  }
+  return hints;
+}
+
+/** Checks of directly matched coins running at once on one link; an update beyond goes unchecked. */
+export const CHECKS_PER_LINK_MAX = 16;
+
+/** Watched puzzle hashes among a check's own coins above which their mutual hints are not read (a read each). */
+export const OWN_KEYS_CHECKED_MAX = 8;
+
+/**
+ * Which of `coins`, each matched by its own puzzle hash or coin id, are also hinted to ANOTHER of `keys`
+ * (a link's puzzle hashes): first over the keys that are none of the coins' own puzzle hashes; then,
+ * for the coins of each own puzzle hash P among the keys, over the others of those (as when an offer
+ * pays P and sends a CAT hinted to P in one block), unless more than OWN_KEYS_CHECKED_MAX are.
+ */
+export async function otherHints(coins: PendingCoin[], keys: readonly string[], probe: HintProbe): Promise<Map<string, string>> {
+  const ownOf = (coin: PendingCoin) => toHex(coin.state.coin.puzzle_hash);
+  const watched = new Set(keys);
+  const own = new Set(coins.map(ownOf).filter((key) => watched.has(key)));
+  const hints = await findHints(
+    coins,
+    keys.filter((key) => !own.has(key)),
+    probe,
+  );
+  if (own.size < 2 || own.size > OWN_KEYS_CHECKED_MAX) return hints;
+  for (const key of own) {
+    const group = coins.filter((coin) => ownOf(coin) === key && !hints.has(coin.id));
+    for (const [id, hint] of await findHints(group, [...own].filter((other) => other !== key), probe)) hints.set(id, hint);
+  }
   return hints;
 }
 
@@ -183,6 +234,8 @@ export class HintResolver {
   readonly #queues = new Map<PeerLink, Promise<void>>();
   /** Per link: the updates in its queue, in order; `stale` once a later rollback superseded them. */
   readonly #waiting = new Map<PeerLink, Waiting[]>();
+  /** Per link: checks of directly matched coins running (#startCheck). */
+  readonly #checks = new Map<PeerLink, number>();
   #closed = false;
 
   constructor(deps: HintResolverDeps) {
@@ -190,41 +243,92 @@ export class HintResolver {
   }
 
   /**
-   * Takes an update `link` delivered: `pending` are its states pushed for a hint, `candidates` the
-   * puzzle hashes it may be (the link's, or the request's), `fork` the fork height the node pushed it
-   * with (null for a read). Leaves now when nothing is to be resolved and nothing of the link waits before it.
+   * Takes an update `link` delivered: `pending` are its states pushed for a hint, `direct` those that
+   * matched a key of the link themselves, `candidates` the puzzle hashes a hint may be (the link's, or
+   * the request's), `fork` the fork height the node pushed it with (null for a read). Leaves now when
+   * nothing is to be resolved and nothing of the link waits before it; the check of `direct` follows.
    */
-  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[], fork: number | null = null): void {
+  push(link: PeerLink, update: CoinUpdate, pending: PendingCoin[], candidates: readonly string[], fork: number | null = null, direct: PendingCoin[] = []): void {
     const before = this.#queues.get(link);
     const waiting = this.#waiting.get(link) ?? [];
     if (fork !== null) ({ update, pending, candidates } = supersede(waiting, { update, pending, candidates, stale: false }, fork));
     // With no candidate there is nothing to find; a coin a reorg deleted is in no coin set: no read finds it.
     const work = candidates.length === 0 ? [] : pending.filter((coin) => coin.state.created_height !== null);
+    const checked = candidates.length < 2 ? [] : direct.filter((coin) => coin.state.created_height !== null);
+    let run: Promise<void> | undefined;
     if (before === undefined && (work.length === 0 || candidates.length === 1)) {
       // Nothing to read: a single candidate is the hint of every coin pushed for one.
       const only = candidates[0];
-      return this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
+      this.#deps.deliver(work.length === 0 || only === undefined ? update : { ...update, hints: new Map([...update.hints, ...work.map((c) => [c.id, only] as const)]) });
+      if (checked.length === 0) return;
+    } else {
+      const entry = { update, pending, candidates, stale: false };
+      waiting.push(entry);
+      this.#waiting.set(link, waiting);
+      run = (before ?? Promise.resolve())
+        .then(() => (entry.stale ? update : this.#resolve(link, update, work, candidates)))
+        .then((resolved) => {
+          waiting.splice(waiting.indexOf(entry), 1);
+          if (!this.#closed && !entry.stale) this.#deps.deliver(resolved);
+        });
     }
-    const entry = { update, pending, candidates, stale: false };
-    waiting.push(entry);
-    this.#waiting.set(link, waiting);
-    const run = (before ?? Promise.resolve())
-      .then(() => (entry.stale ? update : this.#resolve(link, update, work, candidates)))
-      .then((resolved) => {
-        waiting.splice(waiting.indexOf(entry), 1);
-        if (!this.#closed && !entry.stale) this.#deps.deliver(resolved);
+    if (run !== undefined) {
+      const tail = run;
+      this.#queues.set(link, tail);
+      void tail.finally(() => {
+        if (this.#queues.get(link) !== tail) return;
+        this.#queues.delete(link);
+        this.#waiting.delete(link);
       });
-    this.#queues.set(link, run);
-    void run.finally(() => {
-      if (this.#queues.get(link) !== run) return;
-      this.#queues.delete(link);
-      this.#waiting.delete(link);
-    });
+    }
+    if (checked.length > 0) this.#startCheck(link, run ?? Promise.resolve(), update, checked, candidates);
   }
 
-  /** Updates waiting for their hints, across links. */
+  /**
+   * Checks `coins` once `delivered` (their update left), beside the link's queue: a check never holds
+   * the link's coin events. Past CHECKS_PER_LINK_MAX checks at once on a link (a node slower than its
+   * blocks, or its rate budget spent), the update's coins go unchecked: their hinted clients get them
+   * with their next resume.
+   */
+  #startCheck(link: PeerLink, delivered: Promise<void>, update: CoinUpdate, coins: PendingCoin[], candidates: readonly string[]): void {
+    const running = this.#checks.get(link) ?? 0;
+    if (running >= CHECKS_PER_LINK_MAX) {
+      this.#deps.logger.info({ peer: update.peer, height: update.height, coins: coins.length }, 'directly matched coins left unchecked for other hints: the link has too many checks running');
+      return;
+    }
+    this.#checks.set(link, running + 1);
+    void delivered
+      // After this turn's work: the peak of the block, emitted once the connections were read, and its fan-out.
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => this.#check(link, update, coins, candidates))
+      .finally(() => {
+        const left = (this.#checks.get(link) ?? 1) - 1;
+        if (left === 0) this.#checks.delete(link);
+        else this.#checks.set(link, left);
+      });
+  }
+
+  /** Links with updates waiting for their hints, and checks of directly matched coins running, across links. */
   get busy(): number {
-    return this.#queues.size;
+    return this.#queues.size + [...this.#checks.values()].reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
+   * Whether the `coins` of `update` (each matched by its own puzzle hash or id, gone out already) are
+   * also hinted to another of `candidates`; those that are leave again as a late update of the same
+   * block, for the clients of the hint alone. Failing, it leaves them to the hinted clients' next resume.
+   */
+  async #check(link: PeerLink, update: CoinUpdate, coins: PendingCoin[], candidates: readonly string[]): Promise<void> {
+    try {
+      const hints = await otherHints(coins, candidates, (keys, some) => this.#probe(link, keys, some));
+      if (this.#closed || hints.size === 0) return;
+      const states = coins.filter((coin) => hints.has(coin.id)).map((coin) => coin.state);
+      this.#deps.deliver({ height: update.height, header_hash: update.header_hash, fork_height: null, coin_states: states, hints, peer: update.peer, late: true });
+    } catch (error) {
+      // The block left the chain: its coins come again with the rollback, checked then.
+      if (this.#closed || (error instanceof UpstreamError && error.code === 'STATE_REORG')) return;
+      this.#deps.logger.warn({ peer: update.peer, height: update.height, coins: coins.length, err: (error as Error).message }, 'whether directly matched coins are also hinted to another watched puzzle hash could not be read');
+    }
   }
 
   close(): void {

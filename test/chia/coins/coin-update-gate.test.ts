@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CoinUpdateGate, HOLD_MAX_MS } from '../../../src/chia/coins/coin-update-gate.js';
-import type { CoinState, CoinUpdate, Peak, PeakChange } from '../../../src/chia/index.js';
+import { coinId, toHex, type CoinState, type CoinUpdate, type Peak, type PeakChange } from '../../../src/chia/index.js';
 import { SILENT_LOGGER } from '../../../src/chia/logger.js';
 
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
@@ -70,6 +70,26 @@ describe('CoinUpdateGate', () => {
     pending.changes = 0;
     peak(102);
     expect(out.map((u) => u.height)).toEqual([100, 102]);
+  });
+
+  it('emits a late update (hints of coins already out) once per hint, and drops it once its block left the best chain', () => {
+    const { gate, out, peak } = setup();
+    peak(101);
+    const coin = state(1, 101);
+    const id = toHex(coinId(coin.coin));
+    gate.push(update(101, [coin]));
+    const late = (branch = 0): CoinUpdate => ({ ...update(101, [coin], branch), hints: new Map([[id, hash(0xbb)]]), late: true });
+    gate.push(late());
+    gate.push(late());
+    expect(out.map((u) => [u.height, u.late])).toEqual([
+      [101, undefined],
+      [101, true],
+    ]);
+    // Block 101 replaced by another (branch 1): a late update of the old one is dropped, not held.
+    peak(101, 100, 1);
+    gate.push(late());
+    expect(gate.held).toBe(0);
+    expect(out).toHaveLength(2);
   });
 
   it('emits a state once, whichever link or catch-up brings it again', () => {

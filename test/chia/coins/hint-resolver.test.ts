@@ -6,7 +6,7 @@
  * resolution that fails (the update still leaves, without the hint, and in order).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bisectHints, HINT_READ_ATTEMPTS, HINT_RETRY_MS, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
+import { bisectHints, HINT_READ_ATTEMPTS, HINT_RETRY_MS, OWN_KEYS_CHECKED_MAX, otherHints, type PendingCoin } from '../../../src/chia/coins/hint-resolver.js';
 import { CoinWatcher, FLUSH_MS, type CoinWatcherDeps } from '../../../src/chia/coins/coin-watcher.js';
 import { coinId, encodeFrame, MAX_PUZZLE_STATE_HASHES, MessageType, toHex, types, UpstreamError, type CoinState, type CoinUpdate, type Peak } from '../../../src/chia/index.js';
 import type { PeerLink } from '../../../src/chia/link/peer-link.js';
@@ -70,6 +70,55 @@ describe('bisectHints', () => {
     expect(await bisectHints([coin], keys, probe)).toEqual(new Map([[coin.id, keys[2 * MAX_PUZZLE_STATE_HASHES + 100]]]));
     // Three parts read (the fourth would be by elimination), then about log2(890) halves.
     expect(probes.length).toBeLessThanOrEqual(3 + Math.ceil(Math.log2(MAX_PUZZLE_STATE_HASHES)));
+  });
+});
+
+describe('otherHints (coins matched by their own puzzle hash or id, also hinted to another key?)', () => {
+  /** As a node reads: a coin is found by its own puzzle hash or by its hint. */
+  function node(hintOf: Map<string, string>) {
+    const probes: string[][] = [];
+    const probe = async (keys: string[], coins: PendingCoin[]) => {
+      probes.push(keys);
+      expect(keys.length).toBeLessThanOrEqual(MAX_PUZZLE_STATE_HASHES);
+      return new Set(coins.filter((c) => keys.includes(toHex(c.state.coin.puzzle_hash)) || keys.includes(hintOf.get(c.id)!)).map((c) => c.id));
+    };
+    return { probe, probes };
+  }
+  const keys = Array.from({ length: 2 * MAX_PUZZLE_STATE_HASHES + 10 }, (_, i) => hash(i + 1));
+
+  it('reads each part of the other keys once and finds none when there is none', async () => {
+    const coin = pendingOf(coinState(1, keys[5]!, 5));
+    const { probe, probes } = node(new Map());
+    expect(await otherHints([coin], keys, probe)).toEqual(new Map());
+    expect(probes.map((p) => p.length)).toEqual([MAX_PUZZLE_STATE_HASHES, MAX_PUZZLE_STATE_HASHES, 9]);
+    expect(probes.flat()).not.toContain(keys[5]);
+  });
+
+  it('finds a hint in any part, by bisection there (a coin matched by its id too)', async () => {
+    const own = pendingOf(coinState(1, keys[5]!, 5));
+    const byId = pendingOf(coinState(2, hash(0xabc), 5));
+    const hintOf = new Map([
+      [own.id, keys[MAX_PUZZLE_STATE_HASHES + 3]!],
+      [byId.id, keys[2 * MAX_PUZZLE_STATE_HASHES + 1]!],
+    ]);
+    const { probe } = node(hintOf);
+    expect(await otherHints([own, byId], keys, probe)).toEqual(hintOf);
+  });
+
+  it("finds a coin hinted to another coin's own puzzle hash of the same update (an offer: a payment to P and a CAT hinted to P)", async () => {
+    const p = keys[0]!;
+    const payment = pendingOf(coinState(1, p, 5));
+    const cat = pendingOf(coinState(2, keys[1]!, 5));
+    const { probe } = node(new Map([[cat.id, p]]));
+    expect(await otherHints([payment, cat], keys, probe)).toEqual(new Map([[cat.id, p]]));
+  });
+
+  it(`leaves mutual hints unread beyond ${OWN_KEYS_CHECKED_MAX} own puzzle hashes among the keys (a read each)`, async () => {
+    const coins = Array.from({ length: OWN_KEYS_CHECKED_MAX + 1 }, (_, i) => pendingOf(coinState(i, keys[i]!, 5)));
+    const { probe, probes } = node(new Map([[coins[1]!.id, keys[0]!]]));
+    expect(await otherHints(coins, keys, probe)).toEqual(new Map());
+    // Only the parts of the other keys.
+    expect(probes).toHaveLength(3);
   });
 });
 
@@ -148,21 +197,30 @@ describe('the coin watcher resolves hints', () => {
       [101, [[toHex(coinId(hinted.coin)), keys[2]]]],
       [102, []],
     ]);
+    const filters = { include_spent: true, include_unspent: true, include_hinted: true, min_amount: 7n };
     expect(reads(sent).map((s) => [(s.payload.puzzle_hashes as Uint8Array[]).map(toHex), s.payload.previous_height, s.payload.subscribe_when_finished, s.payload.filters])).toEqual([
-      [keys.slice(0, 2), 100, false, { include_spent: true, include_unspent: true, include_hinted: true, min_amount: 7n }],
-      [[keys[2]], 100, false, { include_spent: true, include_unspent: true, include_hinted: true, min_amount: 7n }],
+      [keys.slice(0, 2), 100, false, filters],
+      [[keys[2]], 100, false, filters],
+      // Then whether the coin of 102, matched by its own puzzle hash, is hinted to one of the others too: no.
+      [keys.slice(1), 101, false, { ...filters, min_amount: 1n }],
     ]);
-    expect(watcher.status().messages['request_puzzle_state']).toBe(2);
+    expect(watcher.status().messages['request_puzzle_state']).toBe(3);
+    expect(watcher.resolving).toBe(0);
   });
 
-  it('does not look for a hint of a coin matched by its own puzzle hash (the limitation the README states)', async () => {
+  it('finds afterwards that a coin matched by its own puzzle hash is also hinted to another puzzle hash of the link: a late update', async () => {
     const own = coinState(2, keys[0]!, 101);
     const { watcher, sent, delivered, push } = setup({ hintOf: new Map([[toHex(coinId(own.coin)), keys[3]!]]) });
     watcher.watch({ puzzle_hashes: keys });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     push(101, [own]);
-    expect(delivered.map((u) => [u.height, u.hints.size])).toEqual([[101, 0]]);
-    expect(reads(sent)).toEqual([]);
+    // The coin leaves at once, for the clients of its puzzle hash; the check follows.
+    expect(delivered.map((u) => [u.height, u.hints.size, u.late])).toEqual([[101, 0, undefined]]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered.slice(1).map((u) => [u.height, u.header_hash, [...u.hints], u.coin_states, u.late])).toEqual([[101, hash(101), [[toHex(coinId(own.coin)), keys[3]]], [own], true]]);
+    // The other three keys in one read, then a bisection of them.
+    expect(reads(sent)[0]?.payload.puzzle_hashes).toEqual(keys.slice(1).map(fromHex));
+    expect(reads(sent).length).toBeLessThanOrEqual(3);
   });
 
   it('needs no read when the link holds one puzzle hash, and none for coins matched by puzzle hash', async () => {
@@ -209,13 +267,14 @@ describe('the coin watcher resolves hints', () => {
     push(101, [hinted]);
     push(102, [coinState(2, keys[0]!, 102)]);
     // Each read's tries, backing off, one update after the other.
-    await vi.advanceTimersByTimeAsync(2 * RETRIES_MS);
-    // The hinted coin's read, every try; the next update's coin matched by puzzle hash needs none.
-    expect(reads(sent)).toHaveLength(HINT_READ_ATTEMPTS);
+    await vi.advanceTimersByTimeAsync(3 * RETRIES_MS);
+    // The hinted coin's read, every try; then the check of the next update's coin (matched by its puzzle hash), every try.
+    expect(reads(sent)).toHaveLength(2 * HINT_READ_ATTEMPTS);
     expect(delivered.map((u) => [u.height, u.coin_states.length, u.hints.size])).toEqual([
       [101, 1, 0],
       [102, 1, 0],
     ]);
+    expect(watcher.resolving).toBe(0);
   });
 
   it('finds a coin spent after it was pushed on a later page of the read, not only up to its pushed height', async () => {
