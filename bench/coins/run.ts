@@ -146,6 +146,7 @@ async function measure(label: string, app: GatewayApp, source: Source, unit: str
       const ms = await round(coinsOf(kind, r));
       if (r >= KINDS.length * WARMUP) series[kind].push(ms);
     }
+    const roundReads = source.registrations().reads - after.reads;
     const peak = median(series.peak);
     const shared = median(series.shared);
     const distinct = median(series.distinct);
@@ -161,6 +162,10 @@ async function measure(label: string, app: GatewayApp, source: Source, unit: str
         `other coin-state requests the upstream received meanwhile: ${reads}${label === 'memory' ? ' (not counted in memory)' : ''}`,
     );
     console.log(`[${label}] delivery to ${CLIENTS} clients, p50: peak ${peak.toFixed(2)} ms, one coin event ${shared.toFixed(2)} ms, a coin for each client ${distinct.toFixed(2)} ms`);
+    if (label !== 'memory') {
+      const coinRounds = series.shared.length + series.distinct.length + KINDS.length * WARMUP * (2 / 3);
+      console.log(`[${label}] state reads during the rounds (checks of directly matched coins for other hints): ${roundReads}, ${(roundReads / coinRounds).toFixed(1)} per coin block`);
+    }
     console.log(`[${label}] ratio one coin event/peak: ${(shared / peak).toFixed(2)} (target ≤ 1.5); a coin for each client/peak: ${(distinct / peak).toFixed(2)}`);
   } finally {
     ask({ cmd: 'exit' });

@@ -183,12 +183,10 @@ export class CoinWatcher {
     const { height, fork_height, peak_hash, items } = update;
     const book = this.#books.get(link);
     // What the node pushed for a hint is hinted to one of the puzzle hashes registered on this link.
-    const keys = [...(book?.keys ?? [])];
-    const candidates = keys.filter((e) => e.kind === 'puzzle_hash').map((e) => e.hex);
-    const ids = new Set(keys.filter((e) => e.kind === 'coin_id').map((e) => e.hex));
+    const candidates = book === undefined ? [] : [...book.keys].filter((e) => e.kind === 'puzzle_hash').map((e) => e.hex);
     // A plain extension forks at its parent; below that the change rolled blocks back.
     const coins = { height, header_hash: toHex(peak_hash), fork_height: fork_height < height - 1 ? fork_height : null, coin_states: items, hints: new Map(), peer: link.address };
-    const { byHint, direct } = split(items, new Set(candidates), ids);
+    const { byHint, direct } = split(items, (kind, hex) => book !== undefined && this.#entries.get(`${kind}:${hex}`)?.book === book);
     this.#hints.push(link, coins, byHint, candidates, fork_height, direct);
   }
 
@@ -424,7 +422,7 @@ export class CoinWatcher {
     if (states.length === 0) return;
     const keys = new Set(entries.map((e) => e.hex));
     const candidates = kind === 'puzzle_hash' ? [...keys] : [];
-    const { byHint, direct } = kind === 'puzzle_hash' ? split(states, keys, new Set()) : split(states, new Set(), keys);
+    const { byHint, direct } = split(states, (keyKind, hex) => keyKind === kind && keys.has(hex));
     this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, byHint, candidates, null, direct);
   }
 
@@ -483,12 +481,12 @@ export class CoinWatcher {
  * none of them was sent for its hint (`byHint`); one that matched itself (`direct`) may be hinted to
  * another of the puzzle hashes as well.
  */
-function split(states: CoinState[], puzzleHashes: ReadonlySet<string>, coinIds: ReadonlySet<string>): { byHint: PendingCoin[]; direct: PendingCoin[] } {
+function split(states: CoinState[], isKey: (kind: Kind, hex: string) => boolean): { byHint: PendingCoin[]; direct: PendingCoin[] } {
   const byHint: PendingCoin[] = [];
   const direct: PendingCoin[] = [];
   for (const state of states) {
     const coin = { id: toHex(coinId(state.coin)), state };
-    (puzzleHashes.has(toHex(state.coin.puzzle_hash)) || coinIds.has(coin.id) ? direct : byHint).push(coin);
+    (isKey('puzzle_hash', toHex(state.coin.puzzle_hash)) || isKey('coin_id', coin.id) ? direct : byHint).push(coin);
   }
   return { byHint, direct };
 }
