@@ -42,8 +42,10 @@ export interface CoinBlock {
 export interface CoinFeed {
   /**
    * Starts watching keys not watched yet, each change after `since` (a block of the best chain; by
-   * default the upstream's best peak now) to be delivered with the CoinBlocks that follow; rejects
-   * with an UpstreamError (e.g. SUBSCRIPTION_LIMIT, NO_READY_LINK).
+   * default the upstream's best peak now) to be delivered with the CoinBlocks that follow. The keys
+   * register with a node once a wallet link is ready and has room, catching up from `since` (so a
+   * subscriber hears nothing meanwhile, and misses nothing); rejects with an UpstreamError for keys it
+   * cannot take.
    */
   watchCoins(keys: CoinKeys, since?: ChainPoint): Promise<void>;
   /** Stops watching keys (each was watched by one successful watch call). */

@@ -93,8 +93,6 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
   const byPuzzleHash = new Map<string, Set<LiveClient>>();
   const byCoinId = new Map<string, Set<LiveClient>>();
   let batch: { keys: CoinKeys; since: ChainPoint | undefined; done: Promise<void> } | null = null;
-  /** The newest block whose coin events went out (not late ones); forgotten when a reorg forks below it. */
-  let lastBlock: ChainPoint | null = null;
 
   // ---- keys: one watch per distinct key ----
 
@@ -224,11 +222,8 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       add(byOwn, i);
       if (change.hint !== null) add(byPuzzleHash.get(change.hint), i);
     });
-    const point = { height: block.height, header_hash: block.header_hash };
-    // A late event may follow the events of later blocks: its cursor is where those left its clients.
-    const cursorAt = block.late === true && lastBlock !== null && lastBlock.height > block.height ? lastBlock : point;
-    if (block.late !== true && (lastBlock === null || block.height >= lastBlock.height)) lastBlock = point;
     if (matched.size === 0) return;
+    const point = { height: block.height, header_hash: block.header_hash };
     const records = new Map<number, LiveCoinRecord>();
     const recordOf = (i: number) => {
       let record = records.get(i);
@@ -244,15 +239,14 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
     for (const [client, list] of matched) {
       const key = list.join(',');
       let event = events.get(key);
-      if (event === undefined) events.set(key, (event = coinsEvent(block.fork_height, point, list.map(recordOf), cursorAt)));
+      if (event === undefined) events.set(key, (event = coinsEvent(block.fork_height, point, list.map(recordOf))));
       if (host.deliver(client, event)) sent[client.sink.transport]++;
     }
     host.countSent('coins', sent);
   }
 
-  /** A coins event of the block at `point`; its cursor names `cursorAt` (by default that block). */
-  function coinsEvent(fromHeight: number | null, point: ChainPoint, coins: LiveCoinRecord[], cursorAt: ChainPoint = point): CoinsEvent {
-    const cursor = coinCursor(cursorAt);
+  function coinsEvent(fromHeight: number | null, point: ChainPoint, coins: LiveCoinRecord[]): CoinsEvent {
+    const cursor = coinCursor(point);
     return serializeCoins({ type: 'coins', cursor, data: { from_height: fromHeight, height: point.height, header_hash: point.header_hash, coins } });
   }
 
@@ -437,7 +431,6 @@ export function createCoinHub(upstream: CoinUpstream, host: CoinHost, options: C
       // Blocks above a fork point are new again: their coin events are not covered by an earlier resume.
       const fork = change.forkPoint;
       if (fork === null) return;
-      if (lastBlock !== null && lastBlock.height > fork) lastBlock = null;
       for (const clients of [...byPuzzleHash.values(), ...byCoinId.values()]) {
         for (const client of clients) client.coinsCovered = Math.min(client.coinsCovered, fork);
       }

@@ -54,23 +54,26 @@ export class CoinUpdateGate {
    * again, if at all, with the node's rollback.
    */
   push(update: CoinUpdate): void {
-    if (update.late === true && !this.#peakPending() && !this.#onBest(update)) {
+    if (!this.#peakPending()) {
+      if (this.#onBest(update)) return this.#emit(update);
       const best = this.#deps.best();
-      if (best !== null && best.height >= update.height) return;
+      if (update.late === true && best !== null && best.height >= update.height) return;
     }
-    if (!this.#peakPending() && this.#onBest(update)) return this.#emit(update);
     this.#held.push({ update, until: Date.now() + (this.#deps.holdMaxMs ?? HOLD_MAX_MS) });
     this.#arm();
   }
 
-  /** Called after the upstream emitted `change`: forgets states a reorg rolled back, releases what waited for it. */
+  /**
+   * Called after the upstream emitted `change`: forgets states a reorg rolled back, releases what waited
+   * for it: the updates of its block at once (a later change emitted in the same go may leave that block
+   * behind: its coins still follow its peak, before that reorg), the others once no change is pending.
+   */
   onPeak(change: PeakChange): void {
     const { forkPoint, peak } = change;
     for (const [key, height] of this.#emitted) {
       if ((forkPoint !== null && height > forkPoint) || height < peak.height - DEDUPE_DEPTH) this.#emitted.delete(key);
     }
-    // Several changes emitted in one go: what they released waits for the last (the best).
-    if (!this.#peakPending()) this.#release(false);
+    this.#release(false, peak.header_hash);
   }
 
   /** Drops everything held (the upstream closed). */
@@ -92,18 +95,24 @@ export class CoinUpdateGate {
     return best !== null && best.height >= update.height && this.#deps.bestHashAt(update.height) === update.header_hash;
   }
 
-  /** Emits, in arrival order, every held update now on the best chain (and, when `expired`, those past their time). */
-  #release(expired: boolean): void {
+  /**
+   * Emits, in arrival order, every held update of block `tip` or (no change pending) on the best chain;
+   * when `expired`, those past their time too, except late ones (their block never came back).
+   */
+  #release(expired: boolean, tip?: string): void {
     const now = Date.now();
+    const settled = !this.#peakPending();
     for (let i = 0; i < this.#held.length; ) {
       const held = this.#held[i]!;
-      const late = expired && held.until <= now;
-      if (!late && !this.#onBest(held.update)) {
+      const ready = held.update.header_hash === tip || (settled && this.#onBest(held.update));
+      if (!ready && !(expired && held.until <= now)) {
         i++;
         continue;
       }
       this.#held.splice(i, 1);
-      if (late) this.#deps.logger.info({ height: held.update.height, header_hash: held.update.header_hash, peer: held.update.peer }, 'coin update emitted without its peak: its block is not on the best chain');
+      const { height, header_hash, peer, late } = held.update;
+      if (!ready && late === true) continue;
+      if (!ready) this.#deps.logger.info({ height, header_hash, peer }, 'coin update emitted without its peak: its block is not on the best chain');
       this.#emit(held.update);
     }
     this.#arm();
@@ -117,15 +126,28 @@ export class CoinUpdateGate {
     this.#timer.unref();
   }
 
+  /**
+   * Emits the states not emitted before. A state already out (another link's copy, a catch-up) that
+   * comes again with a hint not seen for it leaves again as late, for the clients of that hint alone:
+   * a node pushes a coin once per connection, so the link holding its hint may not be the first to.
+   */
   #emit(update: CoinUpdate): void {
-    const fresh = update.coin_states.filter((state) => {
-      // A late update's coins went out before, to other clients: each is new for its hint's clients.
-      const key = update.late === true ? `${stateKey(state)}>${update.hints.get(toHex(coinId(state.coin))) ?? ''}` : stateKey(state);
-      if (this.#emitted.has(key)) return false;
-      this.#emitted.set(key, Math.max(state.spent_height ?? 0, state.created_height ?? 0));
-      return true;
-    });
+    const fresh: CoinState[] = [];
+    const late: CoinState[] = [];
+    for (const state of update.coin_states) {
+      const plain = stateKey(state);
+      const height = Math.max(state.spent_height ?? 0, state.created_height ?? 0);
+      const hint = update.hints.get(toHex(coinId(state.coin)));
+      const hinted = hint === undefined ? undefined : `${plain}>${hint}`;
+      if (update.late !== true && !this.#emitted.has(plain)) {
+        fresh.push(state);
+        this.#emitted.set(plain, height);
+      } else if (hinted === undefined || this.#emitted.has(hinted)) continue;
+      else late.push(state);
+      if (hinted !== undefined) this.#emitted.set(hinted, height);
+    }
     if (fresh.length > 0) this.#deps.emit(fresh.length === update.coin_states.length ? update : { ...update, coin_states: fresh });
+    if (late.length > 0) this.#deps.emit({ ...update, fork_height: null, coin_states: late, late: true });
   }
 }
 

@@ -422,8 +422,9 @@ export class CoinWatcher {
     if (states.length === 0) return;
     const keys = new Set(entries.map((e) => e.hex));
     const candidates = kind === 'puzzle_hash' ? [...keys] : [];
-    const { byHint, direct } = split(states, (keyKind, hex) => keyKind === kind && keys.has(hex));
-    this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, byHint, candidates, null, direct);
+    // Only pushes are checked for other hints of directly matched coins: a read's keys are new, and their clients resume with hinted coins read.
+    const { byHint } = split(states, (keyKind, hex) => keyKind === kind && keys.has(hex));
+    this.#hints.push(book.link, { ...at, fork_height: null, coin_states: states, hints: new Map(), peer: book.link.address }, byHint, candidates);
   }
 
   /** A registration or catch-up failed: its keys wait for the next flush (at once when their link is gone). */

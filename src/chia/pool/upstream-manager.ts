@@ -156,8 +156,9 @@ export class UpstreamManager implements Upstream {
   readonly #router: RequestRouter;
   readonly #backoff: BackoffStrategy;
   readonly #coinGate: CoinUpdateGate;
-  /** Best-peak changes not emitted yet (#queuePeak). */
+  /** Best-peak changes not emitted yet (#queuePeak), and the last one emitted: what peak() answers. */
   readonly #peakChanges: PeakChange[] = [];
+  #emittedPeak: Peak | null = null;
   readonly #coinWatch: CoinWatcher;
   #identities: Partial<Record<Role, { cert: string; key: string }>> = {};
   /** The genesis challenge of a network the gateway does not know, once learnt (see #genesisChallenge). */
@@ -233,7 +234,13 @@ export class UpstreamManager implements Upstream {
     setImmediate(() => {
       for (let next = this.#peakChanges.shift(); next !== undefined; next = this.#peakChanges.shift()) {
         if (this.#state === 'closed') continue;
-        this.#events.emit('peak', next);
+        this.#emittedPeak = next.peak;
+        try {
+          this.#events.emit('peak', next);
+        } catch (err) {
+          // A listener's fault must not stop the peaks (and the coin updates held for them) that follow.
+          this.#log.error({ err, height: next.peak.height }, 'a peak listener failed');
+        }
         // Coin updates of this block were held for its peak (coin-update-gate.ts).
         this.#coinGate.onPeak(next);
         this.#coinWatch.onPeak();
@@ -423,12 +430,13 @@ export class UpstreamManager implements Upstream {
     return this.#coinWatch.status();
   }
 
+  /** The best peak; while a change waits to be emitted (#queuePeak), the one last emitted, as consumers know it. */
   peak(): Peak | null {
-    return this.#peaks.best;
+    return this.#peakChanges.length > 0 ? this.#emittedPeak : this.#peaks.best;
   }
 
   status(): UpstreamStatus {
-    return { network: this.#config.network, roles: [...this.#config.roles], links: this.#slots.map((s) => this.#slotStatus(s)), peak: this.#peaks.best };
+    return { network: this.#config.network, roles: [...this.#config.roles], links: this.#slots.map((s) => this.#slotStatus(s)), peak: this.peak() };
   }
 
   isReady(role: Role): boolean {

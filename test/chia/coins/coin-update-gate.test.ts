@@ -24,15 +24,16 @@ function setup() {
   const out: CoinUpdate[] = [];
   const pending = { changes: 0 };
   const gate = new CoinUpdateGate({ best: () => best, peakPending: () => pending.changes > 0, bestHashAt: (h) => chain.get(h), emit: (u) => out.push(u), logger: SILENT_LOGGER });
-  /** Makes (height, branch) the best, as the manager does, and tells the gate after the peak event. */
-  const peak = (height: number, forkPoint: number | null = null, branch = 0) => {
+  /** Makes (height, branch) the best, as the tracker does; the change is emitted later (`gate.onPeak`). */
+  const advance = (height: number, forkPoint: number | null = null, branch = 0): PeakChange => {
     const previous = best;
     for (let h = (forkPoint ?? height - 1) + 1; h <= height; h++) chain.set(h, hash(h + branch));
     best = { height, header_hash: hash(height + branch), weight: BigInt(height), fork_point_with_previous_peak: forkPoint ?? height - 1, peers: [], received_at: 0 };
-    const change: PeakChange = { peak: best, previous, forkPoint };
-    gate.onPeak(change);
+    return { peak: best, previous, forkPoint };
   };
-  return { gate, out, peak, pending };
+  /** Makes (height, branch) the best and tells the gate after the peak event, as the manager does. */
+  const peak = (height: number, forkPoint: number | null = null, branch = 0) => gate.onPeak(advance(height, forkPoint, branch));
+  return { gate, out, peak, advance, pending };
 }
 
 describe('CoinUpdateGate', () => {
@@ -90,6 +91,55 @@ describe('CoinUpdateGate', () => {
     gate.push(late());
     expect(gate.held).toBe(0);
     expect(out).toHaveLength(2);
+  });
+
+  it('two changes emitted in one go, a block then a reorg replacing it: the block\'s coins follow its peak, before the reorg', () => {
+    const { gate, out, advance, pending } = setup();
+    gate.onPeak(advance(100));
+    // The coin update of block 101 arrives, then both announcements are read in the same turn.
+    pending.changes = 1;
+    gate.push(update(101, [state(1, 101)]));
+    const first = advance(101);
+    const reorg = advance(101, 100, 1);
+    pending.changes = 1;
+    gate.onPeak(first);
+    expect(out.map((u) => u.header_hash)).toEqual([hash(101)]);
+    pending.changes = 0;
+    gate.onPeak(reorg);
+    expect(gate.held).toBe(0);
+  });
+
+  it('drops a late update held while a reorg was pending once its block did not come back (no emission on expiry)', () => {
+    const { gate, out, peak, advance, pending } = setup();
+    peak(101);
+    const coin = state(1, 101);
+    gate.push(update(101, [coin]));
+    pending.changes = 1;
+    const reorg = advance(101, 100, 1);
+    gate.push({ ...update(101, [coin]), hints: new Map([[toHex(coinId(coin.coin)), hash(0xbb)]]), late: true });
+    pending.changes = 0;
+    gate.onPeak(reorg);
+    vi.advanceTimersByTime(HOLD_MAX_MS);
+    expect(gate.held).toBe(0);
+    expect(out.map((u) => u.late)).toEqual([undefined]);
+  });
+
+  it("another link's copy of a state already out leaves again as late when it names a hint (the link that holds the hint pushed it), else not at all", () => {
+    const { gate, out, peak } = setup();
+    peak(101);
+    const [direct, hinted] = [state(1, 101), state(2, 101)];
+    const hints = (s: CoinState) => new Map([[toHex(coinId(s.coin)), hash(0xcc)]]);
+    // Coin 1: matched directly on one link first, then resolved to a hint on another.
+    gate.push(update(101, [direct]));
+    gate.push({ ...update(101, [direct]), hints: hints(direct) });
+    // Coin 2: the resolved copy first (it went to its puzzle hash's and its hint's clients), the direct one after.
+    gate.push({ ...update(101, [hinted]), hints: hints(hinted) });
+    gate.push(update(101, [hinted]));
+    expect(out.map((u) => [toHex(coinId(u.coin_states[0]!.coin)), u.late ?? false, [...u.hints.values()]])).toEqual([
+      [toHex(coinId(direct.coin)), false, []],
+      [toHex(coinId(direct.coin)), true, [hash(0xcc)]],
+      [toHex(coinId(hinted.coin)), false, [hash(0xcc)]],
+    ]);
   });
 
   it('emits a state once, whichever link or catch-up brings it again', () => {

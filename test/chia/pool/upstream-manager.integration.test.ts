@@ -56,6 +56,25 @@ describe('upstream manager against one fake node', () => {
     for (const link of status.links) expect([link.peer_id, link.rate_limits]).toEqual([node.identity.peerId, 'v2']);
   });
 
+  it('keeps emitting peaks after a peak listener throws (the error is logged)', async () => {
+    const before = peaks.length;
+    const failing = () => {
+      throw new Error('listener bug');
+    };
+    manager.on('peak', failing);
+    try {
+      node.chain.addBlock();
+      node.chain.addBlock();
+      await eventually('both new peaks', () => peaks.length === before + 2);
+      expect(logger.entries.filter((e) => e.msg === 'a peak listener failed')).toHaveLength(2);
+    } finally {
+      manager.off('peak', failing);
+    }
+    node.chain.addBlock();
+    await eventually('the next peak', () => peaks.length === before + 3);
+    expect(manager.peak()!.height).toBe(node.chain.peak.height);
+  });
+
   it('follows new peaks and reports fork points', async () => {
     const before = peaks.length;
     node.chain.addBlock();
