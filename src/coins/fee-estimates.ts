@@ -2,6 +2,10 @@
  * GET /v1/fees?target_times=60,300: fee-rate estimates for transactions to be included within the given
  * numbers of seconds, from request_fee_estimates, whose targets are unix times (PROTOCOL.md §e.4): the
  * gateway adds the current time. A node delivers at most MAX_FEE_ESTIMATE_TARGETS estimates per answer (§e.5).
+ *
+ * A node takes only 10 request_fee_estimates a minute from a peer (the gateway uses 60 % of it), so one
+ * answer serves every request for the same targets for FEE_ESTIMATES_TTL_MS (concurrent ones share the
+ * read); its `current_time` says when it was read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_FEE_ESTIMATE_TARGETS, OnBehalfOf, types, type FeeEstimateGroup, type JsonMode, type Peak } from '../chia/index.js';
@@ -9,6 +13,11 @@ import { transactionFacts, type TransactionFacts } from './coin-records.js';
 import { clientOf, requirePeak } from '../chain/chain-lookup.js';
 import { ApiError, fromUpstream } from '../http/errors.js';
 import { quote } from '../live/quote.js';
+
+/** How long one node answer serves the same targets (the node's limit allows one read per 10 s per link). */
+export const FEE_ESTIMATES_TTL_MS = 10_000;
+/** Distinct target lists remembered at once (oldest read first out). */
+const FEE_ESTIMATES_KEPT = 64;
 
 /** Longest target: a year; estimates beyond are meaningless and the node's horizon is far shorter. */
 export const MAX_FEE_TARGET_SECONDS = 365 * 24 * 3600;
@@ -31,16 +40,38 @@ export function parseTargets(text: string): number[] {
   return targets;
 }
 
-/** Fee-rate estimates for `targets` seconds from `now` (request_fee_estimates takes unix times). */
+interface FeeRead {
+  readAt: number;
+  result: Promise<{ now: number; group: FeeEstimateGroup }>;
+}
+
+/** Per app: the recent reads by target list. */
+const feeReads = new WeakMap<FastifyInstance, Map<string, FeeRead>>();
+
+/**
+ * Fee-rate estimates for `targets` seconds from `now` (request_fee_estimates takes unix times): a read
+ * of the same targets less than FEE_ESTIMATES_TTL_MS old (or still in flight) answers; a failed read is
+ * not kept.
+ */
 export async function readFeeEstimates(app: FastifyInstance, targets: number[], request: FastifyRequest): Promise<{ now: number; group: FeeEstimateGroup }> {
   requirePeak(app, 'wallet');
+  let reads = feeReads.get(app);
+  if (reads === undefined) feeReads.set(app, (reads = new Map()));
+  const key = targets.join(',');
+  const kept = reads.get(key);
+  if (kept !== undefined && Date.now() - kept.readAt < FEE_ESTIMATES_TTL_MS) return kept.result;
   const now = Math.floor(Date.now() / MS_PER_SECOND);
-  try {
-    const group = await app.upstream.getFeeEstimates(targets.map((t) => now + t), { onBehalfOf: new OnBehalfOf(clientOf(request)) });
-    return { now, group };
-  } catch (error) {
-    throw fromUpstream(error, { role: 'wallet' });
-  }
+  const result = app.upstream.getFeeEstimates(targets.map((t) => now + t), { onBehalfOf: new OnBehalfOf(clientOf(request)) }).then(
+    (group) => ({ now, group }),
+    (error: unknown) => {
+      if (reads.get(key)?.result === result) reads.delete(key);
+      throw fromUpstream(error, { role: 'wallet' });
+    },
+  );
+  reads.delete(key);
+  reads.set(key, { readAt: Date.now(), result });
+  if (reads.size > FEE_ESTIMATES_KEPT) reads.delete(reads.keys().next().value as string);
+  return result;
 }
 
 /** The last transaction block at or below `peak`: its height and facts (null on a chain without one yet). */

@@ -9,7 +9,7 @@ import { quote } from '../live/quote.js';
 import { puzzleHashOf } from '../coins/addresses.js';
 import { readAllRecords, readSpend, type PlannedQuery } from '../coins/coin-reads.js';
 import { prefixOf, type CoinRecord } from '../coins/coin-records.js';
-import { lastTransactionBlock, readFeeEstimates } from '../coins/fee-estimates.js';
+import { FEE_ESTIMATES_TTL_MS, lastTransactionBlock, readFeeEstimates } from '../coins/fee-estimates.js';
 import { requirePeak } from '../chain/chain-lookup.js';
 import { bundleOf, sendBundle } from '../coins/transactions.js';
 import {
@@ -276,7 +276,8 @@ export const COIN_METHODS: readonly RpcMethod[] = [
       `At most ${MAX_RPC_FEE_TARGETS} target_times. A spend_bundle is refused (its cost needs a CLVM run): give cost or spend_type. ` +
       'Peers send whole mojo per cost (a node rounds its rate up), so an estimate can exceed the node\'s by up to the cost. ' +
       'full_node_synced is true whenever the gateway has a peak; the last-block fields come from the last transaction block\'s header; ' +
-      'the mempool fields (mempool_size, mempool_fees, num_spends, mempool_max_size) are absent: peers do not tell them.',
+      'the mempool fields (mempool_size, mempool_fees, num_spends, mempool_max_size) are absent: peers do not tell them. ' +
+      `One peer read serves the same target_times for ${FEE_ESTIMATES_TTL_MS / 1000} s (a node takes 10 fee requests a minute): node_time_utc says when it was read.`,
     params: FeeEstimateParams,
     answer: FeeEstimateAnswer,
     handle: async (call) => {

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { coinId, fromHex, parseJson, sha256 as sha, toHex, types, type Coin } from '../../src/chia/index.js';
 import { loadMainnetCoinRecords, coinOfRecord } from '../../fake-node/in-memory/memory-coin-set.js';
 import { MemoryUpstream, MEMORY_PEER } from '../../fake-node/in-memory/memory-upstream.js';
 import { fixtureFile } from '../../fixtures/files.js';
 import { toAddress } from '../../src/coins/addresses.js';
+import { FEE_ESTIMATES_TTL_MS } from '../../src/coins/fee-estimates.js';
 import { buildTestApp, type ProblemJson, type TestApp } from '../support/rest-helpers.js';
 
 const RECORDS = loadMainnetCoinRecords();
@@ -260,6 +261,34 @@ describe('children, spends, transactions and fees', () => {
     expect(json.fee_estimates.estimates[0]).toMatchObject({ time_target: String(json.current_time + 60), estimated_fee_rate: { mojos_per_clvm_cost: '5' } });
     expect(((await t.app.inject('/v1/fees?target_times=1,2,3,4,5,6')).json() as ProblemJson).code).toBe('FEE_TOO_MANY_TARGETS');
     expect(((await t.app.inject('/v1/fees?target_times=1e3')).json() as ProblemJson).code).toBe('INVALID_PARAMETER');
+  });
+
+  it(`answers the same targets from one node read for ${FEE_ESTIMATES_TTL_MS / 1000} s (the node takes 10 a minute), concurrent requests included`, async () => {
+    const reads = () => t.upstream.calls.filter((c) => c.startsWith('getFeeEstimates')).length;
+    const before = reads();
+    const answers = await Promise.all([1, 2, 3].map(() => t.app.inject('/v1/fees?target_times=120,600')));
+    const again = await t.app.inject('/v1/fees?target_times=120,600');
+    expect(reads()).toBe(before + 1);
+    for (const res of [...answers, again]) expect(res.json()).toEqual(answers[0]!.json());
+    // Other targets are another read.
+    await t.app.inject('/v1/fees?target_times=600,120');
+    expect(reads()).toBe(before + 2);
+    // A failed read is not kept: the next request reads again.
+    t.upstream.failures.set('getFeeEstimates', 'UPSTREAM_TIMEOUT');
+    try {
+      expect((await t.app.inject('/v1/fees?target_times=7')).statusCode).toBe(504);
+    } finally {
+      t.upstream.failures.delete('getFeeEstimates');
+    }
+    expect((await t.app.inject('/v1/fees?target_times=7')).statusCode).toBe(200);
+    expect(reads()).toBe(before + 4);
+    vi.useFakeTimers({ now: Date.now() + FEE_ESTIMATES_TTL_MS, toFake: ['Date'] });
+    try {
+      await t.app.inject('/v1/fees?target_times=120,600');
+      expect(reads()).toBe(before + 5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
