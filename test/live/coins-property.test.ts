@@ -41,9 +41,25 @@ type Example = [Step[], number[][], number];
  * Runs that once failed, replayed first: an update still resolving its hints when a rollback below its
  * block came (its states below the fork were dropped with it); a hinted coin spent before its hint was
  * read (the read stopped at the height it was pushed with, so the hint was taken to be another key); an
- * update still resolving when a one-block reorg replaced its block (it was not superseded).
+ * update still resolving when a one-block reorg replaced its block (it was not superseded); an update
+ * still resolving when its block was replaced by a reorg the node pushed nothing for (it waited for that
+ * block to come back instead of leaving as of the new chain).
  */
 const EXAMPLES: Example[] = [
+  [
+    [
+      { kind: 'block', create: [{ to: 4, hint: 2 }], spend: [] },
+      { kind: 'reorg', depth: 1, blocks: 0 },
+      { kind: 'reorg', depth: 1, blocks: 0 },
+      { kind: 'block', create: [], spend: [] },
+      { kind: 'drop', client: 0, settle: false },
+      { kind: 'drop', client: 0, settle: false },
+      { kind: 'block', create: [], spend: [] },
+      { kind: 'drop', client: 0, settle: false },
+    ],
+    [[3], [3], [2, 3]],
+    5,
+  ],
   [
     [
       { kind: 'reorg', depth: 1, blocks: 0 },
@@ -87,27 +103,51 @@ const EXAMPLES: Example[] = [
   ],
 ];
 
+/** With cross hints: a late update named after the tip of a rollback spanning blocks, that tip replaced since (its coin's block kept). */
+const CROSS_HINT_EXAMPLES: Example[] = [
+  [
+    [
+      { kind: 'block', create: [], spend: [] },
+      { kind: 'reorg', depth: 1, blocks: 0 },
+      { kind: 'block', create: [], spend: [] },
+      { kind: 'reorg', depth: 3, blocks: 2 },
+      { kind: 'reorg', depth: 1, blocks: 0 },
+    ],
+    [[0], [2, 3], [3]],
+    5,
+  ],
+];
+
 const hubs: { close(): void }[] = [];
 afterEach(() => {
   for (const hub of hubs.splice(0)) hub.close();
 });
 
-/** A block of random coins (to puzzle hashes 0–3, or to a stranger hinted to one) and spends of unspent coins. */
-function blockOf(chain: CoinChain, s: Extract<Step, { kind: 'block' }>, nonce: number): BlockSpec {
+/**
+ * A block of random coins (to puzzle hashes 0–3, or to a stranger hinted to one) and spends of unspent
+ * coins. A coin to a watched puzzle hash is hinted to that one, or with `crossHints` to any watched one.
+ */
+function blockOf(chain: CoinChain, s: Extract<Step, { kind: 'block' }>, nonce: number, crossHints = false): BlockSpec {
   const unspent = chain.unspentIds();
   const spend = [...new Set(s.spend.map((i) => unspent[i % Math.max(1, unspent.length)]).filter((id): id is string => id !== undefined))];
   return {
     create: s.create.map((c, i) => {
       const watched = c.to < PUZZLE_HASHES.length;
       const puzzle_hash = watched ? (PUZZLE_HASHES[c.to] as string) : ph(1000 + nonce * 10 + i);
-      return { puzzle_hash, hint: c.hint === null ? null : watched ? puzzle_hash : (PUZZLE_HASHES[c.hint] as string), amount: BigInt(nonce * 10 + i + 1) };
+      return { puzzle_hash, hint: c.hint === null ? null : watched && !crossHints ? puzzle_hash : (PUZZLE_HASHES[c.hint] as string), amount: BigInt(nonce * 10 + i + 1) };
     }),
     spend,
   };
 }
 
-describe('live coins, property', () => {
-  it('every client ends with exactly the chain’s states for its keys, nothing repeated without a reorg', async () => {
+/**
+ * One property run. With `crossHints`, coins to a watched puzzle hash may be hinted to another watched
+ * one: such a coin reaches the hint's clients in a late event after a check (README, Known limitations),
+ * so a client drops only once nothing is in flight (a drop between a coin's event and its late event is
+ * the documented window), and a late event's cursor names its own block, so a resume may repeat states.
+ */
+function property(crossHints: boolean, examples: Example[]) {
+  return async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), fc.array(fc.subarray([0, 1, 2, 3], { minLength: 1 }), { minLength: CLIENTS, maxLength: CLIENTS }), fc.integer({ min: 5, max: 8 }), async (steps, keySets, pageSize) => {
         const chain = new CoinChain(10);
@@ -143,13 +183,14 @@ describe('live coins, property', () => {
         let nonce = 0;
         for (const s of steps) {
           nonce++;
-          if (s.kind === 'block') chain.addBlock(blockOf(chain, s, nonce));
+          if (s.kind === 'block') chain.addBlock(blockOf(chain, s, nonce, crossHints));
           else if (s.kind === 'reorg') {
             const depth = Math.min(s.depth, (chain.peak()?.height ?? 11) - 1);
             // Each new block creates a coin: to a watched puzzle hash or a stranger, hinted to a watched one.
-            chain.reorgTo(depth, Array.from({ length: depth + 1 + s.blocks }, (_, i) => blockOf(chain, { kind: 'block', create: [{ to: (i * 5) % 6, hint: i % 4 }], spend: [] }, nonce * 100 + i)));
+            chain.reorgTo(depth, Array.from({ length: depth + 1 + s.blocks }, (_, i) => blockOf(chain, { kind: 'block', create: [{ to: (i * 5) % 6, hint: i % 4 }], spend: [] }, nonce * 100 + i, crossHints)));
           } else {
             const c = clients[s.client] as (typeof clients)[number];
+            if (crossHints) await eventually('nothing in flight', () => chain.coinUpdatesInFlight === 0, 2000);
             absorb(c);
             if (c.live !== null) hub.detach(c.live);
             connect(c);
@@ -165,12 +206,17 @@ describe('live coins, property', () => {
           await eventually('resume done', () => c.live !== null && c.live.pending === null, 2000);
           absorb(c);
           expect(c.sink.messages.filter((m) => m.type === 'error')).toEqual([]);
-          expect(c.model.duplicates).toEqual([]);
+          if (!crossHints) expect(c.model.duplicates).toEqual([]);
           expect(c.model.lines()).toEqual(chainLines(chain.statesFor(c.keys)));
         }
         hub.close();
       }),
-      { numRuns: 100, examples: EXAMPLES },
+      { numRuns: 100, examples },
     );
-  }, 60_000);
+  };
+}
+
+describe('live coins, property', () => {
+  it('every client ends with exactly the chain’s states for its keys, nothing repeated without a reorg', property(false, EXAMPLES), 60_000);
+  it('coins hinted to another watched puzzle hash than their own reach that hint’s clients too (late events)', property(true, [...EXAMPLES, ...CROSS_HINT_EXAMPLES]), 60_000);
 });

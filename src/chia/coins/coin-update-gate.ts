@@ -42,6 +42,8 @@ export class CoinUpdateGate {
   readonly #held: Held[] = [];
   /** Emitted state key → the highest height the state names (its spent or created height). */
   readonly #emitted = new Map<string, number>();
+  /** Header hashes of blocks emitted changes put on the best chain → their heights (the last DEDUPE_DEPTH). */
+  readonly #wasBest = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(deps: CoinUpdateGateDeps) {
@@ -56,6 +58,7 @@ export class CoinUpdateGate {
   push(update: CoinUpdate): void {
     if (!this.#peakPending()) {
       if (this.#onBest(update)) return this.#emit(update);
+      if (this.#replaced(update)) return this.#emitReplaced(update);
       const best = this.#deps.best();
       if (update.late === true && best !== null && best.height >= update.height) return;
     }
@@ -73,7 +76,31 @@ export class CoinUpdateGate {
     for (const [key, height] of this.#emitted) {
       if ((forkPoint !== null && height > forkPoint) || height < peak.height - DEDUPE_DEPTH) this.#emitted.delete(key);
     }
+    // The blocks this change put on the best chain (below DEDUPE_DEPTH), to tell a replaced one later.
+    for (let height = Math.max((forkPoint ?? peak.height - 1) + 1, peak.height - DEDUPE_DEPTH); height <= peak.height; height++) {
+      const hash = this.#deps.bestHashAt(height);
+      if (hash !== undefined) this.#wasBest.set(hash, height);
+    }
+    for (const [hash, height] of this.#wasBest) if (height < peak.height - DEDUPE_DEPTH) this.#wasBest.delete(hash);
     this.#release(false, peak.header_hash);
+  }
+
+  /** The update's block was on the best chain and a reorg replaced it since. */
+  #replaced(update: CoinUpdate): boolean {
+    return this.#wasBest.has(update.header_hash) && !this.#onBest(update);
+  }
+
+  /**
+   * An update of a block a reorg replaced after it was pushed (the update was still resolving its hints):
+   * the node pushes again every watched state that changed above that reorg's fork (such a push follows
+   * and corrects), and when it pushed nothing, the update's states still hold on the best chain. So it
+   * leaves now, as of the best chain's block at its height, after that reorg, instead of waiting for a
+   * block that will not come back; a late one (hints of coins already out) is dropped.
+   */
+  #emitReplaced(update: CoinUpdate): void {
+    const header_hash = this.#deps.bestHashAt(update.height);
+    if (update.late === true || header_hash === undefined) return;
+    this.#emit({ ...update, header_hash });
   }
 
   /** Drops everything held (the upstream closed). */
@@ -105,11 +132,16 @@ export class CoinUpdateGate {
     for (let i = 0; i < this.#held.length; ) {
       const held = this.#held[i]!;
       const ready = held.update.header_hash === tip || (settled && this.#onBest(held.update));
-      if (!ready && !(expired && held.until <= now)) {
+      const replaced = !ready && settled && this.#replaced(held.update);
+      if (!ready && !replaced && !(expired && held.until <= now)) {
         i++;
         continue;
       }
       this.#held.splice(i, 1);
+      if (replaced) {
+        this.#emitReplaced(held.update);
+        continue;
+      }
       const { height, header_hash, peer, late } = held.update;
       if (!ready && late === true) continue;
       if (!ready) this.#deps.logger.info({ height, header_hash, peer }, 'coin update emitted without its peak: its block is not on the best chain');

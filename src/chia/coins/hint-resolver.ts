@@ -315,15 +315,22 @@ export class HintResolver {
 
   /**
    * Whether the `coins` of `update` (each matched by its own puzzle hash or id, gone out already) are
-   * also hinted to another of `candidates`; those that are leave again as a late update of the same
-   * block, for the clients of the hint alone. Failing, it leaves them to the hinted clients' next resume.
+   * also hinted to another of `candidates`; those that are leave again as late updates of the blocks
+   * they last changed in, for the clients of the hint alone. Failing, it leaves them to the hinted
+   * clients' next resume.
    */
   async #check(link: PeerLink, update: CoinUpdate, coins: PendingCoin[], candidates: readonly string[]): Promise<void> {
     try {
       const hints = await otherHints(coins, candidates, (keys, some) => this.#probe(link, keys, some));
-      if (this.#closed || hints.size === 0) return;
-      const states = coins.filter((coin) => hints.has(coin.id)).map((coin) => coin.state);
-      this.#deps.deliver({ height: update.height, header_hash: update.header_hash, fork_height: null, coin_states: states, hints, peer: update.peer, late: true });
+      // Each as of the block of its last change (an update after a rollback spans several blocks; a
+      // later reorg may replace its tip and keep those): the gate drops what left the chain since.
+      const byHeight = new Map<number, CoinState[]>();
+      for (const coin of coins) if (hints.has(coin.id)) byHeight.set(lastChange(coin.state), [...(byHeight.get(lastChange(coin.state)) ?? []), coin.state]);
+      for (const [height, states] of byHeight) {
+        const header_hash = await this.#deps.hashAt(height);
+        if (this.#closed) return;
+        this.#deps.deliver({ height, header_hash, fork_height: null, coin_states: states, hints, peer: update.peer, late: true });
+      }
     } catch (error) {
       // The block left the chain: its coins come again with the rollback, checked then.
       if (this.#closed || (error instanceof UpstreamError && error.code === 'STATE_REORG')) return;

@@ -142,6 +142,20 @@ describe('CoinUpdateGate', () => {
     ]);
   });
 
+  it('an update of a block that was best and was replaced since (the node pushed nothing for that reorg) leaves as of the new block at its height', () => {
+    const { gate, out, peak } = setup();
+    peak(101);
+    peak(102);
+    // A reorg replaces 101 and 102; the update of 102 (still resolving its hints) comes after it.
+    peak(102, 100, 1);
+    gate.push(update(102, [state(1, 99)]));
+    expect(gate.held).toBe(0);
+    expect(out.map((u) => [u.height, u.header_hash])).toEqual([[102, hash(103)]]);
+    // A block never best (pushed before its peak) still waits for it.
+    gate.push(update(103, [state(2, 103)], 7));
+    expect(gate.held).toBe(1);
+  });
+
   it('emits a state once, whichever link or catch-up brings it again', () => {
     const { gate, out, peak } = setup();
     peak(101);
