@@ -8,9 +8,10 @@
  * read); its `current_time` says when it was read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_FEE_ESTIMATE_TARGETS, OnBehalfOf, types, type FeeEstimateGroup, type JsonMode, type Peak } from '../chia/index.js';
+import { MAX_FEE_ESTIMATE_TARGETS, types, type FeeEstimateGroup, type JsonMode, type Peak } from '../chia/index.js';
 import { transactionFacts, type TransactionFacts } from './coin-records.js';
 import { clientOf, requirePeak } from '../chain/chain-lookup.js';
+import { SingleFlight } from '../chain/single-flight.js';
 import { ApiError, fromUpstream } from '../http/errors.js';
 import { quote } from '../live/quote.js';
 
@@ -40,38 +41,42 @@ export function parseTargets(text: string): number[] {
   return targets;
 }
 
-interface FeeRead {
-  readAt: number;
-  result: Promise<{ now: number; group: FeeEstimateGroup }>;
-}
+type FeeEstimates = { now: number; group: FeeEstimateGroup };
 
-/** Per app: the recent reads by target list. */
-const feeReads = new WeakMap<FastifyInstance, Map<string, FeeRead>>();
+/** Per app: reads in flight (SingleFlight: concurrent requests share one, on behalf of all their clients) and recent ones by target list. */
+const feeReads = new WeakMap<FastifyInstance, { flights: SingleFlight<FeeEstimates>; kept: Map<string, { readAt: number; estimates: FeeEstimates }> }>();
 
 /**
  * Fee-rate estimates for `targets` seconds from `now` (request_fee_estimates takes unix times): a read
  * of the same targets less than FEE_ESTIMATES_TTL_MS old (or still in flight) answers; a failed read is
  * not kept.
  */
-export async function readFeeEstimates(app: FastifyInstance, targets: number[], request: FastifyRequest): Promise<{ now: number; group: FeeEstimateGroup }> {
+export async function readFeeEstimates(app: FastifyInstance, targets: number[], request: FastifyRequest): Promise<FeeEstimates> {
   requirePeak(app, 'wallet');
-  let reads = feeReads.get(app);
-  if (reads === undefined) feeReads.set(app, (reads = new Map()));
+  const reads = feeReads.get(app) ?? { flights: new SingleFlight<FeeEstimates>(), kept: new Map() };
+  feeReads.set(app, reads);
   const key = targets.join(',');
-  const kept = reads.get(key);
-  if (kept !== undefined && Date.now() - kept.readAt < FEE_ESTIMATES_TTL_MS) return kept.result;
-  const now = Math.floor(Date.now() / MS_PER_SECOND);
-  const result = app.upstream.getFeeEstimates(targets.map((t) => now + t), { onBehalfOf: new OnBehalfOf(clientOf(request)) }).then(
-    (group) => ({ now, group }),
-    (error: unknown) => {
-      if (reads.get(key)?.result === result) reads.delete(key);
-      throw fromUpstream(error, { role: 'wallet' });
+  const kept = reads.kept.get(key);
+  if (kept !== undefined && Date.now() - kept.readAt < FEE_ESTIMATES_TTL_MS) return kept.estimates;
+  return reads.flights.run(
+    key,
+    async (onBehalfOf) => {
+      const readAt = Date.now();
+      const now = Math.floor(readAt / MS_PER_SECOND);
+      let group: FeeEstimateGroup;
+      try {
+        group = await app.upstream.getFeeEstimates(targets.map((t) => now + t), { onBehalfOf });
+      } catch (error) {
+        throw fromUpstream(error, { role: 'wallet' });
+      }
+      const estimates = { now, group };
+      reads.kept.delete(key);
+      reads.kept.set(key, { readAt, estimates });
+      if (reads.kept.size > FEE_ESTIMATES_KEPT) reads.kept.delete(reads.kept.keys().next().value as string);
+      return estimates;
     },
+    clientOf(request),
   );
-  reads.delete(key);
-  reads.set(key, { readAt: Date.now(), result });
-  if (reads.size > FEE_ESTIMATES_KEPT) reads.delete(reads.keys().next().value as string);
-  return result;
 }
 
 /** The last transaction block at or below `peak`: its height and facts (null on a chain without one yet). */
