@@ -104,30 +104,24 @@ export function createPeakHub(source: PeakFeed, options: PeakHubOptions) {
     // The change's fork point is relative to its `previous`, the best the upstream had before, which
     // is the hub's `current` too: the hub saw that peak first (source.peak() at creation) or as a change.
     const events = record(change);
-    corkCoinSubscribers();
+    // The upstream emits a block's coin updates right after its peak, in the same turn: a coin
+    // subscriber's socket is corked until that turn ends, so that the peak and the coins event reach
+    // it in one write. A second write per client would make a coin event cost a whole second fan-out
+    // (one system call per socket is most of a fan-out's cost, bench:fanout).
+    const corked: LiveClient[] = [];
     // Event-major order: every client gets the reorg before the peak, and a shed client (removed
     // from the set while iterating, which Set allows) gets nothing more.
-    for (const event of events) {
+    for (const [i, event] of events.entries()) {
       const sent: SentCount = { ws: 0, sse: 0 };
       for (const client of clients) {
-        if (client.subscribed && deliver(client, event)) sent[client.sink.transport]++;
+        if (!client.subscribed) continue;
+        if (i === 0 && client.coins !== null && client.pending === null) {
+          client.sink.cork();
+          corked.push(client);
+        }
+        if (deliver(client, event)) sent[client.sink.transport]++;
       }
       countSent(event.type, sent);
-    }
-  }
-
-  /**
-   * The upstream emits a block's coin updates right after its peak, in the same turn: a coin
-   * subscriber's peak is held (corked) until that turn ends, so that the peak and the coins event
-   * reach its socket in one write. A second write per client would make a coin event cost a whole
-   * second fan-out (one system call per socket is most of a fan-out's cost, bench:fanout).
-   */
-  function corkCoinSubscribers(): void {
-    const corked: LiveClient[] = [];
-    for (const client of clients) {
-      if (!client.subscribed || client.coins === null || client.pending !== null) continue;
-      client.sink.cork();
-      corked.push(client);
     }
     if (corked.length > 0) process.nextTick(() => corked.forEach((client) => client.sink.uncork()));
   }

@@ -325,7 +325,12 @@ export class HintResolver {
       // Each as of the block of its last change (an update after a rollback spans several blocks; a
       // later reorg may replace its tip and keep those): the gate drops what left the chain since.
       const byHeight = new Map<number, CoinState[]>();
-      for (const coin of coins) if (hints.has(coin.id)) byHeight.set(lastChange(coin.state), [...(byHeight.get(lastChange(coin.state)) ?? []), coin.state]);
+      for (const coin of coins.filter((c) => hints.has(c.id))) {
+        const height = lastChange(coin.state);
+        const states = byHeight.get(height);
+        if (states === undefined) byHeight.set(height, [coin.state]);
+        else states.push(coin.state);
+      }
       for (const [height, states] of byHeight) {
         const header_hash = await this.#deps.hashAt(height);
         if (this.#closed) return;
